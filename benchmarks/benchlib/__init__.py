@@ -1,0 +1,1 @@
+"""Support code for ``benchmarks/run.py``: backends, step code, timing, reporting."""

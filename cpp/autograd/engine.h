@@ -1,0 +1,18 @@
+// The backward pass: collects the nodes reachable from the roots without recursion, checks
+// them, runs them in descending sequence order, sums every gradient back to its input's shape,
+// and accumulates into leaves (or captures the gradients of given inputs, for autograd.grad).
+#pragma once
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace pyag {
+
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
+              bool retain_graph);
+// Gradients of roots w.r.t. inputs; .grad is left untouched. Empty tensors for unused inputs
+// (an error unless allow_unused).
+std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
+                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused);
+
+}  // namespace pyag

@@ -1,0 +1,94 @@
+#include "autograd/node.h"
+
+#include <atomic>
+
+namespace pyag {
+
+namespace {
+std::atomic<uint64_t> next_seq{1};
+}
+
+SavedTensor::SavedTensor(const Tensor& t)
+    : t_(detach(t)), version_(t->storage->version), saved_(true) {}
+
+void SavedTensor::check(const Node& owner) const {
+  if (!saved_) return;
+  if (!t_)
+    fail(owner.name(),
+         "trying to backward through the graph a second time (or to directly access saved "
+         "tensors after they have already been freed); saved intermediate values of the graph "
+         "are freed when you call .backward() or autograd.grad(); specify retain_graph=True if "
+         "you need to backward through the graph a second time");
+  if (t_->storage->version != version_)
+    fail(owner.name(),
+         "one of the variables needed for gradient computation has been modified by an inplace "
+         "operation: ",
+         describe(t_), " is at version ", t_->storage->version, "; expected version ", version_,
+         " instead");
+}
+
+const Tensor& SavedTensor::unpack(const Node& owner) const {
+  check(owner);
+  return t_;
+}
+
+Node::~Node() {
+  // Free long chains iteratively: a node that is the last owner of its inputs' nodes hands
+  // them to a thread-local stack instead of destroying them recursively.
+  thread_local std::vector<std::shared_ptr<Node>> stack;
+  thread_local bool draining = false;
+  for (Edge& e : next)
+    if (e.fn && e.fn.use_count() == 1) stack.push_back(std::move(e.fn));
+  if (draining) return;
+  draining = true;
+  while (!stack.empty()) {
+    std::shared_ptr<Node> n = std::move(stack.back());
+    stack.pop_back();
+    n.reset();
+  }
+  draining = false;
+}
+
+bool needs_grad(std::initializer_list<const Tensor*> inputs) {
+  if (!GradMode::enabled()) return false;
+  for (const Tensor* t : inputs)
+    if ((*t)->requires_grad()) return true;
+  return false;
+}
+
+Edge edge_of(const Tensor& t) {
+  Edge e;
+  if (!t->requires_grad()) return e;
+  e.shape = t->shape;
+  e.dtype = t->dtype;
+  if (t->autograd->grad_fn)
+    e.fn = t->autograd->grad_fn;
+  else
+    e.leaf = t->autograd;
+  return e;
+}
+
+namespace {
+void finish(const std::shared_ptr<Node>& node, const Tensor& out) {
+  node->seq = next_seq.fetch_add(1, std::memory_order_relaxed);
+  AutogradMeta& m = out->meta();
+  m.requires_grad = true;
+  m.grad_fn = node;
+}
+}  // namespace
+
+void attach(const std::shared_ptr<Node>& node, std::initializer_list<const Tensor*> inputs,
+            const Tensor& out) {
+  node->next.reserve(inputs.size());
+  for (const Tensor* t : inputs) node->next.push_back(edge_of(*t));
+  finish(node, out);
+}
+
+void attach(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs,
+            const Tensor& out) {
+  node->next.reserve(inputs.size());
+  for (const Tensor& t : inputs) node->next.push_back(edge_of(t));
+  finish(node, out);
+}
+
+}  // namespace pyag

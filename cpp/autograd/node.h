@@ -1,0 +1,83 @@
+// Backward nodes. A node is created by an op whose inputs require grad; it holds one edge per
+// input (to the input's node, or to the leaf's autograd state) and a rising sequence number,
+// so that creation order is a valid reverse topological order for the engine.
+#pragma once
+#include <initializer_list>
+#include <memory>
+#include <vector>
+
+#include "autograd/grad_mode.h"
+#include "tensor/tensor.h"
+
+namespace pyag {
+
+struct Edge {
+  std::shared_ptr<Node> fn;             // the input's node, or
+  std::shared_ptr<AutogradMeta> leaf;   // the leaf whose .grad receives the gradient
+  Dims shape;                           // the input's shape: gradients are summed back to it
+  DType dtype = DType::Float32;
+  bool valid() const { return fn || leaf; }
+};
+
+// A tensor saved for backward, without its autograd state (no cycles through the graph), with
+// the version it had when saved so that a later in-place change is detected.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  explicit SavedTensor(const Tensor& t);
+  const Tensor& unpack(const Node& owner) const;  // throws if freed or modified in place
+  void check(const Node& owner) const;
+  void reset() { t_.reset(); }
+  bool was_saved() const { return saved_; }
+
+ private:
+  Tensor t_;
+  uint64_t version_ = 0;
+  bool saved_ = false;
+};
+
+struct Node {
+  uint64_t seq = 0;
+  std::vector<Edge> next;
+  std::weak_ptr<AutogradMeta> retained;  // the output's state when it called retain_grad()
+  Tensor pending;                        // gradient summed during a backward pass
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  virtual ~Node();
+  virtual const char* name() const = 0;
+  // Gradients for each input (an empty Tensor where none is needed or it was delivered
+  // directly); the engine sums them back to each input's shape.
+  virtual std::vector<Tensor> apply(const Tensor& grad) = 0;
+  // Frees saved tensors after a backward without retain_graph.
+  virtual void release() {}
+  // Throws if a saved tensor was freed or modified in place.
+  virtual void check() const {}
+  bool needs(size_t i) const { return i < next.size() && next[i].valid(); }
+};
+
+// True when grad mode is on and any input requires grad.
+bool needs_grad(std::initializer_list<const Tensor*> inputs);
+Edge edge_of(const Tensor& t);
+// Gives `node` its sequence number and edges, and makes it the grad_fn of `out`.
+void attach(const std::shared_ptr<Node>& node, std::initializer_list<const Tensor*> inputs,
+            const Tensor& out);
+void attach(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs,
+            const Tensor& out);
+
+// Records a node of type N for out (when needed) and returns it for the op to fill in.
+template <class N, class... Args>
+std::shared_ptr<N> record(std::initializer_list<const Tensor*> inputs, const Tensor& out,
+                          Args&&... args) {
+  if (!needs_grad(inputs)) return nullptr;
+  auto n = std::make_shared<N>(std::forward<Args>(args)...);
+  attach(n, inputs, out);
+  return n;
+}
+
+// Where a node may accumulate a gradient straight into a leaf's existing .grad (GEMM with
+// beta = 1): the leaf's grad when the engine allows it and it matches (shape, dtype, dense).
+Tensor direct_grad_target(const Edge& e);
+
+}  // namespace pyag

@@ -1,0 +1,138 @@
+// The engine, grad mode, backward nodes and user-defined Functions.
+#include <pybind11/stl.h>
+
+#include "autograd/engine.h"
+#include "autograd/node.h"
+#include "bindings/bindings.h"
+#include "bindings/convert.h"
+
+namespace pyag {
+namespace {
+
+// A node whose derivative is a Python Function's static backward(ctx, grad).
+struct PyFunctionNode : Node {
+  std::string label;
+  py::object ctx, backward_fn;
+  std::vector<Dims> shapes;
+  std::vector<int> arg_of_input;  // forward argument position of each tensor input
+  bool freed = false;
+
+  ~PyFunctionNode() override {
+    py::gil_scoped_acquire gil;
+    ctx = py::object();
+    backward_fn = py::object();
+  }
+  const char* name() const override { return label.c_str(); }
+  void check() const override {
+    if (freed)
+      fail(label.c_str(), "trying to backward through the graph a second time; specify "
+           "retain_graph=True if you need to");
+  }
+  void release() override {
+    py::gil_scoped_acquire gil;
+    freed = true;
+    ctx.attr("_free")();
+  }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    py::gil_scoped_acquire gil;
+    py::object r = backward_fn(ctx, g);
+    py::tuple grads = py::isinstance<py::tuple>(r) ? py::tuple(r) : py::make_tuple(r);
+    std::vector<Tensor> out(next.size());
+    for (size_t i = 0; i < next.size(); ++i) {
+      const auto pos = static_cast<size_t>(arg_of_input[i]);
+      if (pos >= grads.size() || grads[pos].is_none()) continue;
+      if (!py::isinstance<TensorImpl>(grads[pos]))
+        fail<TypeError>(label.c_str(), "backward must return tensors or None, got ",
+                        py::str(py::type::of(grads[pos]).attr("__name__")).cast<std::string>());
+      Tensor gi = grads[pos].cast<Tensor>();
+      if (gi->shape != shapes[i] &&
+          broadcast_shapes(shapes[i], gi->shape, label.c_str()) != gi->shape)
+        fail(label.c_str(), "backward returned a gradient of shape ", shape_str(gi->shape),
+             " for input ", pos, " of shape ", shape_str(shapes[i]));
+      out[i] = gi;
+    }
+    return out;
+  }
+};
+
+std::vector<Tensor> tensor_list(py::handle h, const char* op) {
+  std::vector<Tensor> v;
+  if (py::isinstance<TensorImpl>(h)) {
+    v.push_back(h.cast<Tensor>());
+    return v;
+  }
+  if (h.is_none()) return v;
+  for (py::handle x : h) {
+    if (x.is_none()) {
+      v.push_back(nullptr);
+      continue;
+    }
+    if (!py::isinstance<TensorImpl>(x))
+      fail<TypeError>(op, "expected tensors, got ",
+                      py::str(py::type::of(x).attr("__name__")).cast<std::string>());
+    v.push_back(x.cast<Tensor>());
+  }
+  return v;
+}
+
+}  // namespace
+
+void init_autograd(py::module_& m) {
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node")
+      .def("name", [](const Node& n) { return n.name(); })
+      .def_property_readonly("next_functions", [](const Node& n) {
+        py::list l;
+        for (const Edge& e : n.next) l.append(py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), 0));
+        return py::tuple(l);
+      })
+      .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + " object>"; });
+
+  m.def("is_grad_enabled", []() { return GradMode::enabled(); });
+  m.def("_set_grad_enabled", [](bool on) { GradMode::set(on); });
+
+  m.def("_backward", [](py::handle tensors, py::handle grads, bool retain_graph) {
+    std::vector<Tensor> roots = tensor_list(tensors, "backward");
+    std::vector<Tensor> gs = tensor_list(grads, "backward");
+    py::gil_scoped_release release;
+    backward(roots, gs, retain_graph);
+  });
+  m.def("_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
+                    bool retain_graph, bool allow_unused) {
+    std::vector<Tensor> roots = tensor_list(outputs, "grad");
+    std::vector<Tensor> ins = tensor_list(inputs, "grad");
+    std::vector<Tensor> gs = tensor_list(grad_outputs, "grad");
+    std::vector<Tensor> r;
+    {
+      py::gil_scoped_release release;
+      r = grad(roots, gs, ins, retain_graph, allow_unused);
+    }
+    py::tuple out(r.size());
+    for (size_t i = 0; i < r.size(); ++i) out[i] = r[i] ? py::cast(r[i]) : py::none();
+    return out;
+  });
+
+  // Records a Python Function's node for `output` (computed under no_grad) when needed.
+  m.def("_record_function", [](const std::string& name, py::object ctx, py::object backward_fn,
+                               py::tuple args, const Tensor& output) {
+    std::vector<Tensor> inputs;
+    std::vector<int> pos;
+    for (size_t i = 0; i < args.size(); ++i)
+      if (py::isinstance<TensorImpl>(args[i])) {
+        inputs.push_back(args[i].cast<Tensor>());
+        pos.push_back(static_cast<int>(i));
+      }
+    bool any = false;
+    for (const Tensor& t : inputs) any = any || t->requires_grad();
+    if (!any || !GradMode::enabled()) return;
+    auto node = std::make_shared<PyFunctionNode>();
+    node->label = name;
+    node->ctx = ctx;
+    node->backward_fn = backward_fn;
+    node->arg_of_input = pos;
+    for (const Tensor& t : inputs) node->shapes.push_back(t->shape);
+    attach(node, inputs, output);
+  });
+  m.def("_version", [](const Tensor& t) { return t->storage->version; });
+}
+
+}  // namespace pyag

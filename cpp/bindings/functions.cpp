@@ -1,0 +1,135 @@
+// Module-level functions: creation, seeding, threads, memory statistics.
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "bindings/convert.h"
+#include "kernels/gemm.h"
+
+namespace pyag {
+namespace {
+
+struct Options {
+  std::optional<DType> dtype;
+  bool requires_grad = false;
+};
+
+Options parse_options(const py::kwargs& kw, const char* op) {
+  Options o;
+  for (auto item : kw) {
+    std::string k = py::str(item.first).cast<std::string>();
+    if (k == "dtype")
+      o.dtype = parse_dtype(item.second, op);
+    else if (k == "device")
+      check_device(item.second, op);
+    else if (k == "requires_grad")
+      o.requires_grad = item.second.cast<bool>();
+    else if (k == "layout" || k == "pin_memory" || k == "memory_format") {
+      // accepted for compatibility: CPU dense tensors have one layout
+    } else {
+      fail<TypeError>(op, "got an unexpected keyword argument '", k, "'");
+    }
+  }
+  return o;
+}
+
+Tensor finish(Tensor t, const Options& o) {
+  if (o.requires_grad) set_requires_grad(t, true);
+  return t;
+}
+
+template <class F>
+auto creator(const char* op, F make) {
+  return [op, make](py::args args, py::kwargs kw) {
+    Options o = parse_options(kw, op);
+    return finish(make(parse_shape(args, op), o.dtype.value_or(DType::Float32)), o);
+  };
+}
+
+DType infer_scalar_dtype(const Scalar& s) {
+  switch (s.kind) {
+    case ScalarKind::Bool: return DType::Bool;
+    case ScalarKind::Int: return DType::Int64;
+    case ScalarKind::Float: break;
+  }
+  return DType::Float32;
+}
+
+}  // namespace
+
+void init_functions(py::module_& m) {
+  m.def("empty", creator("empty", [](const Dims& s, DType d) { return empty(s, d); }));
+  m.def("zeros", creator("zeros", [](const Dims& s, DType d) { return zeros(s, d); }));
+  m.def("ones", creator("ones", [](const Dims& s, DType d) { return full(s, 1.0, d); }));
+  m.def("randn", creator("randn", [](const Dims& s, DType d) { return randn(s, d); }));
+  m.def("rand", creator("rand", [](const Dims& s, DType d) { return rand(s, d); }));
+  m.def("full", [](py::handle size, py::handle value, py::kwargs kw) {
+    Options o = parse_options(kw, "full");
+    Scalar s;
+    if (!to_scalar(value, s))
+      fail<TypeError>("full", "fill_value must be a number, got ",
+                      py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+    DType d = o.dtype.value_or(infer_scalar_dtype(s));
+    return finish(full(parse_shape_obj(size, "full"), s.v, d), o);
+  });
+  m.def("arange", [](py::args args, py::kwargs kw) {
+    Options o = parse_options(kw, "arange");
+    if (args.size() < 1 || args.size() > 3)
+      fail<TypeError>("arange", "expected 1 to 3 positional arguments (start, end, step), got ",
+                      args.size());
+    Scalar v[3] = {Scalar{0, ScalarKind::Int}, Scalar{0, ScalarKind::Int}, Scalar{1, ScalarKind::Int}};
+    bool all_int = true;
+    for (size_t i = 0; i < args.size(); ++i) {
+      Scalar s;
+      if (!to_scalar(args[i], s)) fail<TypeError>("arange", "arguments must be numbers");
+      all_int = all_int && s.kind != ScalarKind::Float;
+      v[args.size() == 1 ? 1 : i] = s;
+    }
+    DType d = o.dtype.value_or(all_int ? DType::Int64 : DType::Float32);
+    return finish(arange(v[0].v, v[1].v, v[2].v, d), o);
+  });
+  m.def("linspace", [](double start, double end, int64_t steps, py::kwargs kw) {
+    Options o = parse_options(kw, "linspace");
+    return finish(linspace(start, end, steps, o.dtype.value_or(DType::Float32)), o);
+  });
+  m.def("from_numpy", [](py::handle arr) {
+    if (!py::isinstance<py::array>(arr))
+      fail<TypeError>("from_numpy", "expected a NumPy array, got ",
+                      py::str(py::type::of(arr).attr("__name__")).cast<std::string>());
+    return from_numpy(py::reinterpret_borrow<py::array>(arr), "from_numpy");
+  });
+  m.def("_copy_numpy", [](py::array arr, py::handle dtype) {
+    return copy_numpy(arr, parse_dtype(dtype, "tensor"), "tensor");
+  });
+  m.def("manual_seed", [](py::handle seed) {
+    manual_seed(static_cast<uint64_t>(parse_int(seed, "manual_seed", "seed")));
+  });
+  m.def("set_num_threads", [](py::handle n) {
+    int64_t k = parse_int(n, "set_num_threads", "the number of threads");
+    if (k < 1 || k > 1024)
+      fail("set_num_threads", "expected a number of threads in [1, 1024], got ", k);
+    set_blas_threads(static_cast<int>(k));
+  });
+  m.def("get_num_threads", []() { return get_blas_threads(); });
+  m.def("_blas_name", []() { return blas_name(); });
+  m.def("memory_stats", []() {
+    MemoryStats s = memory_stats();
+    py::dict d;
+    d["allocated_bytes"] = s.allocated_bytes;
+    d["peak_bytes"] = s.peak_bytes;
+    d["cached_bytes"] = s.cached_bytes;
+    d["alloc_count"] = s.alloc_count;
+    d["system_alloc_count"] = s.system_alloc_count;
+    d["system_free_count"] = s.system_free_count;
+    return d;
+  });
+  m.def("reset_peak_memory_stats", []() { reset_peak_memory(); });
+  m.def("empty_cache", []() { empty_cache(); });
+  m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
+    Operand oa = to_operand(a, "where"), ob = to_operand(b, "where");
+    DType d = oa.is_tensor() ? oa.t->dtype : (ob.is_tensor() ? ob.t->dtype : DType::Float32);
+    return where(c, oa.is_tensor() ? oa.t : scalar_tensor(oa.s.v, d),
+                 ob.is_tensor() ? ob.t : scalar_tensor(ob.s.v, d));
+  });
+}
+
+}  // namespace pyag

@@ -1,0 +1,52 @@
+// The _core extension module: exception types, dtypes, and the init_* of each binding file.
+#include "bindings/bindings.h"
+#include "bindings/convert.h"
+
+namespace pyag {
+namespace {
+
+void init_dtypes(py::module_& m) {
+  py::class_<DType> d(m, "dtype");
+  d.def("__repr__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
+  d.def("__str__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
+  d.def("__eq__", [](DType a, py::handle b) {
+    return py::isinstance<DType>(b) && b.cast<DType>() == a;
+  });
+  d.def("__hash__", [](DType t) { return static_cast<int>(t); });
+  d.def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); });
+  d.def_property_readonly("itemsize", [](DType t) { return itemsize(t); });
+  m.attr("float32") = DType::Float32;
+  m.attr("float64") = DType::Float64;
+  m.attr("int64") = DType::Int64;
+  m.attr("bool") = DType::Bool;
+}
+
+}  // namespace
+}  // namespace pyag
+
+PYBIND11_MODULE(_core, m) {
+  using namespace pyag;
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const MemoryError& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
+    } catch (const RuntimeError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+  init_dtypes(m);
+  init_tensor(m);
+  init_functions(m);
+  init_autograd(m);
+  m.def("_set_py_types", [](py::object size_cls, py::object minmax_cls) {
+    py_types().size_cls = size_cls;
+    py_types().minmax_cls = minmax_cls;
+  });
+}

@@ -1,0 +1,116 @@
+#include "kernels/gemm.h"
+
+#include "kernels/blas_api.h"
+#include "kernels/elementwise.h"
+
+namespace pyag {
+namespace {
+
+struct MatArg {
+  Tensor t;  // the operand, or its contiguous copy when its strides suit no BLAS layout
+  bool trans = false;
+  int64_t ld = 1;
+};
+
+// Finds a BLAS description of a 2-D operand: row-major (ld = row stride) or column-major
+// (a transposed row-major matrix: trans, ld = column stride).
+bool describe_blas(const Tensor& t, bool& trans, int64_t& ld) {
+  const int64_t rows = t->shape[0], cols = t->shape[1];
+  const int64_t rs = t->strides[0], cs = t->strides[1];
+  if ((cs == 1 || cols == 1) && (rs >= (cols > 1 ? cols : 1) || rows == 1)) {
+    trans = false;
+    ld = rows == 1 ? (cols > 1 ? cols : 1) : rs;
+    if (ld < (cols > 1 ? cols : 1)) ld = cols > 1 ? cols : 1;
+    return true;
+  }
+  if ((rs == 1 || rows == 1) && (cs >= (rows > 1 ? rows : 1) || cols == 1)) {
+    trans = true;
+    ld = cols == 1 ? (rows > 1 ? rows : 1) : cs;
+    if (ld < (rows > 1 ? rows : 1)) ld = rows > 1 ? rows : 1;
+    return true;
+  }
+  return false;
+}
+
+MatArg prepare(const Tensor& t) {
+  MatArg m{t, false, 1};
+  if (!describe_blas(t, m.trans, m.ld)) {
+    m.t = empty(t->shape, t->dtype);
+    copy_into(m.t, t);
+    describe_blas(m.t, m.trans, m.ld);
+  }
+  return m;
+}
+
+template <class T>
+void naive_mm(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T beta) {
+  const int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
+  const T* A = a->data_as<T>();
+  const T* B = b->data_as<T>();
+  T* C = out->data_as<T>();
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      T acc = 0;
+      for (int64_t p = 0; p < k; ++p)
+        acc += A[i * a->strides[0] + p * a->strides[1]] * B[p * b->strides[0] + j * b->strides[1]];
+      T& c = C[i * out->strides[0] + j * out->strides[1]];
+      c = static_cast<T>(alpha * acc + (beta == 0 ? T(0) : beta * c));
+    }
+}
+
+}  // namespace
+
+void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  const int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
+  if (m == 0 || n == 0) return;
+  if (a->dtype == DType::Int64) {
+    naive_mm<int64_t>(out, a, b, static_cast<int64_t>(alpha), static_cast<int64_t>(beta));
+    return;
+  }
+  if (k == 0) {
+    if (beta == 0)
+      fill(out, 0.0);
+    else if (beta != 1)
+      binary_scalar_into(BinaryOp::Mul, out, out, beta, false);
+    return;
+  }
+  constexpr int64_t kBlasMax = 2147483647;
+  if (m > kBlasMax || n > kBlasMax || k > kBlasMax)
+    fail("mm", "matrix dimensions exceed the BLAS integer range: ", m, "x", k, " by ", k, "x", n);
+  MatArg A = prepare(a), B = prepare(b);
+  bool ctrans = false;
+  int64_t ldc = 1;
+  if (!describe_blas(out, ctrans, ldc) || ctrans)
+    fail("mm", "internal: output of shape ", shape_str(out->shape), " is not row-major");
+  const auto ta = A.trans ? CblasTrans : CblasNoTrans, tb = B.trans ? CblasTrans : CblasNoTrans;
+  const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
+  if (a->dtype == DType::Float32) {
+    PYAG_CBLAS(sgemm)(CblasRowMajor, ta, tb, M, N, K, static_cast<float>(alpha),
+                      A.t->data_as<float>(), static_cast<blasint>(A.ld),
+                      B.t->data_as<float>(), static_cast<blasint>(B.ld),
+                      static_cast<float>(beta), out->data_as<float>(), static_cast<blasint>(ldc));
+  } else {
+    PYAG_CBLAS(dgemm)(CblasRowMajor, ta, tb, M, N, K, alpha, A.t->data_as<double>(),
+                      static_cast<blasint>(A.ld), B.t->data_as<double>(),
+                      static_cast<blasint>(B.ld), beta, out->data_as<double>(),
+                      static_cast<blasint>(ldc));
+  }
+}
+
+#ifdef PYAG_HAVE_OPENBLAS_THREADS
+void set_blas_threads(int n) { PYAG_OPENBLAS(set_num_threads)(n); }
+int get_blas_threads() { return PYAG_OPENBLAS(get_num_threads)(); }
+#else
+void set_blas_threads(int) {}
+int get_blas_threads() { return 1; }
+#endif
+
+const char* blas_name() {
+#ifdef PYAG_BLAS_SCIPY_PREFIX
+  return "scipy-openblas32";
+#else
+  return "cblas";
+#endif
+}
+
+}  // namespace pyag

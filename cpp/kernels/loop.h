@@ -1,0 +1,62 @@
+// The one stride-walking loop. Operands (operand 0 is the output) are viewed in the output's
+// shape with byte strides (0 along broadcast dims); adjacent dims that are contiguous in every
+// operand are merged, and the innermost dim is handed to a kernel as (pointers, strides, n).
+#pragma once
+#include <cstdint>
+
+#include "tensor/tensor.h"
+
+namespace pyag {
+
+constexpr int kMaxOperands = 4;
+
+struct Loop {
+  int ndim = 0;
+  int nops = 0;
+  int64_t shape[kMaxDims] = {};
+  int64_t strides[kMaxOperands][kMaxDims] = {};  // bytes
+  char* ptr[kMaxOperands] = {};
+
+  // A loop over `shape` with no operands yet: add them all, then coalesce().
+  static Loop over(const Dims& shape);
+  // Adds an operand viewed in `shape` (the loop's shape): right-aligned broadcasting.
+  void add(char* p, const Dims& op_shape, const Dims& op_strides, size_t isz);
+  void add(const Tensor& t) {
+    add(t->data(), t->shape, t->strides, itemsize(t->dtype));
+  }
+  void add_scalar(const void* p) { add(const_cast<char*>(static_cast<const char*>(p)), {}, {}, 0); }
+  void coalesce();
+  int64_t numel() const;
+
+  // f(char** ptrs, const int64_t* inner_strides, int64_t n), once per innermost row.
+  template <class F>
+  void run(F&& f) const {
+    int64_t n = numel();
+    if (n == 0) return;
+    char* p[kMaxOperands] = {};
+    int64_t s[kMaxOperands] = {};
+    for (int k = 0; k < nops; ++k) p[k] = ptr[k], s[k] = ndim ? strides[k][ndim - 1] : 0;
+    if (ndim <= 1) {
+      f(p, s, ndim ? shape[0] : 1);
+      return;
+    }
+    int64_t idx[kMaxDims] = {};
+    const int64_t inner = shape[ndim - 1];
+    for (;;) {
+      f(p, s, inner);
+      int d = ndim - 2;
+      for (; d >= 0; --d) {
+        for (int k = 0; k < nops; ++k) p[k] += strides[k][d];
+        if (++idx[d] < shape[d]) break;
+        for (int k = 0; k < nops; ++k) p[k] -= strides[k][d] * shape[d];
+        idx[d] = 0;
+      }
+      if (d < 0) return;
+    }
+  }
+};
+
+// A loop over `shape` with the given tensors as operands, coalesced.
+Loop make_loop(const Dims& shape, std::initializer_list<const Tensor*> ops);
+
+}  // namespace pyag

@@ -1,0 +1,111 @@
+#include "kernels/reduce.h"
+
+#include <cmath>
+#include <type_traits>
+
+#include "kernels/loop.h"
+
+namespace pyag {
+namespace {
+
+template <class T>
+using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+template <class T>
+bool better(T a, T b, bool is_max) {  // is a strictly better than b (NaN wins)
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return !std::isnan(b);
+    if (std::isnan(b)) return false;
+  }
+  return is_max ? a > b : a < b;
+}
+
+}  // namespace
+
+void sum_into(const Tensor& out, const Tensor& in) {
+  // Out is viewed in in's shape with stride 0 along the reduced dims.
+  Loop L = make_loop(in->shape, {&out, &in});
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    using O = std::conditional_t<std::is_same_v<T, bool>, int64_t, T>;
+    using A = acc_t<T>;
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == 0) {  // reduce the row into one output element
+        A acc = 0;
+        if (s[1] == sizeof(T)) {
+          const T* a = reinterpret_cast<const T*>(p[1]);
+          for (int64_t i = 0; i < n; ++i) acc += static_cast<A>(a[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            acc += static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+        }
+        *reinterpret_cast<O*>(p[0]) += static_cast<O>(acc);
+      } else if (s[0] == sizeof(O) && s[1] == sizeof(T)) {
+        O* o = reinterpret_cast<O*>(p[0]);
+        const T* a = reinterpret_cast<const T*>(p[1]);
+        for (int64_t i = 0; i < n; ++i) o[i] += static_cast<O>(a[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<O*>(p[0] + i * s[0]) +=
+              static_cast<O>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+      }
+    });
+  });
+}
+
+void extreme_all_into(const Tensor& out, const Tensor& in, bool is_max) {
+  Loop L = make_loop(in->shape, {&in});
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    bool first = true;
+    T best{};
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        T x = *reinterpret_cast<const T*>(p[0] + i * s[0]);
+        if (first || better(x, best, is_max)) best = x, first = false;
+      }
+    });
+    *out->data_as<T>() = best;
+  });
+}
+
+void extreme_dim_into(const Tensor& values, const Tensor& indices, const Tensor& in, int dim,
+                      bool is_max) {
+  // Loop over the output positions; for each, scan `in` along dim.
+  Dims outer_shape = in->shape;
+  outer_shape[dim] = 1;
+  Loop L = Loop::over(outer_shape);
+  L.add(values);
+  L.add(indices);
+  L.add(in->data(), outer_shape, in->strides, itemsize(in->dtype));
+  L.coalesce();
+  const int64_t len = in->shape[dim];
+  const int64_t step = in->strides[dim] * static_cast<int64_t>(itemsize(in->dtype));
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const char* base = p[2] + i * s[2];
+        T best = *reinterpret_cast<const T*>(base);
+        int64_t arg = 0;
+        for (int64_t j = 1; j < len; ++j) {
+          T x = *reinterpret_cast<const T*>(base + j * step);
+          if (better(x, best, is_max)) best = x, arg = j;
+        }
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = best;
+        *reinterpret_cast<int64_t*>(p[1] + i * s[1]) = arg;
+      }
+    });
+  });
+}
+
+int64_t count_true(const Tensor& mask) {
+  int64_t c = 0;
+  Loop L = make_loop(mask->shape, {&mask});
+  L.run([&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) c += *reinterpret_cast<const bool*>(p[0] + i * s[0]);
+  });
+  return c;
+}
+
+}  // namespace pyag

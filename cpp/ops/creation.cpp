@@ -1,0 +1,95 @@
+// Random and range creation. One global generator, seeded by manual_seed.
+#include <cmath>
+#include <mutex>
+#include <random>
+
+#include "kernels/loop.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+struct Generator {
+  std::mutex mu;
+  std::mt19937_64 engine{5489u};
+};
+
+Generator& gen() {
+  static Generator* g = new Generator();
+  return *g;
+}
+
+double uniform01(std::mt19937_64& e) {  // [0, 1) with 53 random bits
+  return static_cast<double>(e() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+template <class F>
+Tensor generate(const Dims& shape, DType dtype, const char* op, F draw) {
+  if (!is_floating(dtype))
+    fail<TypeError>(op, "expected a floating point dtype, got ", dtype_name(dtype));
+  Tensor t = empty(shape, dtype);
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  dispatch_float(dtype, [&](auto z) {
+    using T = decltype(z);
+    T* p = t->data_as<T>();
+    for (int64_t i = 0; i < t->numel; ++i) p[i] = static_cast<T>(draw(g.engine));
+  });
+  return t;
+}
+
+}  // namespace
+
+void manual_seed(uint64_t seed) {
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  g.engine.seed(seed);
+}
+
+Tensor randn(const Dims& shape, DType dtype) {
+  return generate(shape, dtype, "randn", [](std::mt19937_64& e) {
+    // Box-Muller on (0, 1]: one normal per draw keeps the stream position-independent.
+    const double u1 = 1.0 - uniform01(e), u2 = uniform01(e);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  });
+}
+
+Tensor rand(const Dims& shape, DType dtype) {
+  return generate(shape, dtype, "rand", [](std::mt19937_64& e) { return uniform01(e); });
+}
+
+Tensor arange(double start, double end, double step, DType dtype) {
+  if (step == 0) fail("arange", "step must be nonzero");
+  if (!std::isfinite(start) || !std::isfinite(end))
+    fail<ValueError>("arange", "unsupported range: ", start, " -> ", end);
+  if ((end - start) / step < 0)
+    fail("arange", "upper bound and larger bound inconsistent with step sign");
+  const double n = std::ceil((end - start) / step);
+  if (n > 1e15) fail<MemoryError>("arange", "too many elements: ", n);
+  Tensor t = empty(Dims{static_cast<int64_t>(n)}, dtype);
+  dispatch(dtype, [&](auto z) {
+    using T = decltype(z);
+    T* p = t->data_as<T>();
+    for (int64_t i = 0; i < t->numel; ++i) p[i] = static_cast<T>(start + step * static_cast<double>(i));
+  });
+  return t;
+}
+
+Tensor linspace(double start, double end, int64_t steps, DType dtype) {
+  if (steps < 0) fail("linspace", "number of steps must be non-negative, got ", steps);
+  Tensor t = empty(Dims{steps}, dtype);
+  const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
+  dispatch(dtype, [&](auto z) {
+    using T = decltype(z);
+    T* p = t->data_as<T>();
+    for (int64_t i = 0; i < steps; ++i) {
+      // symmetric evaluation, as PyTorch does, so the last element is exactly `end`
+      const double v = steps == 1 ? start : i < steps / 2 ? start + step * static_cast<double>(i)
+                                     : end - step * static_cast<double>(steps - 1 - i);
+      p[i] = static_cast<T>(v);
+    }
+  });
+  return t;
+}
+
+}  // namespace pyag

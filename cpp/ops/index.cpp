@@ -1,0 +1,206 @@
+// Indexing: ints, slices, None and Ellipsis give views; a bool mask gives a copy. Writes go
+// through the same views (t[i] = v) or through the mask.
+#include <cstring>
+
+#include "autograd/node.h"
+#include "kernels/loop.h"
+#include "kernels/reduce.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+struct View {
+  Dims shape, strides;
+  int64_t offset;
+};
+
+View apply_items(const Tensor& a, const std::vector<IndexItem>& items) {
+  int consumed = 0, ellipses = 0;
+  for (const IndexItem& it : items) {
+    if (it.kind == IndexItem::Int || it.kind == IndexItem::Slice) ++consumed;
+    if (it.kind == IndexItem::Ellipsis) ++ellipses;
+  }
+  if (ellipses > 1) fail<IndexError>("index", "an index can only have a single ellipsis ('...')");
+  if (consumed > a->dim())
+    fail<IndexError>("index", "too many indices for tensor of dimension ", a->dim(), " (shape ",
+                     shape_str(a->shape), ")");
+  View v{{}, {}, a->offset};
+  int d = 0;
+  for (const IndexItem& it : items) {
+    switch (it.kind) {
+      case IndexItem::NewAxis:
+        v.shape.push_back(1), v.strides.push_back(0);
+        break;
+      case IndexItem::Ellipsis:
+        for (int k = 0; k < a->dim() - consumed; ++k, ++d)
+          v.shape.push_back(a->shape[d]), v.strides.push_back(a->strides[d]);
+        break;
+      case IndexItem::Int: {
+        const int64_t size = a->shape[d];
+        if (it.start < -size || it.start >= size)
+          fail<IndexError>("index", "index ", it.start, " is out of bounds for dimension ", d,
+                           " with size ", size);
+        v.offset += (it.start < 0 ? it.start + size : it.start) * a->strides[d];
+        ++d;
+        break;
+      }
+      case IndexItem::Slice: {
+        if (it.step <= 0) fail<ValueError>("index", "slice step must be positive, got ", it.step);
+        const int64_t size = a->shape[d];
+        auto clampi = [size](int64_t x, int64_t dflt) {
+          if (x == kNone) return dflt;
+          if (x < 0) x += size;
+          return x < 0 ? int64_t{0} : (x > size ? size : x);
+        };
+        const int64_t start = clampi(it.start, 0), stop = clampi(it.stop, size);
+        const int64_t len = stop > start ? (stop - start + it.step - 1) / it.step : 0;
+        v.offset += (len ? start : 0) * a->strides[d];
+        v.shape.push_back(len), v.strides.push_back(a->strides[d] * it.step);
+        ++d;
+        break;
+      }
+    }
+  }
+  for (; d < a->dim(); ++d) v.shape.push_back(a->shape[d]), v.strides.push_back(a->strides[d]);
+  return v;
+}
+
+struct IndexBackward : Node {
+  Dims in_shape;
+  std::vector<IndexItem> items;
+  const char* name() const override { return "IndexBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor r = zeros(in_shape, g->dtype);
+    View v = apply_items(r, items);
+    copy_into(make_view(r, v.shape, v.strides, v.offset), g);
+    return {r};
+  }
+};
+
+// The mask broadcast over a's trailing dims, checked against a's leading dims.
+Tensor full_mask(const Tensor& a, const Tensor& mask, const char* op) {
+  if (mask->dtype != DType::Bool)
+    fail<IndexError>(op, "tensors used as indices must be bool masks, got ",
+                     dtype_name(mask->dtype));
+  bool ok = mask->dim() <= a->dim();
+  for (int i = 0; ok && i < mask->dim(); ++i) ok = mask->shape[i] == a->shape[i];
+  if (!ok)
+    fail<IndexError>(op, "the shape of the mask ", shape_str(mask->shape),
+                     " does not match the shape of the indexed tensor ", shape_str(a->shape));
+  Dims st = mask->strides;
+  for (int i = mask->dim(); i < a->dim(); ++i) st.push_back(0);
+  return make_view(mask, a->shape, st, mask->offset);
+}
+
+Dims selected_shape(const Tensor& a, const Tensor& mask, int64_t count) {
+  Dims s{count};
+  for (int i = mask->dim(); i < a->dim(); ++i) s.push_back(a->shape[i]);
+  return s;
+}
+
+// Walks the elements of `a` where the (full) mask is true, in row-major order.
+template <class F>
+void for_masked(const Tensor& a, const Tensor& m, F f) {
+  Loop L = make_loop(a->shape, {&a, &m});
+  int64_t k = 0;
+  L.run([&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i)
+      if (*reinterpret_cast<const bool*>(p[1] + i * s[1])) f(p[0] + i * s[0], k++);
+  });
+}
+
+void masked_gather(const Tensor& out, const Tensor& a, const Tensor& m) {
+  const size_t isz = itemsize(a->dtype);
+  char* o = out->data();
+  for_masked(a, m, [&](char* p, int64_t k) { std::memcpy(o + k * isz, p, isz); });
+}
+
+void masked_scatter(const Tensor& a, const Tensor& m, const Tensor& src) {  // src contiguous
+  const size_t isz = itemsize(a->dtype);
+  const char* s = src->data();
+  for_masked(a, m, [&](char* p, int64_t k) { std::memcpy(p, s + k * isz, isz); });
+}
+
+struct MaskedSelectBackward : Node {
+  Dims in_shape;
+  SavedTensor mask;
+  const char* name() const override { return "IndexBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor r = zeros(in_shape, g->dtype);
+    masked_scatter(r, full_mask(r, mask.unpack(*this), "index"), contiguous(g));
+    return {r};
+  }
+  void check() const override { mask.check(*this); }
+  void release() override { mask.reset(); }
+};
+
+}  // namespace
+
+Tensor index(const Tensor& a, const std::vector<IndexItem>& items) {
+  View v = apply_items(a, items);
+  Tensor out = new_view(a, v.shape, v.strides, v.offset);
+  if (auto n = record<IndexBackward>({&a}, out)) {
+    n->in_shape = a->shape;
+    n->items = items;
+  }
+  return out;
+}
+
+Tensor masked_select(const Tensor& a, const Tensor& mask) {
+  Tensor m = full_mask(a, mask, "index");
+  Tensor out = empty(selected_shape(a, mask, count_true(m)), a->dtype);
+  masked_gather(out, a, m);
+  if (auto n = record<MaskedSelectBackward>({&a}, out)) {
+    n->in_shape = a->shape;
+    n->mask = SavedTensor(mask);
+  }
+  return out;
+}
+
+void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tensor& value) {
+  View v = apply_items(a, items);
+  copy_(new_view(a, v.shape, v.strides, v.offset), value);
+}
+
+void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value) {
+  View v = apply_items(a, items);
+  fill_(new_view(a, v.shape, v.strides, v.offset), value);
+}
+
+void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
+  Tensor m = full_mask(a, mask, "setitem");
+  if (value->numel == 1 && value->dim() <= 1) {
+    masked_fill(a, mask, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
+                                is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
+    return;
+  }
+  check_inplace(a, value->requires_grad(), "setitem");
+  if (GradMode::enabled() && (a->requires_grad() || value->requires_grad()))
+    fail("setitem", "assigning through a mask with autograd is not supported; use where()");
+  Dims target = selected_shape(a, mask, count_true(m));
+  Dims bshape = broadcast_shapes(target, value->shape, "setitem");
+  if (bshape != target)
+    fail("setitem", "shape mismatch: value tensor of shape ", shape_str(value->shape),
+         " cannot be broadcast to indexing result of shape ", shape_str(target));
+  Tensor src = empty(target, a->dtype);
+  copy_into(src, value);
+  masked_scatter(a, m, src);
+  a->bump_version();
+}
+
+void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
+  Tensor m = full_mask(a, mask, "setitem");
+  if (check_inplace(a, false, "setitem")) {
+    Tensor v = scalar_tensor(value.v, a->dtype);
+    commit_inplace(a, where(m, v, a));
+    return;
+  }
+  const size_t isz = itemsize(a->dtype);
+  Tensor v = scalar_tensor(value.v, a->dtype);
+  const char* src = v->data();
+  for_masked(a, m, [&](char* p, int64_t) { std::memcpy(p, src, isz); });
+  a->bump_version();
+}
+
+}  // namespace pyag

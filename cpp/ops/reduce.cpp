@@ -1,0 +1,193 @@
+// sum mean max min: forward and derivative.
+#include <algorithm>
+
+#include "autograd/node.h"
+#include "kernels/reduce.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+// The keepdim shape of reducing `shape` over `dims`.
+Dims kept_shape(const Dims& shape, const std::vector<int>& dims) {
+  Dims k = shape;
+  for (int d : dims) k[d] = 1;
+  return k;
+}
+
+Dims squeezed_shape(const Dims& shape, const std::vector<int>& dims) {
+  Dims out;
+  for (int d = 0; d < shape.size(); ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) out.push_back(shape[d]);
+  return out;
+}
+
+std::vector<int> all_dims(int n) {
+  std::vector<int> v(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = i;
+  return v;
+}
+
+// g (reduced shape) -> the input's shape, as a broadcast view.
+Tensor expand_back(const Tensor& g, const Dims& in_shape, const std::vector<int>& dims) {
+  Dims kept = kept_shape(in_shape, dims);
+  Tensor gk = g->shape == kept ? g : reshape(g, kept);
+  return expand(gk, in_shape);
+}
+
+struct SumBackward : Node {
+  Dims in_shape;
+  std::vector<int> dims;
+  double scale = 1.0;  // 1/n for mean
+  const char* name() const override { return scale == 1.0 ? "SumBackward" : "MeanBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor gs = scale == 1.0 ? g : binary(BinaryOp::Mul, g, Scalar{scale});
+    return {expand_back(gs, in_shape, dims)};
+  }
+};
+
+struct ExtremeAllBackward : Node {  // the gradient is shared evenly among ties
+  SavedTensor x, out;
+  bool is_max;
+  explicit ExtremeAllBackward(bool m) : is_max(m) {}
+  const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xv = x.unpack(*this);
+    Tensor mask = cast(binary(BinaryOp::Eq, xv, out.unpack(*this)), g->dtype);
+    Tensor share = div(g, sum(mask, {}, false));
+    return {mul(mask, share)};
+  }
+  void check() const override { x.check(*this), out.check(*this); }
+  void release() override { x.reset(), out.reset(); }
+};
+
+struct ExtremeDimBackward : Node {
+  SavedTensor indices;
+  Dims in_shape;
+  int dim;
+  bool keepdim, is_max;
+  ExtremeDimBackward(Dims s, int d, bool k, bool m) : in_shape(s), dim(d), keepdim(k), is_max(m) {}
+  const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor r = zeros(in_shape, g->dtype);
+    Dims kept = kept_shape(in_shape, {dim});
+    Tensor gk = g->shape == kept ? g : reshape(g, kept);
+    Tensor idx = indices.unpack(*this);
+    if (idx->shape != kept) idx = reshape(idx, kept);
+    // r[..., idx[...], ...] = g[...] along dim
+    const Dims& rs = r->strides;
+    Dims pos = Dims::filled(kept.size(), 0);
+    const int64_t n = gk->numel;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t off = 0;
+      for (int d = 0; d < kept.size(); ++d) off += (d == dim ? 0 : pos[d]) * rs[d];
+      off += static_cast<int64_t>(get_double(idx, pos)) * rs[dim];
+      const double v = get_double(gk, pos);
+      dispatch_float(g->dtype, [&](auto z) {
+        using T = decltype(z);
+        r->data_as<T>()[off] = static_cast<T>(v);
+      });
+      for (int d = kept.size() - 1; d >= 0; --d) {
+        if (++pos[d] < kept[d]) break;
+        pos[d] = 0;
+      }
+    }
+    return {r};
+  }
+  void check() const override { indices.check(*this); }
+  void release() override { indices.reset(); }
+};
+
+Tensor reduce_sum(const Tensor& a, const std::vector<int>& dims, bool keepdim) {
+  DType odt = a->dtype == DType::Bool ? DType::Int64 : a->dtype;
+  Dims kept = kept_shape(a->shape, dims);
+  Tensor out = zeros(kept, odt);
+  sum_into(out, a);
+  if (!keepdim) {
+    Dims sq = squeezed_shape(a->shape, dims);
+    out = make_view(out, sq, contiguous_strides(sq), 0);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> wrap_dims(const std::vector<int64_t>& dims, int ndim, const char* op) {
+  std::vector<int> out;
+  for (int64_t d : dims) {
+    int w = wrap_dim(d, ndim, op);
+    if (ndim == 0) continue;
+    if (std::find(out.begin(), out.end(), w) != out.end())
+      fail(op, "dim ", w, " appears multiple times in the list of dims");
+    out.push_back(w);
+  }
+  return out;
+}
+
+Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  std::vector<int> ds = dims.empty() ? all_dims(a->dim()) : wrap_dims(dims, a->dim(), "sum");
+  if (dims.empty()) keepdim = keepdim && a->dim() > 0;
+  Tensor out = reduce_sum(a, ds, keepdim);
+  if (auto n = record<SumBackward>({&a}, out)) {
+    n->in_shape = a->shape;
+    n->dims = ds;
+  }
+  return out;
+}
+
+Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  if (!is_floating(a->dtype))
+    fail("mean", "could not infer output dtype: input dtype is ", dtype_name(a->dtype),
+         "; use a floating point tensor");
+  std::vector<int> ds = dims.empty() ? all_dims(a->dim()) : wrap_dims(dims, a->dim(), "mean");
+  int64_t count = 1;
+  for (int d : ds) count *= a->shape[d];
+  Tensor out = reduce_sum(a, ds, keepdim && !(dims.empty() && a->dim() == 0));
+  const double scale = count ? 1.0 / static_cast<double>(count) : NAN;
+  binary_scalar_into(BinaryOp::Mul, out, out, scale, false);
+  if (auto n = record<SumBackward>({&a}, out)) {
+    n->in_shape = a->shape;
+    n->dims = ds;
+    n->scale = scale;
+  }
+  return out;
+}
+
+Tensor extreme(const Tensor& a, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  if (a->numel == 0)
+    fail(name, "expected a non-empty tensor to reduce over all dimensions, got shape ",
+         shape_str(a->shape));
+  Tensor out = empty(Dims{}, a->dtype);
+  extreme_all_into(out, a, is_max);
+  if (auto n = record<ExtremeAllBackward>({&a}, out, is_max)) {
+    n->x = SavedTensor(a);
+    n->out = SavedTensor(out);
+  }
+  return out;
+}
+
+std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  int d = wrap_dim(dim, a->dim(), name);
+  if (a->dim() == 0) {
+    Tensor v = clone(a);
+    return {v, zeros(Dims{}, DType::Int64)};
+  }
+  if (a->shape[d] == 0)
+    fail<IndexError>(name, "cannot reduce over dimension ", d, " of size 0 in shape ",
+                     shape_str(a->shape));
+  Dims kept = kept_shape(a->shape, {d});
+  Tensor values = empty(kept, a->dtype), indices = empty(kept, DType::Int64);
+  extreme_dim_into(values, indices, a, d, is_max);
+  if (!keepdim) {
+    Dims sq = squeezed_shape(a->shape, {d});
+    values = make_view(values, sq, contiguous_strides(sq), 0);
+    indices = make_view(indices, sq, contiguous_strides(sq), 0);
+  }
+  if (auto n = record<ExtremeDimBackward>({&a}, values, a->shape, d, keepdim, is_max))
+    n->indices = SavedTensor(indices);
+  return {values, indices};
+}
+
+}  // namespace pyag

@@ -1,0 +1,160 @@
+// Views (transpose, permute, view, reshape, expand, squeeze, unsqueeze) and copies (contiguous,
+// clone): forward and derivative.
+#include <algorithm>
+
+#include "autograd/node.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+struct PermuteBackward : Node {
+  std::vector<int64_t> inverse;
+  const char* name() const override { return "PermuteBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override { return {permute(g, inverse)}; }
+};
+
+struct ViewBackward : Node {  // view, reshape, squeeze, unsqueeze, flatten
+  Dims in_shape;
+  const char* label;
+  ViewBackward(Dims s, const char* l) : in_shape(s), label(l) {}
+  const char* name() const override { return label; }
+  std::vector<Tensor> apply(const Tensor& g) override { return {reshape(g, in_shape)}; }
+};
+
+struct IdentityBackward : Node {  // expand (the engine sums back), clone, contiguous
+  const char* label;
+  explicit IdentityBackward(const char* l) : label(l) {}
+  const char* name() const override { return label; }
+  std::vector<Tensor> apply(const Tensor& g) override { return {g}; }
+};
+
+Tensor record_view(const Tensor& a, Tensor out, Dims in_shape, const char* label) {
+  record<ViewBackward>({&a}, out, in_shape, label);
+  return out;
+}
+
+}  // namespace
+
+Tensor new_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset) {
+  Tensor v = make_view(a, shape, strides, offset);
+  v->is_view = true;
+  return v;
+}
+
+Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
+  const int n = a->dim();
+  if (static_cast<int>(dims.size()) != n)
+    fail("permute", "number of dims don't match: tensor of shape ", shape_str(a->shape),
+         " and ", dims.size(), " dims given");
+  std::vector<int> w = wrap_dims(dims, n, "permute");
+  Dims s, st;
+  std::vector<int64_t> inverse(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    s.push_back(a->shape[w[static_cast<size_t>(i)]]);
+    st.push_back(a->strides[w[static_cast<size_t>(i)]]);
+    inverse[static_cast<size_t>(w[static_cast<size_t>(i)])] = i;
+  }
+  Tensor out = new_view(a, s, st, a->offset);
+  if (auto node = record<PermuteBackward>({&a}, out)) node->inverse = inverse;
+  return out;
+}
+
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
+  const int n = a->dim();
+  std::vector<int64_t> perm;
+  for (int i = 0; i < n; ++i) perm.push_back(i);
+  if (n == 0) {
+    wrap_dim(d0, 0, "transpose"), wrap_dim(d1, 0, "transpose");
+    return permute(a, perm);
+  }
+  std::swap(perm[static_cast<size_t>(wrap_dim(d0, n, "transpose"))],
+            perm[static_cast<size_t>(wrap_dim(d1, n, "transpose"))]);
+  return permute(a, perm);
+}
+
+Tensor t(const Tensor& a) {
+  if (a->dim() > 2)
+    fail("t", "expects a tensor with <= 2 dimensions, but got shape ", shape_str(a->shape));
+  return a->dim() < 2 ? permute(a, a->dim() ? std::vector<int64_t>{0} : std::vector<int64_t>{})
+                      : transpose(a, 0, 1);
+}
+
+Tensor view(const Tensor& a, const Dims& shape) {
+  Dims s = infer_shape(shape, a->shape, "view");
+  Dims st;
+  if (!view_strides(a->shape, a->strides, s, st))
+    fail("view", "view size ", shape_str(s), " is not compatible with input tensor's size ",
+         shape_str(a->shape), " and stride ", shape_str(a->strides),
+         " (at least one dimension spans across two contiguous subspaces); use .reshape(...)");
+  return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward");
+}
+
+Tensor reshape(const Tensor& a, const Dims& shape) {
+  Dims s = infer_shape(shape, a->shape, "reshape");
+  Dims st;
+  if (view_strides(a->shape, a->strides, s, st))
+    return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward");
+  Tensor c = empty(s, a->dtype);
+  copy_into(make_view(c, a->shape, contiguous_strides(a->shape), 0), a);
+  return record_view(a, c, a->shape, "ReshapeBackward");
+}
+
+Tensor expand(const Tensor& a, const Dims& shape) {
+  const int n = shape.size(), lead = n - a->dim();
+  if (lead < 0)
+    fail("expand", "the number of sizes provided (", n,
+         ") must be greater or equal to the number of dimensions in the tensor ",
+         shape_str(a->shape));
+  Dims s = shape, st = Dims::filled(n, 0);
+  for (int i = 0; i < n; ++i) {
+    int ai = i - lead;
+    int64_t have = ai >= 0 ? a->shape[ai] : 1;
+    if (s[i] == -1) {
+      if (ai < 0) fail("expand", "-1 is not allowed in a leading, new dimension: ", shape_str(shape));
+      s[i] = have;
+    }
+    if (have == s[i])
+      st[i] = ai >= 0 ? a->strides[ai] : 0;
+    else if (have != 1)
+      fail("expand", "the expanded size of the tensor (", s[i], ") must match the existing size (",
+           have, ") at non-singleton dimension ", i, "; target sizes ", shape_str(shape),
+           ", tensor sizes ", shape_str(a->shape));
+  }
+  Tensor out = new_view(a, s, st, a->offset);
+  record<IdentityBackward>({&a}, out, "ExpandBackward");
+  return out;
+}
+
+Tensor squeeze(const Tensor& a, std::optional<int64_t> dim) {
+  Dims s, st;
+  int only = dim ? wrap_dim(*dim, a->dim(), "squeeze") : -1;
+  for (int i = 0; i < a->dim(); ++i) {
+    if (a->shape[i] == 1 && (only < 0 || only == i)) continue;
+    s.push_back(a->shape[i]);
+    st.push_back(a->strides[i]);
+  }
+  return record_view(a, new_view(a, s, st, a->offset), a->shape, "SqueezeBackward");
+}
+
+Tensor unsqueeze(const Tensor& a, int64_t dim) {
+  int d = wrap_dim(dim, a->dim() + 1, "unsqueeze");
+  Dims s = a->shape, st = a->strides;
+  int64_t stride = d < a->dim() ? a->shape[d] * a->strides[d] : 1;
+  s.insert(d, 1);
+  st.insert(d, stride);
+  return record_view(a, new_view(a, s, st, a->offset), a->shape, "UnsqueezeBackward");
+}
+
+Tensor flatten(const Tensor& a) { return reshape(a, Dims{-1}); }
+
+Tensor contiguous(const Tensor& a) { return a->contiguous() ? a : clone(a); }
+
+Tensor clone(const Tensor& a) {
+  Tensor out = empty(a->shape, a->dtype);
+  copy_into(out, a);
+  record<IdentityBackward>({&a}, out, "CloneBackward");
+  return out;
+}
+
+}  // namespace pyag

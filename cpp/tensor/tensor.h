@@ -1,0 +1,67 @@
+// The tensor handle: a shared storage seen through (shape, strides, offset), all in elements,
+// plus optional autograd state. Views share the storage; `Tensor` is a shared_ptr so that a
+// Python object and the graph can hold the same tensor.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "tensor/dtype.h"
+#include "tensor/error.h"
+#include "tensor/shape.h"
+#include "tensor/storage.h"
+
+namespace pyag {
+
+struct Node;
+struct TensorImpl;
+using Tensor = std::shared_ptr<TensorImpl>;
+
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Dims shape, strides;
+  int64_t offset = 0;
+  int64_t numel = 0;
+  DType dtype = DType::Float32;
+  bool is_view = false;  // made by a view op: shares its storage with a base tensor
+  std::shared_ptr<AutogradMeta> autograd;
+
+  int dim() const { return shape.size(); }
+  bool contiguous() const { return is_contiguous(shape, strides); }
+  char* data() const {
+    return static_cast<char*>(storage->data) + offset * static_cast<int64_t>(itemsize(dtype));
+  }
+  template <class T>
+  T* data_as() const {
+    return reinterpret_cast<T*>(data());
+  }
+  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const { return !autograd || !autograd->grad_fn; }
+  AutogradMeta& meta();  // creates the autograd state on first use
+  void bump_version() { storage->version++; }
+};
+
+// Creation of raw tensors (no autograd).
+Tensor empty(const Dims& shape, DType dtype);
+Tensor zeros(const Dims& shape, DType dtype);
+Tensor full(const Dims& shape, double value, DType dtype);
+Tensor scalar_tensor(double value, DType dtype);
+// A new tensor on an existing storage.
+Tensor make_view(const Tensor& base, const Dims& shape, const Dims& strides, int64_t offset);
+// The same elements with no autograd state; shares storage and version counter.
+Tensor detach(const Tensor& t);
+// The same elements with no autograd state and a version counter of its own (`.data`).
+Tensor data_alias(const Tensor& t);
+
+// Reads element i (in logical row-major order) as double; for tests, item() and printing.
+double get_double(const Tensor& t, const Dims& index);
+std::string describe(const Tensor& t);  // "float32 tensor of shape (3, 4)"
+
+}  // namespace pyag

@@ -1,0 +1,109 @@
+"""Creation from Python data, and the *_like helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._core import Tensor
+
+
+class device:  # noqa: N801  (PyTorch's spelling)
+    """A device descriptor. Only 'cpu' can hold tensors."""
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if not isinstance(type, str):
+            raise TypeError(f"[device] expected a string, got {type.__class__.__name__}")
+        name, _, idx = type.partition(":")
+        self.type = name
+        self.index = int(idx) if idx else index
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index or 0) == (
+            other.type,
+            other.index or 0,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index or 0))
+
+
+def _check_device(dev: Any, op: str) -> None:
+    if dev is not None and str(dev) not in ("cpu", "cpu:0"):
+        raise RuntimeError(f"[{op}] device '{dev}' is not available: pyautograd runs on the CPU only")
+
+
+def tensor(
+    data: Any,
+    dtype: _core.dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new tensor holding a copy of `data` (a number, nested lists, a NumPy array, a tensor).
+
+    Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays keep
+    their dtype.
+    """
+    _check_device(device, "tensor")
+    if isinstance(data, Tensor):
+        arr = data.detach().numpy()
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        try:
+            arr = np.array(data)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"[tensor] could not convert data to a tensor: {e}") from None
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"[tensor] could not infer a dtype from data of type {type(data).__name__}; "
+                "expected numbers, bools or (nested) lists of them"
+            )
+        if arr.dtype.kind == "f" and dtype is None:
+            arr = arr.astype(np.float32)
+    t = _core._copy_numpy(arr, dtype)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _like(make: Any, t: Tensor, dtype: Any, kw: dict[str, Any], op: str) -> Tensor:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"[{op}] expected a tensor, got {type(t).__name__}")
+    return make(t.shape, dtype=dtype if dtype is not None else t.dtype, **kw)
+
+
+def zeros_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(_core.zeros, t, dtype, kw, "zeros_like")
+
+
+def ones_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(_core.ones, t, dtype, kw, "ones_like")
+
+
+def empty_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(_core.empty, t, dtype, kw, "empty_like")
+
+
+def rand_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(_core.rand, t, dtype, kw, "rand_like")
+
+
+def randn_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    return _like(_core.randn, t, dtype, kw, "randn_like")
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"[full_like] expected a tensor, got {type(t).__name__}")
+    return _core.full(t.shape, fill_value, dtype=dtype if dtype is not None else t.dtype, **kw)

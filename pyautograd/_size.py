@@ -1,0 +1,23 @@
+"""Tuple types returned by the core: Size (tensor shapes) and MinMax (max/min over a dim)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+
+class Size(tuple):  # noqa: SLOT001
+    """The shape of a tensor: a tuple of ints, as torch.Size."""
+
+    def __repr__(self) -> str:
+        return f"pyautograd.Size({list(self)!r})"
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
+class MinMax(NamedTuple):
+    """(values, indices) of max/min over a dimension."""
+
+    values: Any
+    indices: Any

@@ -1,0 +1,267 @@
+"""Autograd API: Variable, grad-mode context managers, Function, backward, grad, gradcheck.
+
+The engine lives in the C++ core; this module is its thin Python face.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from . import _core
+from ._core import Tensor
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "Function",
+    "Variable",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "inference_mode",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The legacy wrapper: ``Variable(t, requires_grad=True)`` is a leaf tensor sharing t's data.
+
+    Every tensor is a Variable (``isinstance(t, Variable)`` holds), as in PyTorch >= 0.4.
+    """
+
+    def __new__(cls, data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # type: ignore[misc]
+        if not isinstance(data, Tensor):
+            raise TypeError(f"[Variable] data must be a tensor, got {type(data).__name__}")
+        t = data.detach()
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
+
+
+class _GradModeContext:
+    """Base of the grad-mode context managers; also usable as decorators."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._prev = _core.is_grad_enabled()
+        _core._set_grad_enabled(self._mode)
+
+    def __exit__(self, *exc: object) -> None:
+        _core._set_grad_enabled(self._prev)
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)() if type(self) is not set_grad_enabled else set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):  # noqa: N801
+    """Disables gradient recording in this thread (context manager or decorator)."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801
+    """Enables gradient recording in this thread (context manager or decorator)."""
+
+    _mode = True
+
+
+inference_mode = no_grad
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801
+    """Sets grad mode now; as a context manager, restores the previous mode on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = _core.is_grad_enabled()
+        self._mode = bool(mode)
+        _core._set_grad_enabled(self._mode)
+
+    def __enter__(self) -> None:
+        pass
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+) -> None:
+    """Accumulates into leaves' .grad the gradients of `tensors`."""
+    _core._backward(tensors, grad_tensors, bool(retain_graph))
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, leaving every .grad untouched."""
+    if create_graph:
+        raise RuntimeError("[grad] create_graph=True (higher-order gradients) is not supported")
+    return _core._grad(outputs, inputs, grad_outputs, bool(retain_graph), allow_unused)
+
+
+class FunctionCtx:
+    """The `ctx` of a Function: saves tensors in forward for use in backward."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+        self._saved: list[tuple[Tensor | None, int]] | None = []
+        self._freed = False
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        # Detached aliases: no reference cycle through the graph; the version is checked on use.
+        self._saved = [(None, 0) if t is None else (t.detach(), _core._version(t)) for t in tensors]
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        if self._freed or self._saved is None:
+            raise RuntimeError(
+                "[Function] trying to backward through the graph a second time (saved tensors "
+                "were freed); specify retain_graph=True if you need to"
+            )
+        out: list[Tensor | None] = []
+        for i, (t, version) in enumerate(self._saved):
+            if t is not None and _core._version(t) != version:
+                raise RuntimeError(
+                    f"[Function] saved tensor {i} of shape {tuple(t.shape)} was modified by an "
+                    f"inplace operation: it is at version {_core._version(t)}; expected version "
+                    f"{version} instead"
+                )
+            out.append(t)
+        return tuple(out)
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        pass
+
+    def _free(self) -> None:
+        self._saved = None
+        self._freed = True
+
+
+class Function:
+    """A user-defined differentiable operation::
+
+        class MyReLU(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.clamp(min=0)
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * (x > 0).float()
+
+        y = MyReLU.apply(x)
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Tensor:
+        raise NotImplementedError("[Function] subclasses must implement a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
+        raise NotImplementedError("[Function] subclasses must implement a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
+        with no_grad():
+            out = cls.forward(ctx, *args)
+            if not isinstance(out, Tensor):
+                raise TypeError(
+                    f"[{cls.__name__}] forward must return a single tensor, got {type(out).__name__}"
+                )
+            if any(out is a for a in args):
+                out = out.view_as(out)  # a new tensor: never rewrite an input's history
+        _core._record_function(cls.__name__ + "Backward", ctx, cls.backward, args, out)
+        return out
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck when analytical and numerical gradients differ."""
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Compares the gradients autograd computes for `fn` at `inputs` with central differences.
+
+    Inputs that require grad must be float64. Returns True, or raises GradcheckError (returns
+    False when raise_exception=False) naming the output, the input and both Jacobians.
+    """
+    args = _as_tuple(inputs)
+    diff = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+    for i in diff:
+        if args[i].dtype != _core.float64:
+            raise ValueError(f"[gradcheck] input {i} must be float64, got {args[i].dtype}")
+
+    def outputs() -> list[Tensor]:
+        return [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor)]
+
+    outs = outputs()
+    with no_grad():
+        base = [o.detach().numpy().copy() for o in outs]
+    for oi, out in enumerate(outs):
+        n_out = out.numel()
+        for i in diff:
+            x = args[i]
+            analytical = np.zeros((x.numel(), n_out))
+            for j in range(n_out):
+                seed = _core.zeros(out.shape, dtype=out.dtype)
+                seed.view(-1)[j] = 1.0
+                g = grad(out, x, seed, retain_graph=True, allow_unused=True)[0]
+                if g is not None:
+                    analytical[:, j] = g.detach().numpy().reshape(-1)
+            numerical = np.zeros_like(analytical)
+            xv = x.detach().numpy()  # shares memory with x
+            for k, idx in enumerate(np.ndindex(*xv.shape)):
+                orig = xv[idx]
+                with no_grad():
+                    xv[idx] = orig + eps
+                    plus = outputs()[oi].numpy().reshape(-1).astype(np.float64)
+                    xv[idx] = orig - eps
+                    minus = outputs()[oi].numpy().reshape(-1).astype(np.float64)
+                    xv[idx] = orig
+                numerical[k, :] = (plus - minus) / (2 * eps)
+            if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
+                msg = (
+                    f"[gradcheck] Jacobian mismatch for output {oi} with respect to input {i}:\n"
+                    f"numerical: {numerical}\nanalytical: {analytical}"
+                )
+                if raise_exception:
+                    raise GradcheckError(msg)
+                return False
+    del base
+    return True
