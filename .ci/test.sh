@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: installs pyautograd (and what the tests need), then runs the C++ tests
+# (ctest) and the Python tests (pytest) against the installed package.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+python="${PYTHON:-python3}"
+
+# GoogleTest for the C++ tests: Debian's libgtest-dev, installed when missing and possible.
+if [ ! -f /usr/include/gtest/gtest.h ] && command -v apt-get >/dev/null 2>&1; then
+  sudo_="" && [ "$(id -u)" != 0 ] && sudo_="sudo"
+  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq libgtest-dev >/dev/null
+fi
+
+echo "== install pyautograd and the test extras"
+"$python" -m pip install -q ".[test]"
+
+echo "== C++ tests (ctest)"
+"$python" -m pip install -q scipy-openblas32 cmake ninja
+cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE="$(command -v "$python")" >/dev/null
+cmake --build build/cpp -j 2
+ctest --test-dir build/cpp --output-on-failure -j 2
+
+echo "== Python tests (pytest)"
+# Run from tests/ so that the installed package is imported, not the source tree.
+cd tests && "$python" -m pytest -q "$@"
