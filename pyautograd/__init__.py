@@ -6,29 +6,48 @@
 
 from __future__ import annotations
 
-import scipy_openblas32 as _openblas  # noqa: F401  (loads the BLAS before the core)
+# scipy_openblas32 loads the BLAS before the core.
+import scipy_openblas32 as _openblas  # type: ignore[import-untyped]  # noqa: F401
 
 from . import _core
-from ._core import Tensor, dtype, empty, from_numpy, full, manual_seed, ones, rand, randn, zeros
-from ._core import arange, linspace, memory_stats, empty_cache, reset_peak_memory_stats
-from ._core import get_num_threads, set_num_threads, is_grad_enabled, where
-from ._creation import (
-    device,
-    empty_like,
-    full_like,
-    ones_like,
-    rand_like,
-    randn_like,
-    tensor,
-    zeros_like,
-)
-from ._size import MinMax, Size
+from ._core import Tensor as Tensor
+from ._core import arange as arange
+from ._core import dtype as dtype
+from ._core import empty as empty
+from ._core import empty_cache as empty_cache
+from ._core import from_numpy as from_numpy
+from ._core import full as full
+from ._core import get_num_threads as get_num_threads
+from ._core import is_grad_enabled as is_grad_enabled
+from ._core import linspace as linspace
+from ._core import manual_seed as manual_seed
+from ._core import memory_stats as memory_stats
+from ._core import ones as ones
+from ._core import rand as rand
+from ._core import randn as randn
+from ._core import reset_peak_memory_stats as reset_peak_memory_stats
+from ._core import set_num_threads as set_num_threads
+from ._core import where as where
+from ._core import zeros as zeros
+from ._creation import device as device
+from ._creation import empty_like as empty_like
+from ._creation import full_like as full_like
+from ._creation import ones_like as ones_like
+from ._creation import rand_like as rand_like
+from ._creation import randn_like as randn_like
+from ._creation import tensor as tensor
+from ._creation import zeros_like as zeros_like
+from ._size import MinMax as MinMax
+from ._size import Size as Size
 from ._tensor_str import install as _install_repr
-from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .autograd import enable_grad as enable_grad
+from .autograd import inference_mode as inference_mode
+from .autograd import no_grad as no_grad
+from .autograd import set_grad_enabled as set_grad_enabled
 
 _core._set_py_types(Size, MinMax)
 _install_repr(Tensor)
-Tensor.device = property(lambda self: device("cpu"))  # type: ignore[attr-defined]
+Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
 Tensor.__module__ = "pyautograd"
 
 # Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True).

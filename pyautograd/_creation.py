@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,9 @@ def tensor(
     return t
 
 
-def _like(make: Any, t: Tensor, dtype: Any, kw: dict[str, Any], op: str) -> Tensor:
+def _like(
+    make: Callable[..., Tensor], t: Tensor, dtype: _core.dtype | None, kw: dict[str, Any], op: str
+) -> Tensor:
     if not isinstance(t, Tensor):
         raise TypeError(f"[{op}] expected a tensor, got {type(t).__name__}")
     return make(t.shape, dtype=dtype if dtype is not None else t.dtype, **kw)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ._core import Tensor
 
 
-class Size(tuple):  # noqa: SLOT001
+class Size(tuple[int, ...]):
     """The shape of a tensor: a tuple of ints, as torch.Size."""
 
     def __repr__(self) -> str:
@@ -19,5 +22,5 @@ class Size(tuple):  # noqa: SLOT001
 class MinMax(NamedTuple):
     """(values, indices) of max/min over a dimension."""
 
-    values: Any
-    indices: Any
+    values: Tensor
+    indices: Tensor

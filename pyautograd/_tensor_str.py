@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ._core import Tensor
 
 PRECISION = 4
 THRESHOLD = 1000
@@ -113,7 +116,7 @@ def _with_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return "".join(out)
 
 
-def tensor_repr(t: Any) -> str:
+def tensor_repr(t: Tensor) -> str:
     import pyautograd as pa
 
     prefix = "tensor("
@@ -139,6 +142,6 @@ def tensor_repr(t: Any) -> str:
     return _with_suffixes(prefix + body, suffixes, indent)
 
 
-def install(cls: type) -> None:
+def install(cls: type[Tensor]) -> None:
     cls.__repr__ = tensor_repr  # type: ignore[method-assign]
     cls.__str__ = tensor_repr  # type: ignore[method-assign]

@@ -37,6 +37,7 @@ class OpCase:
 class Backend(Protocol):
     name: str
     label: str
+    origin: str  # where the code under test comes from
 
     def step(self, kind: str, init: InitArrays, lr: float) -> steps.StepFn: ...
 
@@ -63,6 +64,10 @@ class TensorBackend:
     @property
     def label(self) -> str:
         return f"{self.name} [{self.standin} stand-in]" if self.standin else self.name
+
+    @property
+    def origin(self) -> str:
+        return str(getattr(self.module, "__file__", self.module.__name__))
 
     def tensor(self, array: np.ndarray) -> Any:
         own = np.array(array, dtype=np.float32, copy=True)  # never share memory between backends
@@ -108,6 +113,7 @@ class NumpyBackend:
 
     name: str = "numpy"
     label: str = "numpy"
+    origin: str = np.__file__
     _limiter: Any = field(default=None, repr=False)
 
     def step(self, kind: str, init: InitArrays, lr: float) -> steps.StepFn:
@@ -140,6 +146,10 @@ class NativeBackend:
     lib: NativeLib
     name: str = "native"
     label: str = "native"
+
+    @property
+    def origin(self) -> str:
+        return str(self.lib.path)
 
     def step(self, kind: str, init: InitArrays, lr: float) -> steps.StepFn:
         net = self.lib.create(init)

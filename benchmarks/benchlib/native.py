@@ -57,6 +57,7 @@ class NativeLib:
     """The shared library's ``extern "C"`` interface."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         try:
             self._lib = ctypes.CDLL(str(path))
         except OSError as exc:

@@ -182,6 +182,9 @@ def render(results: dict[str, Any]) -> str:
         f"pyautograd benchmarks ({meta['cpu']}, {meta['cores']} cores, Python {meta['python']},"
         + f" numpy {meta['numpy']}, torch {meta['torch']})"
     ]
+    origin = next((r["origins"].get("pyautograd") for r in results["runs"].values()), None)
+    if origin:
+        head.append(f"pyautograd under test: {origin}")
     if meta.get("standin"):
         head.append(f"!! DEV MODE: pyautograd slot is {meta['standin']} (PYAG_BENCH_STANDIN)")
     sections = [

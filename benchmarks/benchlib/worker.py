@@ -13,6 +13,8 @@ from .backends import BACKEND_NAMES, load_backends
 from .config import FULL, QUICK, Budget
 from .load import LoadMonitor
 
+REPO_DIR = Path(__file__).resolve().parents[2]
+
 
 @dataclass(frozen=True)
 class Task:
@@ -46,6 +48,7 @@ def run_threads(task: Task) -> dict[str, Any]:
     result: dict[str, Any] = {
         "threads": task.threads,
         "labels": {b.name: b.label for b in backends},
+        "origins": {b.name: b.origin for b in backends},
         "reported_threads": {b.name: b.get_threads() for b in backends},
         "notes": notes,
     }
@@ -69,6 +72,7 @@ def run_memory(task: Task) -> dict[str, Any]:
 
 
 def main(spec: str) -> int:
+    sys.path.append(str(REPO_DIR))  # an installed pyautograd wins, else the in-tree build
     raw = json.loads(spec)
     task = Task(**{**raw, "sections": tuple(raw.get("sections", ()))})
     result = run_memory(task) if task.kind == "memory" else run_threads(task)

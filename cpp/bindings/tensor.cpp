@@ -172,13 +172,7 @@ void init_tensor(py::module_& m) {
   c.def_property_readonly("ndim", [](const Tensor& a) { return a->dim(); });
   c.def_property_readonly("is_cuda", [](const Tensor&) { return false; });
   c.def_property("data", [](const Tensor& a) { return data_alias(a); },
-                 [](const Tensor& a, const Tensor& src) {
-                   if (src->dtype != a->dtype || src->shape != a->shape) {
-                     a->shape = src->shape, a->dtype = src->dtype;
-                   }
-                   a->storage = src->storage, a->strides = src->strides;
-                   a->offset = src->offset, a->numel = src->numel;
-                 });
+                 [](const Tensor& a, const Tensor& src) { set_data(a, src); });
   c.def_property(
       "grad", [](const Tensor& a) { return a->autograd ? a->autograd->grad : Tensor(); },
       [](const Tensor& a, std::optional<Tensor> g) {
@@ -420,6 +414,19 @@ void init_tensor(py::module_& m) {
         backward(roots, grads, retain_graph.value_or(false));
       }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
       py::arg("create_graph") = false, py::arg("inputs") = py::none());
+}
+
+void set_data(const Tensor& a, const Tensor& src) {
+  // `p.data -= u` assigns p.data back to the alias it read: keep p's own storage (and its
+  // version counter) when the buffer is the same.
+  if (src->storage->data != a->storage->data || src->storage->nbytes != a->storage->nbytes) {
+    if (a->requires_grad() && !is_floating(src->dtype))
+      fail("data", "cannot assign a ", dtype_name(src->dtype), " tensor to the data of a tensor "
+           "that requires grad");
+    a->storage = src->storage;
+  }
+  a->shape = src->shape, a->strides = src->strides, a->dtype = src->dtype;
+  a->offset = src->offset, a->numel = src->numel;
 }
 
 void set_requires_grad(const Tensor& a, bool on) {

@@ -103,7 +103,8 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
 }
 
 std::shared_ptr<Storage> Storage::alias(const std::shared_ptr<Storage>& src) {
-  return wrap(src->data, src->nbytes, src);
+  // Point at the buffer's owner, never at another alias: aliases of aliases don't chain.
+  return wrap(src->data, src->nbytes, src->external ? src->external : src);
 }
 
 std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::shared_ptr<void> owner) {
