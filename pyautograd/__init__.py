@@ -1,7 +1,7 @@
 """pyautograd: a small, fast autograd library for the CPU with a PyTorch-style API.
 
-    import pyautograd as torch
-    from pyautograd.autograd import Variable
+import pyautograd as torch
+from pyautograd.autograd import Variable
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from . import _core
 from ._core import Tensor
 
 
-class device:  # noqa: N801  (PyTorch's spelling)
+class device:
     """A device descriptor. Only 'cpu' can hold tensors."""
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
         if not isinstance(type, str):
             raise TypeError(f"[device] expected a string, got {type.__class__.__name__}")
         name, _, idx = type.partition(":")
@@ -41,7 +41,9 @@ class device:  # noqa: N801  (PyTorch's spelling)
 
 def _check_device(dev: Any, op: str) -> None:
     if dev is not None and str(dev) not in ("cpu", "cpu:0"):
-        raise RuntimeError(f"[{op}] device '{dev}' is not available: pyautograd runs on the CPU only")
+        raise RuntimeError(
+            f"[{op}] device '{dev}' is not available: pyautograd runs on the CPU only"
+        )
 
 
 def tensor(

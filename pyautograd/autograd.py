@@ -72,13 +72,13 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):  # noqa: N801
+class no_grad(_GradModeContext):
     """Disables gradient recording in this thread (context manager or decorator)."""
 
     _mode = False
 
 
-class enable_grad(_GradModeContext):  # noqa: N801
+class enable_grad(_GradModeContext):
     """Enables gradient recording in this thread (context manager or decorator)."""
 
     _mode = True
@@ -87,7 +87,7 @@ class enable_grad(_GradModeContext):  # noqa: N801
 inference_mode = no_grad
 
 
-class set_grad_enabled(_GradModeContext):  # noqa: N801
+class set_grad_enabled(_GradModeContext):
     """Sets grad mode now; as a context manager, restores the previous mode on exit."""
 
     def __init__(self, mode: bool) -> None:
@@ -163,18 +163,18 @@ class FunctionCtx:
 class Function:
     """A user-defined differentiable operation::
 
-        class MyReLU(Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x.clamp(min=0)
+    class MyReLU(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0)
 
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return grad * (x > 0).float()
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * (x > 0).float()
 
-        y = MyReLU.apply(x)
+    y = MyReLU.apply(x)
     """
 
     @staticmethod
@@ -183,7 +183,9 @@ class Function:
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
-        raise NotImplementedError("[Function] subclasses must implement a static backward(ctx, grad)")
+        raise NotImplementedError(
+            "[Function] subclasses must implement a static backward(ctx, grad)"
+        )
 
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
@@ -191,9 +193,8 @@ class Function:
         with no_grad():
             out = cls.forward(ctx, *args)
             if not isinstance(out, Tensor):
-                raise TypeError(
-                    f"[{cls.__name__}] forward must return a single tensor, got {type(out).__name__}"
-                )
+                got = type(out).__name__
+                raise TypeError(f"[{cls.__name__}] forward must return a single tensor, got {got}")
             if any(out is a for a in args):
                 out = out.view_as(out)  # a new tensor: never rewrite an input's history
         _core._record_function(cls.__name__ + "Backward", ctx, cls.backward, args, out)
@@ -231,8 +232,6 @@ def gradcheck(
         return [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor)]
 
     outs = outputs()
-    with no_grad():
-        base = [o.detach().numpy().copy() for o in outs]
     for oi, out in enumerate(outs):
         n_out = out.numel()
         for i in diff:
@@ -263,5 +262,4 @@ def gradcheck(
                 if raise_exception:
                     raise GradcheckError(msg)
                 return False
-    del base
     return True

@@ -298,7 +298,7 @@ import pyautograd as torch
 t = torch.randn(2, 3)
 t.grad.zero_()  # E: union-attr
 t + "1"  # E: operator
-t.add(other=1)  # E: call-arg
+t.unsqueeze(axis=0)  # E: call-arg
 t.no_such_method()  # E: attr-defined
 torch.full(3, 1.0)  # E: arg-type
 torch.zeros(2, dtype="float32")  # E: call-overload

@@ -130,7 +130,8 @@ std::vector<Edge> root_edges(const std::vector<Tensor>& roots, const std::vector
   for (size_t i = 0; i < roots.size(); ++i) {
     const Tensor& r = roots[i];
     if (!r->requires_grad())
-      fail("backward", "element ", i, " of tensors does not require grad and does not have a "
+      fail("backward", "element ", i,
+           " of tensors does not require grad and does not have a "
            "grad_fn");
     Tensor g = grads.empty() ? nullptr : grads[i];
     if (!g) {
@@ -172,8 +173,7 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
-                         const std::vector<Tensor>& inputs, bool retain_graph,
-                         bool allow_unused) {
+                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused) {
   GradModeGuard no_grad(false);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);

@@ -12,9 +12,9 @@
 namespace pyag {
 
 struct Edge {
-  std::shared_ptr<Node> fn;             // the input's node, or
-  std::shared_ptr<AutogradMeta> leaf;   // the leaf whose .grad receives the gradient
-  Dims shape;                           // the input's shape: gradients are summed back to it
+  std::shared_ptr<Node> fn;            // the input's node, or
+  std::shared_ptr<AutogradMeta> leaf;  // the leaf whose .grad receives the gradient
+  Dims shape;                          // the input's shape: gradients are summed back to it
   DType dtype = DType::Float32;
   bool valid() const { return fn || leaf; }
 };

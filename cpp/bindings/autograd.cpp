@@ -18,6 +18,11 @@ struct PyFunctionNode : Node {
   bool freed = false;
 
   ~PyFunctionNode() override {
+    if (!Py_IsInitialized()) {  // interpreter gone (exit): nothing left to decref
+      ctx.release();
+      backward_fn.release();
+      return;
+    }
     py::gil_scoped_acquire gil;
     ctx = py::object();
     backward_fn = py::object();
@@ -25,7 +30,8 @@ struct PyFunctionNode : Node {
   const char* name() const override { return label.c_str(); }
   void check() const override {
     if (freed)
-      fail(label.c_str(), "trying to backward through the graph a second time; specify "
+      fail(label.c_str(),
+           "trying to backward through the graph a second time; specify "
            "retain_graph=True if you need to");
   }
   void release() override {
@@ -80,11 +86,13 @@ std::vector<Tensor> tensor_list(py::handle h, const char* op) {
 void init_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node")
       .def("name", [](const Node& n) { return n.name(); })
-      .def_property_readonly("next_functions", [](const Node& n) {
-        py::list l;
-        for (const Edge& e : n.next) l.append(py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), 0));
-        return py::tuple(l);
-      })
+      .def_property_readonly("next_functions",
+                             [](const Node& n) {
+                               py::list l;
+                               for (const Edge& e : n.next)
+                                 l.append(py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), 0));
+                               return py::tuple(l);
+                             })
       .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + " object>"; });
 
   m.def("is_grad_enabled", []() { return GradMode::enabled(); });

@@ -11,7 +11,8 @@ PyTypes& py_types() {
 
 int64_t parse_int(py::handle h, const char* op, const char* what) {
   if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr()))
-    fail<TypeError>(op, what, " must be an int, got ", py::str(py::type::of(h).attr("__name__")).cast<std::string>());
+    fail<TypeError>(op, what, " must be an int, got ",
+                    py::str(py::type::of(h).attr("__name__")).cast<std::string>());
   Py_ssize_t v = PyNumber_AsSsize_t(h.ptr(), PyExc_OverflowError);
   if (v == -1 && PyErr_Occurred()) {
     PyErr_Clear();
@@ -71,8 +72,9 @@ bool to_scalar(py::handle h, Scalar& out) {
   if (PyLong_Check(o)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) fail<ValueError>("scalar", "integer ", py::repr(h).cast<std::string>(),
-                                   " does not fit in int64");
+    if (overflow)
+      fail<ValueError>("scalar", "integer ", py::repr(h).cast<std::string>(),
+                       " does not fit in int64");
     out = Scalar{static_cast<double>(v), ScalarKind::Int};
     return true;
   }
@@ -82,7 +84,8 @@ bool to_scalar(py::handle h, Scalar& out) {
     py::object kind = h.attr("dtype").attr("kind");
     std::string k = kind.cast<std::string>();
     if (k == "b") return to_scalar(py::bool_(py::cast<bool>(h)), out);
-    if (k == "i" || k == "u") return to_scalar(py::int_(py::reinterpret_borrow<py::object>(h)), out);
+    if (k == "i" || k == "u")
+      return to_scalar(py::int_(py::reinterpret_borrow<py::object>(h)), out);
     if (k == "f") return to_scalar(py::float_(py::reinterpret_borrow<py::object>(h)), out);
   }
   return false;
@@ -119,13 +122,15 @@ std::vector<int64_t> parse_dims(py::handle dim, const char* op) {
 py::object to_python_scalar(const Tensor& t) {
   double v = get_double(t, Dims::filled(t->dim(), 0));
   switch (t->dtype) {
-    case DType::Bool: return py::bool_(v != 0);
+    case DType::Bool:
+      return py::bool_(v != 0);
     case DType::Int64: {
       int64_t x;
       std::memcpy(&x, t->data(), sizeof x);
       return py::int_(x);
     }
-    default: return py::float_(v);
+    default:
+      return py::float_(v);
   }
 }
 
@@ -139,10 +144,14 @@ py::object size_tuple(const Dims& d) {
 namespace {
 py::dtype np_dtype(DType d) {
   switch (d) {
-    case DType::Bool: return py::dtype::of<bool>();
-    case DType::Int64: return py::dtype::of<int64_t>();
-    case DType::Float32: return py::dtype::of<float>();
-    case DType::Float64: break;
+    case DType::Bool:
+      return py::dtype::of<bool>();
+    case DType::Int64:
+      return py::dtype::of<int64_t>();
+    case DType::Float32:
+      return py::dtype::of<float>();
+    case DType::Float64:
+      break;
   }
   return py::dtype::of<double>();
 }
@@ -182,11 +191,13 @@ Tensor from_numpy(py::array arr, const char* op) {
     fail<ValueError>(op, "the NumPy array is not writeable; copy it with tensor(array)");
   const auto isz = static_cast<py::ssize_t>(itemsize(*dt));
   Dims shape, strides;
-  if (arr.ndim() > kMaxDims) fail<ValueError>(op, "at most ", kMaxDims, " dimensions are supported");
+  if (arr.ndim() > kMaxDims)
+    fail<ValueError>(op, "at most ", kMaxDims, " dimensions are supported");
   for (py::ssize_t i = 0; i < arr.ndim(); ++i) {
     if (arr.strides(i) < 0 || arr.strides(i) % isz != 0)
-      fail<ValueError>(op, "NumPy arrays with negative or unaligned strides are not supported; "
-                           "copy it with tensor(array)");
+      fail<ValueError>(op,
+                       "NumPy arrays with negative or unaligned strides are not supported; "
+                       "copy it with tensor(array)");
     shape.push_back(arr.shape(i));
     strides.push_back(arr.strides(i) / isz);
   }
@@ -195,8 +206,14 @@ Tensor from_numpy(py::array arr, const char* op) {
     if (shape[i] > 0) span += (shape[i] - 1) * strides[i];
   auto* holder = new py::object(arr);
   std::shared_ptr<void> owner(holder, [](void* p) {
+    auto* obj = static_cast<py::object*>(p);
+    if (!Py_IsInitialized()) {  // interpreter gone (exit): the array's memory went with it
+      obj->release();
+      delete obj;
+      return;
+    }
     py::gil_scoped_acquire gil;
-    delete static_cast<py::object*>(p);
+    delete obj;
   });
   auto t = std::make_shared<TensorImpl>();
   t->storage = Storage::wrap(arr.mutable_data(), static_cast<size_t>(span * isz), owner);
@@ -247,8 +264,7 @@ bool parse_basic_index(py::handle idx, std::vector<IndexItem>& items) {
       it.start = get("start", kNone);
       it.stop = get("stop", kNone);
       it.step = get("step", 1);
-    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) &&
-               !py::isinstance<TensorImpl>(h)) {
+    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h)) {
       it.kind = IndexItem::Int;
       it.start = parse_int(h, "index", "index");
     } else {

@@ -47,9 +47,12 @@ auto creator(const char* op, F make) {
 
 DType infer_scalar_dtype(const Scalar& s) {
   switch (s.kind) {
-    case ScalarKind::Bool: return DType::Bool;
-    case ScalarKind::Int: return DType::Int64;
-    case ScalarKind::Float: break;
+    case ScalarKind::Bool:
+      return DType::Bool;
+    case ScalarKind::Int:
+      return DType::Int64;
+    case ScalarKind::Float:
+      break;
   }
   return DType::Float32;
 }
@@ -76,7 +79,8 @@ void init_functions(py::module_& m) {
     if (args.size() < 1 || args.size() > 3)
       fail<TypeError>("arange", "expected 1 to 3 positional arguments (start, end, step), got ",
                       args.size());
-    Scalar v[3] = {Scalar{0, ScalarKind::Int}, Scalar{0, ScalarKind::Int}, Scalar{1, ScalarKind::Int}};
+    Scalar v[3] = {Scalar{0, ScalarKind::Int}, Scalar{0, ScalarKind::Int},
+                   Scalar{1, ScalarKind::Int}};
     bool all_int = true;
     for (size_t i = 0; i < args.size(); ++i) {
       Scalar s;
@@ -87,10 +91,13 @@ void init_functions(py::module_& m) {
     DType d = o.dtype.value_or(all_int ? DType::Int64 : DType::Float32);
     return finish(arange(v[0].v, v[1].v, v[2].v, d), o);
   });
-  m.def("linspace", [](double start, double end, int64_t steps, py::kwargs kw) {
-    Options o = parse_options(kw, "linspace");
-    return finish(linspace(start, end, steps, o.dtype.value_or(DType::Float32)), o);
-  });
+  m.def(
+      "linspace",
+      [](double start, double end, int64_t steps, py::kwargs kw) {
+        Options o = parse_options(kw, "linspace");
+        return finish(linspace(start, end, steps, o.dtype.value_or(DType::Float32)), o);
+      },
+      py::arg("start"), py::arg("end"), py::arg("steps"));
   m.def("from_numpy", [](py::handle arr) {
     if (!py::isinstance<py::array>(arr))
       fail<TypeError>("from_numpy", "expected a NumPy array, got ",

@@ -9,9 +9,8 @@ void init_dtypes(py::module_& m) {
   py::class_<DType> d(m, "dtype");
   d.def("__repr__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
   d.def("__str__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
-  d.def("__eq__", [](DType a, py::handle b) {
-    return py::isinstance<DType>(b) && b.cast<DType>() == a;
-  });
+  d.def("__eq__",
+        [](DType a, py::handle b) { return py::isinstance<DType>(b) && b.cast<DType>() == a; });
   d.def("__hash__", [](DType t) { return static_cast<int>(t); });
   d.def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); });
   d.def_property_readonly("itemsize", [](DType t) { return itemsize(t); });

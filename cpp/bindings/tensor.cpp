@@ -22,14 +22,23 @@ Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected)
 
 Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other) {
   Operand o = to_operand(other, op_name(op));
-  return maybe_nogil(a->numel, [&] {
-    return o.is_tensor() ? binary_(op, a, o.t) : binary_(op, a, o.s);
-  });
+  return maybe_nogil(a->numel,
+                     [&] { return o.is_tensor() ? binary_(op, a, o.t) : binary_(op, a, o.s); });
 }
 
 void def_binary(TensorClass& c, const char* name, const char* rname, const char* iname,
-                const char* method, BinaryOp op) {
-  c.def(name, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); });
+                const char* method, BinaryOp op, const char* arg = "other") {
+  if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
+    // t == None is False (and t != None True), as Python's default comparison gives.
+    c.def(name, [op](const Tensor& a, py::handle b) -> py::object {
+      Scalar s;
+      if (!py::isinstance<TensorImpl>(b) && !to_scalar(b, s))
+        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      return py::cast(binary_op(op, a, b, false));
+    });
+  } else {
+    c.def(name, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); });
+  }
   if (rname)
     c.def(rname, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, true); });
   if (iname) {
@@ -37,11 +46,14 @@ void def_binary(TensorClass& c, const char* name, const char* rname, const char*
     std::string m = std::string(method) + "_";
     c.def(m.c_str(), [op](const Tensor& a, py::handle b) { return inplace_op(op, a, b); });
   }
-  c.def(method, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); });
+  c.def(
+      method, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); },
+      py::arg(arg));
 }
 
 void def_unary(TensorClass& c, const char* name, UnaryOp op) {
-  c.def(name, [op](const Tensor& a) { return maybe_nogil(a->numel, [&] { return unary(op, a); }); });
+  c.def(name,
+        [op](const Tensor& a) { return maybe_nogil(a->numel, [&] { return unary(op, a); }); });
 }
 
 std::optional<double> opt_double(py::handle h, const char* op) {
@@ -73,7 +85,8 @@ py::object getitem(const Tensor& a, py::handle idx) {
     Tensor m = idx.cast<Tensor>();
     if (m->dtype == DType::Bool) return py::cast(masked_select(a, m));
   }
-  fail<IndexError>("index", "only integers, slices (`:`), ellipsis (`...`), None and bool mask "
+  fail<IndexError>("index",
+                   "only integers, slices (`:`), ellipsis (`...`), None and bool mask "
                    "tensors are valid indices, got ",
                    py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
 }
@@ -106,7 +119,8 @@ void setitem(const Tensor& a, py::handle idx, py::handle value) {
       return;
     }
   }
-  fail<IndexError>("setitem", "only integers, slices, ellipsis, None and bool mask tensors are "
+  fail<IndexError>("setitem",
+                   "only integers, slices, ellipsis, None and bool mask tensors are "
                    "valid indices, got ",
                    py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
 }
@@ -171,8 +185,9 @@ void init_tensor(py::module_& m) {
   c.def_property_readonly("dtype", [](const Tensor& a) { return a->dtype; });
   c.def_property_readonly("ndim", [](const Tensor& a) { return a->dim(); });
   c.def_property_readonly("is_cuda", [](const Tensor&) { return false; });
-  c.def_property("data", [](const Tensor& a) { return data_alias(a); },
-                 [](const Tensor& a, const Tensor& src) { set_data(a, src); });
+  c.def_property(
+      "data", [](const Tensor& a) { return data_alias(a); },
+      [](const Tensor& a, const Tensor& src) { set_data(a, src); });
   c.def_property(
       "grad", [](const Tensor& a) { return a->autograd ? a->autograd->grad : Tensor(); },
       [](const Tensor& a, std::optional<Tensor> g) {
@@ -185,9 +200,8 @@ void init_tensor(py::module_& m) {
       [](const Tensor& a, bool on) { set_requires_grad(a, on); });
   c.def_property_readonly("is_leaf", [](const Tensor& a) { return a->is_leaf(); });
   c.def_property_readonly("grad_fn", [](const Tensor& a) { return a->grad_fn(); });
-  c.def_property_readonly("retains_grad", [](const Tensor& a) {
-    return a->autograd && a->autograd->retains_grad;
-  });
+  c.def_property_readonly("retains_grad",
+                          [](const Tensor& a) { return a->autograd && a->autograd->retains_grad; });
   c.def_property_readonly("T", [](const Tensor& a) {
     std::vector<int64_t> p;
     for (int i = a->dim() - 1; i >= 0; --i) p.push_back(i);
@@ -195,14 +209,20 @@ void init_tensor(py::module_& m) {
   });
 
   // ---- size and layout ----
-  c.def("size", [](const Tensor& a, py::object dim) -> py::object {
+  c.def(
+      "size",
+      [](const Tensor& a, py::object dim) -> py::object {
         if (dim.is_none()) return size_tuple(a->shape);
         return py::int_(a->shape[wrap_dim(parse_int(dim, "size", "dim"), a->dim(), "size")]);
-      }, py::arg("dim") = py::none());
-  c.def("stride", [](const Tensor& a, py::object dim) -> py::object {
+      },
+      py::arg("dim") = py::none());
+  c.def(
+      "stride",
+      [](const Tensor& a, py::object dim) -> py::object {
         if (dim.is_none()) return py::tuple(py::cast(a->strides.vec()));
         return py::int_(a->strides[wrap_dim(parse_int(dim, "stride", "dim"), a->dim(), "stride")]);
-      }, py::arg("dim") = py::none());
+      },
+      py::arg("dim") = py::none());
   c.def("dim", [](const Tensor& a) { return a->dim(); });
   c.def("ndimension", [](const Tensor& a) { return a->dim(); });
   c.def("numel", [](const Tensor& a) { return a->numel; });
@@ -228,20 +248,25 @@ void init_tensor(py::module_& m) {
     return tolist_rec(a, pos, 0);
   });
   c.def("numpy", [](const Tensor& a) { return to_numpy(a); });
-  c.def("__array__", [](const Tensor& a, py::object dtype, py::object) {
+  c.def(
+      "__array__",
+      [](const Tensor& a, py::object dtype, py::object) {
         py::array arr = to_numpy(a);
         return dtype.is_none() ? arr : py::array(arr.attr("astype")(dtype));
-      }, py::arg("dtype") = py::none(), py::arg("copy") = py::none());
+      },
+      py::arg("dtype") = py::none(), py::arg("copy") = py::none());
   auto scalar_conv = [](const char* op) {
     return [op](const Tensor& a) {
       if (a->numel != 1)
-        fail<TypeError>(op, "only tensors with one element can be converted to Python scalars, got ",
+        fail<TypeError>(op,
+                        "only tensors with one element can be converted to Python scalars, got ",
                         describe(a));
       return get_double(a, Dims::filled(a->dim(), 0));
     };
   };
   c.def("__float__", scalar_conv("float"));
-  c.def("__int__", [scalar_conv](const Tensor& a) { return static_cast<int64_t>(scalar_conv("int")(a)); });
+  c.def("__int__",
+        [scalar_conv](const Tensor& a) { return static_cast<int64_t>(scalar_conv("int")(a)); });
   c.def("__bool__", [](const Tensor& a) {
     if (a->numel != 1)
       fail("bool", "boolean value of a tensor with ", a->numel, " elements is ambiguous");
@@ -249,7 +274,8 @@ void init_tensor(py::module_& m) {
   });
   c.def("__index__", [](const Tensor& a) {
     if (a->numel != 1 || is_floating(a->dtype))
-      fail<TypeError>("index", "only integer tensors of a single element can be converted to an index");
+      fail<TypeError>("index",
+                      "only integer tensors of a single element can be converted to an index");
     return static_cast<int64_t>(get_double(a, Dims::filled(a->dim(), 0)));
   });
   c.def("to", &to_dtype_or_device);
@@ -261,25 +287,56 @@ void init_tensor(py::module_& m) {
   c.def("cuda", [](const Tensor&, py::args, py::kwargs) -> Tensor {
     fail("cuda", "CUDA is not available: pyautograd runs on the CPU only");
   });
-  c.def("__hash__", [](py::handle self) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr()))); });
+  c.def("__hash__", [](py::handle self) {
+    return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr())));
+  });
 
   // ---- arithmetic ----
   def_binary(c, "__add__", "__radd__", "__iadd__", "add", BinaryOp::Add);
   def_binary(c, "__sub__", "__rsub__", "__isub__", "sub", BinaryOp::Sub);
   def_binary(c, "__mul__", "__rmul__", "__imul__", "mul", BinaryOp::Mul);
   def_binary(c, "__truediv__", "__rtruediv__", "__itruediv__", "div", BinaryOp::Div);
-  def_binary(c, "__pow__", "__rpow__", "__ipow__", "pow", BinaryOp::Pow);
+  def_binary(c, "__pow__", "__rpow__", "__ipow__", "pow", BinaryOp::Pow, "exponent");
   def_binary(c, "__eq__", nullptr, nullptr, "eq", BinaryOp::Eq);
   def_binary(c, "__ne__", nullptr, nullptr, "ne", BinaryOp::Ne);
   def_binary(c, "__lt__", nullptr, nullptr, "lt", BinaryOp::Lt);
   def_binary(c, "__le__", nullptr, nullptr, "le", BinaryOp::Le);
   def_binary(c, "__gt__", nullptr, nullptr, "gt", BinaryOp::Gt);
   def_binary(c, "__ge__", nullptr, nullptr, "ge", BinaryOp::Ge);
-  c.def("subtract", [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Sub, a, b, false); });
-  c.def("multiply", [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Mul, a, b, false); });
-  c.def("true_divide", [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Div, a, b, false); });
-  c.def("maximum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Maximum, a, b); });
-  c.def("minimum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Minimum, a, b); });
+  def_binary(c, "__and__", "__rand__", "__iand__", "bitwise_and", BinaryOp::And);
+  def_binary(c, "__or__", "__ror__", "__ior__", "bitwise_or", BinaryOp::Or);
+  def_binary(c, "__xor__", "__rxor__", "__ixor__", "bitwise_xor", BinaryOp::Xor);
+  def_unary(c, "__invert__", UnaryOp::Not);
+  def_unary(c, "bitwise_not", UnaryOp::Not);
+  c.def("logical_not", [](const Tensor& a) {
+    return binary(BinaryOp::Eq, a, Scalar{0.0, ScalarKind::Int});
+  });
+  c.def(
+      "logical_and",
+      [](const Tensor& a, const Tensor& b) {
+        return binary(BinaryOp::And, cast(a, DType::Bool), cast(b, DType::Bool));
+      },
+      py::arg("other"));
+  c.def(
+      "logical_or",
+      [](const Tensor& a, const Tensor& b) {
+        return binary(BinaryOp::Or, cast(a, DType::Bool), cast(b, DType::Bool));
+      },
+      py::arg("other"));
+  // NumPy defers to the tensor's reflected operators (np.float32(2) * t is a tensor).
+  c.attr("__array_ufunc__") = py::none();
+  c.def("subtract",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Sub, a, b, false); });
+  c.def("multiply",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Mul, a, b, false); });
+  c.def("true_divide",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Div, a, b, false); });
+  c.def(
+      "maximum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Maximum, a, b); },
+      py::arg("other"));
+  c.def(
+      "minimum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Minimum, a, b); },
+      py::arg("other"));
   def_unary(c, "__neg__", UnaryOp::Neg);
   def_unary(c, "neg", UnaryOp::Neg);
   def_unary(c, "__abs__", UnaryOp::Abs);
@@ -291,29 +348,49 @@ void init_tensor(py::module_& m) {
   def_unary(c, "sigmoid", UnaryOp::Sigmoid);
   def_unary(c, "relu", UnaryOp::Relu);
   def_unary(c, "sign", UnaryOp::Sign);
-  c.def("square", [](const Tensor& a) { return binary(BinaryOp::Pow, a, Scalar{2.0, ScalarKind::Int}); });
-  c.def("clamp", [](const Tensor& a, py::handle min, py::handle max) {
+  c.def("square", [](const Tensor& a) {
+    return binary(BinaryOp::Pow, a, Scalar{2.0, ScalarKind::Int});
+  });
+  c.def(
+      "clamp",
+      [](const Tensor& a, py::handle min, py::handle max) {
         auto lo = opt_double(min, "clamp"), hi = opt_double(max, "clamp");
         return maybe_nogil(a->numel, [&] { return clamp(a, lo, hi); });
-      }, py::arg("min") = py::none(), py::arg("max") = py::none());
+      },
+      py::arg("min") = py::none(), py::arg("max") = py::none());
   c.attr("clip") = c.attr("clamp");
-  c.def("clamp_", [](const Tensor& a, py::handle min, py::handle max) {
+  c.def(
+      "clamp_",
+      [](const Tensor& a, py::handle min, py::handle max) {
         return clamp_(a, opt_double(min, "clamp_"), opt_double(max, "clamp_"));
-      }, py::arg("min") = py::none(), py::arg("max") = py::none());
-  c.def("where", [](const Tensor& a, const Tensor& cond, py::handle other) {
+      },
+      py::arg("min") = py::none(), py::arg("max") = py::none());
+  c.def(
+      "where",
+      [](const Tensor& a, const Tensor& cond, py::handle other) {
         Operand o = to_operand(other, "where");
         return where(cond, a, o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype));
-      });
-  c.def("masked_fill", [](const Tensor& a, const Tensor& mask, py::handle value) {
+      },
+      py::arg("condition"), py::arg("other"));
+  c.def(
+      "masked_fill",
+      [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill");
         Tensor v = o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype);
         return where(mask, v, a);
-      });
-  c.def("masked_fill_", [](const Tensor& a, const Tensor& mask, py::handle value) {
+      },
+      py::arg("mask"), py::arg("value"));
+  c.def(
+      "masked_fill_",
+      [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill_");
-        if (o.is_tensor()) masked_put(a, mask, o.t); else masked_fill(a, mask, o.s);
+        if (o.is_tensor())
+          masked_put(a, mask, o.t);
+        else
+          masked_fill(a, mask, o.s);
         return a;
-      });
+      },
+      py::arg("mask"), py::arg("value"));
 
   // ---- in-place ----
   c.def("zero_", [](const Tensor& a) { return zero_(a); });
@@ -325,62 +402,96 @@ void init_tensor(py::module_& m) {
     }
     return fill_(a, o.s);
   });
-  c.def("copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); });
+  c.def(
+      "copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
 
   // ---- reductions ----
-  c.def("sum", [](const Tensor& a, py::handle dim, bool keepdim) {
+  c.def(
+      "sum",
+      [](const Tensor& a, py::handle dim, bool keepdim) {
         return sum(a, parse_dims(dim, "sum"), keepdim);
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  c.def("mean", [](const Tensor& a, py::handle dim, bool keepdim) {
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "mean",
+      [](const Tensor& a, py::handle dim, bool keepdim) {
         return mean(a, parse_dims(dim, "mean"), keepdim);
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  c.def("max", [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  c.def("min", [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, false); },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  c.def("argmax", [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "max",
+      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "min",
+      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, false); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "argmax",
+      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
         if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, true).second;
         return extreme_dim(detach(a), parse_int(dim, "argmax", "dim"), keepdim, true).second;
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  c.def("argmin", [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "argmin",
+      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
         if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, false).second;
         return extreme_dim(detach(a), parse_int(dim, "argmin", "dim"), keepdim, false).second;
-      }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
 
   // ---- linear algebra ----
   auto mm_ = [](const Tensor& a, const Tensor& b) {
-    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4, [&] { return mm(a, b); });
+    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4,
+                       [&] { return mm(a, b); });
   };
   auto matmul_ = [](const Tensor& a, const Tensor& b) {
-    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4, [&] { return matmul(a, b); });
+    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4,
+                       [&] { return matmul(a, b); });
   };
-  c.def("mm", mm_);
-  c.def("bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); });
-  c.def("matmul", matmul_);
+  c.def("mm", mm_, py::arg("mat2"));
+  c.def(
+      "bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
+  c.def("matmul", matmul_, py::arg("other"));
   c.def("__matmul__", matmul_);
   c.def("__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); });
 
   // ---- shape ----
   c.def("t", [](const Tensor& a) { return t(a); });
-  c.def("transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
+  c.def(
+      "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
+      py::arg("dim0"), py::arg("dim1"));
   c.def("permute", [](const Tensor& a, py::args dims) {
     return permute(a, parse_shape(dims, "permute", SizeKind::Dims).vec());
   });
-  c.def("view", [](const Tensor& a, py::args shape) { return view(a, parse_shape(shape, "view", SizeKind::MayInfer)); });
+  c.def("view", [](const Tensor& a, py::args shape) {
+    return view(a, parse_shape(shape, "view", SizeKind::MayInfer));
+  });
   c.def("reshape", [](const Tensor& a, py::args shape) {
     return reshape(a, parse_shape(shape, "reshape", SizeKind::MayInfer));
   });
-  c.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o->shape); });
-  c.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o->shape); });
+  c.def(
+      "view_as", [](const Tensor& a, const Tensor& o) { return view(a, o->shape); },
+      py::arg("other"));
+  c.def(
+      "reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o->shape); },
+      py::arg("other"));
   c.def("expand", [](const Tensor& a, py::args shape) {
     return expand(a, parse_shape(shape, "expand", SizeKind::MayInfer));
   });
-  c.def("expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o->shape); });
-  c.def("squeeze", [](const Tensor& a, py::object dim) {
+  c.def(
+      "expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o->shape); },
+      py::arg("other"));
+  c.def(
+      "squeeze",
+      [](const Tensor& a, py::object dim) {
         return squeeze(a, dim.is_none() ? std::nullopt
                                         : std::optional<int64_t>(parse_int(dim, "squeeze", "dim")));
-      }, py::arg("dim") = py::none());
-  c.def("unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); });
+      },
+      py::arg("dim") = py::none());
+  c.def(
+      "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   c.def("flatten", [](const Tensor& a) { return flatten(a); });
   c.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   c.def("clone", [](const Tensor& a) { return clone(a); });
@@ -394,25 +505,34 @@ void init_tensor(py::module_& m) {
     a->autograd.reset();
     return a;
   });
-  c.def("requires_grad_", [](const Tensor& a, bool on) {
-    set_requires_grad(a, on);
-    return a;
-  }, py::arg("requires_grad") = true);
+  c.def(
+      "requires_grad_",
+      [](const Tensor& a, bool on) {
+        set_requires_grad(a, on);
+        return a;
+      },
+      py::arg("requires_grad") = true);
   c.def("retain_grad", [](const Tensor& a) {
-    if (!a->requires_grad()) fail("retain_grad", "can't retain_grad on a tensor that has requires_grad=False");
+    if (!a->requires_grad())
+      fail("retain_grad", "can't retain_grad on a tensor that has requires_grad=False");
     if (a->is_leaf()) return;
     a->autograd->retains_grad = true;
     a->autograd->grad_fn->retained = a->autograd;
   });
-  c.def("backward", [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,
-                       bool create_graph, py::object inputs) {
-        if (create_graph) fail("backward", "create_graph=True (higher-order gradients) is not supported");
-        if (!inputs.is_none()) fail("backward", "the inputs= argument is not supported; use autograd.grad");
+  c.def(
+      "backward",
+      [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,
+         bool create_graph, py::object inputs) {
+        if (create_graph)
+          fail("backward", "create_graph=True (higher-order gradients) is not supported");
+        if (!inputs.is_none())
+          fail("backward", "the inputs= argument is not supported; use autograd.grad");
         std::vector<Tensor> roots{a}, grads;
         if (gradient) grads.push_back(*gradient);
         py::gil_scoped_release release;
         backward(roots, grads, retain_graph.value_or(false));
-      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
+      },
+      py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
       py::arg("create_graph") = false, py::arg("inputs") = py::none());
 }
 
@@ -421,7 +541,8 @@ void set_data(const Tensor& a, const Tensor& src) {
   // version counter) when the buffer is the same.
   if (src->storage->data != a->storage->data || src->storage->nbytes != a->storage->nbytes) {
     if (a->requires_grad() && !is_floating(src->dtype))
-      fail("data", "cannot assign a ", dtype_name(src->dtype), " tensor to the data of a tensor "
+      fail("data", "cannot assign a ", dtype_name(src->dtype),
+           " tensor to the data of a tensor "
            "that requires grad");
     a->storage = src->storage;
   }
@@ -432,7 +553,8 @@ void set_data(const Tensor& a, const Tensor& src) {
 void set_requires_grad(const Tensor& a, bool on) {
   if (!a->is_leaf()) {
     if (!on)
-      fail("requires_grad_", "you can only change requires_grad flags of leaf variables; use "
+      fail("requires_grad_",
+           "you can only change requires_grad flags of leaf variables; use "
            "detach() to get a tensor that does not require grad");
     return;
   }

@@ -110,19 +110,48 @@ T nan_min(T a, T b) {
 template <class T>
 void binary_typed(BinaryOp op, const Loop& L) {
   switch (op) {
-    case BinaryOp::Add: return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a + b); });
-    case BinaryOp::Sub: return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a - b); });
-    case BinaryOp::Mul: return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a * b); });
-    case BinaryOp::Div: return map2<T, T>(L, [](T a, T b) { return tdiv(a, b); });
-    case BinaryOp::Pow: return map2<T, T>(L, [](T a, T b) { return ipow(a, b); });
-    case BinaryOp::Maximum: return map2<T, T>(L, [](T a, T b) { return nan_max(a, b); });
-    case BinaryOp::Minimum: return map2<T, T>(L, [](T a, T b) { return nan_min(a, b); });
-    case BinaryOp::Eq: return map2<bool, T>(L, [](T a, T b) { return a == b; });
-    case BinaryOp::Ne: return map2<bool, T>(L, [](T a, T b) { return a != b; });
-    case BinaryOp::Lt: return map2<bool, T>(L, [](T a, T b) { return a < b; });
-    case BinaryOp::Le: return map2<bool, T>(L, [](T a, T b) { return a <= b; });
-    case BinaryOp::Gt: return map2<bool, T>(L, [](T a, T b) { return a > b; });
-    case BinaryOp::Ge: return map2<bool, T>(L, [](T a, T b) { return a >= b; });
+    case BinaryOp::Add:
+      return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a + b); });
+    case BinaryOp::Sub:
+      return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a - b); });
+    case BinaryOp::Mul:
+      return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a * b); });
+    case BinaryOp::Div:
+      return map2<T, T>(L, [](T a, T b) { return tdiv(a, b); });
+    case BinaryOp::Pow:
+      return map2<T, T>(L, [](T a, T b) { return ipow(a, b); });
+    case BinaryOp::Maximum:
+      return map2<T, T>(L, [](T a, T b) { return nan_max(a, b); });
+    case BinaryOp::Minimum:
+      return map2<T, T>(L, [](T a, T b) { return nan_min(a, b); });
+    case BinaryOp::And:
+    case BinaryOp::Or:
+    case BinaryOp::Xor:
+      if constexpr (std::is_same_v<T, bool>) {
+        if (op == BinaryOp::And) return map2<T, T>(L, [](T a, T b) { return a && b; });
+        if (op == BinaryOp::Or) return map2<T, T>(L, [](T a, T b) { return a || b; });
+        return map2<T, T>(L, [](T a, T b) { return a != b; });
+      } else if constexpr (std::is_integral_v<T>) {
+        if (op == BinaryOp::And)
+          return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a & b); });
+        if (op == BinaryOp::Or)
+          return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a | b); });
+        return map2<T, T>(L, [](T a, T b) { return static_cast<T>(a ^ b); });
+      } else {
+        fail(op_name(op), "is only defined for bool and int64 tensors");
+      }
+    case BinaryOp::Eq:
+      return map2<bool, T>(L, [](T a, T b) { return a == b; });
+    case BinaryOp::Ne:
+      return map2<bool, T>(L, [](T a, T b) { return a != b; });
+    case BinaryOp::Lt:
+      return map2<bool, T>(L, [](T a, T b) { return a < b; });
+    case BinaryOp::Le:
+      return map2<bool, T>(L, [](T a, T b) { return a <= b; });
+    case BinaryOp::Gt:
+      return map2<bool, T>(L, [](T a, T b) { return a > b; });
+    case BinaryOp::Ge:
+      return map2<bool, T>(L, [](T a, T b) { return a >= b; });
   }
 }
 
@@ -134,23 +163,36 @@ T sigmoid(T x) {
 template <class T>
 void unary_numeric(UnaryOp op, const Loop& L) {
   switch (op) {
-    case UnaryOp::Neg: return map1<T, T>(L, [](T a) { return static_cast<T>(-a); });
+    case UnaryOp::Neg:
+      return map1<T, T>(L, [](T a) { return static_cast<T>(-a); });
     case UnaryOp::Abs:
       return map1<T, T>(L, [](T a) { return static_cast<T>(a < 0 ? -a : a); });
     case UnaryOp::Sign:
       return map1<T, T>(L, [](T a) { return static_cast<T>((a > 0) - (a < 0)); });
-    case UnaryOp::Square: return map1<T, T>(L, [](T a) { return static_cast<T>(a * a); });
-    case UnaryOp::Relu: return map1<T, T>(L, [](T a) { return a > 0 ? a : T(0); });
-    default: break;
+    case UnaryOp::Square:
+      return map1<T, T>(L, [](T a) { return static_cast<T>(a * a); });
+    case UnaryOp::Relu:
+      return map1<T, T>(L, [](T a) { return a > 0 ? a : T(0); });
+    default:
+      break;
+  }
+  if constexpr (std::is_integral_v<T>) {
+    if (op == UnaryOp::Not) return map1<T, T>(L, [](T a) { return static_cast<T>(~a); });
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case UnaryOp::Exp: return map1<T, T>(L, [](T a) { return std::exp(a); });
-      case UnaryOp::Log: return map1<T, T>(L, [](T a) { return std::log(a); });
-      case UnaryOp::Sqrt: return map1<T, T>(L, [](T a) { return std::sqrt(a); });
-      case UnaryOp::Tanh: return map1<T, T>(L, [](T a) { return std::tanh(a); });
-      case UnaryOp::Sigmoid: return map1<T, T>(L, [](T a) { return sigmoid(a); });
-      default: break;
+      case UnaryOp::Exp:
+        return map1<T, T>(L, [](T a) { return std::exp(a); });
+      case UnaryOp::Log:
+        return map1<T, T>(L, [](T a) { return std::log(a); });
+      case UnaryOp::Sqrt:
+        return map1<T, T>(L, [](T a) { return std::sqrt(a); });
+      case UnaryOp::Tanh:
+        return map1<T, T>(L, [](T a) { return std::tanh(a); });
+      case UnaryOp::Sigmoid:
+        return map1<T, T>(L, [](T a) { return sigmoid(a); });
+      default:
+        break;
     }
   }
   fail("unary", op_name(op), " is not defined for this dtype");
@@ -160,6 +202,7 @@ template <class T>
 void unary_typed(UnaryOp op, const Loop& L) {
   if constexpr (std::is_same_v<T, bool>) {
     if (op == UnaryOp::Abs) return map1<T, T>(L, [](T a) { return a; });
+    if (op == UnaryOp::Not) return map1<T, T>(L, [](T a) { return !a; });
     fail("unary", op_name(op), " is not defined for bool tensors");
   } else {
     unary_numeric<T>(op, L);
@@ -169,14 +212,14 @@ void unary_typed(UnaryOp op, const Loop& L) {
 }  // namespace
 
 const char* op_name(BinaryOp op) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                "eq",  "ne",  "lt",  "le",  "gt",  "ge"};
+  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "and",
+                                "or",  "xor", "eq",  "ne",  "lt",  "le",      "gt",      "ge"};
   return names[static_cast<int>(op)];
 }
 
 const char* op_name(UnaryOp op) {
-  static const char* names[] = {"neg",  "abs",     "exp",  "log",  "sqrt",
-                                "tanh", "sigmoid", "relu", "sign", "square"};
+  static const char* names[] = {"neg",     "abs",  "exp",  "log",    "sqrt",       "tanh",
+                                "sigmoid", "relu", "sign", "square", "bitwise_not"};
   return names[static_cast<int>(op)];
 }
 
@@ -300,13 +343,18 @@ void unary_backward_into(UnaryGrad op, const Tensor& out, const Tensor& g, const
   dispatch_float(g->dtype, [&](auto v) {
     using T = decltype(v);
     switch (op) {
-      case UnaryGrad::Exp: return map2<T, T>(L, [](T gv, T y) { return gv * y; });
-      case UnaryGrad::Log: return map2<T, T>(L, [](T gv, T x) { return gv / x; });
-      case UnaryGrad::Sqrt: return map2<T, T>(L, [](T gv, T y) { return gv / (T(2) * y); });
-      case UnaryGrad::Tanh: return map2<T, T>(L, [](T gv, T y) { return gv * (T(1) - y * y); });
+      case UnaryGrad::Exp:
+        return map2<T, T>(L, [](T gv, T y) { return gv * y; });
+      case UnaryGrad::Log:
+        return map2<T, T>(L, [](T gv, T x) { return gv / x; });
+      case UnaryGrad::Sqrt:
+        return map2<T, T>(L, [](T gv, T y) { return gv / (T(2) * y); });
+      case UnaryGrad::Tanh:
+        return map2<T, T>(L, [](T gv, T y) { return gv * (T(1) - y * y); });
       case UnaryGrad::Sigmoid:
         return map2<T, T>(L, [](T gv, T y) { return gv * y * (T(1) - y); });
-      case UnaryGrad::Relu: return map2<T, T>(L, [](T gv, T y) { return y > 0 ? gv : T(0); });
+      case UnaryGrad::Relu:
+        return map2<T, T>(L, [](T gv, T y) { return y > 0 ? gv : T(0); });
       case UnaryGrad::Abs:
         return map2<T, T>(L, [](T gv, T x) { return x > 0 ? gv : (x < 0 ? -gv : T(0)); });
     }

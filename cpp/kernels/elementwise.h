@@ -5,10 +5,30 @@
 
 namespace pyag {
 
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };
-enum class UnaryOp : uint8_t { Neg, Abs, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Sign, Square };
+enum class BinaryOp : uint8_t {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Maximum,
+  Minimum,
+  And,
+  Or,
+  Xor,  // arithmetic and bitwise
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge  // comparisons (bool results)
+};
+enum class UnaryOp : uint8_t { Neg, Abs, Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Sign, Square, Not };
 
 inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
+inline bool is_bitwise(BinaryOp op) {
+  return op == BinaryOp::And || op == BinaryOp::Or || op == BinaryOp::Xor;
+}
 const char* op_name(BinaryOp op);
 const char* op_name(UnaryOp op);
 
@@ -28,8 +48,7 @@ void where_into(const Tensor& out, const Tensor& cond, const Tensor& a, const Te
 
 // Fused backward kernels.
 // out = g where lo <= x <= hi (bounds included, missing bound NaN), else 0.
-void clamp_backward_into(const Tensor& out, const Tensor& g, const Tensor& x, double lo,
-                         double hi);
+void clamp_backward_into(const Tensor& out, const Tensor& g, const Tensor& x, double lo, double hi);
 // out = g * p * x^(p-1)
 void pow_backward_into(const Tensor& out, const Tensor& g, const Tensor& x, double p);
 // out = g * f'(x) for unary ops whose derivative is a function of the saved input or output.

@@ -85,15 +85,15 @@ void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
   const auto ta = A.trans ? CblasTrans : CblasNoTrans, tb = B.trans ? CblasTrans : CblasNoTrans;
   const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
   if (a->dtype == DType::Float32) {
-    PYAG_CBLAS(sgemm)(CblasRowMajor, ta, tb, M, N, K, static_cast<float>(alpha),
-                      A.t->data_as<float>(), static_cast<blasint>(A.ld),
-                      B.t->data_as<float>(), static_cast<blasint>(B.ld),
-                      static_cast<float>(beta), out->data_as<float>(), static_cast<blasint>(ldc));
+    PYAG_CBLAS(sgemm)
+    (CblasRowMajor, ta, tb, M, N, K, static_cast<float>(alpha), A.t->data_as<float>(),
+     static_cast<blasint>(A.ld), B.t->data_as<float>(), static_cast<blasint>(B.ld),
+     static_cast<float>(beta), out->data_as<float>(), static_cast<blasint>(ldc));
   } else {
-    PYAG_CBLAS(dgemm)(CblasRowMajor, ta, tb, M, N, K, alpha, A.t->data_as<double>(),
-                      static_cast<blasint>(A.ld), B.t->data_as<double>(),
-                      static_cast<blasint>(B.ld), beta, out->data_as<double>(),
-                      static_cast<blasint>(ldc));
+    PYAG_CBLAS(dgemm)
+    (CblasRowMajor, ta, tb, M, N, K, alpha, A.t->data_as<double>(), static_cast<blasint>(A.ld),
+     B.t->data_as<double>(), static_cast<blasint>(B.ld), beta, out->data_as<double>(),
+     static_cast<blasint>(ldc));
   }
 }
 

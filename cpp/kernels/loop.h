@@ -21,9 +21,7 @@ struct Loop {
   static Loop over(const Dims& shape);
   // Adds an operand viewed in `shape` (the loop's shape): right-aligned broadcasting.
   void add(char* p, const Dims& op_shape, const Dims& op_strides, size_t isz);
-  void add(const Tensor& t) {
-    add(t->data(), t->shape, t->strides, itemsize(t->dtype));
-  }
+  void add(const Tensor& t) { add(t->data(), t->shape, t->strides, itemsize(t->dtype)); }
   void add_scalar(const void* p) { add(const_cast<char*>(static_cast<const char*>(p)), {}, {}, 0); }
   void coalesce();
   int64_t numel() const;

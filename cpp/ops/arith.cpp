@@ -64,23 +64,32 @@ struct ScalarBackward : Node {  // a op s, s op a
   ScalarBackward(BinaryOp o, double v, bool f) : op(o), s(v), scalar_first(f) {}
   const char* name() const override {
     switch (op) {
-      case BinaryOp::Add: return "AddBackward";
-      case BinaryOp::Sub: return scalar_first ? "RsubBackward" : "SubBackward";
-      case BinaryOp::Mul: return "MulBackward";
-      case BinaryOp::Div: return scalar_first ? "RdivBackward" : "DivBackward";
-      default: return "PowBackward";
+      case BinaryOp::Add:
+        return "AddBackward";
+      case BinaryOp::Sub:
+        return scalar_first ? "RsubBackward" : "SubBackward";
+      case BinaryOp::Mul:
+        return "MulBackward";
+      case BinaryOp::Div:
+        return scalar_first ? "RdivBackward" : "DivBackward";
+      default:
+        return "PowBackward";
     }
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     switch (op) {
-      case BinaryOp::Add: return {g};
-      case BinaryOp::Sub: return {scalar_first ? unary(UnaryOp::Neg, g) : g};
-      case BinaryOp::Mul: return {binary(BinaryOp::Mul, g, Scalar{s})};
+      case BinaryOp::Add:
+        return {g};
+      case BinaryOp::Sub:
+        return {scalar_first ? unary(UnaryOp::Neg, g) : g};
+      case BinaryOp::Mul:
+        return {binary(BinaryOp::Mul, g, Scalar{s})};
       case BinaryOp::Div:
         if (!scalar_first) return {binary(BinaryOp::Div, g, Scalar{s})};
         // d(s / a) = -s / a^2 = -out / a
         return {unary(UnaryOp::Neg, div(mul(g, out.unpack(*this)), a.unpack(*this)))};
-      default: break;
+      default:
+        break;
     }
     if (scalar_first)  // d(s ** a) = out * ln(s)
       return {mul(g, binary(BinaryOp::Mul, out.unpack(*this), Scalar{std::log(s)}))};
@@ -90,6 +99,26 @@ struct ScalarBackward : Node {  // a op s, s op a
   }
   void check() const override { a.check(*this), out.check(*this); }
   void release() override { a.reset(), out.reset(); }
+};
+
+struct ExtremumBackward : Node {  // maximum / minimum: ties share the gradient
+  bool is_max;
+  SavedTensor a, b;
+  explicit ExtremumBackward(bool m) : is_max(m) {}
+  const char* name() const override { return is_max ? "MaximumBackward" : "MinimumBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& av = a.unpack(*this);
+    const Tensor& bv = b.unpack(*this);
+    Tensor half_tie =
+        binary(BinaryOp::Mul, cast(binary(BinaryOp::Eq, av, bv), g->dtype), Scalar{0.5});
+    auto share = [&](const Tensor& x, const Tensor& y) {  // g where x wins, g/2 on ties
+      Tensor wins = cast(binary(is_max ? BinaryOp::Gt : BinaryOp::Lt, x, y), g->dtype);
+      return mul(g, add(wins, half_tie));
+    };
+    return {needs(0) ? share(av, bv) : nullptr, needs(1) ? share(bv, av) : nullptr};
+  }
+  void check() const override { a.check(*this), b.check(*this); }
+  void release() override { a.reset(), b.reset(); }
 };
 
 struct WhereBackward : Node {
@@ -114,6 +143,9 @@ struct ToBackward : Node {
 
 DType compute_dtype(BinaryOp op, DType a, DType b, const char* name) {
   DType ct = promote(a, b);
+  if (is_bitwise(op) && is_floating(ct))
+    fail(name, "is only defined for bool and int64 tensors, got ", dtype_name(a), " and ",
+         dtype_name(b));
   if (op == BinaryOp::Div && !is_floating(ct)) return DType::Float32;  // true division
   if (ct == DType::Bool && (op == BinaryOp::Sub || op == BinaryOp::Pow))
     fail(name, "is not supported for two bool tensors; convert one with .float() first");
@@ -135,8 +167,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   Tensor ac = cast(a, ct), bc = cast(b, ct);
   Tensor out = empty(shape, is_comparison(op) ? DType::Bool : ct);
   binary_into(op, out, ac, bc);
-  if (is_comparison(op) || op == BinaryOp::Maximum || op == BinaryOp::Minimum) return out;
-  if (!needs_grad({&ac, &bc})) return out;
+  if (is_comparison(op) || is_bitwise(op) || !needs_grad({&ac, &bc})) return out;
   if (op == BinaryOp::Add || op == BinaryOp::Sub) {
     record<AddBackward>({&ac, &bc}, out, op == BinaryOp::Sub);
   } else if (op == BinaryOp::Mul) {
@@ -152,6 +183,10 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
     n->a = SavedTensor(ac);
     n->b = SavedTensor(bc);
     if (n->needs(1)) n->out = SavedTensor(out);
+  } else if (op == BinaryOp::Maximum || op == BinaryOp::Minimum) {
+    auto n = record<ExtremumBackward>({&ac, &bc}, out, op == BinaryOp::Maximum);
+    n->a = SavedTensor(ac);
+    n->b = SavedTensor(bc);
   }
   return out;
 }
@@ -161,6 +196,8 @@ Tensor binary(BinaryOp op, const Tensor& a, Scalar s, bool scalar_first) {
   DType ct = promote_scalar(a->dtype, s.kind);
   if (ct == DType::Bool && s.kind == ScalarKind::Bool)
     ct = compute_dtype(op, DType::Bool, DType::Bool, name);
+  if (is_bitwise(op) || op == BinaryOp::Maximum || op == BinaryOp::Minimum)
+    return binary(op, a, scalar_tensor(s.v, ct));
   if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
   if (op == BinaryOp::Pow && ct == DType::Int64 && s.v < 0 && !scalar_first)
     fail(name, "integers to negative integer powers are not allowed");
@@ -181,8 +218,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   if (cond->dtype != DType::Bool)
     fail("where", "condition must be a bool tensor, got ", dtype_name(cond->dtype));
   DType ct = promote(a->dtype, b->dtype);
-  Dims shape = broadcast_shapes(broadcast_shapes(cond->shape, a->shape, "where"), b->shape,
-                                "where");
+  Dims shape =
+      broadcast_shapes(broadcast_shapes(cond->shape, a->shape, "where"), b->shape, "where");
   Tensor ac = cast(a, ct), bc = cast(b, ct);
   Tensor out = empty(shape, ct);
   where_into(out, cond, ac, bc);

@@ -70,7 +70,8 @@ Tensor arange(double start, double end, double step, DType dtype) {
   dispatch(dtype, [&](auto z) {
     using T = decltype(z);
     T* p = t->data_as<T>();
-    for (int64_t i = 0; i < t->numel; ++i) p[i] = static_cast<T>(start + step * static_cast<double>(i));
+    for (int64_t i = 0; i < t->numel; ++i)
+      p[i] = static_cast<T>(start + step * static_cast<double>(i));
   });
   return t;
 }
@@ -84,8 +85,9 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
     T* p = t->data_as<T>();
     for (int64_t i = 0; i < steps; ++i) {
       // symmetric evaluation, as PyTorch does, so the last element is exactly `end`
-      const double v = steps == 1 ? start : i < steps / 2 ? start + step * static_cast<double>(i)
-                                     : end - step * static_cast<double>(steps - 1 - i);
+      const double v = steps == 1      ? start
+                       : i < steps / 2 ? start + step * static_cast<double>(i)
+                                       : end - step * static_cast<double>(steps - 1 - i);
       p[i] = static_cast<T>(v);
     }
   });

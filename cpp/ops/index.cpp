@@ -158,21 +158,33 @@ Tensor masked_select(const Tensor& a, const Tensor& mask) {
   return out;
 }
 
+namespace {
+// A write into part of `a`: refused when autograd would have to follow it (PyTorch records a
+// CopySlices node there; this library asks for an out-of-place formulation instead).
+View writable_part(const Tensor& a, const std::vector<IndexItem>& items, bool value_rg) {
+  if (check_inplace(a, value_rg, "setitem"))
+    fail("setitem", "assigning into part of a tensor is not supported when autograd must record "
+         "it (", describe(a), "); use where() or write under no_grad()");
+  return apply_items(a, items);
+}
+}  // namespace
+
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tensor& value) {
-  View v = apply_items(a, items);
+  View v = writable_part(a, items, value->requires_grad());
   copy_(new_view(a, v.shape, v.strides, v.offset), value);
 }
 
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value) {
-  View v = apply_items(a, items);
+  View v = writable_part(a, items, false);
   fill_(new_view(a, v.shape, v.strides, v.offset), value);
 }
 
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   Tensor m = full_mask(a, mask, "setitem");
   if (value->numel == 1 && value->dim() <= 1) {
-    masked_fill(a, mask, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
-                                is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
+    masked_fill(a, mask,
+                Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
+                       is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
     return;
   }
   check_inplace(a, value->requires_grad(), "setitem");

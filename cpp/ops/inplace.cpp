@@ -20,12 +20,18 @@ void check_cast(DType result, const Tensor& self, const char* op) {
 
 const char* inplace_name(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "add_";
-    case BinaryOp::Sub: return "sub_";
-    case BinaryOp::Mul: return "mul_";
-    case BinaryOp::Div: return "div_";
-    case BinaryOp::Pow: return "pow_";
-    default: return "inplace";
+    case BinaryOp::Add:
+      return "add_";
+    case BinaryOp::Sub:
+      return "sub_";
+    case BinaryOp::Mul:
+      return "mul_";
+    case BinaryOp::Div:
+      return "div_";
+    case BinaryOp::Pow:
+      return "pow_";
+    default:
+      return "inplace";
   }
 }
 
@@ -45,7 +51,8 @@ bool check_inplace(const Tensor& self, bool other_requires_grad, const char* op)
   if (!GradMode::enabled()) return false;
   const bool self_rg = self->requires_grad();
   if (self_rg && self->is_leaf())
-    fail(op, "a leaf Variable that requires grad is being used in an in-place operation; use "
+    fail(op,
+         "a leaf Variable that requires grad is being used in an in-place operation; use "
          "`with no_grad():` or `.data` to change it");
   if (!self_rg && !other_requires_grad) return false;
   if (self->is_view)
@@ -71,8 +78,7 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   check_cast(ct, self, name);
   if (self->shape != other->shape &&
       broadcast_shapes(self->shape, other->shape, name) != self->shape)
-    fail(name, "output with shape ", shape_str(self->shape),
-         " doesn't match the broadcast shape ",
+    fail(name, "output with shape ", shape_str(self->shape), " doesn't match the broadcast shape ",
          shape_str(broadcast_shapes(self->shape, other->shape, name)));
   if (check_inplace(self, other->requires_grad(), name))
     return commit_inplace(self, binary(op, self, other));

@@ -118,7 +118,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     fail("matmul", "both arguments need at least 1 dimension, got shapes ", shape_str(a->shape),
          " and ", shape_str(b->shape));
   const int64_t ka = a->shape[da - 1], kb = b->shape[db >= 2 ? db - 2 : 0];
-  if (ka != kb) fail("matmul", "cannot multiply ", shape_str(a->shape), " by ", shape_str(b->shape));
+  if (ka != kb)
+    fail("matmul", "cannot multiply ", shape_str(a->shape), " by ", shape_str(b->shape));
   if (da == 1 && db == 1) return reshape(mm(unsqueeze(a, 0), unsqueeze(b, 1)), Dims{});
   if (da == 2 && db == 1) return squeeze(mm(a, unsqueeze(b, 1)), 1);
   if (da == 1 && db == 2) return squeeze(mm(unsqueeze(a, 0), b), 0);
@@ -149,7 +150,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Dims ea = batch, eb = batch;
   ea.push_back(n), ea.push_back(ka);
   eb.push_back(kb), eb.push_back(p);
-  Tensor prod = bmm(reshape(expand(a3, ea), Dims{nb, n, ka}), reshape(expand(b3, eb), Dims{nb, kb, p}));
+  Tensor prod =
+      bmm(reshape(expand(a3, ea), Dims{nb, n, ka}), reshape(expand(b3, eb), Dims{nb, kb, p}));
   Dims out_shape = batch;
   if (da != 1) out_shape.push_back(n);
   out_shape.push_back(p);

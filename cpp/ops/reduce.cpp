@@ -1,8 +1,9 @@
 // sum mean max min: forward and derivative.
+#include "kernels/reduce.h"
+
 #include <algorithm>
 
 #include "autograd/node.h"
-#include "kernels/reduce.h"
 #include "ops/ops.h"
 
 namespace pyag {

@@ -45,8 +45,8 @@ Tensor new_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t
 Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
   const int n = a->dim();
   if (static_cast<int>(dims.size()) != n)
-    fail("permute", "number of dims don't match: tensor of shape ", shape_str(a->shape),
-         " and ", dims.size(), " dims given");
+    fail("permute", "number of dims don't match: tensor of shape ", shape_str(a->shape), " and ",
+         dims.size(), " dims given");
   std::vector<int> w = wrap_dims(dims, n, "permute");
   Dims s, st;
   std::vector<int64_t> inverse(static_cast<size_t>(n));
@@ -111,7 +111,8 @@ Tensor expand(const Tensor& a, const Dims& shape) {
     int ai = i - lead;
     int64_t have = ai >= 0 ? a->shape[ai] : 1;
     if (s[i] == -1) {
-      if (ai < 0) fail("expand", "-1 is not allowed in a leading, new dimension: ", shape_str(shape));
+      if (ai < 0)
+        fail("expand", "-1 is not allowed in a leading, new dimension: ", shape_str(shape));
       s[i] = have;
     }
     if (have == s[i])

@@ -11,16 +11,28 @@ struct UnaryBackward : Node {
   explicit UnaryBackward(UnaryOp o) : op(o) {}
   const char* name() const override {
     switch (op) {
-      case UnaryOp::Neg: return "NegBackward";
-      case UnaryOp::Abs: return "AbsBackward";
-      case UnaryOp::Exp: return "ExpBackward";
-      case UnaryOp::Log: return "LogBackward";
-      case UnaryOp::Sqrt: return "SqrtBackward";
-      case UnaryOp::Tanh: return "TanhBackward";
-      case UnaryOp::Sigmoid: return "SigmoidBackward";
-      case UnaryOp::Relu: return "ReluBackward";
-      case UnaryOp::Sign: return "SignBackward";
-      case UnaryOp::Square: return "PowBackward";
+      case UnaryOp::Neg:
+        return "NegBackward";
+      case UnaryOp::Abs:
+        return "AbsBackward";
+      case UnaryOp::Exp:
+        return "ExpBackward";
+      case UnaryOp::Log:
+        return "LogBackward";
+      case UnaryOp::Sqrt:
+        return "SqrtBackward";
+      case UnaryOp::Tanh:
+        return "TanhBackward";
+      case UnaryOp::Sigmoid:
+        return "SigmoidBackward";
+      case UnaryOp::Relu:
+        return "ReluBackward";
+      case UnaryOp::Sign:
+        return "SignBackward";
+      case UnaryOp::Square:
+        return "PowBackward";
+      case UnaryOp::Not:
+        return "NotBackward";
     }
     return "UnaryBackward";
   }
@@ -35,13 +47,26 @@ struct UnaryBackward : Node {
     }
     UnaryGrad k = UnaryGrad::Exp;
     switch (op) {
-      case UnaryOp::Abs: k = UnaryGrad::Abs; break;
-      case UnaryOp::Log: k = UnaryGrad::Log; break;
-      case UnaryOp::Sqrt: k = UnaryGrad::Sqrt; break;
-      case UnaryOp::Tanh: k = UnaryGrad::Tanh; break;
-      case UnaryOp::Sigmoid: k = UnaryGrad::Sigmoid; break;
-      case UnaryOp::Relu: k = UnaryGrad::Relu; break;
-      default: break;
+      case UnaryOp::Abs:
+        k = UnaryGrad::Abs;
+        break;
+      case UnaryOp::Log:
+        k = UnaryGrad::Log;
+        break;
+      case UnaryOp::Sqrt:
+        k = UnaryGrad::Sqrt;
+        break;
+      case UnaryOp::Tanh:
+        k = UnaryGrad::Tanh;
+        break;
+      case UnaryOp::Sigmoid:
+        k = UnaryGrad::Sigmoid;
+        break;
+      case UnaryOp::Relu:
+        k = UnaryGrad::Relu;
+        break;
+      default:
+        break;
     }
     unary_backward_into(k, r, g, s);
     return {r};
@@ -77,11 +102,14 @@ Tensor unary(UnaryOp op, const Tensor& a) {
   const bool transcendental = op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sqrt ||
                               op == UnaryOp::Tanh || op == UnaryOp::Sigmoid;
   if (transcendental && !is_floating(dt)) dt = DType::Float32;  // PyTorch promotes ints
-  if (dt == DType::Bool && op != UnaryOp::Abs)
+  if (dt == DType::Bool && op != UnaryOp::Abs && op != UnaryOp::Not)
     fail(name, "is not supported for bool tensors");
+  if (op == UnaryOp::Not && is_floating(dt))
+    fail(name, "is only defined for bool and int64 tensors, got ", dtype_name(dt));
   Tensor ac = cast(a, dt);
   Tensor out = empty(a->shape, dt);
   unary_into(op, out, ac);
+  if (op == UnaryOp::Not) return out;
   if (auto n = record<UnaryBackward>({&ac}, out, op)) {
     if (op != UnaryOp::Neg && op != UnaryOp::Sign)
       n->saved = SavedTensor(saves_output(op) ? out : ac);

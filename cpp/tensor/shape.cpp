@@ -110,7 +110,8 @@ Dims infer_shape(const Dims& requested, const Dims& input, const char* op) {
   int64_t known = 1;
   for (int i = 0; i < out.size(); ++i) {
     if (out[i] == -1) {
-      if (infer >= 0) fail(op, "only one dimension can be inferred in shape ", shape_str(requested));
+      if (infer >= 0)
+        fail(op, "only one dimension can be inferred in shape ", shape_str(requested));
       infer = i;
     } else if (out[i] < 0) {
       fail(op, "invalid shape dimension ", out[i], " in ", shape_str(requested));
@@ -125,7 +126,7 @@ Dims infer_shape(const Dims& requested, const Dims& input, const char* op) {
     out[infer] = numel / known;
   } else if (known != numel) {
     fail(op, "shape ", shape_str(requested), " is invalid for input of shape ", shape_str(input),
-           " (", numel, " elements)");
+         " (", numel, " elements)");
   }
   return out;
 }
