@@ -109,7 +109,9 @@ def test_class_members_agree(stub: StubModule, cls_name: str) -> None:
     declared = stub.classes[cls_name]
     # vars(): defined on the class itself (Tensor.device, __repr__ and __str__ are installed
     # by pyautograd/__init__.py, which importing pyautograd._core runs first).
-    runtime = set(vars(cls)) - PYBIND11_CLASS_ATTRS
+    runtime = {
+        n for n in vars(cls) if n not in PYBIND11_CLASS_ATTRS and not n.startswith("__pybind11_")
+    }
     problems = [f"{n}: in the stub, not at runtime" for n in sorted(set(declared) - runtime)]
     problems += [f"{n}: at runtime, not in the stub" for n in sorted(runtime - set(declared))]
     for name in sorted(set(declared) & runtime):

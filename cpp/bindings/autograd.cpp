@@ -84,7 +84,7 @@ std::vector<Tensor> tensor_list(py::handle h, const char* op) {
 }  // namespace
 
 void init_autograd(py::module_& m) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node")
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::module_local())
       .def("name", [](const Node& n) { return n.name(); })
       .def_property_readonly("next_functions",
                              [](const Node& n) {

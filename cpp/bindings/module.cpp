@@ -6,7 +6,7 @@ namespace pyag {
 namespace {
 
 void init_dtypes(py::module_& m) {
-  py::class_<DType> d(m, "dtype");
+  py::class_<DType> d(m, "dtype", py::module_local());
   d.def("__repr__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
   d.def("__str__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
   d.def("__eq__",

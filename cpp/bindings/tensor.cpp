@@ -177,7 +177,7 @@ py::buffer_info buffer(TensorImpl& t) {
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  TensorClass c(m, "Tensor", py::buffer_protocol(), py::dynamic_attr());
+  TensorClass c(m, "Tensor", py::buffer_protocol(), py::dynamic_attr(), py::module_local());
   c.def_buffer(&buffer);
 
   // ---- properties ----
