@@ -6,6 +6,8 @@ from pyautograd.autograd import Variable
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 # scipy_openblas32 loads the BLAS before the core.
 import scipy_openblas32 as _openblas  # type: ignore[import-untyped]  # noqa: F401
 
@@ -48,6 +50,15 @@ from .autograd import set_grad_enabled as set_grad_enabled
 _core._set_py_types(Size, MinMax)
 _install_repr(Tensor)
 Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
+
+
+def _iter(self: Tensor) -> Iterator[Tensor]:
+    if self.dim() == 0:
+        raise TypeError("[iter] iteration over a 0-d tensor")
+    return (self[i] for i in range(self.shape[0]))
+
+
+Tensor.__iter__ = _iter  # type: ignore[method-assign]
 Tensor.__module__ = "pyautograd"
 
 # Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True).

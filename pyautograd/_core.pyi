@@ -5,7 +5,7 @@ the module exports agree.
 """
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import EllipsisType
 from typing import Any, NoReturn, TypeAlias, TypedDict, overload
 
@@ -126,6 +126,7 @@ class Tensor:
     def is_contiguous(self) -> _bool: ...
     def is_floating_point(self) -> _bool: ...
     def __len__(self) -> _int: ...
+    def __iter__(self) -> Iterator[Tensor]: ...
 
     # ---- conversion ----
     def item(self) -> _bool | _int | _float:

@@ -191,7 +191,7 @@ class Function:
     def apply(cls, *args: Any) -> Tensor:
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         with no_grad():
-            out = cls.forward(ctx, *args)
+            out: object = cls.forward(ctx, *args)
             if not isinstance(out, Tensor):
                 got = type(out).__name__
                 raise TypeError(f"[{cls.__name__}] forward must return a single tensor, got {got}")
