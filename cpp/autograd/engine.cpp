@@ -46,11 +46,23 @@ void accumulate_into(Tensor& slot, Tensor g) {
   slot->bump_version();
 }
 
+// One backward pass. When a node may fail midway (user code), gradients for .grad are held
+// back and written only once every node has run, so that a failed pass changes nothing.
 struct Pass {
   bool capture = false;
+  bool deferred = false;
   std::unordered_map<const void*, size_t> input_index;  // Node* or AutogradMeta* -> input
   std::vector<Tensor> captured;
   std::vector<Node*> nodes;  // reachable nodes, descending sequence order
+  std::vector<std::pair<std::shared_ptr<AutogradMeta>, Tensor>> held;  // deferred .grad updates
+
+  void to_grad(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
+    if (!deferred) return accumulate_into(meta->grad, std::move(g));
+    for (auto& h : held)
+      if (h.first == meta) return accumulate_into(h.second, std::move(g));
+    held.emplace_back(meta, nullptr);
+    accumulate_into(held.back().second, std::move(g));
+  }
 
   void deliver(const Edge& e, Tensor g) {
     if (g->shape != e.shape) g = sum_to(g, e.shape);
@@ -72,7 +84,7 @@ struct Pass {
       auto it = input_index.find(e.leaf.get());
       if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
     } else {
-      accumulate_into(e.leaf->grad, std::move(g));
+      to_grad(e.leaf, std::move(g));
     }
   }
 
@@ -93,13 +105,19 @@ struct Pass {
 
   void run(const std::vector<Edge>& roots, const std::vector<Tensor>& root_grads) {
     collect(roots);
-    for (Node* n : nodes) n->check();  // fail before anything is changed
+    for (Node* n : nodes) {
+      n->check();  // fail before anything is changed
+      deferred = deferred || n->may_fail();
+    }
     struct Cleanup {
       std::vector<Node*>& nodes;
+      bool prev_direct;
       ~Cleanup() {
         for (Node* n : nodes) n->pending.reset();
+        tl_direct_ok = prev_direct;
       }
-    } cleanup{nodes};
+    } cleanup{nodes, tl_direct_ok};
+    tl_direct_ok = !capture && !deferred;  // GEMMs may accumulate straight into .grad
     for (size_t i = 0; i < roots.size(); ++i) deliver(roots[i], root_grads[i]);
     for (Node* n : nodes) {
       if (!n->pending) continue;
@@ -108,13 +126,14 @@ struct Pass {
         auto it = input_index.find(n);
         if (it != input_index.end()) accumulate_into(captured[it->second], g);
       } else if (auto m = n->retained.lock()) {
-        accumulate_into(m->grad, g);
+        to_grad(m, g);
       }
       std::vector<Tensor> outs = n->apply(g);
       g.reset();
       for (size_t i = 0; i < outs.size() && i < n->next.size(); ++i)
         if (outs[i] && n->next[i].valid()) deliver(n->next[i], std::move(outs[i]));
     }
+    for (auto& h : held) accumulate_into(h.first->grad, std::move(h.second));
   }
 
   void release() {
@@ -164,10 +183,6 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
   Pass pass;
-  struct DirectGuard {
-    DirectGuard() { tl_direct_ok = true; }
-    ~DirectGuard() { tl_direct_ok = false; }
-  } direct;
   pass.run(edges, root_grads);
   if (!retain_graph) pass.release();
 }

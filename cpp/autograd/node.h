@@ -54,6 +54,8 @@ struct Node {
   virtual void release() {}
   // Throws if a saved tensor was freed or modified in place.
   virtual void check() const {}
+  // Whether apply() can throw after check() passed (user code: a Python Function).
+  virtual bool may_fail() const { return false; }
   bool needs(size_t i) const { return i < next.size() && next[i].valid(); }
 };
 

@@ -28,6 +28,7 @@ struct PyFunctionNode : Node {
     backward_fn = py::object();
   }
   const char* name() const override { return label.c_str(); }
+  bool may_fail() const override { return true; }
   void check() const override {
     if (freed)
       fail(label.c_str(),
@@ -61,15 +62,19 @@ struct PyFunctionNode : Node {
   }
 };
 
-std::vector<Tensor> tensor_list(py::handle h, const char* op) {
+// Tensors from one tensor or a sequence of them; None entries only where allowed (gradients).
+std::vector<Tensor> tensor_list(py::handle h, const char* op, bool none_ok) {
   std::vector<Tensor> v;
   if (py::isinstance<TensorImpl>(h)) {
     v.push_back(h.cast<Tensor>());
     return v;
   }
   if (h.is_none()) return v;
+  if (!py::isinstance<py::iterable>(h) || py::isinstance<py::str>(h))
+    fail<TypeError>(op, "expected a tensor or a sequence of tensors, got ",
+                    py::str(py::type::of(h).attr("__name__")).cast<std::string>());
   for (py::handle x : h) {
-    if (x.is_none()) {
+    if (x.is_none() && none_ok) {
       v.push_back(nullptr);
       continue;
     }
@@ -99,16 +104,16 @@ void init_autograd(py::module_& m) {
   m.def("_set_grad_enabled", [](bool on) { GradMode::set(on); });
 
   m.def("_backward", [](py::handle tensors, py::handle grads, bool retain_graph) {
-    std::vector<Tensor> roots = tensor_list(tensors, "backward");
-    std::vector<Tensor> gs = tensor_list(grads, "backward");
+    std::vector<Tensor> roots = tensor_list(tensors, "backward", false);
+    std::vector<Tensor> gs = tensor_list(grads, "backward", true);
     py::gil_scoped_release release;
     backward(roots, gs, retain_graph);
   });
   m.def("_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
                     bool retain_graph, bool allow_unused) {
-    std::vector<Tensor> roots = tensor_list(outputs, "grad");
-    std::vector<Tensor> ins = tensor_list(inputs, "grad");
-    std::vector<Tensor> gs = tensor_list(grad_outputs, "grad");
+    std::vector<Tensor> roots = tensor_list(outputs, "grad", false);
+    std::vector<Tensor> ins = tensor_list(inputs, "grad", false);
+    std::vector<Tensor> gs = tensor_list(grad_outputs, "grad", true);
     std::vector<Tensor> r;
     {
       py::gil_scoped_release release;

@@ -29,7 +29,7 @@ Dims parse_shape_obj(py::handle obj, const char* op, SizeKind kind) {
   if (seq.size() > static_cast<size_t>(kMaxDims))
     fail<ValueError>(op, "at most ", kMaxDims, " dimensions are supported, got ", seq.size());
   Dims d;
-  for (py::handle h : seq) {
+  for (py::object h : seq) {  // an owned reference: items may be created on access
     d.push_back(parse_int(h, op, "size"));
     if (d.back() < (kind == SizeKind::MayInfer ? -1 : 0) && kind != SizeKind::Dims)
       fail(op, "negative dimension ", d.back(), " in size ", py::repr(obj).cast<std::string>());
@@ -113,7 +113,7 @@ std::vector<int64_t> parse_dims(py::handle dim, const char* op) {
   if (!PySequence_Check(dim.ptr()) || PyUnicode_Check(dim.ptr()))
     fail<TypeError>(op, "dim must be an int or a tuple of ints, got ",
                     py::str(py::type::of(dim).attr("__name__")).cast<std::string>());
-  for (py::handle h : py::reinterpret_borrow<py::sequence>(dim))
+  for (py::object h : py::reinterpret_borrow<py::sequence>(dim))
     dims.push_back(parse_int(h, op, "dim"));
   if (dims.empty()) fail<ValueError>(op, "dim must not be an empty sequence");
   return dims;
@@ -157,6 +157,7 @@ py::dtype np_dtype(DType d) {
 }
 
 std::optional<DType> from_np_dtype(const py::dtype& dt) {
+  if (!dt.attr("isnative").cast<bool>()) return std::nullopt;  // e.g. big-endian '>f8'
   const char k = dt.kind();
   const auto sz = dt.itemsize();
   if (k == 'f' && sz == 4) return DType::Float32;
@@ -229,7 +230,11 @@ Tensor copy_numpy(py::array arr, std::optional<DType> dtype, const char* op) {
   py::array a = arr;
   if (!src_dt) {
     const char k = arr.dtype().kind();
-    if (k == 'i' || k == 'u') {
+    if (!arr.dtype().attr("isnative").cast<bool>() &&
+        (k == 'f' || k == 'i' || k == 'u' || k == 'b')) {
+      a = arr.attr("astype")(arr.dtype().attr("newbyteorder")("="));
+      if (!from_np_dtype(a.dtype())) return copy_numpy(a, dtype, op);
+    } else if (k == 'i' || k == 'u') {
       a = arr.attr("astype")("int64");
     } else if (k == 'f' && arr.dtype().itemsize() < 4) {
       a = arr.attr("astype")("float32");
@@ -274,7 +279,7 @@ bool parse_basic_index(py::handle idx, std::vector<IndexItem>& items) {
     return true;
   };
   if (PyTuple_Check(idx.ptr())) {
-    for (py::handle h : py::reinterpret_borrow<py::tuple>(idx))
+    for (py::handle h : py::reinterpret_borrow<py::tuple>(idx))  // borrowed from the tuple
       if (!one(h)) return false;
     return true;
   }

@@ -7,6 +7,20 @@
 
 namespace py = pybind11;
 
+// None is not a tensor: pybind11 would otherwise pass an empty pointer for a Tensor argument.
+namespace pybind11::detail {
+template <>
+class type_caster<std::shared_ptr<pyag::TensorImpl>>
+    : public copyable_holder_caster<pyag::TensorImpl, std::shared_ptr<pyag::TensorImpl>> {
+ public:
+  bool load(handle src, bool convert) {
+    if (src.is_none()) return false;
+    return copyable_holder_caster<pyag::TensorImpl, std::shared_ptr<pyag::TensorImpl>>::load(
+        src, convert);
+  }
+};
+}  // namespace pybind11::detail
+
 namespace pyag {
 
 // Objects set by the Python package at import (Size, the namedtuple for max/min, device).

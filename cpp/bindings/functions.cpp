@@ -21,9 +21,12 @@ Options parse_options(const py::kwargs& kw, const char* op) {
       o.dtype = parse_dtype(item.second, op);
     else if (k == "device")
       check_device(item.second, op);
-    else if (k == "requires_grad")
-      o.requires_grad = item.second.cast<bool>();
-    else if (k == "layout" || k == "pin_memory" || k == "memory_format") {
+    else if (k == "requires_grad") {
+      if (!PyBool_Check(item.second.ptr()))
+        fail<TypeError>(op, "requires_grad must be a bool, got ",
+                        py::str(py::type::of(item.second).attr("__name__")).cast<std::string>());
+      o.requires_grad = item.second.ptr() == Py_True;
+    } else if (k == "layout" || k == "pin_memory" || k == "memory_format") {
       // accepted for compatibility: CPU dense tensors have one layout
     } else {
       fail<TypeError>(op, "got an unexpected keyword argument '", k, "'");

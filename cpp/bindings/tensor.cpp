@@ -265,8 +265,17 @@ void init_tensor(py::module_& m) {
     };
   };
   c.def("__float__", scalar_conv("float"));
-  c.def("__int__",
-        [scalar_conv](const Tensor& a) { return static_cast<int64_t>(scalar_conv("int")(a)); });
+  c.def("__int__", [](const Tensor& a) {
+    if (a->numel != 1)
+      fail<TypeError>("int",
+                      "only tensors with one element can be converted to Python scalars, "
+                      "got ",
+                      describe(a));
+    // Python's int(): exact for large floats, ValueError/OverflowError for NaN/inf.
+    PyObject* r = PyNumber_Long(to_python_scalar(a).ptr());
+    if (!r) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(r);
+  });
   c.def("__bool__", [](const Tensor& a) {
     if (a->numel != 1)
       fail("bool", "boolean value of a tensor with ", a->numel, " elements is ambiguous");
@@ -384,10 +393,15 @@ void init_tensor(py::module_& m) {
       "masked_fill_",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill_");
-        if (o.is_tensor())
-          masked_put(a, mask, o.t);
-        else
-          masked_fill(a, mask, o.s);
+        // Unlike t[mask], masked_fill_ broadcasts the mask to the tensor's shape (right-aligned).
+        Tensor m = mask->shape == a->shape ? mask : expand(mask, a->shape);
+        if (o.is_tensor()) {
+          if (o.t->numel != 1)
+            fail("masked_fill_", "expects a 0-d value tensor, got ", describe(o.t));
+          masked_fill(a, m, Scalar{get_double(o.t, Dims::filled(o.t->dim(), 0))});
+        } else {
+          masked_fill(a, m, o.s);
+        }
         return a;
       },
       py::arg("mask"), py::arg("value"));

@@ -69,13 +69,16 @@ T ipow(T a, T b) {
     return a || !b;
   } else if constexpr (std::is_integral_v<T>) {
     if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
-    T r = 1;
-    while (b) {
-      if (b & 1) r = static_cast<T>(r * a);
-      a = static_cast<T>(a * a);
-      b >>= 1;
+    // Unsigned arithmetic wraps (no undefined overflow); square only while bits remain.
+    using U = std::make_unsigned_t<T>;
+    U r = 1, x = static_cast<U>(a);
+    for (T e = b;;) {
+      if (e & 1) r *= x;
+      e >>= 1;
+      if (!e) break;
+      x *= x;
     }
-    return r;
+    return static_cast<T>(r);
   } else {
     if (b == T(2)) return a * a;
     return std::pow(a, b);
@@ -172,7 +175,7 @@ void unary_numeric(UnaryOp op, const Loop& L) {
     case UnaryOp::Square:
       return map1<T, T>(L, [](T a) { return static_cast<T>(a * a); });
     case UnaryOp::Relu:
-      return map1<T, T>(L, [](T a) { return a > 0 ? a : T(0); });
+      return map1<T, T>(L, [](T a) { return a < 0 ? T(0) : a; });  // NaN stays NaN
     default:
       break;
   }
@@ -296,7 +299,10 @@ void clamp_into(const Tensor& out, const Tensor& a, double lo, double hi) {
     else if (!has_lo && has_hi)
       map1<T, T>(L, [h](T x) { return x > h ? h : x; });
     else
-      map1<T, T>(L, [l, h](T x) { return x < l ? l : (x > h ? h : x); });
+      map1<T, T>(L, [l, h](T x) {  // min(max(x, lo), hi): hi wins when lo > hi; NaN stays
+        const T y = x < l ? l : x;
+        return y > h ? h : y;
+      });
   });
 }
 

@@ -54,7 +54,7 @@ View apply_items(const Tensor& a, const std::vector<IndexItem>& items) {
           return x < 0 ? int64_t{0} : (x > size ? size : x);
         };
         const int64_t start = clampi(it.start, 0), stop = clampi(it.stop, size);
-        const int64_t len = stop > start ? (stop - start + it.step - 1) / it.step : 0;
+        const int64_t len = stop > start ? (stop - start - 1) / it.step + 1 : 0;
         v.offset += (len ? start : 0) * a->strides[d];
         v.shape.push_back(len), v.strides.push_back(a->strides[d] * it.step);
         ++d;
@@ -149,7 +149,7 @@ Tensor index(const Tensor& a, const std::vector<IndexItem>& items) {
 
 Tensor masked_select(const Tensor& a, const Tensor& mask) {
   Tensor m = full_mask(a, mask, "index");
-  Tensor out = empty(selected_shape(a, mask, count_true(m)), a->dtype);
+  Tensor out = empty(selected_shape(a, mask, count_true(mask)), a->dtype);
   masked_gather(out, a, m);
   if (auto n = record<MaskedSelectBackward>({&a}, out)) {
     n->in_shape = a->shape;
@@ -163,8 +163,10 @@ namespace {
 // CopySlices node there; this library asks for an out-of-place formulation instead).
 View writable_part(const Tensor& a, const std::vector<IndexItem>& items, bool value_rg) {
   if (check_inplace(a, value_rg, "setitem"))
-    fail("setitem", "assigning into part of a tensor is not supported when autograd must record "
-         "it (", describe(a), "); use where() or write under no_grad()");
+    fail("setitem",
+         "assigning into part of a tensor is not supported when autograd must record "
+         "it (",
+         describe(a), "); use where() or write under no_grad()");
   return apply_items(a, items);
 }
 }  // namespace
@@ -190,7 +192,7 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   check_inplace(a, value->requires_grad(), "setitem");
   if (GradMode::enabled() && (a->requires_grad() || value->requires_grad()))
     fail("setitem", "assigning through a mask with autograd is not supported; use where()");
-  Dims target = selected_shape(a, mask, count_true(m));
+  Dims target = selected_shape(a, mask, count_true(mask));
   Dims bshape = broadcast_shapes(target, value->shape, "setitem");
   if (bshape != target)
     fail("setitem", "shape mismatch: value tensor of shape ", shape_str(value->shape),

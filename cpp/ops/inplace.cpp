@@ -48,6 +48,11 @@ Tensor replaced(const Tensor& self, const Tensor& value) {
 }  // namespace
 
 bool check_inplace(const Tensor& self, bool other_requires_grad, const char* op) {
+  for (int d = 0; d < self->dim(); ++d)
+    if (self->strides[d] == 0 && self->shape[d] > 1)
+      fail(op, "unsupported operation: more than one element of the written-to tensor (",
+           describe(self), ", strides ", shape_str(self->strides),
+           ") refers to a single memory location; clone() it first");
   if (!GradMode::enabled()) return false;
   const bool self_rg = self->requires_grad();
   if (self_rg && self->is_leaf())
@@ -80,8 +85,8 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
       broadcast_shapes(self->shape, other->shape, name) != self->shape)
     fail(name, "output with shape ", shape_str(self->shape), " doesn't match the broadcast shape ",
          shape_str(broadcast_shapes(self->shape, other->shape, name)));
-  if (check_inplace(self, other->requires_grad(), name))
-    return commit_inplace(self, binary(op, self, other));
+  if (check_inplace(self, other->requires_grad(), name))  // the derivative may need old self
+    return commit_inplace(self, binary(op, clone(self), other));
   Tensor o = other->dtype == self->dtype ? other : cast(other, self->dtype);
   if (overlaps(self, o)) o = clone(o);
   binary_into(op, self, self, o);
@@ -94,14 +99,14 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, Scalar s) {
   DType ct = promote_scalar(self->dtype, s.kind);
   if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
   check_cast(ct, self, name);
-  if (check_inplace(self, false, name)) return commit_inplace(self, binary(op, self, s));
+  if (check_inplace(self, false, name)) return commit_inplace(self, binary(op, clone(self), s));
   binary_scalar_into(op, self, self, s.v, false);
   self->bump_version();
   return self;
 }
 
 const Tensor& clamp_(const Tensor& self, std::optional<double> lo, std::optional<double> hi) {
-  if (check_inplace(self, false, "clamp_")) return commit_inplace(self, clamp(self, lo, hi));
+  if (check_inplace(self, false, "clamp_")) return commit_inplace(self, clamp(clone(self), lo, hi));
   if (!lo && !hi) fail("clamp_", "at least one of 'min' or 'max' must not be None");
   if (self->dtype == DType::Bool) fail<TypeError>("clamp_", "is not supported for bool tensors");
   clamp_into(self, self, lo ? *lo : NAN, hi ? *hi : NAN);

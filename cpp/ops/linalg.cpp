@@ -129,7 +129,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     Dims out_shape = a->shape;
     Tensor b2 = db == 1 ? unsqueeze(b, 1) : b;
     out_shape[da - 1] = b2->shape[1];
-    Tensor r = reshape(mm(reshape(a, Dims{-1, ka}), b2), out_shape);
+    int64_t rows = 1;
+    for (int i = 0; i < da - 1; ++i) rows *= a->shape[i];
+    Tensor r = reshape(mm(reshape(a, Dims{rows, ka}), b2), out_shape);
     return db == 1 ? squeeze(r, -1) : r;
   }
   // Batched: broadcast the batch dims, then one GEMM per matrix.
