@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs pyautograd (and what the tests need), then runs the C++ tests
-# (ctest) and the Python tests (pytest) against the installed package.
+# (ctest; again under ASan/UBSan/LSan unless PYAG_SKIP_SANITIZERS=1) and the Python tests
+# (pytest) against the installed package. Extra arguments go to pytest (e.g. -m slow).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,9 +18,17 @@ echo "== install pyautograd and the test extras"
 
 echo "== C++ tests (ctest)"
 "$python" -m pip install -q scipy-openblas32 cmake ninja
-cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE="$(command -v "$python")" >/dev/null
-cmake --build build/cpp -j 2
-ctest --test-dir build/cpp --output-on-failure -j 2
+py_exe="-DPython_EXECUTABLE=$(command -v "$python")"
+cmake --preset default "$py_exe" >/dev/null
+cmake --build --preset default -j 2
+ctest --preset default
+
+if [ "${PYAG_SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== C++ tests under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer"
+  cmake --preset asan "$py_exe" >/dev/null
+  cmake --build --preset asan -j 2
+  ctest --preset asan
+fi
 
 echo "== Python tests (pytest)"
 # Run from tests/ so that the installed package is imported, not the source tree.
