@@ -7,6 +7,7 @@ central finite differences (float64) with the gradients produced by
 ``out.backward(gradient=W)`` for a random weighting ``W`` of the output.
 Values are read back through ``.tolist()`` into numpy (float64).
 """
+
 import os
 import random
 
@@ -17,11 +18,14 @@ import pyautograd
 
 #: True when the tests run against the PyTorch stand-in (a shim package that
 #: re-exports torch as ``pyautograd``) instead of the real library.
-IS_STANDIN = bool(getattr(pyautograd, "_IS_TORCH_STANDIN", False)) or \
-    os.path.abspath(getattr(pyautograd, "__file__", "") or "").startswith("/tmp/shim")
+_PKG_FILE = os.path.abspath(getattr(pyautograd, "__file__", "") or "")
+IS_STANDIN = bool(getattr(pyautograd, "_IS_TORCH_STANDIN", False)) or _PKG_FILE.startswith(
+    "/tmp/shim"
+)
 
 skip_standin = pytest.mark.skipif(
-    IS_STANDIN, reason="pyautograd-specific behaviour (PyTorch differs here)")
+    IS_STANDIN, reason="pyautograd-specific behaviour (PyTorch differs here)"
+)
 
 F64 = pyautograd.float64
 
@@ -48,8 +52,7 @@ def rng(seed=0):
 def make(arr, requires_grad=True, dtype=None):
     """Build a (float64 by default) leaf tensor from a numpy array / list."""
     arr = np.asarray(arr, dtype=np.float64)
-    return pyautograd.tensor(arr.tolist(), dtype=dtype or F64,
-                             requires_grad=requires_grad)
+    return pyautograd.tensor(arr.tolist(), dtype=dtype or F64, requires_grad=requires_grad)
 
 
 def randt(*shape, seed=0, requires_grad=True, low=None, high=None):
@@ -123,18 +126,22 @@ def check_grads(fn, *inputs, eps=1e-6, rtol=1e-5, atol=1e-6, seed=1234):
     w = np.asarray(w, dtype=np.float64)
     an = analytic_grads(fn, inputs, w)
     nu = numeric_grads(fn, inputs, w, eps=eps)
-    for i, (a, n) in enumerate(zip(an, nu)):
+    for i, (a, n) in enumerate(zip(an, nu, strict=True)):
         if a is None:
             continue
-        np.testing.assert_allclose(a, n, rtol=rtol, atol=atol,
-                                   err_msg="gradient mismatch for input %d" % i)
+        np.testing.assert_allclose(
+            a, n, rtol=rtol, atol=atol, err_msg=f"gradient mismatch for input {i}"
+        )
     return an
 
 
 def assert_close(a, b, rtol=1e-6, atol=1e-8):
-    np.testing.assert_allclose(to_np(a) if not isinstance(a, np.ndarray) else a,
-                               to_np(b) if not isinstance(b, np.ndarray) else b,
-                               rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        to_np(a) if not isinstance(a, np.ndarray) else a,
+        to_np(b) if not isinstance(b, np.ndarray) else b,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 def grad_fn_name(fn):

@@ -6,6 +6,7 @@ PyTorch through a stand-in package named ``pyautograd`` that re-exports
 the legacy ``t0d[0]`` compat, the buffer protocol, ...) is skipped there via
 ``pyautograd_only`` / ``raises``.
 """
+
 import contextlib
 import re
 
@@ -26,7 +27,8 @@ def is_torch_standin():
 TORCH_STANDIN = is_torch_standin()
 
 pyautograd_only = pytest.mark.skipif(
-    TORCH_STANDIN, reason="pyautograd-specific behaviour (differs from PyTorch)")
+    TORCH_STANDIN, reason="pyautograd-specific behaviour (differs from PyTorch)"
+)
 
 
 # --------------------------------------------------------------------------
@@ -36,8 +38,12 @@ DTYPES = [pa.float32, pa.float64, pa.int64, pa.bool]
 FLOAT_DTYPES = [pa.float32, pa.float64]
 NUMERIC_DTYPES = [pa.float32, pa.float64, pa.int64]
 
-_NP = [(pa.float32, np.float32), (pa.float64, np.float64),
-       (pa.int64, np.int64), (pa.bool, np.bool_)]
+_NP = [
+    (pa.float32, np.float32),
+    (pa.float64, np.float64),
+    (pa.int64, np.int64),
+    (pa.bool, np.bool_),
+]
 
 _RANK = [pa.bool, pa.int64, pa.float32, pa.float64]
 
@@ -126,8 +132,7 @@ def rand_np(shape, d, rng, kind="any"):
     if kind == "pos":
         return rng.uniform(0.1, 3.0, size=shape).astype(nd)
     if kind == "nonzero":
-        return (rng.uniform(0.5, 2.0, size=shape)
-                * rng.choice([-1.0, 1.0], size=shape)).astype(nd)
+        return (rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)).astype(nd)
     if kind == "small":
         return rng.integers(-2, 3, size=shape).astype(nd)
     return rng.uniform(-2.0, 2.0, size=shape).astype(nd)
@@ -148,7 +153,7 @@ def make_tensor(arr, layout="contiguous"):
     if layout == "transposed" and nd >= 2:
         base = pa.tensor(np.ascontiguousarray(np.swapaxes(arr, nd - 2, nd - 1)))
         return base.transpose(nd - 2, nd - 1)
-    big = np.empty(arr.shape[:-1] + (2 * arr.shape[-1],), dtype=arr.dtype)
+    big = np.empty((*arr.shape[:-1], 2 * arr.shape[-1]), dtype=arr.dtype)
     big[...] = True if arr.dtype == np.bool_ else 77
     big[..., ::2] = arr
     base = pa.tensor(big)
@@ -171,8 +176,7 @@ def assert_tensor(t, expected, dtype=None, rtol=None, atol=None):
     expected = np.asarray(expected)
     if dtype is not None:
         assert t.dtype == dtype, f"dtype {t.dtype} != expected {dtype}"
-    assert tuple(t.shape) == expected.shape, \
-        f"shape {tuple(t.shape)} != expected {expected.shape}"
+    assert tuple(t.shape) == expected.shape, f"shape {tuple(t.shape)} != expected {expected.shape}"
     got = to_np(t)
     if is_float(t.dtype):
         tol = dict(TOL[dname(t.dtype)])
@@ -180,9 +184,9 @@ def assert_tensor(t, expected, dtype=None, rtol=None, atol=None):
             tol["rtol"] = rtol
         if atol is not None:
             tol["atol"] = atol
-        np.testing.assert_allclose(got.astype(np.float64),
-                                   expected.astype(np.float64),
-                                   equal_nan=True, **tol)
+        np.testing.assert_allclose(
+            got.astype(np.float64), expected.astype(np.float64), equal_nan=True, **tol
+        )
     else:
         np.testing.assert_array_equal(got, expected.astype(got.dtype))
 
@@ -202,8 +206,7 @@ def raises(exc, op=None, *fragments):
         return
     msg = str(info.value)
     if op is not None:
-        assert re.match(r"\[(?:%s)\]" % op, msg), \
-            f"message should start with [{op}]: {msg!r}"
+        assert re.match(rf"\[(?:{op})\]", msg), f"message should start with [{op}]: {msg!r}"
     for f in fragments:
         assert f in msg, f"message should mention {f!r}: {msg!r}"
 

@@ -1,21 +1,21 @@
 """Python API: Variable (legacy), item()/data[0], custom autograd.Function,
 autograd.grad and autograd.gradcheck."""
+
 import numpy as np
 import pytest
 
 import pyautograd as torch
 import pyautograd.autograd as autograd
-from pyautograd.autograd import Variable, Function
+from pyautograd.autograd import Function, Variable
 
 try:
-    from .grad_helpers import (randt, make, to_np, shape_of, check_grads,
-                               grad_fn_name, skip_standin)
+    from .grad_helpers import check_grads, make, randt, shape_of, skip_standin, to_np
 except ImportError:
-    from grad_helpers import (randt, make, to_np, shape_of, check_grads,
-                              grad_fn_name, skip_standin)
+    from grad_helpers import check_grads, make, randt, shape_of, skip_standin, to_np
 
 
 # --- Variable -------------------------------------------------------------------
+
 
 def test_variable_wraps_tensor():
     t = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
@@ -65,6 +65,7 @@ def test_legacy_loss_data_index_zero_returns_python_number():
 
 # --- custom Function --------------------------------------------------------------
 
+
 class MyReLU(Function):
     @staticmethod
     def forward(ctx, input):
@@ -73,7 +74,7 @@ class MyReLU(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
+        (input,) = ctx.saved_tensors
         grad_input = grad_output.clone()
         grad_input[input < 0] = 0
         return grad_input
@@ -81,6 +82,7 @@ class MyReLU(Function):
 
 class MyMulAdd(Function):
     """out = a * b + c (elementwise, same shapes)"""
+
     @staticmethod
     def forward(ctx, a, b, c):
         ctx.save_for_backward(a, b)
@@ -100,7 +102,7 @@ class WrongSquare(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         return g * x  # deliberately wrong: should be 2 * g * x
 
 
@@ -143,7 +145,7 @@ def test_custom_relu_trains_seed_network():
     params = [w1, w2, b1, b2]
     lr = 1e-6
     losses = []
-    for t in range(100):
+    for _ in range(100):
         y_pred = w2.mm(MyReLU.apply(w1.mm(x) + b1)) + b2
         loss = (y_pred - y).pow(2).sum()
         losses.append(loss.item())
@@ -158,6 +160,7 @@ def test_custom_relu_trains_seed_network():
 
 
 # --- autograd.grad ------------------------------------------------------------------
+
 
 def test_autograd_grad_returns_tuple_and_does_not_touch_grad():
     x = randt(2, 3, seed=1)
@@ -219,6 +222,7 @@ def test_autograd_grad_wrt_intermediate():
 
 
 # --- autograd.gradcheck -----------------------------------------------------------------
+
 
 def test_gradcheck_true_for_correct_functions():
     a = randt(3, 4, seed=1)

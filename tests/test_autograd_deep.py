@@ -1,6 +1,7 @@
 """Very deep graphs: backward and graph destruction must not overflow the C
 stack. Each scenario runs in a subprocess so that a crash (segfault from a
 stack overflow) is reported as a test failure instead of killing pytest."""
+
 import os
 import subprocess
 import sys
@@ -14,11 +15,17 @@ _PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(pyautograd.__file_
 def _run(code, timeout=120):
     env = dict(os.environ)
     env["PYTHONPATH"] = _PKG_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, (
-        "subprocess failed (rc=%s)\nstdout:\n%s\nstderr:\n%s"
-        % (proc.returncode, proc.stdout[-2000:], proc.stderr[-4000:]))
+        f"subprocess failed (rc={proc.returncode})\nstdout:\n{proc.stdout[-2000:]}\n"
+        f"stderr:\n{proc.stderr[-4000:]}"
+    )
     return proc.stdout
 
 
@@ -56,7 +63,8 @@ def test_deep_add_chain_backward_reusing_leaf():
 
 
 def test_deep_graph_deletion_without_backward():
-    out = _run("""
+    out = _run(
+        """
         import gc
         import pyautograd as torch
         x = torch.ones(4, requires_grad=True)
@@ -70,12 +78,15 @@ def test_deep_graph_deletion_without_backward():
         del z
         gc.collect()
         print("OK")
-    """, timeout=240)
+    """,
+        timeout=240,
+    )
     assert "OK" in out
 
 
 def test_deep_graph_deletion_after_retained_backward():
-    out = _run("""
+    out = _run(
+        """
         import pyautograd as torch
         x = torch.ones(3, dtype=torch.float64, requires_grad=True)
         y = x
@@ -85,5 +96,7 @@ def test_deep_graph_deletion_after_retained_backward():
         assert x.grad.tolist() == [1.0, 1.0, 1.0], x.grad.tolist()
         del y
         print("OK")
-    """, timeout=240)
+    """,
+        timeout=240,
+    )
     assert "OK" in out

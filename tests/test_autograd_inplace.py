@@ -1,5 +1,6 @@
 """In-place safety: version counters of saved tensors, in-place ops on leaves
 that require grad, and ``.data`` as the legal escape hatch."""
+
 import re
 
 import numpy as np
@@ -8,9 +9,9 @@ import pytest
 import pyautograd as torch
 
 try:
-    from .grad_helpers import randt, make, to_np, IS_STANDIN, skip_standin
+    from .grad_helpers import randt, skip_standin, to_np
 except ImportError:
-    from grad_helpers import randt, make, to_np, IS_STANDIN, skip_standin
+    from grad_helpers import randt, skip_standin, to_np
 
 
 def _check_version_error(msg, op_names):
@@ -25,8 +26,8 @@ def _check_version_error(msg, op_names):
 def test_modified_saved_input_raises_on_backward():
     leaf = randt(2, 3, seed=1, low=0.5, high=2.0)
     a = leaf * 1
-    b = a.log()          # log saves its input `a`
-    a.add_(2)            # ... which is now modified in place
+    b = a.log()  # log saves its input `a`
+    a.add_(2)  # ... which is now modified in place
     with pytest.raises(RuntimeError) as ei:
         b.sum().backward()
     _check_version_error(str(ei.value), ("log", "add"))
@@ -35,7 +36,7 @@ def test_modified_saved_input_raises_on_backward():
 def test_modified_saved_output_raises_on_backward():
     leaf = randt(2, 3, seed=2)
     a = leaf * 1
-    b = a.exp()          # exp saves its output `b`
+    b = a.exp()  # exp saves its output `b`
     b.mul_(2)
     with pytest.raises(RuntimeError) as ei:
         b.sum().backward()
@@ -46,7 +47,7 @@ def test_modified_saved_mm_operand_raises():
     w = randt(2, 3, seed=3)
     x = randt(3, 2, seed=4)
     h = w * 1
-    out = h.mm(x)        # mm saves h (for grad of x)
+    out = h.mm(x)  # mm saves h (for grad of x)
     h.sub_(1)
     with pytest.raises(RuntimeError) as ei:
         out.sum().backward()
@@ -68,7 +69,7 @@ def test_version_error_message_names_op_in_brackets_or_backward():
 def test_inplace_on_unsaved_tensor_is_fine():
     leaf = randt(2, 3, seed=5)
     a = leaf * 2
-    b = a + 1            # add does not need `a` for backward
+    b = a + 1  # add does not need `a` for backward
     a.mul_(10)
     b.sum().backward()
     np.testing.assert_allclose(to_np(leaf.grad), np.full((2, 3), 2.0))
@@ -109,8 +110,8 @@ def test_inplace_on_leaf_allowed_under_no_grad():
 def test_data_write_is_legal_escape_hatch():
     leaf = randt(2, 3, seed=9, low=0.5, high=2.0)
     a = leaf * 1
-    b = a.log()                      # saves a
-    a.data.mul_(2)                   # not tracked: no version error
+    b = a.log()  # saves a
+    a.data.mul_(2)  # not tracked: no version error
     b.sum().backward()
     # log's saved input shares storage with `a`, so the gradient sees the write
     np.testing.assert_allclose(to_np(leaf.grad), 1.0 / (2 * to_np(leaf)), rtol=1e-12)
@@ -120,7 +121,6 @@ def test_leaf_data_write_between_forward_and_backward():
     w = randt(2, 3, seed=10)
     x = randt(3, 2, seed=11, requires_grad=False)
     out = w.mm(x).sum()
-    w.data -= 0.01 * w.data          # seed-program style update
+    w.data -= 0.01 * w.data  # seed-program style update
     out.backward()
-    np.testing.assert_allclose(to_np(w.grad),
-                               np.tile(to_np(x).sum(axis=1), (2, 1)))
+    np.testing.assert_allclose(to_np(w.grad), np.tile(to_np(x).sum(axis=1), (2, 1)))

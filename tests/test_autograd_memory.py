@@ -1,8 +1,10 @@
 """Memory: nothing of a step's graph survives the step (no reference cycles,
 checked with weakrefs while the cyclic GC is disabled) and RSS stays flat
 over many training steps."""
+
 import gc
 import weakref
+from typing import ClassVar
 
 import pytest
 
@@ -10,9 +12,9 @@ import pyautograd as torch
 from pyautograd.autograd import Function
 
 try:
-    from .grad_helpers import rss_bytes, randt
+    from .grad_helpers import randt, rss_bytes
 except ImportError:
-    from grad_helpers import rss_bytes, randt
+    from grad_helpers import randt, rss_bytes
 
 
 class gc_disabled:
@@ -30,10 +32,12 @@ def _make_problem(M=16, D_in=50, H=20, D_out=5, seed=0):
     torch.manual_seed(seed)
     x = torch.randn(D_in, M)
     y = torch.randn(D_out, M)
-    params = {"w1": torch.randn(H, D_in, requires_grad=True),
-              "w2": torch.randn(D_out, H, requires_grad=True),
-              "b1": torch.randn(H, 1, requires_grad=True),
-              "b2": torch.randn(D_out, 1, requires_grad=True)}
+    params = {
+        "w1": torch.randn(H, D_in, requires_grad=True),
+        "w2": torch.randn(D_out, H, requires_grad=True),
+        "b1": torch.randn(H, 1, requires_grad=True),
+        "b2": torch.randn(D_out, 1, requires_grad=True),
+    }
     return x, y, params
 
 
@@ -81,11 +85,11 @@ def test_graph_freed_when_loss_deleted_in_caller_scope():
 def test_ops_saving_their_output_make_no_cycles(backward):
     x = randt(3, 4, seed=1)
     with gc_disabled():
-        a = (x * 1).exp()           # exp saves its result
-        b = a.tanh()                # tanh saves its result
-        c = b.sigmoid()             # sigmoid saves its result
-        d = (c + 1).sqrt()          # sqrt saves its result
-        e = d.pow(2) * d            # d used twice
+        a = (x * 1).exp()  # exp saves its result
+        b = a.tanh()  # tanh saves its result
+        c = b.sigmoid()  # sigmoid saves its result
+        d = (c + 1).sqrt()  # sqrt saves its result
+        e = d.pow(2) * d  # d used twice
         loss = e.sum()
         refs = [weakref.ref(t) for t in (a, b, c, d, e, loss)]
         if backward == "backward":
@@ -98,7 +102,7 @@ def test_ops_saving_their_output_make_no_cycles(backward):
 
 
 class SaveInputReLU(Function):
-    refs = []
+    refs: ClassVar[list] = []
 
     @staticmethod
     def forward(ctx, inp):
@@ -108,14 +112,14 @@ class SaveInputReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        inp, = ctx.saved_tensors
+        (inp,) = ctx.saved_tensors
         gi = g.clone()
         gi[inp < 0] = 0
         return gi
 
 
 class SaveOutputExp(Function):
-    refs = []
+    refs: ClassVar[list] = []
 
     @staticmethod
     def forward(ctx, inp):
@@ -126,7 +130,7 @@ class SaveOutputExp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out, = ctx.saved_tensors
+        (out,) = ctx.saved_tensors
         return g * out
 
 

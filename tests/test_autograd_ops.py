@@ -1,14 +1,15 @@
 """Gradients of every differentiable op, checked against central finite
 differences in float64 (tests/grad_helpers.check_grads)."""
+
 import numpy as np
 import pytest
 
 import pyautograd as torch
 
 try:
-    from .grad_helpers import check_grads, randt, make, to_np, shape_of
+    from .grad_helpers import check_grads, make, randt, shape_of, to_np
 except ImportError:  # tests/ is not a package
-    from grad_helpers import check_grads, randt, make, to_np, shape_of
+    from grad_helpers import check_grads, make, randt, shape_of, to_np
 
 
 def pos(*shape, seed=0):
@@ -38,10 +39,22 @@ CASES = [
     ("torch.mm", lambda a, b: torch.mm(a, b), lambda: (randt(3, 4, seed=1), randt(4, 2, seed=2))),
     ("matmul_2d_2d", lambda a, b: a.matmul(b), lambda: (randt(3, 4, seed=1), randt(4, 2, seed=2))),
     ("matmul_op_2d", lambda a, b: a @ b, lambda: (randt(2, 3, seed=3), randt(3, 5, seed=4))),
-    ("matmul_1d_2d", lambda a, b: torch.matmul(a, b), lambda: (randt(4, seed=1), randt(4, 3, seed=2))),
-    ("matmul_2d_1d", lambda a, b: torch.matmul(a, b), lambda: (randt(3, 4, seed=1), randt(4, seed=2))),
+    (
+        "matmul_1d_2d",
+        lambda a, b: torch.matmul(a, b),
+        lambda: (randt(4, seed=1), randt(4, 3, seed=2)),
+    ),
+    (
+        "matmul_2d_1d",
+        lambda a, b: torch.matmul(a, b),
+        lambda: (randt(3, 4, seed=1), randt(4, seed=2)),
+    ),
     ("matmul_1d_1d", lambda a, b: a @ b, lambda: (randt(5, seed=1), randt(5, seed=2))),
-    ("matmul_3d_3d", lambda a, b: torch.matmul(a, b), lambda: (randt(2, 3, 4, seed=1), randt(2, 4, 2, seed=2))),
+    (
+        "matmul_3d_3d",
+        lambda a, b: torch.matmul(a, b),
+        lambda: (randt(2, 3, 4, seed=1), randt(2, 4, 2, seed=2)),
+    ),
     ("matmul_3d_2d", lambda a, b: a @ b, lambda: (randt(2, 3, 4, seed=1), randt(4, 2, seed=2))),
     # --- views / shape ops ---------------------------------------------------
     ("t", lambda a: a.t(), lambda: (randt(3, 4),)),
@@ -86,11 +99,11 @@ CASES = [
     ("neg_method", lambda a: a.neg(), lambda: (randt(2, 3),)),
     # --- pow -----------------------------------------------------------------
     ("pow_2", lambda a: a.pow(2), lambda: (randt(2, 3),)),
-    ("pow_op_3", lambda a: a ** 3, lambda: (randt(2, 3),)),
-    ("pow_half", lambda a: a ** 0.5, lambda: (pos(2, 3),)),
+    ("pow_op_3", lambda a: a**3, lambda: (randt(2, 3),)),
+    ("pow_half", lambda a: a**0.5, lambda: (pos(2, 3),)),
     ("pow_neg", lambda a: a.pow(-1.5), lambda: (pos(2, 3),)),
     ("pow_tensor", lambda a, b: a.pow(b), lambda: (pos(2, 3, seed=1), randt(2, 3, seed=2))),
-    ("pow_tensor_op_bcast", lambda a, b: a ** b, lambda: (pos(2, 3, seed=1), randt(3, seed=2))),
+    ("pow_tensor_op_bcast", lambda a, b: a**b, lambda: (pos(2, 3, seed=1), randt(3, seed=2))),
     # --- elementwise ---------------------------------------------------------
     ("abs", lambda a: a.abs(), lambda: (away(2, 3),)),
     ("torch.abs", lambda a: torch.abs(a), lambda: (away(2, 3),)),
@@ -133,15 +146,22 @@ CASES = [
     ("min_dim_keepdim", lambda a: a.min(dim=1, keepdim=True)[0], lambda: (distinct(3, 4),)),
     ("min_negdim_keepdim", lambda a: a.min(-2, keepdim=True)[0], lambda: (distinct(2, 3, 4),)),
     # --- misc ------------------------------------------------------------------
-    ("where", lambda a, b: torch.where(a > b, a, b), lambda: (distinct(3, 4, seed=1), distinct(3, 4, seed=2))),
-    ("where_bcast", lambda a, b: torch.where(a > 0, a * 2, b), lambda: (away(2, 3, seed=1), randt(1, 3, seed=2))),
+    (
+        "where",
+        lambda a, b: torch.where(a > b, a, b),
+        lambda: (distinct(3, 4, seed=1), distinct(3, 4, seed=2)),
+    ),
+    (
+        "where_bcast",
+        lambda a, b: torch.where(a > 0, a * 2, b),
+        lambda: (away(2, 3, seed=1), randt(1, 3, seed=2)),
+    ),
     ("clone", lambda a: a.clone() * 2, lambda: (randt(2, 3),)),
     ("contiguous", lambda a: a.t().contiguous() * 2, lambda: (randt(2, 3),)),
 ]
 
 
-@pytest.mark.parametrize("fn,factory", [(c[1], c[2]) for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("fn,factory", [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
 def test_op_gradient_matches_finite_differences(fn, factory):
     inputs = factory()
     check_grads(fn, *inputs)
@@ -169,6 +189,7 @@ def test_mask_from_comparison_of_same_tensor():
 
 # --- composite cases ---------------------------------------------------------
 
+
 def test_broadcast_gradient_shapes_reduce_to_input_shapes():
     a = randt(3, 1, seed=1)
     b = randt(1, 4, seed=2)
@@ -182,8 +203,7 @@ def test_broadcast_gradient_shapes_reduce_to_input_shapes():
     assert shape_of(s.grad) == ()
     # d/ds of -(sum of 12 copies of s) = -12
     assert s.grad.item() == pytest.approx(-12.0)
-    np.testing.assert_allclose(to_np(c.grad),
-                               (to_np(a) + to_np(b)).sum(axis=0))
+    np.testing.assert_allclose(to_np(c.grad), (to_np(a) + to_np(b)).sum(axis=0))
     check_grads(lambda a, b, c, s: (a + b) * c - s, a, b, c, s)
 
 
@@ -233,10 +253,10 @@ NONCONTIG_FNS = [
 ]
 
 
-@pytest.mark.parametrize("make_x", [_noncontig_transposed, _noncontig_sliced],
-                         ids=["transposed", "sliced"])
-@pytest.mark.parametrize("fn", [f for _, f in NONCONTIG_FNS],
-                         ids=[n for n, _ in NONCONTIG_FNS])
+@pytest.mark.parametrize(
+    "make_x", [_noncontig_transposed, _noncontig_sliced], ids=["transposed", "sliced"]
+)
+@pytest.mark.parametrize("fn", [f for _, f in NONCONTIG_FNS], ids=[n for n, _ in NONCONTIG_FNS])
 def test_noncontiguous_inputs(make_x, fn):
     x = make_x()
     assert x.is_leaf and x.requires_grad
@@ -246,6 +266,7 @@ def test_noncontiguous_inputs(make_x, fn):
 
 
 # --- clamp boundaries: gradient passes where min <= x <= max (inclusive) -----
+
 
 def test_clamp_min_boundary_included():
     x = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
@@ -263,19 +284,29 @@ def test_clamp_both_boundaries_included():
     x = torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0], requires_grad=True)
     torch.clamp(x, min=-0.5, max=1.0).sum().backward()
     assert x.grad.tolist() == [0.0, 1.0, 1.0, 1.0, 1.0, 0.0]
-    x2 = torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0], dtype=torch.float64,
-                      requires_grad=True)
+    x2 = torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
     (x2.clamp(-0.5, 1.0) * 3).sum().backward()
     assert x2.grad.tolist() == [0.0, 3.0, 3.0, 3.0, 3.0, 0.0]
 
 
 # --- non-differentiable ops --------------------------------------------------
 
-@pytest.mark.parametrize("op", [
-    lambda a, b: a > b, lambda a, b: a < b, lambda a, b: a >= b,
-    lambda a, b: a <= b, lambda a, b: a == b, lambda a, b: a != b,
-    lambda a, b: a > 0, lambda a, b: a < 0.5, lambda a, b: a == 1,
-], ids=["gt", "lt", "ge", "le", "eq", "ne", "gt_scalar", "lt_scalar", "eq_scalar"])
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda a, b: a > b,
+        lambda a, b: a < b,
+        lambda a, b: a >= b,
+        lambda a, b: a <= b,
+        lambda a, b: a == b,
+        lambda a, b: a != b,
+        lambda a, b: a > 0,
+        lambda a, b: a < 0.5,
+        lambda a, b: a == 1,
+    ],
+    ids=["gt", "lt", "ge", "le", "eq", "ne", "gt_scalar", "lt_scalar", "eq_scalar"],
+)
 def test_comparisons_do_not_require_grad(op):
     a = randt(2, 3, seed=1)
     b = randt(2, 3, seed=2)

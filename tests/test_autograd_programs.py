@@ -6,12 +6,12 @@ The seed's final loss after 300 epochs depends on the random draw (with
 PyTorch's RNG roughly 1 seed in 4 ends slightly above 0.1), so the
 "< 0.1" criterion is tried on up to four manual seeds; every run must still
 show the loss falling from thousands by many orders of magnitude."""
+
 import contextlib
 import io
+import itertools
 import math
 import re
-
-import pytest
 
 import pyautograd
 
@@ -24,7 +24,7 @@ SEEDS = (0, 1, 2, 3)
 
 # Program 2 of /work/shared/seed, verbatim except for the two shim imports and
 # the manual_seed line (comments dropped).
-SEED_PROGRAM_2 = '''
+SEED_PROGRAM_2 = """
 import pyautograd as torch
 from pyautograd.autograd import Variable
 torch.manual_seed(SEED)
@@ -73,7 +73,7 @@ for t in range(EPOCH):
     parameters["w2"].grad.data.zero_()
     parameters["b1"].grad.data.zero_()
     parameters["b2"].grad.data.zero_()
-'''
+"""
 
 _NUM = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
@@ -87,20 +87,20 @@ def _run_seed_program(seed):
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         exec(compile(src, "<seed program 2>", "exec"), {"__name__": "__seed__"})
-    lines = [l for l in buf.getvalue().splitlines() if l.strip()]
+    lines = [line for line in buf.getvalue().splitlines() if line.strip()]
     assert len(lines) == 6, lines
     if not IS_STANDIN:
         # loss.data[0] prints a plain Python number
-        for l in lines:
-            float(l)
-    return [float(_NUM.search(l).group(0)) for l in lines]
+        for line in lines:
+            float(line)
+    return [float(_NUM.search(line).group(0)) for line in lines]
 
 
 def _check_run(losses):
     assert all(math.isfinite(v) for v in losses), losses
     assert losses[0] > 100, losses
     assert losses[-1] < 5.0, losses
-    assert all(b < a for a, b in zip(losses, losses[1:])), losses
+    assert all(b < a for a, b in itertools.pairwise(losses)), losses
 
 
 def test_seed_program_2_as_is():
@@ -126,7 +126,7 @@ def _run_modern(seed, epochs=300):
     b2 = torch.randn(output_size, 1, requires_grad=True)
     lr = 1e-6
     losses = []
-    for t in range(epochs):
+    for _ in range(epochs):
         y_pred = w2.mm((w1.mm(x) + b1).clamp(min=0)) + b2
         loss = (y_pred - y).pow(2).sum()
         losses.append(loss.item())

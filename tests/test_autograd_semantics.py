@@ -1,6 +1,6 @@
 """Autograd semantics: accumulation, retain_graph, grad modes, detach/.data,
 retain_grad, leaves, grad_fn names, requires_grad propagation."""
-import re
+
 import threading
 import warnings
 
@@ -10,12 +10,13 @@ import pytest
 import pyautograd as torch
 
 try:
-    from .grad_helpers import randt, make, to_np, shape_of, grad_fn_name
+    from .grad_helpers import grad_fn_name, make, randt, shape_of, to_np
 except ImportError:
-    from grad_helpers import randt, make, to_np, shape_of, grad_fn_name
+    from grad_helpers import grad_fn_name, make, randt, shape_of, to_np
 
 
 # --- accumulation & retain_graph -------------------------------------------
+
 
 def test_gradients_accumulate_across_backward_calls():
     x = randt(2, 3, seed=1)
@@ -103,6 +104,7 @@ def test_backward_on_0d_and_one_element_is_implicit():
 
 
 # --- grad mode ------------------------------------------------------------------
+
 
 def test_no_grad_context_manager():
     x = randt(3, seed=1)
@@ -218,6 +220,7 @@ def test_no_grad_in_other_thread_does_not_leak():
 
 # --- detach / .data / requires_grad_ --------------------------------------------
 
+
 def test_detach_shares_storage_and_does_not_require_grad():
     x = randt(2, 3, seed=1)
     y = x * 2
@@ -277,6 +280,7 @@ def test_requires_grad_underscore():
 
 
 # --- retain_grad / is_leaf / grad_fn ---------------------------------------------
+
 
 def test_non_leaf_grad_is_none_without_retain_grad():
     x = randt(3, seed=1)
@@ -353,6 +357,7 @@ def test_grad_fn_name(opname, fn):
 
 
 # --- requires_grad propagation -------------------------------------------------
+
 
 def test_requires_grad_propagation():
     a = randt(2, 2, seed=1)

@@ -1,11 +1,12 @@
 """Run the same programs in pyautograd and real PyTorch (if importable) on the
 same float64 input values and compare outputs and gradients."""
+
 import numpy as np
 import pytest
 
-real_torch = pytest.importorskip("torch")
-
 import pyautograd
+
+real_torch = pytest.importorskip("torch")
 
 try:
     from .grad_helpers import to_np
@@ -54,7 +55,7 @@ def prog_matmul(T, a, b, v, m):
 
 
 def prog_pow_clamp_expand(T, p, q):
-    r = (p ** q).sum() + p.clamp(0.7, 1.5).log().sum() + q.expand(3, 4).relu().sum() * p.mean()
+    r = (p**q).sum() + p.clamp(0.7, 1.5).log().sum() + q.expand(3, 4).relu().sum() * p.mean()
     r = r - (2 / p).sum() + (1 - q).sum() + p.pow(2.5).mean() + T.clamp(q, max=0.1).sum()
     return r + (p * p + p).sum() + q.clamp(min=-0.2).pow(3).sum()
 
@@ -64,8 +65,18 @@ def _rs(seed):
 
 
 PROGRAMS = [
-    ("seed_model", prog_seed_model, lambda r: [r.randn(8, 10), r.randn(10, 5), r.randn(8, 1),
-                                                r.randn(3, 8), r.randn(3, 1), r.randn(3, 5)]),
+    (
+        "seed_model",
+        prog_seed_model,
+        lambda r: [
+            r.randn(8, 10),
+            r.randn(10, 5),
+            r.randn(8, 1),
+            r.randn(3, 8),
+            r.randn(3, 1),
+            r.randn(3, 5),
+        ],
+    ),
     ("elementwise", prog_elementwise, lambda r: [r.randn(3, 4), r.randn(4), r.randn(3, 1)]),
     ("reductions_indexing", prog_reductions_indexing, lambda r: [r.randn(2, 3, 4)]),
     ("matmul", prog_matmul, lambda r: [r.randn(2, 3, 4), r.randn(4, 5), r.randn(5), r.randn(5, 3)]),
@@ -73,19 +84,19 @@ PROGRAMS = [
 ]
 
 
-@pytest.mark.parametrize("program,make_inputs", [(p[1], p[2]) for p in PROGRAMS],
-                         ids=[p[0] for p in PROGRAMS])
+@pytest.mark.parametrize(
+    "program,make_inputs", [(p[1], p[2]) for p in PROGRAMS], ids=[p[0] for p in PROGRAMS]
+)
 def test_same_program_same_gradients_as_torch(program, make_inputs):
     arrays = make_inputs(_rs(0))
     out_p, grads_p = _run(pyautograd, program, arrays)
     out_t, grads_t = _run(real_torch, program, arrays)
     np.testing.assert_allclose(out_p, out_t, rtol=1e-10, atol=1e-12)
     assert len(grads_p) == len(grads_t)
-    for i, (gp, gt) in enumerate(zip(grads_p, grads_t)):
+    for i, (gp, gt) in enumerate(zip(grads_p, grads_t, strict=True)):
         assert (gp is None) == (gt is None), i
         if gt is not None:
-            np.testing.assert_allclose(gp, gt, rtol=1e-9, atol=1e-12,
-                                       err_msg="input %d" % i)
+            np.testing.assert_allclose(gp, gt, rtol=1e-9, atol=1e-12, err_msg=f"input {i}")
 
 
 def test_seed_model_float32_matches_torch():
@@ -93,7 +104,7 @@ def test_seed_model_float32_matches_torch():
     out_p, grads_p = _run(pyautograd, prog_seed_model, arrays, "float32")
     out_t, grads_t = _run(real_torch, prog_seed_model, arrays, "float32")
     np.testing.assert_allclose(out_p, out_t, rtol=1e-4)
-    for gp, gt in zip(grads_p, grads_t):
+    for gp, gt in zip(grads_p, grads_t, strict=True):
         np.testing.assert_allclose(gp, gt, rtol=1e-3, atol=1e-3)
 
 
@@ -101,8 +112,13 @@ def test_clamp_and_relu_kinks_match_torch():
     vals = np.array([-1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
 
     def prog(T, x):
-        return (x.clamp(min=-0.5, max=1.0) * 3).sum() + x.clamp(min=0).sum() \
-            + x.clamp(max=0.5).sum() + x.abs().sum() + x.relu().sum() * 0.25
+        return (
+            (x.clamp(min=-0.5, max=1.0) * 3).sum()
+            + x.clamp(min=0).sum()
+            + x.clamp(max=0.5).sum()
+            + x.abs().sum()
+            + x.relu().sum() * 0.25
+        )
 
     out_p, (gp,) = _run(pyautograd, prog, [vals])
     out_t, (gt,) = _run(real_torch, prog, [vals])

@@ -3,6 +3,7 @@ modern-style variant train, their printed loss falling from thousands to below 0
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def test_example_trains(script: str, prints: int) -> None:
     assert len(seen) == prints, seen
     assert seen[0] > 100, seen
     assert seen[-1] < 0.1, seen
-    assert all(b < a for a, b in zip(seen, seen[1:], strict=False)), seen
+    assert all(b < a for a, b in itertools.pairwise(seen)), seen
 
 
 def test_seed_programs_differ_from_the_seed_only_in_imports() -> None:

@@ -1,15 +1,22 @@
 """Creation functions, dtypes, devices, random generation."""
+
 import numpy as np
 import pytest
 
 import pyautograd as pa
 
 try:
-    from helpers import (DTYPES, FLOAT_DTYPES, TORCH_STANDIN, assert_tensor,
-                         dname, np_dtype, to_np)
+    from helpers import DTYPES, FLOAT_DTYPES, TORCH_STANDIN, assert_tensor, dname, np_dtype, to_np
 except ImportError:  # tests/ collected as a package
-    from tests.helpers import (DTYPES, FLOAT_DTYPES, TORCH_STANDIN, assert_tensor,
-                               dname, np_dtype, to_np)
+    from tests.helpers import (
+        DTYPES,
+        FLOAT_DTYPES,
+        TORCH_STANDIN,
+        assert_tensor,
+        dname,
+        np_dtype,
+        to_np,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -32,11 +39,20 @@ def test_default_dtype_is_float32():
     assert pa.tensor([1.0, 2.0]).dtype == pa.float32
 
 
-@pytest.mark.parametrize("data,expected", [
-    (3, "int64"), (3.0, "float32"), (True, "bool"),
-    ([1, 2], "int64"), ([1, 2.5], "float32"), ([True, False], "bool"),
-    ([True, 2], "int64"), ([[1.0], [2]], "float32"), ([], "float32"),
-])
+@pytest.mark.parametrize(
+    "data,expected",
+    [
+        (3, "int64"),
+        (3.0, "float32"),
+        (True, "bool"),
+        ([1, 2], "int64"),
+        ([1, 2.5], "float32"),
+        ([True, False], "bool"),
+        ([True, 2], "int64"),
+        ([[1.0], [2]], "float32"),
+        ([], "float32"),
+    ],
+)
 def test_tensor_infers_dtype(data, expected):
     assert pa.tensor(data).dtype == getattr(pa, expected)
 
@@ -50,22 +66,26 @@ def test_device_cpu():
     assert t.device == pa.device("cpu")
     assert str(t.device) == "cpu"
     assert_tensor(pa.tensor([1.0, 2.0], device="cpu"), np.array([1.0, 2.0]))
-    assert_tensor(pa.ones(2, 2, device="cpu", dtype=pa.float64),
-                  np.ones((2, 2)), dtype=pa.float64)
+    assert_tensor(pa.ones(2, 2, device="cpu", dtype=pa.float64), np.ones((2, 2)), dtype=pa.float64)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: pa.zeros(2, device="cuda"),
-    lambda: pa.ones(2, device="cuda"),
-    lambda: pa.tensor([1.0], device="cuda"),
-    lambda: pa.randn(2, device="cuda"),
-    lambda: pa.zeros(2, device="foo"),
-], ids=["zeros", "ones", "tensor", "randn", "bogus"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: pa.zeros(2, device="cuda"),
+        lambda: pa.ones(2, device="cuda"),
+        lambda: pa.tensor([1.0], device="cuda"),
+        lambda: pa.randn(2, device="cuda"),
+        lambda: pa.zeros(2, device="foo"),
+    ],
+    ids=["zeros", "ones", "tensor", "randn", "bogus"],
+)
 def test_non_cpu_device_rejected(make):
     # torch built without CUDA raises AssertionError; pyautograd must raise
     # RuntimeError or ValueError
-    excs = (RuntimeError, ValueError, AssertionError) if TORCH_STANDIN \
-        else (RuntimeError, ValueError)
+    excs = (
+        (RuntimeError, ValueError, AssertionError) if TORCH_STANDIN else (RuntimeError, ValueError)
+    )
     with pytest.raises(excs):
         make()
 
@@ -74,8 +94,13 @@ def test_non_cpu_device_rejected(make):
 # zeros / ones / full / empty
 # --------------------------------------------------------------------------
 SIZE_FORMS = [
-    ((2, 3), (2, 3)), (([2, 3],), (2, 3)), (((2, 3),), (2, 3)),
-    ((4,), (4,)), ((0,), (0,)), ((2, 0, 3), (2, 0, 3)), (((),), ()),
+    ((2, 3), (2, 3)),
+    (([2, 3],), (2, 3)),
+    (((2, 3),), (2, 3)),
+    ((4,), (4,)),
+    ((0,), (0,)),
+    ((2, 0, 3), (2, 0, 3)),
+    (((),), ()),
     ((1, 1, 1), (1, 1, 1)),
 ]
 
@@ -105,8 +130,9 @@ def test_requires_grad_kwarg():
     assert pa.full((2,), 1.0, requires_grad=True).requires_grad is True
 
 
-@pytest.mark.parametrize("fill,d", [(1.5, pa.float32), (7, pa.int64), (True, pa.bool),
-                                    (-2.25, pa.float32)])
+@pytest.mark.parametrize(
+    "fill,d", [(1.5, pa.float32), (7, pa.int64), (True, pa.bool), (-2.25, pa.float32)]
+)
 def test_full_infers_dtype(fill, d):
     t = pa.full((2, 3), fill)
     assert_tensor(t, np.full((2, 3), fill, dtype=np_dtype(d)), dtype=d)
@@ -180,24 +206,28 @@ def test_like_is_independent_storage():
 # --------------------------------------------------------------------------
 # arange / linspace
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("args,kw,npargs,d", [
-    ((5,), {}, (5,), pa.int64),
-    ((2, 7), {}, (2, 7), pa.int64),
-    ((1, 10, 3), {}, (1, 10, 3), pa.int64),
-    ((10, 0, -3), {}, (10, 0, -3), pa.int64),
-    ((0, 1, 0.25), {}, (0, 1, 0.25), pa.float32),
-    ((0.0, 3.0), {}, (0.0, 3.0), pa.float32),
-    ((5,), {"dtype": pa.float64}, (5,), pa.float64),
-    ((-1.5, 1.5, 0.5), {"dtype": pa.float64}, (-1.5, 1.5, 0.5), pa.float64),
-    ((0,), {}, (0,), pa.int64),
-])
+@pytest.mark.parametrize(
+    "args,kw,npargs,d",
+    [
+        ((5,), {}, (5,), pa.int64),
+        ((2, 7), {}, (2, 7), pa.int64),
+        ((1, 10, 3), {}, (1, 10, 3), pa.int64),
+        ((10, 0, -3), {}, (10, 0, -3), pa.int64),
+        ((0, 1, 0.25), {}, (0, 1, 0.25), pa.float32),
+        ((0.0, 3.0), {}, (0.0, 3.0), pa.float32),
+        ((5,), {"dtype": pa.float64}, (5,), pa.float64),
+        ((-1.5, 1.5, 0.5), {"dtype": pa.float64}, (-1.5, 1.5, 0.5), pa.float64),
+        ((0,), {}, (0,), pa.int64),
+    ],
+)
 def test_arange(args, kw, npargs, d):
     t = pa.arange(*args, **kw)
     assert_tensor(t, np.arange(*npargs, dtype=np_dtype(d)), dtype=d)
 
 
-@pytest.mark.parametrize("start,end,steps", [(0, 1, 5), (-1, 1, 3), (2, 3, 1),
-                                             (2, 3, 0), (0, 10, 11), (1, -1, 4)])
+@pytest.mark.parametrize(
+    "start,end,steps", [(0, 1, 5), (-1, 1, 3), (2, 3, 1), (2, 3, 0), (0, 10, 11), (1, -1, 4)]
+)
 @pytest.mark.parametrize("d", [None, pa.float64], ids=["default", "float64"])
 def test_linspace(start, end, steps, d):
     kw = {} if d is None else {"dtype": d}
@@ -209,18 +239,35 @@ def test_linspace(start, end, steps, d):
 # --------------------------------------------------------------------------
 # tensor(data)
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("data", [
-    2.5, -3, True, [1.0, 2.0, 3.0], [[1, 2], [3, 4]], [[[1.5], [2.5]], [[3.5], [4.5]]],
-    [[True, False]], [], [[], []], [[1.0, 2.0], [3.0, 4.0]],
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        2.5,
+        -3,
+        True,
+        [1.0, 2.0, 3.0],
+        [[1, 2], [3, 4]],
+        [[[1.5], [2.5]], [[3.5], [4.5]]],
+        [[True, False]],
+        [],
+        [[], []],
+        [[1.0, 2.0], [3.0, 4.0]],
+    ],
+)
 def test_tensor_from_python(data):
     t = pa.tensor(data)
     expected = np.array(data)
     if expected.dtype == np.float64:
         expected = expected.astype(np.float32)
-    assert_tensor(t, expected, dtype={np.dtype(np.float32): pa.float32,
-                                      np.dtype(np.int64): pa.int64,
-                                      np.dtype(np.bool_): pa.bool}[expected.dtype])
+    assert_tensor(
+        t,
+        expected,
+        dtype={
+            np.dtype(np.float32): pa.float32,
+            np.dtype(np.int64): pa.int64,
+            np.dtype(np.bool_): pa.bool,
+        }[expected.dtype],
+    )
 
 
 @pytest.mark.parametrize("d", DTYPES, ids=dname)
@@ -236,10 +283,10 @@ def test_tensor_float_to_int_dtype_truncates():
 
 
 def test_tensor_float64_precision_preserved():
-    vals = [1.0 + 1e-12, 0.1, 1e300, -2.0 ** -60]
+    vals = [1.0 + 1e-12, 0.1, 1e300, -(2.0**-60)]
     t = pa.tensor(vals, dtype=pa.float64)
     assert t.tolist() == vals  # exact
-    big = 2 ** 62 + 1  # not representable as a double
+    big = 2**62 + 1  # not representable as a double
     ti = pa.tensor([big, -big])
     assert ti.tolist() == [big, -big]
 
@@ -249,8 +296,12 @@ def test_tensor_from_numpy_preserves_dtype_and_copies(npd):
     a = (np.arange(6).reshape(2, 3) % 3).astype(npd)
     t = pa.tensor(a)
     expected = a.copy()
-    assert t.dtype == {np.float32: pa.float32, np.float64: pa.float64,
-                       np.int64: pa.int64, np.bool_: pa.bool}[npd]
+    assert (
+        t.dtype
+        == {np.float32: pa.float32, np.float64: pa.float64, np.int64: pa.int64, np.bool_: pa.bool}[
+            npd
+        ]
+    )
     a[...] = a.dtype.type(1) if npd is not np.bool_ else False
     a[0, 0] = 0 if npd is not np.bool_ else True
     assert_tensor(t, expected)  # tensor() copies
@@ -262,8 +313,9 @@ def test_tensor_from_numpy_preserves_dtype_and_copies(npd):
 @pytest.mark.parametrize("view", ["T", "step", "step_rows", "T_step"])
 def test_tensor_from_noncontiguous_numpy(view):
     base = np.arange(24, dtype=np.float32).reshape(4, 6)
-    a = {"T": base.T, "step": base[:, ::2], "step_rows": base[::2],
-         "T_step": base.T[1::2, ::3]}[view]
+    a = {"T": base.T, "step": base[:, ::2], "step_rows": base[::2], "T_step": base.T[1::2, ::3]}[
+        view
+    ]
     assert not a.flags.c_contiguous
     t = pa.tensor(a)
     expected = a.copy()
@@ -284,8 +336,7 @@ def test_tensor_from_readonly_numpy():
 
 def test_tensor_from_numpy_0d_and_empty():
     assert_tensor(pa.tensor(np.array(2.5)), np.array(2.5), dtype=pa.float64)
-    assert_tensor(pa.tensor(np.zeros((0, 3), dtype=np.float32)), np.zeros((0, 3)),
-                  dtype=pa.float32)
+    assert_tensor(pa.tensor(np.zeros((0, 3), dtype=np.float32)), np.zeros((0, 3)), dtype=pa.float32)
 
 
 # --------------------------------------------------------------------------
@@ -342,8 +393,17 @@ def test_randn_distribution(d):
     assert np.isfinite(v).all()
 
 
-@pytest.mark.parametrize("args,shape", [((3,), (3,)), ((2, 3), (2, 3)), (((2, 3),), (2, 3)),
-                                        (([4, 1],), (4, 1)), ((0,), (0,)), (((),), ())])
+@pytest.mark.parametrize(
+    "args,shape",
+    [
+        ((3,), (3,)),
+        ((2, 3), (2, 3)),
+        (((2, 3),), (2, 3)),
+        (([4, 1],), (4, 1)),
+        ((0,), (0,)),
+        (((),), ()),
+    ],
+)
 @pytest.mark.parametrize("fn", ["randn", "rand"])
 def test_random_sizes(fn, args, shape):
     assert tuple(getattr(pa, fn)(*args).shape) == shape

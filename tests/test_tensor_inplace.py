@@ -1,4 +1,5 @@
 """In-place ops: add_ sub_ mul_ div_ zero_ fill_ clamp_ copy_ and += -= *= /=."""
+
 import operator
 
 import numpy as np
@@ -7,15 +8,35 @@ import pytest
 import pyautograd as pa
 
 try:
-    from helpers import (FLOAT_DTYPES, NUMERIC_DTYPES, assert_tensor, dname, make_tensor,
-                         np_dtype, rand_np, raises, to_np)
+    from helpers import (
+        FLOAT_DTYPES,
+        NUMERIC_DTYPES,
+        assert_tensor,
+        dname,
+        make_tensor,
+        np_dtype,
+        raises,
+        rand_np,
+        to_np,
+    )
 except ImportError:  # tests/ collected as a package
-    from tests.helpers import (FLOAT_DTYPES, NUMERIC_DTYPES, assert_tensor, dname,
-                               make_tensor, np_dtype, rand_np, raises, to_np)
+    from tests.helpers import (
+        FLOAT_DTYPES,
+        NUMERIC_DTYPES,
+        assert_tensor,
+        dname,
+        make_tensor,
+        np_dtype,
+        raises,
+        rand_np,
+        to_np,
+    )
 
 INPLACE = {
-    "add_": (operator.iadd, np.add), "sub_": (operator.isub, np.subtract),
-    "mul_": (operator.imul, np.multiply), "div_": (operator.itruediv, np.true_divide),
+    "add_": (operator.iadd, np.add),
+    "sub_": (operator.isub, np.subtract),
+    "mul_": (operator.imul, np.multiply),
+    "div_": (operator.itruediv, np.true_divide),
 }
 
 
@@ -54,8 +75,7 @@ def test_inplace_int64(op):
     getattr(t, op)(pa.tensor([2, 3, -1]))
     assert_tensor(t, INPLACE[op][1](a, np.array([2, 3, -1])), dtype=pa.int64)
     getattr(t, op)(2)
-    assert_tensor(t, INPLACE[op][1](INPLACE[op][1](a, np.array([2, 3, -1])), 2),
-                  dtype=pa.int64)
+    assert_tensor(t, INPLACE[op][1](INPLACE[op][1](a, np.array([2, 3, -1])), 2), dtype=pa.int64)
 
 
 def test_inplace_float_tensor_with_int_and_float64_operand():
@@ -150,8 +170,7 @@ def test_fill_zero_only_touch_view_elements():
     assert_tensor(base, expected)
 
 
-@pytest.mark.parametrize("bounds", [dict(min=-0.5, max=0.5), dict(max=0.1), dict(min=0.3)],
-                         ids=str)
+@pytest.mark.parametrize("bounds", [dict(min=-0.5, max=0.5), dict(max=0.1), dict(min=0.3)], ids=str)
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 def test_clamp_(bounds, layout):
     rng = np.random.default_rng(3)
@@ -217,8 +236,9 @@ def test_inplace_0d_and_empty():
 # failing in-place ops leave the tensor unchanged
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("op", ["add_", "sub_", "mul_", "div_", "copy_"])
-@pytest.mark.parametrize("a_shape,b_shape", [((2, 3), (4,)), ((3,), (2, 3)),
-                                             ((2, 3), (3, 2)), ((2, 1), (2, 3))], ids=str)
+@pytest.mark.parametrize(
+    "a_shape,b_shape", [((2, 3), (4,)), ((3,), (2, 3)), ((2, 3), (3, 2)), ((2, 1), (2, 3))], ids=str
+)
 def test_failed_inplace_leaves_tensor_unchanged(op, a_shape, b_shape):
     rng = np.random.default_rng(5)
     a = rand_np(a_shape, pa.float32, rng)

@@ -1,5 +1,6 @@
 """NumPy interop (numpy(), from_numpy, __array__, buffer protocol), tolist,
 item, repr/str, threads, legacy Variable-era compat."""
+
 import re
 import threading
 
@@ -9,11 +10,27 @@ import pytest
 import pyautograd as pa
 
 try:
-    from helpers import (DTYPES, FLOAT_DTYPES, assert_tensor, dname, np_dtype,
-                         pyautograd_only, rand_np, to_np)
+    from helpers import (
+        DTYPES,
+        FLOAT_DTYPES,
+        assert_tensor,
+        dname,
+        np_dtype,
+        pyautograd_only,
+        rand_np,
+        to_np,
+    )
 except ImportError:  # tests/ collected as a package
-    from tests.helpers import (DTYPES, FLOAT_DTYPES, assert_tensor, dname, np_dtype,
-                               pyautograd_only, rand_np, to_np)
+    from tests.helpers import (
+        DTYPES,
+        FLOAT_DTYPES,
+        assert_tensor,
+        dname,
+        np_dtype,
+        pyautograd_only,
+        rand_np,
+        to_np,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -48,8 +65,12 @@ def test_numpy_shares_memory(d):
 def test_numpy_of_views_shares_memory():
     t = pa.tensor(np.arange(12.0).reshape(3, 4), dtype=pa.float32)
     base = t.numpy()
-    for v, sl in [(t.t(), lambda a: a.T), (t[:, ::2], lambda a: a[:, ::2]),
-                  (t[1:], lambda a: a[1:]), (t[2], lambda a: a[2])]:
+    for v, sl in [
+        (t.t(), lambda a: a.T),
+        (t[:, ::2], lambda a: a[:, ::2]),
+        (t[1:], lambda a: a[1:]),
+        (t[2], lambda a: a[2]),
+    ]:
         n = v.numpy()
         np.testing.assert_array_equal(n, sl(np.arange(12.0).reshape(3, 4)))
         assert np.shares_memory(n, base)
@@ -81,8 +102,12 @@ def test_array_protocol():
 def test_from_numpy_dtype_and_sharing(npd):
     a = (np.arange(6).reshape(2, 3) % 2).astype(npd)
     t = pa.from_numpy(a)
-    assert t.dtype == {np.float32: pa.float32, np.float64: pa.float64,
-                       np.int64: pa.int64, np.bool_: pa.bool}[npd]
+    assert (
+        t.dtype
+        == {np.float32: pa.float32, np.float64: pa.float64, np.int64: pa.int64, np.bool_: pa.bool}[
+            npd
+        ]
+    )
     assert_tensor(t, a)
     a[0, 0] = 1  # numpy -> tensor
     assert t[0, 0].item() == 1
@@ -191,8 +216,15 @@ def test_tolist_0d_and_empty():
     assert pa.zeros(0, 2).tolist() == []
 
 
-@pytest.mark.parametrize("value,d,pytype", [(2.5, pa.float32, float), (-1.25, pa.float64, float),
-                                            (7, pa.int64, int), (True, pa.bool, bool)])
+@pytest.mark.parametrize(
+    "value,d,pytype",
+    [
+        (2.5, pa.float32, float),
+        (-1.25, pa.float64, float),
+        (7, pa.int64, int),
+        (True, pa.bool, bool),
+    ],
+)
 def test_item(value, d, pytype):
     t = pa.tensor(value, dtype=d)
     v = t.item()
@@ -243,10 +275,14 @@ REPR_CASES = [
     (lambda: pa.tensor([[1, -20], [300, 4]]), "tensor([[  1, -20],\n        [300,   4]])"),
     (lambda: pa.tensor(3), "tensor(3)"),
     (lambda: pa.tensor([]), "tensor([])"),
-    (lambda: pa.tensor(np.arange(6.0).reshape(2, 3), dtype=pa.float32).t(),
-     "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])"),
-    (lambda: pa.zeros(2, 2, 2),
-     "tensor([[[0., 0.],\n         [0., 0.]],\n\n        [[0., 0.],\n         [0., 0.]]])"),
+    (
+        lambda: pa.tensor(np.arange(6.0).reshape(2, 3), dtype=pa.float32).t(),
+        "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])",
+    ),
+    (
+        lambda: pa.zeros(2, 2, 2),
+        "tensor([[[0., 0.],\n         [0., 0.]],\n\n        [[0., 0.],\n         [0., 0.]]])",
+    ),
     (lambda: pa.tensor([1.5, 2.0], dtype=pa.float64), "tensor([1.5000, 2.0000]"),
     (lambda: pa.tensor(2.5, dtype=pa.float64), "tensor(2.5000"),
 ]
@@ -256,8 +292,9 @@ def _strip_dtype(s):
     return re.sub(r",\s*dtype=[\w.]+\)$", "", s)
 
 
-@pytest.mark.parametrize("make,expected", REPR_CASES,
-                         ids=[f"case{i}" for i in range(len(REPR_CASES))])
+@pytest.mark.parametrize(
+    "make,expected", REPR_CASES, ids=[f"case{i}" for i in range(len(REPR_CASES))]
+)
 def test_repr(make, expected):
     t = make()
     r = repr(t)
@@ -333,15 +370,26 @@ def test_results_independent_of_thread_count(restore_threads, d):
     for n in (1, 4):
         pa.set_num_threads(n)
         ta, tb, tc = pa.tensor(a), pa.tensor(b), pa.tensor(c)
-        results.append([to_np(ta @ tb), to_np((ta * tc + 1.0).exp().sum(1)),
-                        to_np(ta.t().sum(0)), to_np(ta.max(1).values), to_np(ta.sum())])
+        results.append(
+            [
+                to_np(ta @ tb),
+                to_np((ta * tc + 1.0).exp().sum(1)),
+                to_np(ta.t().sum(0)),
+                to_np(ta.max(1).values),
+                to_np(ta.sum()),
+            ]
+        )
     tol = dict(rtol=1e-5, atol=1e-4) if d == pa.float32 else dict(rtol=1e-12, atol=1e-12)
     ref_mm = a.astype(np.float64) @ b
     for res in results:
-        np.testing.assert_allclose(res[0], ref_mm, **(tol if d == pa.float64 else
-                                                       dict(rtol=1e-4, atol=1e-3)))
-        np.testing.assert_allclose(res[1], np.exp(a.astype(np.float64) * c + 1.0).sum(1),
-                                   rtol=1e-5 if d == pa.float32 else 1e-12)
+        np.testing.assert_allclose(
+            res[0], ref_mm, **(tol if d == pa.float64 else dict(rtol=1e-4, atol=1e-3))
+        )
+        np.testing.assert_allclose(
+            res[1],
+            np.exp(a.astype(np.float64) * c + 1.0).sum(1),
+            rtol=1e-5 if d == pa.float32 else 1e-12,
+        )
         np.testing.assert_allclose(res[2], a.astype(np.float64).sum(1), **tol)
         np.testing.assert_array_equal(res[3], a.max(1))
         np.testing.assert_allclose(res[4], a.astype(np.float64).sum(), rtol=1e-5, atol=1e-3)

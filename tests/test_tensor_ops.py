@@ -1,5 +1,6 @@
 """Element-wise ops, broadcasting, type promotion, matmul, reductions,
 comparisons, where, clamp, pow, dtype conversion -- against NumPy."""
+
 import operator
 import zlib
 
@@ -9,14 +10,41 @@ import pytest
 import pyautograd as pa
 
 try:
-    from helpers import (DTYPES, FLOAT_DTYPES, LAYOUTS, NUMERIC_DTYPES, assert_tensor,
-                         compute_np_dtype, div_dtype, dname, is_float, make_tensor,
-                         np_dtype, promote, promote_scalar, rand_np, to_np)
+    from helpers import (
+        DTYPES,
+        FLOAT_DTYPES,
+        LAYOUTS,
+        NUMERIC_DTYPES,
+        assert_tensor,
+        compute_np_dtype,
+        div_dtype,
+        dname,
+        is_float,
+        make_tensor,
+        np_dtype,
+        promote,
+        promote_scalar,
+        rand_np,
+        to_np,
+    )
 except ImportError:  # tests/ collected as a package
-    from tests.helpers import (DTYPES, FLOAT_DTYPES, LAYOUTS, NUMERIC_DTYPES,
-                               assert_tensor, compute_np_dtype, div_dtype, dname,
-                               is_float, make_tensor, np_dtype, promote,
-                               promote_scalar, rand_np, to_np)
+    from tests.helpers import (
+        DTYPES,
+        FLOAT_DTYPES,
+        LAYOUTS,
+        NUMERIC_DTYPES,
+        assert_tensor,
+        compute_np_dtype,
+        div_dtype,
+        dname,
+        is_float,
+        make_tensor,
+        np_dtype,
+        promote,
+        promote_scalar,
+        rand_np,
+        to_np,
+    )
 
 
 def _seed(*parts):
@@ -35,9 +63,19 @@ BIN = {
 }
 
 BCAST_SHAPES = [
-    ((2, 3), (2, 3)), ((2, 3), (3,)), ((3,), (2, 3)), ((2, 3), (2, 1)), ((2, 1), (1, 3)),
-    ((4, 1, 3), (2, 1)), ((3,), ()), ((), (2, 3)), ((), ()), ((0, 3), (3,)),
-    ((1,), (2, 3)), ((5, 1, 4), (1, 3, 1)), ((2, 3, 4), (2, 3, 4)),
+    ((2, 3), (2, 3)),
+    ((2, 3), (3,)),
+    ((3,), (2, 3)),
+    ((2, 3), (2, 1)),
+    ((2, 1), (1, 3)),
+    ((4, 1, 3), (2, 1)),
+    ((3,), ()),
+    ((), (2, 3)),
+    ((), ()),
+    ((0, 3), (3,)),
+    ((1,), (2, 3)),
+    ((5, 1, 4), (1, 3, 1)),
+    ((2, 3, 4), (2, 3, 4)),
 ]
 
 
@@ -83,12 +121,18 @@ def test_binary_forms(op, form, d):
 
 
 # subtraction involving a bool tensor is an error in torch (see test_tensor_errors)
-PROMO_CASES = [(op, da, db) for op in BIN for da in DTYPES for db in DTYPES
-               if not (op == "sub" and pa.bool in (da, db))]
+PROMO_CASES = [
+    (op, da, db)
+    for op in BIN
+    for da in DTYPES
+    for db in DTYPES
+    if not (op == "sub" and pa.bool in (da, db))
+]
 
 
-@pytest.mark.parametrize("op,da,db", PROMO_CASES,
-                         ids=[f"{o}-{dname(a)}-{dname(b)}" for o, a, b in PROMO_CASES])
+@pytest.mark.parametrize(
+    "op,da,db", PROMO_CASES, ids=[f"{o}-{dname(a)}-{dname(b)}" for o, a, b in PROMO_CASES]
+)
 def test_binary_promotion(op, da, db):
     rng = _seed(op, da, db)
     a = rand_np((2, 3), da, rng, kind="pos")
@@ -105,12 +149,18 @@ def test_binary_promotion(op, da, db):
 SCALARS = [2, -3, 2.5, -0.75, True]
 
 
-SCALAR_CASES = [(op, d, s) for op in BIN for d in DTYPES for s in SCALARS
-                if not (op == "sub" and (d == pa.bool or isinstance(s, bool)))]
+SCALAR_CASES = [
+    (op, d, s)
+    for op in BIN
+    for d in DTYPES
+    for s in SCALARS
+    if not (op == "sub" and (d == pa.bool or isinstance(s, bool)))
+]
 
 
-@pytest.mark.parametrize("op,d,s", SCALAR_CASES,
-                         ids=[f"{o}-{dname(d)}-{s!r}" for o, d, s in SCALAR_CASES])
+@pytest.mark.parametrize(
+    "op,d,s", SCALAR_CASES, ids=[f"{o}-{dname(d)}-{s!r}" for o, d, s in SCALAR_CASES]
+)
 @pytest.mark.parametrize("side", ["right", "left"])
 def test_binary_python_scalar(op, d, s, side):
     rng = _seed(op, d, s, side)
@@ -136,7 +186,7 @@ def test_binary_python_scalar(op, d, s, side):
 def test_scalar_does_not_upcast_float32():
     t = pa.tensor([1.0, 2.0])
     assert (t * 2.5).dtype == pa.float32
-    assert (t + 10 ** 6).dtype == pa.float32
+    assert (t + 10**6).dtype == pa.float32
     assert (1e-3 / t).dtype == pa.float32
     assert (pa.tensor([1], dtype=pa.float64) + 1).dtype == pa.float64
 
@@ -149,19 +199,19 @@ def test_int_true_division_gives_float32():
 
 
 def test_int64_exact_arithmetic():
-    big = 2 ** 62
+    big = 2**62
     t = pa.tensor([big, -big])
     assert (t + 1).tolist() == [big + 1, -big + 1]
     assert (t - pa.tensor([3, 3])).tolist() == [big - 3, -big - 3]
-    assert (pa.tensor([3037000499]) * 3037000499).tolist() == [3037000499 ** 2]
+    assert (pa.tensor([3037000499]) * 3037000499).tolist() == [3037000499**2]
 
 
 def test_float32_arithmetic_is_float32():
     # 1 + 2**-30 is not representable in float32: the result must round
-    t = pa.tensor([1.0]) + 2.0 ** -30
+    t = pa.tensor([1.0]) + 2.0**-30
     assert t.item() == 1.0
-    t64 = pa.tensor([1.0], dtype=pa.float64) + 2.0 ** -30
-    assert t64.item() == 1.0 + 2.0 ** -30
+    t64 = pa.tensor([1.0], dtype=pa.float64) + 2.0**-30
+    assert t64.item() == 1.0 + 2.0**-30
 
 
 def test_float_division_by_zero():
@@ -188,9 +238,14 @@ def _sigmoid(x):
 
 
 UNARY = {
-    "neg": (np.negative, "any"), "abs": (np.abs, "any"), "exp": (np.exp, "any"),
-    "log": (np.log, "pos"), "sqrt": (np.sqrt, "pos"), "tanh": (np.tanh, "any"),
-    "sigmoid": (_sigmoid, "any"), "relu": (lambda x: np.maximum(x, 0), "any"),
+    "neg": (np.negative, "any"),
+    "abs": (np.abs, "any"),
+    "exp": (np.exp, "any"),
+    "log": (np.log, "pos"),
+    "sqrt": (np.sqrt, "pos"),
+    "tanh": (np.tanh, "any"),
+    "sigmoid": (_sigmoid, "any"),
+    "relu": (lambda x: np.maximum(x, 0), "any"),
 }
 SHAPES = [(), (0,), (5,), (3, 4), (2, 3, 4)]
 
@@ -225,8 +280,7 @@ def test_unary_int_stays_int(op):
 @pytest.mark.parametrize("op", ["exp", "log", "sqrt", "tanh", "sigmoid"])
 def test_unary_int_to_float32(op):
     a = np.array([1, 2, 4, 9], dtype=np.int64)
-    assert_tensor(getattr(pa.tensor(a), op)(), UNARY[op][0](a.astype(np.float64)),
-                  dtype=pa.float32)
+    assert_tensor(getattr(pa.tensor(a), op)(), UNARY[op][0](a.astype(np.float64)), dtype=pa.float32)
 
 
 def test_unary_special_values():
@@ -253,19 +307,22 @@ def test_pow_scalar(e, d, layout):
     t = make_tensor(a, layout)
     expected = np.power(a.astype(np.float64), e)
     assert_tensor(t.pow(e), expected, dtype=d)
-    assert_tensor(t ** e, expected, dtype=d)
+    assert_tensor(t**e, expected, dtype=d)
     assert_tensor(pa.pow(t, e), expected, dtype=d)
 
 
 def test_pow_int_tensor():
     a = np.array([-3, 0, 2, 5], dtype=np.int64)
-    assert_tensor(pa.tensor(a) ** 2, a ** 2, dtype=pa.int64)
-    assert_tensor(pa.tensor(a) ** 3, a ** 3, dtype=pa.int64)
+    assert_tensor(pa.tensor(a) ** 2, a**2, dtype=pa.int64)
+    assert_tensor(pa.tensor(a) ** 3, a**3, dtype=pa.int64)
     assert_tensor(pa.tensor(np.abs(a)) ** 0.5, np.sqrt(np.abs(a)), dtype=pa.float32)
 
 
-@pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)),
-                                    ((2, 3), ()), ((), (5,))], ids=str)
+@pytest.mark.parametrize(
+    "shapes",
+    [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((2, 3), ()), ((), (5,))],
+    ids=str,
+)
 @pytest.mark.parametrize("d", FLOAT_DTYPES, ids=dname)
 def test_pow_tensor_tensor(shapes, d):
     rng = _seed(shapes, d)
@@ -281,14 +338,17 @@ def test_pow_mixed_dtype_tensor():
     a = pa.tensor([1.0, 2.0, 3.0])
     assert_tensor(a ** pa.tensor([2, 3, 0]), np.array([1.0, 8.0, 1.0]), dtype=pa.float32)
     r = pa.tensor([2, 3]) ** pa.tensor([0.5, 2.0], dtype=pa.float64)
-    assert_tensor(r, np.array([2 ** 0.5, 9.0]), dtype=pa.float64)
+    assert_tensor(r, np.array([2**0.5, 9.0]), dtype=pa.float64)
 
 
 # --------------------------------------------------------------------------
 # clamp
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("bounds", [dict(min=-0.5, max=0.5), dict(max=0.3), dict(min=0.2),
-                                    dict(min=1.0, max=1.0)], ids=str)
+@pytest.mark.parametrize(
+    "bounds",
+    [dict(min=-0.5, max=0.5), dict(max=0.3), dict(min=0.2), dict(min=1.0, max=1.0)],
+    ids=str,
+)
 @pytest.mark.parametrize("d", FLOAT_DTYPES, ids=dname)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_clamp(bounds, d, layout):
@@ -318,10 +378,22 @@ def test_clamp_0d_and_empty():
 # matmul / mm
 # --------------------------------------------------------------------------
 MATMUL_SHAPES = [
-    ((2, 3), (3, 4)), ((1, 5), (5, 1)), ((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)),
-    ((5, 2, 3), (5, 3, 4)), ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (1, 3, 4)),
-    ((1, 2, 3), (5, 3, 4)), ((3,), (5, 3, 4)), ((5, 2, 3), (3,)),
-    ((0, 3), (3, 4)), ((2, 0), (0, 3)), ((2, 3), (3, 0)), ((0,), (0,)),
+    ((2, 3), (3, 4)),
+    ((1, 5), (5, 1)),
+    ((3,), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3,)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((2, 3), (5, 3, 4)),
+    ((5, 2, 3), (1, 3, 4)),
+    ((1, 2, 3), (5, 3, 4)),
+    ((3,), (5, 3, 4)),
+    ((5, 2, 3), (3,)),
+    ((0, 3), (3, 4)),
+    ((2, 0), (0, 3)),
+    ((2, 3), (3, 0)),
+    ((0,), (0,)),
     ((17, 33), (33, 9)),
 ]
 
@@ -373,9 +445,13 @@ def test_matmul_large(d):
     a = rng.standard_normal((120, 200)).astype(np_dtype(d))
     b = rng.standard_normal((200, 90)).astype(np_dtype(d))
     expected = a.astype(np.float64) @ b.astype(np.float64)
-    assert_tensor(pa.tensor(a) @ pa.tensor(b), expected, dtype=d,
-                  rtol=1e-4 if d == pa.float32 else 1e-10,
-                  atol=1e-3 if d == pa.float32 else 1e-10)
+    assert_tensor(
+        pa.tensor(a) @ pa.tensor(b),
+        expected,
+        dtype=d,
+        rtol=1e-4 if d == pa.float32 else 1e-10,
+        atol=1e-3 if d == pa.float32 else 1e-10,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -393,11 +469,15 @@ def _red_data(shape, d, rng):
 
 
 # mean of an integer tensor is an error in torch (see test_tensor_errors)
-RED_OPS = [(op, d) for op in ["sum", "mean", "max", "min"] for d in NUMERIC_DTYPES
-           if not (op == "mean" and d == pa.int64)]
+RED_OPS = [
+    (op, d)
+    for op in ["sum", "mean", "max", "min"]
+    for d in NUMERIC_DTYPES
+    if not (op == "mean" and d == pa.int64)
+]
 
 
-@pytest.mark.parametrize("shape", RED_SHAPES + [()], ids=str)
+@pytest.mark.parametrize("shape", [*RED_SHAPES, ()], ids=str)
 @pytest.mark.parametrize("op,d", RED_OPS, ids=[f"{o}-{dname(d)}" for o, d in RED_OPS])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_reduce_all(op, d, shape, layout):
@@ -445,8 +525,11 @@ def test_max_min_dim(op, d, shape, keepdim, layout):
     for dim in range(-len(shape), len(shape)):
         ev = npv(a, axis=dim, keepdims=keepdim)
         ei = npi(a, axis=dim, keepdims=keepdim)
-        for res in (getattr(t, op)(dim, keepdim=keepdim), getattr(pa, op)(t, dim, keepdim),
-                    getattr(t, op)(dim=dim, keepdim=keepdim)):
+        for res in (
+            getattr(t, op)(dim, keepdim=keepdim),
+            getattr(pa, op)(t, dim, keepdim),
+            getattr(t, op)(dim=dim, keepdim=keepdim),
+        ):
             assert_tensor(res.values, ev, dtype=d)
             assert_tensor(res.indices, ei, dtype=pa.int64)
             values, indices = res  # unpacks as a pair
@@ -505,13 +588,21 @@ def test_max_bool_and_ints():
 # --------------------------------------------------------------------------
 # comparisons
 # --------------------------------------------------------------------------
-CMP = {"lt": (operator.lt, np.less), "le": (operator.le, np.less_equal),
-       "gt": (operator.gt, np.greater), "ge": (operator.ge, np.greater_equal),
-       "eq": (operator.eq, np.equal), "ne": (operator.ne, np.not_equal)}
+CMP = {
+    "lt": (operator.lt, np.less),
+    "le": (operator.le, np.less_equal),
+    "gt": (operator.gt, np.greater),
+    "ge": (operator.ge, np.greater_equal),
+    "eq": (operator.eq, np.equal),
+    "ne": (operator.ne, np.not_equal),
+}
 
 
-@pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)),
-                                    ((2, 3), ()), ((0, 2), (2,))], ids=str)
+@pytest.mark.parametrize(
+    "shapes",
+    [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((2, 3), ()), ((0, 2), (2,))],
+    ids=str,
+)
 @pytest.mark.parametrize("d", NUMERIC_DTYPES, ids=dname)
 @pytest.mark.parametrize("op", list(CMP))
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
@@ -551,9 +642,17 @@ def test_compare_0d():
 # --------------------------------------------------------------------------
 # where
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("shapes", [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), (3, 4)),
-                                    ((4,), (3, 4), ()), ((2, 1, 4), (3, 1), (1,)),
-                                    ((0, 2), (2,), (2,))], ids=str)
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((3, 4), (3, 4), (3, 4)),
+        ((3, 1), (4,), (3, 4)),
+        ((4,), (3, 4), ()),
+        ((2, 1, 4), (3, 1), (1,)),
+        ((0, 2), (2,), (2,)),
+    ],
+    ids=str,
+)
 @pytest.mark.parametrize("d", NUMERIC_DTYPES, ids=dname)
 @pytest.mark.parametrize("layout", ["contiguous", "transposed", "strided"])
 def test_where(shapes, d, layout):

@@ -1,16 +1,15 @@
 """Views (t, transpose, view, reshape, expand, slicing), strides, metadata,
 indexing reads and writes."""
+
 import numpy as np
 import pytest
 
 import pyautograd as pa
 
 try:
-    from helpers import (DTYPES, FLOAT_DTYPES, assert_tensor, dname, np_dtype,
-                         rand_np, to_np)
+    from helpers import DTYPES, assert_tensor, dname, np_dtype, rand_np, to_np
 except ImportError:  # tests/ collected as a package
-    from tests.helpers import (DTYPES, FLOAT_DTYPES, assert_tensor, dname, np_dtype,
-                               rand_np, to_np)
+    from tests.helpers import DTYPES, assert_tensor, dname, np_dtype, rand_np, to_np
 
 ITEMSIZE = {"float32": 4, "float64": 8, "int64": 8, "bool": 1}
 
@@ -51,8 +50,10 @@ def test_shape_unpacking():
     assert list(pa.zeros(4, 5).size()) == [4, 5]
 
 
-@pytest.mark.parametrize("shape,strides", [((), ()), ((5,), (1,)), ((2, 3), (3, 1)),
-                                           ((2, 3, 4), (12, 4, 1)), ((3, 1), (1, 1))])
+@pytest.mark.parametrize(
+    "shape,strides",
+    [((), ()), ((5,), (1,)), ((2, 3), (3, 1)), ((2, 3, 4), (12, 4, 1)), ((3, 1), (1, 1))],
+)
 def test_contiguous_strides(shape, strides):
     t = pa.zeros(shape)
     assert tuple(t.stride()) == strides
@@ -117,10 +118,19 @@ def test_double_transpose_is_contiguous_again():
 # --------------------------------------------------------------------------
 # view / reshape
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("args,shape", [
-    ((6,), (6,)), ((3, 2), (3, 2)), (((3, 2),), (3, 2)), (([1, 6],), (1, 6)),
-    ((-1,), (6,)), ((2, -1), (2, 3)), ((-1, 1, 2), (3, 1, 2)), ((1, 2, 1, 3), (1, 2, 1, 3)),
-])
+@pytest.mark.parametrize(
+    "args,shape",
+    [
+        ((6,), (6,)),
+        ((3, 2), (3, 2)),
+        (((3, 2),), (3, 2)),
+        (([1, 6],), (1, 6)),
+        ((-1,), (6,)),
+        ((2, -1), (2, 3)),
+        ((-1, 1, 2), (3, 1, 2)),
+        ((1, 2, 1, 3), (1, 2, 1, 3)),
+    ],
+)
 @pytest.mark.parametrize("method", ["view", "reshape"])
 def test_view_reshape_contiguous_share_memory(method, args, shape):
     x, a = arange_t(2, 3)
@@ -220,13 +230,27 @@ def test_expand_0d():
 # --------------------------------------------------------------------------
 # slicing & integer indexing (views)
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("key", [
-    slice(1, 3), slice(None, None, 2), slice(-2, None), slice(1, None, 3),
-    slice(5, 10), slice(0, 0), 2, -1,
-    (slice(None), slice(None, None, 2)), (slice(1, 3), slice(1, None)),
-    (1, 2), (-1, -1), (1, slice(None, None, 2)), (slice(None), 0),
-    (slice(None, None, 2), slice(None, None, 3)),
-], ids=str)
+@pytest.mark.parametrize(
+    "key",
+    [
+        slice(1, 3),
+        slice(None, None, 2),
+        slice(-2, None),
+        slice(1, None, 3),
+        slice(5, 10),
+        slice(0, 0),
+        2,
+        -1,
+        (slice(None), slice(None, None, 2)),
+        (slice(1, 3), slice(1, None)),
+        (1, 2),
+        (-1, -1),
+        (1, slice(None, None, 2)),
+        (slice(None), 0),
+        (slice(None, None, 2), slice(None, None, 3)),
+    ],
+    ids=str,
+)
 @pytest.mark.parametrize("d", [pa.float32, pa.int64], ids=dname)
 def test_getitem_matches_numpy_and_is_view(key, d):
     x, a = arange_t(4, 6, d=d)
@@ -303,12 +327,18 @@ def test_1d_index_and_len():
 # --------------------------------------------------------------------------
 # contiguous / clone
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("make", [
-    lambda x: x.t(), lambda x: x[:, ::2], lambda x: x[::2, 1:],
-    lambda x: x.transpose(0, 1)[1:],
-], ids=["t", "colstep", "rowstep", "t_slice"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.t(),
+        lambda x: x[:, ::2],
+        lambda x: x[::2, 1:],
+        lambda x: x.transpose(0, 1)[1:],
+    ],
+    ids=["t", "colstep", "rowstep", "t_slice"],
+)
 def test_contiguous_noncontiguous(make):
-    x, a = arange_t(4, 6)
+    x, _ = arange_t(4, 6)
     y = make(x)
     expected = to_np(y)
     assert not y.is_contiguous()
@@ -316,7 +346,7 @@ def test_contiguous_noncontiguous(make):
     assert c.is_contiguous()
     assert_tensor(c, expected)
     n = len(expected.shape)
-    assert tuple(c.stride()) == tuple(int(np.prod(expected.shape[i + 1:])) for i in range(n))
+    assert tuple(c.stride()) == tuple(int(np.prod(expected.shape[i + 1 :])) for i in range(n))
     x.fill_(-5.0)
     assert_tensor(c, expected)  # a copy
 
