@@ -16,7 +16,8 @@ from .data import InitArrays
 from .native import NativeLib, NativeUnavailableError
 
 STANDIN_ENV = "PYAG_BENCH_STANDIN"  # dev only: import this module in pyautograd's slot
-BACKEND_NAMES = ("native", "pyautograd", "torch", "numpy")
+NATIVE_UNFUSED = "native-unfused"  # the C++ step with the Python program's memory passes
+BACKEND_NAMES = ("native", NATIVE_UNFUSED, "pyautograd", "torch", "numpy")
 # What a backend missing (or mis-implementing) part of the API raises; pybind11 maps C++
 # exceptions to RuntimeError, ValueError and IndexError. Caught so the suite degrades gracefully.
 API_ERRORS = (AttributeError, TypeError, ValueError, IndexError, RuntimeError, NotImplementedError)
@@ -141,19 +142,26 @@ class NumpyBackend:
 
 @dataclass
 class NativeBackend:
-    """The hand-written C++ step (``benchmarks/native``) on the same OpenBLAS."""
+    """The hand-written C++ step (``benchmarks/native``) on the same OpenBLAS.
+
+    ``native`` fuses what a hand-written loop fuses; ``native-unfused`` makes the same memory
+    passes as the Python program (one per tensor operation), so pyautograd's time over it is
+    the library's own overhead.
+    """
 
     lib: NativeLib
     name: str = "native"
-    label: str = "native"
+
+    @property
+    def label(self) -> str:
+        return self.name
 
     @property
     def origin(self) -> str:
         return str(self.lib.path)
 
     def step(self, kind: str, init: InitArrays, lr: float) -> steps.StepFn:
-        net = self.lib.create(init)
-        run = net.autograd_step if kind == "autograd" else net.manual_step
+        run = self.lib.create(init).stepper(kind, unfused=self.name == NATIVE_UNFUSED)
         return lambda: run(lr)
 
     def set_threads(self, n: int) -> str | None:
@@ -184,11 +192,11 @@ def load_tensor_backend(name: str) -> TensorBackend:
 def load_backend(name: str, native_lib: Path | None) -> Backend:
     if name == "numpy":
         return NumpyBackend()
-    if name == "native":
+    if name in ("native", NATIVE_UNFUSED):
         if native_lib is None:
-            raise UnavailableError("native baseline not built")
+            raise UnavailableError(f"{name}: native baseline not built")
         try:
-            return NativeBackend(NativeLib(native_lib))
+            return NativeBackend(NativeLib(native_lib), name)
         except NativeUnavailableError as exc:
             raise UnavailableError(str(exc)) from exc
     return load_tensor_backend(name)

@@ -6,14 +6,21 @@ import ctypes
 import shutil
 import subprocess
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .config import KINDS
 from .data import InitArrays
 
 LIBRARY_NAME = "libbench_native.so"
 _FLOAT_P = ctypes.POINTER(ctypes.c_float)
+
+
+def step_function(kind: str, unfused: bool) -> str:
+    """The library's entry point for one step kind, fused or with the Python program's passes."""
+    return f"native_{kind}_step{'_unfused' if unfused else ''}"
 
 
 class NativeUnavailableError(Exception):
@@ -67,7 +74,7 @@ class NativeLib:
         lib.native_create.argtypes = [ctypes.c_int] * 4 + [_FLOAT_P] * 6
         lib.native_destroy.restype = None
         lib.native_destroy.argtypes = [ctypes.c_void_p]
-        for name in ("native_autograd_step", "native_manual_step"):
+        for name in (step_function(k, unfused) for k in KINDS for unfused in (False, True)):
             getattr(lib, name).restype = ctypes.c_double
             getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_float]
         lib.native_set_threads.restype = None
@@ -98,13 +105,14 @@ class NativeNet:
         handle = lib.native_create(s.m, s.din, s.hidden, s.dout, *pointers)
         if not handle:
             raise MemoryError("native_create failed to allocate")
+        self._lib = lib
         self._handle = ctypes.c_void_p(handle)
-        self._autograd = lib.native_autograd_step
-        self._manual = lib.native_manual_step
         weakref.finalize(self, lib.native_destroy, self._handle)
 
-    def autograd_step(self, lr: float) -> float:
-        return float(self._autograd(self._handle, lr))
+    def stepper(self, kind: str, unfused: bool) -> Callable[[float], float]:
+        """``step(lr) -> loss`` for one step kind; use one kind and variant per network.
 
-    def manual_step(self, lr: float) -> float:
-        return float(self._manual(self._handle, lr))
+        The closure holds ``self``: the network lives (is not destroyed) as long as it does.
+        """
+        fn = getattr(self._lib, step_function(kind, unfused))
+        return lambda lr: float(fn(self._handle, lr))

@@ -29,6 +29,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) 
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
+UNFUSED_NOTE = (
+    "  native-unfused: the C++ step with the Python program's memory passes (one per tensor op)\n"
+    "  x unfused (informational): time over native-unfused; pyautograd's is the library's own"
+    " overhead"
+)
+
+
 def step_rows(threads: str, run: dict[str, Any], checks: dict[str, Check]) -> list[list[str]]:
     results = lookup(run, "step", "results") or {}
     labels = run.get("labels", {})
@@ -49,6 +56,7 @@ def step_rows(threads: str, run: dict[str, Any], checks: dict[str, Check]) -> li
                     fmt(r["median_ms"]),
                     fmt(r["vs_native"], ".2f"),
                     native_check.cell() if native_check else "",
+                    fmt(r.get("vs_native_unfused"), ".2f"),
                     fmt(r["vs_torch"], ".2f"),
                     torch_check.cell() if torch_check else "",
                 ]
@@ -84,8 +92,18 @@ def render_step(results: dict[str, Any], checks: dict[str, Check]) -> str:
         f" {first['blocks']} blocks x {first['steps_per_block']} steps) =="
     )
     rows = [row for threads, run in runs.items() for row in step_rows(threads, run, checks)]
-    headers = ["thr", "impl", "step", "ms/step", "x native", "target", "x torch", "target"]
-    lines = [title, table(headers, rows, left=3)]
+    headers = [
+        "thr",
+        "impl",
+        "step",
+        "ms/step",
+        "x native",
+        "target",
+        "x unfused",
+        "x torch",
+        "target",
+    ]
+    lines = [title, table(headers, rows, left=3), UNFUSED_NOTE]
     lines += [run_line(threads, run) for threads, run in runs.items() if "step" in run]
     return "\n".join(lines)
 
