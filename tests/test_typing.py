@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ def test_class_members_agree(stub: StubModule, cls_name: str) -> None:
     problems = [f"{n}: in the stub, not at runtime" for n in sorted(set(declared) - runtime)]
     problems += [f"{n}: at runtime, not in the stub" for n in sorted(runtime - set(declared))]
     for name in sorted(set(declared) & runtime):
-        if isinstance(vars(cls)[name], property) != _is_property(declared[name]):
+        attr = vars(cls)[name]  # .data and .grad are C-level getset descriptors
+        is_prop = isinstance(attr, (property, types.GetSetDescriptorType))
+        if is_prop != _is_property(declared[name]):
             problems.append(f"{name}: a property in only one of stub and runtime")
     assert not problems, f"{cls_name}:\n" + "\n".join(problems)
 

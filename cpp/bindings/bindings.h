@@ -2,6 +2,7 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
+#include "kernels/elementwise.h"
 #include "tensor/tensor.h"
 
 namespace py = pybind11;
@@ -11,7 +12,16 @@ namespace pyag {
 void init_tensor(py::module_& m);
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
+// After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).
+void init_fast_paths(py::module_& m);
+
 void set_requires_grad(const Tensor& a, bool on);
 void set_data(const Tensor& a, const Tensor& src);
+void set_grad(const Tensor& a, const Tensor& g);  // g may be empty (None)
+// a op other (other: a tensor or a number; TypeError otherwise), reflected: other op a.
+Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected);
+Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other);
+// Sets the Python error for a C++ exception, as the module's translator does.
+void set_python_error(std::exception_ptr e);
 
 }  // namespace pyag

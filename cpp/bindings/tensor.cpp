@@ -8,9 +8,6 @@
 #include "kernels/gemm.h"
 
 namespace pyag {
-namespace {
-
-using TensorClass = py::class_<TensorImpl, Tensor>;
 
 Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected) {
   Operand o = to_operand(other, op_name(op));
@@ -25,6 +22,10 @@ Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other) {
   return maybe_nogil(a->numel,
                      [&] { return o.is_tensor() ? binary_(op, a, o.t) : binary_(op, a, o.s); });
 }
+
+namespace {
+
+using TensorClass = py::class_<TensorImpl, Tensor>;
 
 void def_binary(TensorClass& c, const char* name, const char* rname, const char* iname,
                 const char* method, BinaryOp op, const char* arg = "other") {
@@ -185,16 +186,7 @@ void init_tensor(py::module_& m) {
   c.def_property_readonly("dtype", [](const Tensor& a) { return a->dtype; });
   c.def_property_readonly("ndim", [](const Tensor& a) { return a->dim(); });
   c.def_property_readonly("is_cuda", [](const Tensor&) { return false; });
-  c.def_property(
-      "data", [](const Tensor& a) { return data_alias(a); },
-      [](const Tensor& a, const Tensor& src) { set_data(a, src); });
-  c.def_property(
-      "grad", [](const Tensor& a) { return a->autograd ? a->autograd->grad : Tensor(); },
-      [](const Tensor& a, std::optional<Tensor> g) {
-        if (g && ((*g)->shape != a->shape || (*g)->dtype != a->dtype))
-          fail("grad", "assigned grad has ", describe(*g), " but the tensor is ", describe(a));
-        a->meta().grad = g ? *g : nullptr;
-      });
+  // .data and .grad are CPython descriptors: see fast.cpp.
   c.def_property(
       "requires_grad", [](const Tensor& a) { return a->requires_grad(); },
       [](const Tensor& a, bool on) { set_requires_grad(a, on); });
@@ -562,6 +554,12 @@ void set_data(const Tensor& a, const Tensor& src) {
   }
   a->shape = src->shape, a->strides = src->strides, a->dtype = src->dtype;
   a->offset = src->offset, a->numel = src->numel;
+}
+
+void set_grad(const Tensor& a, const Tensor& g) {
+  if (g && (g->shape != a->shape || g->dtype != a->dtype))
+    fail("grad", "assigned grad has ", describe(g), " but the tensor is ", describe(a));
+  if (g || a->autograd) a->meta().grad = g;
 }
 
 void set_requires_grad(const Tensor& a, bool on) {
