@@ -15,16 +15,19 @@ from pathlib import Path
 
 import pytest
 
+import pyautograd
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+PKG_PARENT = str(Path(pyautograd.__file__).resolve().parent.parent)
 WORKER = HERE / "fuzz_worker.py"
 CASES = int(os.environ.get("PYAG_FUZZ_CASES", "3000"))
 SEEDS = [int(s) for s in os.environ.get("PYAG_FUZZ_SEEDS", "0,1").split(",") if s.strip()]
 
 
 def _env():
+    # The subprocess imports the pyautograd this test imported (installed, or the source tree).
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join([PKG_PARENT, *filter(None, [env.get("PYTHONPATH")])])
     env["PYTHONFAULTHANDLER"] = "1"
     return env
 
@@ -55,7 +58,7 @@ def run_worker(tmp_path, cases, seed, timeout=180):
         text=True,
         timeout=timeout,
         env=_env(),
-        cwd=ROOT,
+        cwd=HERE,
     )
     lines = trace.read_text().splitlines() if trace.exists() else []
     return proc, (lines[-1] if lines else "<no case started>")
@@ -134,7 +137,7 @@ def test_crash_repro(name):
         text=True,
         timeout=60,
         env=_env(),
-        cwd=ROOT,
+        cwd=HERE,
     )
     assert proc.returncode == 0, f"{code!r}: {died(proc.returncode)}\n{proc.stderr[-2000:]}"
     assert proc.stdout.splitlines() == expected, (code, proc.stdout, proc.stderr[-2000:])
