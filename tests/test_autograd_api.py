@@ -3,16 +3,11 @@ autograd.grad and autograd.gradcheck."""
 
 import numpy as np
 import pytest
+from grad_helpers import check_grads, make, randt, shape_of, skip_standin, to_np
 
 import pyautograd as torch
 import pyautograd.autograd as autograd
 from pyautograd.autograd import Function, Variable
-
-try:
-    from .grad_helpers import check_grads, make, randt, shape_of, skip_standin, to_np
-except ImportError:
-    from grad_helpers import check_grads, make, randt, shape_of, skip_standin, to_np
-
 
 # --- Variable -------------------------------------------------------------------
 

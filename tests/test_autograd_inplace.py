@@ -5,13 +5,9 @@ import re
 
 import numpy as np
 import pytest
+from grad_helpers import randt, skip_standin, to_np
 
 import pyautograd as torch
-
-try:
-    from .grad_helpers import randt, skip_standin, to_np
-except ImportError:
-    from grad_helpers import randt, skip_standin, to_np
 
 
 def _check_version_error(msg, op_names):

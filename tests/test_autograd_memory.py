@@ -7,14 +7,10 @@ import weakref
 from typing import ClassVar
 
 import pytest
+from grad_helpers import randt, rss_bytes
 
 import pyautograd as torch
 from pyautograd.autograd import Function
-
-try:
-    from .grad_helpers import randt, rss_bytes
-except ImportError:
-    from grad_helpers import randt, rss_bytes
 
 
 class gc_disabled:

@@ -3,13 +3,9 @@ differences in float64 (tests/grad_helpers.check_grads)."""
 
 import numpy as np
 import pytest
+from grad_helpers import check_grads, make, randt, shape_of, to_np
 
 import pyautograd as torch
-
-try:
-    from .grad_helpers import check_grads, make, randt, shape_of, to_np
-except ImportError:  # tests/ is not a package
-    from grad_helpers import check_grads, make, randt, shape_of, to_np
 
 
 def pos(*shape, seed=0):

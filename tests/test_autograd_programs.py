@@ -13,12 +13,9 @@ import itertools
 import math
 import re
 
-import pyautograd
+from grad_helpers import IS_STANDIN
 
-try:
-    from .grad_helpers import IS_STANDIN
-except ImportError:
-    from grad_helpers import IS_STANDIN
+import pyautograd
 
 SEEDS = (0, 1, 2, 3)
 

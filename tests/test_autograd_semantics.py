@@ -6,14 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from grad_helpers import grad_fn_name, make, randt, shape_of, to_np
 
 import pyautograd as torch
-
-try:
-    from .grad_helpers import grad_fn_name, make, randt, shape_of, to_np
-except ImportError:
-    from grad_helpers import grad_fn_name, make, randt, shape_of, to_np
-
 
 # --- accumulation & retain_graph -------------------------------------------
 

@@ -3,15 +3,11 @@ same float64 input values and compare outputs and gradients."""
 
 import numpy as np
 import pytest
+from grad_helpers import to_np
 
 import pyautograd
 
 real_torch = pytest.importorskip("torch")
-
-try:
-    from .grad_helpers import to_np
-except ImportError:
-    from grad_helpers import to_np
 
 
 def _leaves(lib, arrays, dtype_name="float64"):

@@ -8,14 +8,10 @@ import os
 import time
 
 import pytest
+from grad_helpers import rss_bytes
 
 import pyautograd as pa
 from pyautograd.autograd import Variable
-
-try:
-    from grad_helpers import rss_bytes
-except ImportError:  # tests/ collected as a package
-    from tests.grad_helpers import rss_bytes
 
 MB = 2**20
 #: allowed RSS growth between the end of the warm-up and the end of the run

@@ -14,49 +14,29 @@ import warnings
 
 import numpy as np
 import pytest
+from grad_helpers import check_grads
+from helpers import (
+    DTYPES,
+    FLOAT_DTYPES,
+    LAYOUTS,
+    NUMERIC_DTYPES,
+    assert_tensor,
+    compute_np_dtype,
+    div_dtype,
+    dname,
+    is_float,
+    make_tensor,
+    np_dtype,
+    promote,
+    promote_scalar,
+    to_np,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import pyautograd as pa
 from pyautograd.autograd import Function
-
-try:
-    from grad_helpers import check_grads
-    from helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        LAYOUTS,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        compute_np_dtype,
-        div_dtype,
-        dname,
-        is_float,
-        make_tensor,
-        np_dtype,
-        promote,
-        promote_scalar,
-        to_np,
-    )
-except ImportError:  # tests/ collected as a package
-    from tests.grad_helpers import check_grads
-    from tests.helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        LAYOUTS,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        compute_np_dtype,
-        div_dtype,
-        dname,
-        is_float,
-        make_tensor,
-        np_dtype,
-        promote,
-        promote_scalar,
-        to_np,
-    )
 
 settings.register_profile(
     "pyautograd-hardening",

@@ -4,16 +4,11 @@
 
 import numpy as np
 import pytest
+from grad_helpers import to_np as grad_to_np
+from helpers import LAYOUTS, assert_tensor, make_tensor, rand_np, to_np
 
 import pyautograd as pa
 from pyautograd.autograd import Function
-
-try:
-    from grad_helpers import to_np as grad_to_np
-    from helpers import LAYOUTS, assert_tensor, make_tensor, rand_np, to_np
-except ImportError:  # tests/ collected as a package
-    from tests.grad_helpers import to_np as grad_to_np
-    from tests.helpers import LAYOUTS, assert_tensor, make_tensor, rand_np, to_np
 
 version = pa._core._version
 

@@ -2,21 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import DTYPES, FLOAT_DTYPES, TORCH_STANDIN, assert_tensor, dname, np_dtype, to_np
 
 import pyautograd as pa
-
-try:
-    from helpers import DTYPES, FLOAT_DTYPES, TORCH_STANDIN, assert_tensor, dname, np_dtype, to_np
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        TORCH_STANDIN,
-        assert_tensor,
-        dname,
-        np_dtype,
-        to_np,
-    )
 
 
 # --------------------------------------------------------------------------

@@ -6,13 +6,9 @@ import operator
 
 import numpy as np
 import pytest
+from helpers import assert_tensor, pyautograd_only, raises, to_np
 
 import pyautograd as pa
-
-try:
-    from helpers import assert_tensor, pyautograd_only, raises, to_np
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import assert_tensor, pyautograd_only, raises, to_np
 
 
 def z(*shape):

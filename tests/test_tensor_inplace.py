@@ -4,33 +4,19 @@ import operator
 
 import numpy as np
 import pytest
+from helpers import (
+    FLOAT_DTYPES,
+    NUMERIC_DTYPES,
+    assert_tensor,
+    dname,
+    make_tensor,
+    np_dtype,
+    raises,
+    rand_np,
+    to_np,
+)
 
 import pyautograd as pa
-
-try:
-    from helpers import (
-        FLOAT_DTYPES,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        dname,
-        make_tensor,
-        np_dtype,
-        raises,
-        rand_np,
-        to_np,
-    )
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import (
-        FLOAT_DTYPES,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        dname,
-        make_tensor,
-        np_dtype,
-        raises,
-        rand_np,
-        to_np,
-    )
 
 INPLACE = {
     "add_": (operator.iadd, np.add),

@@ -6,31 +6,18 @@ import threading
 
 import numpy as np
 import pytest
+from helpers import (
+    DTYPES,
+    FLOAT_DTYPES,
+    assert_tensor,
+    dname,
+    np_dtype,
+    pyautograd_only,
+    rand_np,
+    to_np,
+)
 
 import pyautograd as pa
-
-try:
-    from helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        assert_tensor,
-        dname,
-        np_dtype,
-        pyautograd_only,
-        rand_np,
-        to_np,
-    )
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        assert_tensor,
-        dname,
-        np_dtype,
-        pyautograd_only,
-        rand_np,
-        to_np,
-    )
 
 
 # --------------------------------------------------------------------------

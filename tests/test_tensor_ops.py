@@ -6,45 +6,25 @@ import zlib
 
 import numpy as np
 import pytest
+from helpers import (
+    DTYPES,
+    FLOAT_DTYPES,
+    LAYOUTS,
+    NUMERIC_DTYPES,
+    assert_tensor,
+    compute_np_dtype,
+    div_dtype,
+    dname,
+    is_float,
+    make_tensor,
+    np_dtype,
+    promote,
+    promote_scalar,
+    rand_np,
+    to_np,
+)
 
 import pyautograd as pa
-
-try:
-    from helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        LAYOUTS,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        compute_np_dtype,
-        div_dtype,
-        dname,
-        is_float,
-        make_tensor,
-        np_dtype,
-        promote,
-        promote_scalar,
-        rand_np,
-        to_np,
-    )
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import (
-        DTYPES,
-        FLOAT_DTYPES,
-        LAYOUTS,
-        NUMERIC_DTYPES,
-        assert_tensor,
-        compute_np_dtype,
-        div_dtype,
-        dname,
-        is_float,
-        make_tensor,
-        np_dtype,
-        promote,
-        promote_scalar,
-        rand_np,
-        to_np,
-    )
 
 
 def _seed(*parts):

@@ -3,13 +3,9 @@ indexing reads and writes."""
 
 import numpy as np
 import pytest
+from helpers import DTYPES, assert_tensor, dname, np_dtype, rand_np, to_np
 
 import pyautograd as pa
-
-try:
-    from helpers import DTYPES, assert_tensor, dname, np_dtype, rand_np, to_np
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import DTYPES, assert_tensor, dname, np_dtype, rand_np, to_np
 
 ITEMSIZE = {"float32": 4, "float64": 8, "int64": 8, "bool": 1}
 

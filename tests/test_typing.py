@@ -14,13 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import TORCH_STANDIN
 
 import pyautograd
-
-try:
-    from helpers import TORCH_STANDIN
-except ImportError:  # tests/ collected as a package
-    from tests.helpers import TORCH_STANDIN
 
 pytestmark = pytest.mark.skipif(TORCH_STANDIN, reason="stubs of pyautograd's own core")
 
