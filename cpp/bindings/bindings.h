@@ -9,7 +9,10 @@ namespace py = pybind11;
 
 namespace pyag {
 
+using TensorClass = py::class_<TensorImpl, Tensor>;
+
 void init_tensor(py::module_& m);
+void init_tensor_ops(TensorClass& c);  // called by init_tensor (tensor_ops.cpp)
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).

@@ -1,0 +1,341 @@
+// Tensor methods and operators that compute: arithmetic, comparisons, in-place ops,
+// reductions, linear algebra, shape and indexing.
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "bindings/convert.h"
+
+namespace pyag {
+
+Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected) {
+  Operand o = to_operand(other, op_name(op));
+  return maybe_nogil(a->numel, [&] {
+    if (o.is_tensor()) return reflected ? binary(op, o.t, a) : binary(op, a, o.t);
+    return binary(op, a, o.s, reflected);
+  });
+}
+
+Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other) {
+  Operand o = to_operand(other, op_name(op));
+  return maybe_nogil(a->numel,
+                     [&] { return o.is_tensor() ? binary_(op, a, o.t) : binary_(op, a, o.s); });
+}
+
+namespace {
+
+void def_binary(TensorClass& c, const char* name, const char* rname, const char* iname,
+                const char* method, BinaryOp op, const char* arg = "other") {
+  if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
+    // t == None is False (and t != None True), as Python's default comparison gives.
+    c.def(name, [op](const Tensor& a, py::handle b) -> py::object {
+      Scalar s;
+      if (!py::isinstance<TensorImpl>(b) && !to_scalar(b, s))
+        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      return py::cast(binary_op(op, a, b, false));
+    });
+  } else {
+    c.def(name, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); });
+  }
+  if (rname)
+    c.def(rname, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, true); });
+  if (iname) {
+    c.def(iname, [op](const Tensor& a, py::handle b) { return inplace_op(op, a, b); });
+    std::string m = std::string(method) + "_";
+    c.def(m.c_str(), [op](const Tensor& a, py::handle b) { return inplace_op(op, a, b); });
+  }
+  c.def(
+      method, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); },
+      py::arg(arg));
+}
+
+void def_unary(TensorClass& c, const char* name, UnaryOp op) {
+  c.def(name,
+        [op](const Tensor& a) { return maybe_nogil(a->numel, [&] { return unary(op, a); }); });
+}
+
+std::optional<double> opt_double(py::handle h, const char* op) {
+  if (h.is_none()) return std::nullopt;
+  Scalar s;
+  if (!to_scalar(h, s)) fail<TypeError>(op, "min and max must be numbers");
+  return s.v;
+}
+
+py::object minmax(const Tensor& a, py::handle dim, bool keepdim, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  if (dim.is_none()) return py::cast(extreme(a, is_max));
+  if (py::isinstance<TensorImpl>(dim)) {  // max(a, b): elementwise
+    return py::cast(binary(is_max ? BinaryOp::Maximum : BinaryOp::Minimum, a, dim.cast<Tensor>()));
+  }
+  auto r = extreme_dim(a, parse_int(dim, name, "dim"), keepdim, is_max);
+  return py_types().minmax_cls(r.first, r.second);
+}
+
+py::object getitem(const Tensor& a, py::handle idx) {
+  std::vector<IndexItem> items;
+  if (parse_basic_index(idx, items)) {
+    if (a->dim() == 0 && items.size() == 1 && items[0].kind == IndexItem::Int &&
+        (items[0].start == 0 || items[0].start == -1))
+      return to_python_scalar(a);  // legacy Variable API: loss.data[0] on a scalar loss
+    return py::cast(index(a, items));
+  }
+  if (py::isinstance<TensorImpl>(idx)) {
+    Tensor m = idx.cast<Tensor>();
+    if (m->dtype == DType::Bool) return py::cast(masked_select(a, m));
+  }
+  fail<IndexError>("index",
+                   "only integers, slices (`:`), ellipsis (`...`), None and bool mask "
+                   "tensors are valid indices, got ",
+                   py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
+}
+
+void setitem(const Tensor& a, py::handle idx, py::handle value) {
+  Scalar s;
+  const bool scalar = to_scalar(value, s);
+  Tensor v;
+  if (!scalar) {
+    if (!py::isinstance<TensorImpl>(value))
+      fail<TypeError>("setitem", "can only assign a number or a tensor, got ",
+                      py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+    v = value.cast<Tensor>();
+  }
+  std::vector<IndexItem> items;
+  if (parse_basic_index(idx, items)) {
+    if (scalar)
+      index_put(a, items, s);
+    else
+      index_put(a, items, v);
+    return;
+  }
+  if (py::isinstance<TensorImpl>(idx)) {
+    Tensor m = idx.cast<Tensor>();
+    if (m->dtype == DType::Bool) {
+      if (scalar)
+        masked_fill(a, m, s);
+      else
+        masked_put(a, m, v);
+      return;
+    }
+  }
+  fail<IndexError>("setitem",
+                   "only integers, slices, ellipsis, None and bool mask tensors are "
+                   "valid indices, got ",
+                   py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
+}
+
+}  // namespace
+
+void init_tensor_ops(TensorClass& c) {
+  // ---- arithmetic ----
+  def_binary(c, "__add__", "__radd__", "__iadd__", "add", BinaryOp::Add);
+  def_binary(c, "__sub__", "__rsub__", "__isub__", "sub", BinaryOp::Sub);
+  def_binary(c, "__mul__", "__rmul__", "__imul__", "mul", BinaryOp::Mul);
+  def_binary(c, "__truediv__", "__rtruediv__", "__itruediv__", "div", BinaryOp::Div);
+  def_binary(c, "__pow__", "__rpow__", "__ipow__", "pow", BinaryOp::Pow, "exponent");
+  def_binary(c, "__eq__", nullptr, nullptr, "eq", BinaryOp::Eq);
+  def_binary(c, "__ne__", nullptr, nullptr, "ne", BinaryOp::Ne);
+  def_binary(c, "__lt__", nullptr, nullptr, "lt", BinaryOp::Lt);
+  def_binary(c, "__le__", nullptr, nullptr, "le", BinaryOp::Le);
+  def_binary(c, "__gt__", nullptr, nullptr, "gt", BinaryOp::Gt);
+  def_binary(c, "__ge__", nullptr, nullptr, "ge", BinaryOp::Ge);
+  def_binary(c, "__and__", "__rand__", "__iand__", "bitwise_and", BinaryOp::And);
+  def_binary(c, "__or__", "__ror__", "__ior__", "bitwise_or", BinaryOp::Or);
+  def_binary(c, "__xor__", "__rxor__", "__ixor__", "bitwise_xor", BinaryOp::Xor);
+  def_unary(c, "__invert__", UnaryOp::Not);
+  def_unary(c, "bitwise_not", UnaryOp::Not);
+  c.def("logical_not", [](const Tensor& a) {
+    return binary(BinaryOp::Eq, a, Scalar{0.0, ScalarKind::Int});
+  });
+  c.def(
+      "logical_and",
+      [](const Tensor& a, const Tensor& b) {
+        return binary(BinaryOp::And, cast(a, DType::Bool), cast(b, DType::Bool));
+      },
+      py::arg("other"));
+  c.def(
+      "logical_or",
+      [](const Tensor& a, const Tensor& b) {
+        return binary(BinaryOp::Or, cast(a, DType::Bool), cast(b, DType::Bool));
+      },
+      py::arg("other"));
+  // NumPy defers to the tensor's reflected operators (np.float32(2) * t is a tensor).
+  c.attr("__array_ufunc__") = py::none();
+  c.def("subtract",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Sub, a, b, false); });
+  c.def("multiply",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Mul, a, b, false); });
+  c.def("true_divide",
+        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Div, a, b, false); });
+  c.def(
+      "maximum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Maximum, a, b); },
+      py::arg("other"));
+  c.def(
+      "minimum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Minimum, a, b); },
+      py::arg("other"));
+  def_unary(c, "__neg__", UnaryOp::Neg);
+  def_unary(c, "neg", UnaryOp::Neg);
+  def_unary(c, "__abs__", UnaryOp::Abs);
+  def_unary(c, "abs", UnaryOp::Abs);
+  def_unary(c, "exp", UnaryOp::Exp);
+  def_unary(c, "log", UnaryOp::Log);
+  def_unary(c, "sqrt", UnaryOp::Sqrt);
+  def_unary(c, "tanh", UnaryOp::Tanh);
+  def_unary(c, "sigmoid", UnaryOp::Sigmoid);
+  def_unary(c, "relu", UnaryOp::Relu);
+  def_unary(c, "sign", UnaryOp::Sign);
+  c.def("square", [](const Tensor& a) {
+    return binary(BinaryOp::Pow, a, Scalar{2.0, ScalarKind::Int});
+  });
+  c.def(
+      "clamp",
+      [](const Tensor& a, py::handle min, py::handle max) {
+        auto lo = opt_double(min, "clamp"), hi = opt_double(max, "clamp");
+        return maybe_nogil(a->numel, [&] { return clamp(a, lo, hi); });
+      },
+      py::arg("min") = py::none(), py::arg("max") = py::none());
+  c.attr("clip") = c.attr("clamp");
+  c.def(
+      "clamp_",
+      [](const Tensor& a, py::handle min, py::handle max) {
+        return clamp_(a, opt_double(min, "clamp_"), opt_double(max, "clamp_"));
+      },
+      py::arg("min") = py::none(), py::arg("max") = py::none());
+  c.def(
+      "where",
+      [](const Tensor& a, const Tensor& cond, py::handle other) {
+        Operand o = to_operand(other, "where");
+        return where(cond, a, o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype));
+      },
+      py::arg("condition"), py::arg("other"));
+  c.def(
+      "masked_fill",
+      [](const Tensor& a, const Tensor& mask, py::handle value) {
+        Operand o = to_operand(value, "masked_fill");
+        Tensor v = o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype);
+        return where(mask, v, a);
+      },
+      py::arg("mask"), py::arg("value"));
+  c.def(
+      "masked_fill_",
+      [](const Tensor& a, const Tensor& mask, py::handle value) {
+        Operand o = to_operand(value, "masked_fill_");
+        // Unlike t[mask], masked_fill_ broadcasts the mask to the tensor's shape (right-aligned).
+        Tensor m = mask->shape == a->shape ? mask : expand(mask, a->shape);
+        if (o.is_tensor()) {
+          if (o.t->numel != 1)
+            fail("masked_fill_", "expects a 0-d value tensor, got ", describe(o.t));
+          masked_fill(a, m, Scalar{get_double(o.t, Dims::filled(o.t->dim(), 0))});
+        } else {
+          masked_fill(a, m, o.s);
+        }
+        return a;
+      },
+      py::arg("mask"), py::arg("value"));
+
+  // ---- in-place ----
+  c.def("zero_", [](const Tensor& a) { return zero_(a); });
+  c.def("fill_", [](const Tensor& a, py::handle v) {
+    Operand o = to_operand(v, "fill_");
+    if (o.is_tensor()) {
+      if (o.t->numel != 1) fail("fill_", "expects a 0-d value tensor, got ", describe(o.t));
+      return fill_(a, Scalar{get_double(o.t, Dims::filled(o.t->dim(), 0))});
+    }
+    return fill_(a, o.s);
+  });
+  c.def(
+      "copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
+
+  // ---- reductions ----
+  c.def(
+      "sum",
+      [](const Tensor& a, py::handle dim, bool keepdim) {
+        return sum(a, parse_dims(dim, "sum"), keepdim);
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "mean",
+      [](const Tensor& a, py::handle dim, bool keepdim) {
+        return mean(a, parse_dims(dim, "mean"), keepdim);
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "max",
+      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "min",
+      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, false); },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "argmax",
+      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
+        if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, true).second;
+        return extreme_dim(detach(a), parse_int(dim, "argmax", "dim"), keepdim, true).second;
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  c.def(
+      "argmin",
+      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
+        if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, false).second;
+        return extreme_dim(detach(a), parse_int(dim, "argmin", "dim"), keepdim, false).second;
+      },
+      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+
+  // ---- linear algebra ----
+  auto mm_ = [](const Tensor& a, const Tensor& b) {
+    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4,
+                       [&] { return mm(a, b); });
+  };
+  auto matmul_ = [](const Tensor& a, const Tensor& b) {
+    return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4,
+                       [&] { return matmul(a, b); });
+  };
+  c.def("mm", mm_, py::arg("mat2"));
+  c.def(
+      "bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
+  c.def("matmul", matmul_, py::arg("other"));
+  c.def("__matmul__", matmul_);
+  c.def("__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); });
+
+  // ---- shape ----
+  c.def("t", [](const Tensor& a) { return t(a); });
+  c.def(
+      "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
+      py::arg("dim0"), py::arg("dim1"));
+  c.def("permute", [](const Tensor& a, py::args dims) {
+    return permute(a, parse_shape(dims, "permute", SizeKind::Dims).vec());
+  });
+  c.def("view", [](const Tensor& a, py::args shape) {
+    return view(a, parse_shape(shape, "view", SizeKind::MayInfer));
+  });
+  c.def("reshape", [](const Tensor& a, py::args shape) {
+    return reshape(a, parse_shape(shape, "reshape", SizeKind::MayInfer));
+  });
+  c.def(
+      "view_as", [](const Tensor& a, const Tensor& o) { return view(a, o->shape); },
+      py::arg("other"));
+  c.def(
+      "reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o->shape); },
+      py::arg("other"));
+  c.def("expand", [](const Tensor& a, py::args shape) {
+    return expand(a, parse_shape(shape, "expand", SizeKind::MayInfer));
+  });
+  c.def(
+      "expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o->shape); },
+      py::arg("other"));
+  c.def(
+      "squeeze",
+      [](const Tensor& a, py::object dim) {
+        return squeeze(a, dim.is_none() ? std::nullopt
+                                        : std::optional<int64_t>(parse_int(dim, "squeeze", "dim")));
+      },
+      py::arg("dim") = py::none());
+  c.def(
+      "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+  c.def("flatten", [](const Tensor& a) { return flatten(a); });
+  c.def("contiguous", [](const Tensor& a) { return contiguous(a); });
+  c.def("clone", [](const Tensor& a) { return clone(a); });
+  c.def("__getitem__", &getitem);
+  c.def("__setitem__", [](const Tensor& a, py::handle idx, py::handle v) { setitem(a, idx, v); });
+}
+
+}  // namespace pyag
