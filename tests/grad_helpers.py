@@ -159,6 +159,20 @@ def rss_bytes():
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
+def seed_step(x, y, params, lr=1e-6):
+    """One iteration of the seed's autograd program (examples/two_layer_autograd.py)."""
+    z1 = params["w1"].mm(x) + params["b1"]
+    a1 = z1.clamp(min=0)
+    z2 = params["w2"].mm(a1) + params["b2"]
+    loss = (z2 - y).pow(2).sum()
+    loss.backward()
+    for p in params.values():
+        p.data -= lr * p.grad.data
+    for p in params.values():
+        p.grad.data.zero_()
+    return loss
+
+
 def seed_all(s=0):
     random.seed(s)
     pyautograd.manual_seed(s)

@@ -7,7 +7,7 @@ import weakref
 from typing import ClassVar
 
 import pytest
-from grad_helpers import randt, rss_bytes
+from grad_helpers import randt, rss_bytes, seed_step
 
 import pyautograd as torch
 from pyautograd.autograd import Function
@@ -159,19 +159,11 @@ def test_custom_function_saving_its_output_makes_no_cycle(do_backward):
 
 def _rss_training(M, D_in, H, D_out, steps, warmup):
     x, y, params = _make_problem(M, D_in, H, D_out)
-    lr = 1e-6
     rss0 = None
     for t in range(steps):
         if t == warmup:
             rss0 = rss_bytes()
-        Z1 = params["w1"].mm(x) + params["b1"]
-        A1 = Z1.clamp(min=0)
-        Z2 = params["w2"].mm(A1) + params["b2"]
-        loss = (Z2 - y).pow(2).sum()
-        loss.backward()
-        for p in params.values():
-            p.data -= lr * p.grad.data
-            p.grad.data.zero_()
+        seed_step(x, y, params)
     return rss_bytes() - rss0
 
 

@@ -8,7 +8,7 @@ import os
 import time
 
 import pytest
-from grad_helpers import rss_bytes
+from grad_helpers import rss_bytes, seed_step
 
 import pyautograd as pa
 from pyautograd.autograd import Variable
@@ -31,20 +31,6 @@ def seed_problem(M=64, D_in=1000, H=100, D_out=10, seed=0):
     return x, y, params
 
 
-def seed_step(x, y, p, lr=1e-6):
-    """One iteration of examples/two_layer_autograd.py."""
-    z1 = p["w1"].mm(x) + p["b1"]
-    a1 = z1.clamp(min=0)
-    z2 = p["w2"].mm(a1) + p["b2"]
-    loss = (z2 - y).pow(2).sum()
-    loss.backward()
-    for w in p.values():
-        w.data -= lr * w.grad.data
-    for w in p.values():
-        w.grad.data.zero_()
-    return loss.item()
-
-
 class _GcDisabled:
     def __enter__(self):
         gc.collect()
@@ -62,7 +48,7 @@ def soak(max_steps, max_seconds, warmup_steps):
     rss_warm = loss0 = loss = None
     steps = 0
     while steps < max_steps and time.perf_counter() - t0 < max_seconds:
-        loss = seed_step(x, y, p)
+        loss = seed_step(x, y, p).item()
         if steps == 0:
             loss0 = loss
         steps += 1

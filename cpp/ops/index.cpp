@@ -189,8 +189,7 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
                        is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
     return;
   }
-  check_inplace(a, value->requires_grad(), "setitem");
-  if (GradMode::enabled() && (a->requires_grad() || value->requires_grad()))
+  if (check_inplace(a, value->requires_grad(), "setitem"))
     fail("setitem", "assigning through a mask with autograd is not supported; use where()");
   Dims target = selected_shape(a, mask, count_true(mask));
   Dims bshape = broadcast_shapes(target, value->shape, "setitem");
@@ -205,13 +204,12 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
 
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
   Tensor m = full_mask(a, mask, "setitem");
+  Tensor v = scalar_tensor(value.v, a->dtype);
   if (check_inplace(a, false, "setitem")) {
-    Tensor v = scalar_tensor(value.v, a->dtype);
     commit_inplace(a, where(m, v, a));
     return;
   }
   const size_t isz = itemsize(a->dtype);
-  Tensor v = scalar_tensor(value.v, a->dtype);
   const char* src = v->data();
   for_masked(a, m, [&](char* p, int64_t) { std::memcpy(p, src, isz); });
   a->bump_version();

@@ -35,6 +35,10 @@ const char* inplace_name(BinaryOp op) {
   }
 }
 
+// A tracked in-place op computes out of place, then overwrites self: when the derivative reads
+// self (saved by the op), it must get a copy of the old value, not self.
+bool derivative_reads_self(BinaryOp op) { return op != BinaryOp::Add && op != BinaryOp::Sub; }
+
 bool overlaps(const Tensor& a, const Tensor& b) {
   return a->storage->data == b->storage->data &&
          !(a->offset == b->offset && a->shape == b->shape && a->strides == b->strides);
@@ -85,8 +89,8 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
       broadcast_shapes(self->shape, other->shape, name) != self->shape)
     fail(name, "output with shape ", shape_str(self->shape), " doesn't match the broadcast shape ",
          shape_str(broadcast_shapes(self->shape, other->shape, name)));
-  if (check_inplace(self, other->requires_grad(), name))  // the derivative may need old self
-    return commit_inplace(self, binary(op, clone(self), other));
+  if (check_inplace(self, other->requires_grad(), name))
+    return commit_inplace(self, binary(op, derivative_reads_self(op) ? clone(self) : self, other));
   Tensor o = other->dtype == self->dtype ? other : cast(other, self->dtype);
   if (overlaps(self, o)) o = clone(o);
   binary_into(op, self, self, o);
@@ -99,7 +103,8 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, Scalar s) {
   DType ct = promote_scalar(self->dtype, s.kind);
   if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
   check_cast(ct, self, name);
-  if (check_inplace(self, false, name)) return commit_inplace(self, binary(op, clone(self), s));
+  if (check_inplace(self, false, name))  // of the scalar ops, only pow's derivative reads self
+    return commit_inplace(self, binary(op, op == BinaryOp::Pow ? clone(self) : self, s));
   binary_scalar_into(op, self, self, s.v, false);
   self->bump_version();
   return self;
