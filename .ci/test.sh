@@ -15,6 +15,11 @@ fi
 
 echo "== install pyautograd and the test extras"
 "$python" -m pip install -q ".[test]"
+# PyTorch is the oracle of the comparison tests (they skip without it). torch==2.13.0 is the
+# CPU build this project tests against; PYAG_NO_TORCH=1 skips it.
+if [ "${PYAG_NO_TORCH:-0}" != 1 ]; then
+  "$python" -m pip install -q torch==2.13.0
+fi
 
 echo "== C++ tests (ctest)"
 "$python" -m pip install -q scipy-openblas32 cmake ninja
