@@ -6,12 +6,14 @@ from pyautograd.autograd import Variable
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 
 # scipy_openblas32 loads the BLAS before the core.
 import scipy_openblas32 as _openblas  # type: ignore[import-untyped]  # noqa: F401
 
 from . import _core
+from . import cuda as cuda
 from ._core import Tensor as Tensor
 from ._core import arange as arange
 from ._core import dtype as dtype
@@ -39,6 +41,18 @@ from ._creation import rand_like as rand_like
 from ._creation import randn_like as randn_like
 from ._creation import tensor as tensor
 from ._creation import zeros_like as zeros_like
+from ._defaults import get_default_device as get_default_device
+from ._defaults import get_default_dtype as get_default_dtype
+from ._defaults import set_default_device as set_default_device
+from ._defaults import set_default_dtype as set_default_dtype
+from ._defaults import set_default_tensor_type as set_default_tensor_type
+from ._legacy import TYPES as _LEGACY_TYPES
+from ._legacy import BoolTensor as BoolTensor
+from ._legacy import DoubleTensor as DoubleTensor
+from ._legacy import FloatTensor as FloatTensor
+from ._legacy import LongTensor as LongTensor
+from ._legacy import install as _install_legacy
+from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
 from ._size import Size as Size
 from ._tensor_str import install as _install_repr
@@ -49,6 +63,9 @@ from .autograd import set_grad_enabled as set_grad_enabled
 
 _core._set_py_types(Size, MinMax)
 _install_repr(Tensor)
+_install_legacy(Tensor)
+_install_protocols(Tensor)
+globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
 
 
@@ -59,6 +76,13 @@ def _iter(self: Tensor) -> Iterator[Tensor]:
 
 
 Tensor.__iter__ = _iter  # type: ignore[method-assign]
+
+
+def is_tensor(obj: object) -> builtins.bool:
+    """True when obj is a Tensor (or an instance of a Tensor subclass such as nn.Parameter)."""
+    return isinstance(obj, Tensor)
+
+
 Tensor.__module__ = "pyautograd"
 
 # Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True).

@@ -7,7 +7,7 @@ the module exports agree.
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import EllipsisType
-from typing import Any, NoReturn, TypeAlias, TypedDict, overload
+from typing import Any, NoReturn, TypeAlias, TypedDict, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ _IndexItem: TypeAlias = _int | slice | EllipsisType | None
 _Index: TypeAlias = _IndexItem | tuple[_IndexItem, ...] | Tensor
 _Dims: TypeAlias = _int | Sequence[_int]
 _TensorList: TypeAlias = Tensor | Iterable[Tensor | None] | None
+_T = TypeVar("_T", bound=Tensor)
 
 class dtype:
     """A tensor element type: float32, float64, int64 or bool."""
@@ -70,8 +71,26 @@ class Node:
 class Tensor:
     """An n-dimensional CPU array that records operations for automatic differentiation.
 
-    Not constructible directly: use pyautograd.tensor(), zeros(), randn(), from_numpy(), ...
+    Made by pyautograd.tensor(), zeros(), randn(), from_numpy(), ..., or by the legacy
+    constructor: Tensor(2, 3) (uninitialized), Tensor([1, 2]) (a copy, default dtype),
+    Tensor(t) (an alias of t). Python subclasses keep their class (see _make_subclass).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    @staticmethod
+    def _make_subclass(cls: type[_T], data: Tensor, require_grad: _bool = False) -> _T:
+        """A new instance of the subclass cls sharing data's elements, as a leaf."""
+    def as_subclass(self, cls: type[_T]) -> _T:
+        """This tensor's elements as an instance of cls, still in the autograd graph."""
+    @property
+    def _version(self) -> _int:
+        """The storage's version counter (bumped by in-place changes)."""
+    def type(self, dtype: Any = None, non_blocking: _bool = False, **kwargs: Any) -> Any:
+        """Without argument, PyTorch's type name ('torch.FloatTensor'); else self converted to
+        a legacy type (FloatTensor), its name or a dtype."""
+    def __format__(self, format_spec: str) -> str: ...
+    def __deepcopy__(self, memo: dict[_int, Any]) -> Tensor: ...
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]: ...
 
     # ---- properties ----
     @property
@@ -405,4 +424,15 @@ def _record_function(
     /,
 ) -> None: ...
 def _version(tensor: Tensor, /) -> _int: ...
+def _legacy_new(dtype: _DType | None, /, *args: Any, **kwargs: Any) -> Tensor: ...
+def _set_default_dtype(dtype: _DType, /) -> None: ...
+def _get_default_dtype() -> _DType: ...
+
+# ---- storage access for pickling and checkpoints ----
+def _storage_info(tensor: Tensor, /) -> tuple[_int, _int]: ...
+def _read_bytes(tensor: Tensor, start: _int, nbytes: _int, /) -> bytes: ...
+def _from_bytes(data: bytes | bytearray | memoryview, dtype: _DType, /) -> Tensor: ...
+def _as_strided_raw(
+    base: Tensor, shape: Sequence[_int], strides: Sequence[_int], offset: _int, /
+) -> Tensor: ...
 def _set_py_types(size_cls: type[Size], minmax_cls: type[MinMax], /) -> None: ...

@@ -54,8 +54,8 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding a copy of `data` (a number, nested lists, a NumPy array, a tensor).
 
-    Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays keep
-    their dtype.
+    Python floats become the default dtype (float32 unless set_default_dtype changed it), ints
+    int64, bools bool; NumPy arrays keep their dtype.
     """
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
@@ -72,8 +72,9 @@ def tensor(
                 f"[tensor] could not infer a dtype from data of type {type(data).__name__}; "
                 "expected numbers, bools or (nested) lists of them"
             )
-        if arr.dtype.kind == "f" and dtype is None:
-            arr = arr.astype(np.float32)
+        if arr.dtype.kind == "f" and dtype is None:  # Python floats: the default dtype
+            wide = _core._get_default_dtype() == _core.float64
+            arr = arr.astype(np.float64 if wide else np.float32)
     t = _core._copy_numpy(arr, dtype)
     if requires_grad:
         t.requires_grad_(True)

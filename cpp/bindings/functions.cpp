@@ -44,7 +44,7 @@ template <class F>
 auto creator(const char* op, F make) {
   return [op, make](py::args args, py::kwargs kw) {
     Options o = parse_options(kw, op);
-    return finish(make(parse_shape(args, op), o.dtype.value_or(DType::Float32)), o);
+    return finish(make(parse_shape(args, op), o.dtype.value_or(default_dtype())), o);
   };
 }
 
@@ -57,7 +57,7 @@ DType infer_scalar_dtype(const Scalar& s) {
     case ScalarKind::Float:
       break;
   }
-  return DType::Float32;
+  return default_dtype();
 }
 
 }  // namespace
@@ -91,14 +91,14 @@ void init_functions(py::module_& m) {
       all_int = all_int && s.kind != ScalarKind::Float;
       v[args.size() == 1 ? 1 : i] = s;
     }
-    DType d = o.dtype.value_or(all_int ? DType::Int64 : DType::Float32);
+    DType d = o.dtype.value_or(all_int ? DType::Int64 : default_dtype());
     return finish(arange(v[0].v, v[1].v, v[2].v, d), o);
   });
   m.def(
       "linspace",
       [](double start, double end, int64_t steps, py::kwargs kw) {
         Options o = parse_options(kw, "linspace");
-        return finish(linspace(start, end, steps, o.dtype.value_or(DType::Float32)), o);
+        return finish(linspace(start, end, steps, o.dtype.value_or(default_dtype())), o);
       },
       py::arg("start"), py::arg("end"), py::arg("steps"));
   m.def("from_numpy", [](py::handle arr) {
@@ -136,7 +136,7 @@ void init_functions(py::module_& m) {
   m.def("empty_cache", []() { empty_cache(); });
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
     Operand oa = to_operand(a, "where"), ob = to_operand(b, "where");
-    DType d = oa.is_tensor() ? oa.t->dtype : (ob.is_tensor() ? ob.t->dtype : DType::Float32);
+    DType d = oa.is_tensor() ? oa.t->dtype : (ob.is_tensor() ? ob.t->dtype : default_dtype());
     return where(c, oa.is_tensor() ? oa.t : scalar_tensor(oa.s.v, d),
                  ob.is_tensor() ? ob.t : scalar_tensor(ob.s.v, d));
   });

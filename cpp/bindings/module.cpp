@@ -51,6 +51,8 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator(&set_python_error);
   init_dtypes(m);
   init_tensor(m);
+  init_tensor_new(m);
+  init_serialization(m);
   init_fast_paths(m);
   init_functions(m);
   init_autograd(m);

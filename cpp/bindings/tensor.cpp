@@ -136,19 +136,16 @@ void init_tensor(py::module_& m) {
   auto scalar_conv = [](const char* op) {
     return [op](const Tensor& a) {
       if (a->numel != 1)
-        fail<TypeError>(op,
-                        "only tensors with one element can be converted to Python scalars, got ",
-                        describe(a));
+        fail<ValueError>(op, "only one element tensors can be converted to Python scalars, got ",
+                         describe(a));
       return get_double(a, Dims::filled(a->dim(), 0));
     };
   };
   c.def("__float__", scalar_conv("float"));
   c.def("__int__", [](const Tensor& a) {
     if (a->numel != 1)
-      fail<TypeError>("int",
-                      "only tensors with one element can be converted to Python scalars, "
-                      "got ",
-                      describe(a));
+      fail<ValueError>("int", "only one element tensors can be converted to Python scalars, got ",
+                       describe(a));
     // Python's int(): exact for large floats, ValueError/OverflowError for NaN/inf.
     PyObject* r = PyNumber_Long(to_python_scalar(a).ptr());
     if (!r) throw py::error_already_set();

@@ -146,7 +146,7 @@ DType compute_dtype(BinaryOp op, DType a, DType b, const char* name) {
   if (is_bitwise(op) && is_floating(ct))
     fail(name, "is only defined for bool and int64 tensors, got ", dtype_name(a), " and ",
          dtype_name(b));
-  if (op == BinaryOp::Div && !is_floating(ct)) return DType::Float32;  // true division
+  if (op == BinaryOp::Div && !is_floating(ct)) return default_dtype();  // true division
   if (ct == DType::Bool && (op == BinaryOp::Sub || op == BinaryOp::Pow))
     fail(name, "is not supported for two bool tensors; convert one with .float() first");
   return ct;
@@ -198,7 +198,7 @@ Tensor binary(BinaryOp op, const Tensor& a, Scalar s, bool scalar_first) {
     ct = compute_dtype(op, DType::Bool, DType::Bool, name);
   if (is_bitwise(op) || op == BinaryOp::Maximum || op == BinaryOp::Minimum)
     return binary(op, a, scalar_tensor(s.v, ct));
-  if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
+  if (op == BinaryOp::Div && !is_floating(ct)) ct = default_dtype();
   if (op == BinaryOp::Pow && ct == DType::Int64 && s.v < 0 && !scalar_first)
     fail(name, "integers to negative integer powers are not allowed");
   Tensor ac = cast(a, ct);

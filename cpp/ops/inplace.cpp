@@ -101,7 +101,7 @@ const Tensor& binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 const Tensor& binary_(BinaryOp op, const Tensor& self, Scalar s) {
   const char* name = inplace_name(op);
   DType ct = promote_scalar(self->dtype, s.kind);
-  if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
+  if (op == BinaryOp::Div && !is_floating(ct)) ct = default_dtype();
   check_cast(ct, self, name);
   if (check_inplace(self, false, name))  // of the scalar ops, only pow's derivative reads self
     return commit_inplace(self, binary(op, op == BinaryOp::Pow ? clone(self) : self, s));

@@ -101,7 +101,7 @@ Tensor unary(UnaryOp op, const Tensor& a) {
   DType dt = a->dtype;
   const bool transcendental = op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sqrt ||
                               op == UnaryOp::Tanh || op == UnaryOp::Sigmoid;
-  if (transcendental && !is_floating(dt)) dt = DType::Float32;  // PyTorch promotes ints
+  if (transcendental && !is_floating(dt)) dt = default_dtype();  // PyTorch promotes ints
   if (dt == DType::Bool && op != UnaryOp::Abs && op != UnaryOp::Not)
     fail(name, "is not supported for bool tensors");
   if (op == UnaryOp::Not && is_floating(dt))

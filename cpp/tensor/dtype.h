@@ -1,5 +1,6 @@
 // Element types and PyTorch's promotion lattice: bool < int64 < float32 < float64.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,11 +40,19 @@ inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Flo
 
 inline DType promote(DType a, DType b) { return a > b ? a : b; }
 
+// The dtype of Python floats and of float results made from non-float inputs (creation
+// functions without dtype=, int / int, int * 2.5): float32 unless set_default_dtype(float64).
+inline std::atomic<DType>& default_dtype_slot() {
+  static std::atomic<DType> d{DType::Float32};
+  return d;
+}
+inline DType default_dtype() { return default_dtype_slot().load(std::memory_order_relaxed); }
+
 // The dtype of `tensor op python_scalar`: a scalar never widens a tensor of its own category
 // (float32 * 2.5 stays float32); it lifts a tensor of a lower category (int64 * 2.5 -> float32).
 enum class ScalarKind : uint8_t { Bool, Int, Float };
 inline DType promote_scalar(DType t, ScalarKind s) {
-  if (s == ScalarKind::Float && !is_floating(t)) return DType::Float32;
+  if (s == ScalarKind::Float && !is_floating(t)) return default_dtype();
   if (s == ScalarKind::Int && t == DType::Bool) return DType::Int64;
   return t;
 }
