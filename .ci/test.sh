@@ -13,8 +13,9 @@ if [ ! -f /usr/include/gtest/gtest.h ] && command -v apt-get >/dev/null 2>&1; th
   $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq libgtest-dev >/dev/null
 fi
 
-echo "== install pyautograd and the test extras"
-"$python" -m pip install -q ".[test]"
+echo "== install pyautograd and the test and mpi extras"
+# The mpi extra (mpi4py + the Open MPI wheel) runs the distributed tests on real MPI processes.
+"$python" -m pip install -q ".[test,mpi]"
 # PyTorch is the oracle of the comparison tests (they skip without it). torch==2.13.0 is the
 # CPU build this project tests against; PYAG_NO_TORCH=1 skips it.
 if [ "${PYAG_NO_TORCH:-0}" != 1 ]; then
