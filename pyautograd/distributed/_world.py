@@ -36,11 +36,18 @@ class World:
         self.timeout = timeout
         self.check_comm: Any = self.comm.Dup() if debug else None
         self.seq = 0
+        self._ddp_comm: Any = None
         self.watchdog = (
             _guard.Watchdog(timeout, self.rank, self.size, self.abort)
             if timeout is not None and self.size > 1
             else None
         )
+
+    def ddp_comm(self) -> Any:
+        """The communicator of data-parallel gradient buckets (made on first use: collective)."""
+        if self._ddp_comm is None:
+            self._ddp_comm = self.comm.Dup()
+        return self._ddp_comm
 
     def abort(self) -> None:
         """Ends every process of the job (MPI_Abort on the world)."""
@@ -74,7 +81,7 @@ class World:
         """Stops the watchdog and frees the communicators."""
         if self.watchdog is not None:
             self.watchdog.stop()
-        for c in (self.comm, self.check_comm):
+        for c in (self.comm, self.check_comm, self._ddp_comm):
             if c is not None:
                 c.Free()
 
