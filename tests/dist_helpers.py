@@ -100,8 +100,11 @@ def launch(n: int, *args: str, timeout: float = 120.0, **env: str) -> Job:
     return run_job(cmd, local_env(**env), timeout)
 
 
-def mpirun_plain(n: int, *args: str, timeout: float = 120.0, **env: str) -> Job:
-    """``mpirun -n N python dist_worker.py ARGS``: as a cluster's own mpirun would start it."""
+def mpirun_plain(
+    n: int, *args: str, timeout: float = 120.0, env: dict[str, str] | None = None, **extra: str
+) -> Job:
+    """``mpirun -n N python dist_worker.py ARGS``: as a cluster's own mpirun would start it
+    (in ``env``, default `local_env`, plus ``extra``)."""
     mpirun = mpirun_or_skip()
     cmd = [mpirun, "-n", str(n)]
     if _run.is_open_mpi(mpirun):
@@ -109,4 +112,4 @@ def mpirun_plain(n: int, *args: str, timeout: float = 120.0, **env: str) -> Job:
         if n > _run.cores():
             cmd.append("--oversubscribe")
     cmd += [sys.executable, WORKER, *args]
-    return run_job(cmd, local_env(**env), timeout)
+    return run_job(cmd, {**(env if env is not None else local_env()), **extra}, timeout)

@@ -46,6 +46,18 @@ def test_plain_mpirun_works_without_the_launcher() -> None:
     assert sorted(ln.split()[1] for ln in job.lines("WORLD")) == [f"rank={r}" for r in range(3)]
 
 
+def test_init_splits_the_cores_under_a_plain_mpirun() -> None:
+    from pyautograd.distributed.run import cores
+
+    env = local_env()
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.pop(var, None)
+    job = mpirun_plain(2, "world", env=env)
+    assert job.returncode == 0, job.stderr
+    threads = {ln.split()[-1] for ln in job.lines("WORLD")}
+    assert threads == {f"threads={max(1, cores() // 2)}"}
+
+
 def test_a_script_started_alone_is_a_world_of_one() -> None:
     env = local_env()
     job = run_job([sys.executable, WORKER, "world"], env)
