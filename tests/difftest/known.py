@@ -310,7 +310,9 @@ def _inplace_on_view(ctx: Ctx) -> bool:
         return ctx.g.made_by.get(ctx.args[0].var or "", "").startswith("matmul")
     if not ctx.tracked():
         return False
-    return ctx.is_("setitem", "masked_fill_") or _ours_view(ctx, ctx.args[0].var)
+    if ctx.row == "setitem" or ctx.row == "setitem:int_tensor":
+        return True  # basic-index assignment; bool-mask assignment records a node
+    return _ours_view(ctx, ctx.args[0].var)
 
 
 def _overlap_write(ctx: Ctx) -> bool:
@@ -490,8 +492,12 @@ def _requires_grad_false(ctx: Ctx) -> bool:
     return ctx.row == "requires_grad_false" and bool(ctx.args[0].value.requires_grad)
 
 
-def _fill_tensor_grad(ctx: Ctx) -> bool:
-    return ctx.row == "fill_" and ctx.args[1].is_tensor and ctx.tracked()
+def _value_grad_dropped(ctx: Ctx) -> bool:
+    """fill_, masked_fill(_) and bool-mask assignment of a tensor value that requires grad."""
+    if not ctx.is_("fill_", "masked_fill_", "masked_fill") and ctx.row != "setitem:mask":
+        return False
+    v = ctx.args[-1]
+    return v.is_tensor and bool(v.value.requires_grad) and not ctx.no_grad
 
 
 def _dup_dims_0d(ctx: Ctx) -> bool:
@@ -586,9 +592,8 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "inplace-view-refused": G(
         "issue 10 #9",
-        "in-place writes autograd records into a view "
-        "(or a matmul result), index assignment and masked_fill_ on "
-        "tracked tensors; detach_ of a matmul result",
+        "in-place writes autograd records into a view (or a matmul result), "
+        "basic-index assignment on tracked tensors; detach_ of a matmul result",
         _inplace_on_view,
     ),
     "overlap-write": G(
@@ -648,8 +653,10 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "requires-grad-false-used": G(
         "new", "requires_grad_(False) on a tensor that requires grad", _requires_grad_false
     ),
-    "fill-tensor-value-grad": G(
-        "new", "fill_ with a tensor value, recorded by autograd", _fill_tensor_grad
+    "value-grad-dropped": G(
+        "new",
+        "fill_, masked_fill(_) and x[mask] = v with a tensor value v that requires grad",
+        _value_grad_dropped,
     ),
     "dup-dims-0d": G(
         "new", "a repeated dim in the dims of a reduction of a 0-d tensor", _dup_dims_0d
