@@ -493,8 +493,8 @@ def _requires_grad_false(ctx: Ctx) -> bool:
 
 
 def _value_grad_dropped(ctx: Ctx) -> bool:
-    """fill_, masked_fill(_) and bool-mask assignment of a tensor value that requires grad."""
-    if not ctx.is_("fill_", "masked_fill_", "masked_fill") and ctx.row != "setitem:mask":
+    """fill_, masked_fill_ and bool-mask assignment of a tensor value that requires grad."""
+    if not ctx.is_("fill_", "masked_fill_") and ctx.row != "setitem:mask":
         return False
     v = ctx.args[-1]
     return v.is_tensor and bool(v.value.requires_grad) and not ctx.no_grad
@@ -509,21 +509,6 @@ def _dup_dims_0d(ctx: Ctx) -> bool:
         and ctx.args[0].is_tensor
         and ctx.args[0].value.dim() == 0
     )
-
-
-def _empty_write(ctx: Ctx) -> bool:
-    """An in-place write of no elements into a tensor an op recorded by autograd used:
-    PyTorch leaves its version alone, pyautograd bumps it (a later backward raises)."""
-    if ctx.kind != "inplace":
-        return False
-    t = ctx.target()
-    empty = t.numel() == 0
-    if not empty and ctx.row == "setitem":
-        try:
-            empty = ctx.g.eval(f"{ctx.args[0].code}[{ctx.args[1].code}]").numel() == 0
-        except Exception:
-            return False
-    return empty and _aliases_any(ctx, t, ctx.g.tracked_vars)
 
 
 def _rows(*names: str) -> Callable[[Ctx], bool]:
@@ -655,7 +640,7 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "value-grad-dropped": G(
         "new",
-        "fill_, masked_fill(_) and x[mask] = v with a tensor value v that requires grad",
+        "fill_, masked_fill_ and x[mask] = v with a tensor value v that requires grad",
         _value_grad_dropped,
     ),
     "dup-dims-0d": G(
@@ -669,9 +654,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and ctx.tracked()
             and _aliases_any(ctx, ctx.target(), ctx.g.retaining)
         ),
-    ),
-    "empty-write-version": G(
-        "new", "in-place writes of no elements into tensors autograd saved", _empty_write
     ),
     "empty-contiguous": G(
         "new",
@@ -711,6 +693,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         lambda ctx: (
             ctx.row == "data:inplace" and _aliases_any(ctx, ctx.target(), ctx.g.tracked_vars)
         ),
+    ),
+    "torch-matmul-saves-copy": G(
+        "torch",
+        "in-place writes into an operand of a matmul with a 3-D or wider operand (PyTorch "
+        "may save a folded copy and not notice the write)",
+        lambda ctx: _written_output_of(ctx, ctx.g.matmul_operands),
     ),
     "torch-partial-backward": G(
         "torch",
