@@ -2,6 +2,7 @@
 
     python tests/difftest/run.py --programs 100000 --seed 7 --jobs 2 [--repro-dir DIR]
     python tests/difftest/run.py --replay 7/1234        # one program, shrunk, as Python
+    python tests/difftest/run.py --ungate clamp-int-bool --programs 20000   # check a fix
 
 Programs ``start .. start+programs-1`` of a seed are split over ``--jobs`` worker processes
 (each single-threaded). A worker that dies (a crash) or stops making progress for ``--timeout``
@@ -41,6 +42,17 @@ def _libs() -> tuple[Any, Any]:
 
 
 # ---- worker ------------------------------------------------------------------------------
+def ungate(keys: str) -> None:
+    """Draw the named known divergences again ("all": every one): to check a fix."""
+    import known
+
+    names = list(known.KNOWN_DIVERGENCES) if keys == "all" else keys.split(",")
+    for k in names:
+        if k not in known.KNOWN_DIVERGENCES:
+            raise SystemExit(f"--ungate: no known divergence named {k!r}")
+        del known.KNOWN_DIVERGENCES[k]
+
+
 def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> None:
     """Runs programs start..start+count-1; one JSON object per line on stdout."""
     import faulthandler
@@ -136,6 +148,7 @@ class Job:
                 self.trace,
                 "--max-repros",
                 str(self.args.max_repros),
+                *(["--ungate", self.args.ungate] if self.args.ungate else []),
             ]
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             reader = threading.Thread(target=self._read, args=(p,), daemon=True)
@@ -191,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds without progress")
     ap.add_argument("--max-repros", type=int, default=40, help="shrunk reproducers per worker")
+    ap.add_argument(
+        "--ungate",
+        help="KEY[,KEY...] or all: draw these known divergences again (to check a fix)",
+    )
     ap.add_argument("--json", help="write the summary (and reproducers) to this file")
     ap.add_argument("--repro-dir", help="write each signature's reproducer to a .py file here")
     ap.add_argument("--replay", help="SEED/INDEX: shrink and print one program")
@@ -198,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--trace", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.ungate:
+        ungate(a.ungate)
     if a.worker:
         worker(a.seed, a.start, a.programs, a.trace, a.max_repros)
         return 0

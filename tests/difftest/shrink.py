@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from execute import Divergence
 from gen import make_ns
 from program import Leaf, Program, Stmt, numel, render
@@ -107,6 +109,8 @@ def leafified(stmts: list[Stmt], i: int, torch: Any) -> list[Stmt] | None:
             return None
         dt = str(t.dtype).rsplit(".", 1)[-1]
         vals = tuple(t.detach().reshape(-1).tolist())
+        if dt == "float32":  # the shortest literal that gives the same float32
+            vals = tuple(float(str(np.float32(v))) for v in vals)
         rg = bool(t.requires_grad) and dt in ("float32", "float64")
     except Exception:
         return None
