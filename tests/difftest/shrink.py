@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-
 from execute import Divergence
 from gen import make_ns
 from program import Leaf, Program, Stmt, numel, render
