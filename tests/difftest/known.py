@@ -700,6 +700,17 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "may save a folded copy and not notice the write)",
         lambda ctx: _written_output_of(ctx, ctx.g.matmul_operands),
     ),
+    "torch-0d-mask-assign-dtype": G(
+        "torch",
+        "x[mask] = v for a 0-d x and a tensor v of another dtype (PyTorch's index_put path "
+        "raises there only; for any other x it casts v)",
+        lambda ctx: (
+            ctx.row == "setitem:mask"
+            and ctx.args[0].value.dim() == 0
+            and ctx.args[2].is_tensor
+            and ctx.args[2].value.dtype != ctx.args[0].value.dtype
+        ),
+    ),
     "torch-partial-backward": G(
         "torch",
         "comparing .grad after a backward pass PyTorch "
