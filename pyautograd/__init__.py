@@ -66,6 +66,9 @@ _install_repr(Tensor)
 _install_legacy(Tensor)
 _install_protocols(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
+
+from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
+
 Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
 
 

@@ -435,4 +435,72 @@ def _from_bytes(data: bytes | bytearray | memoryview, dtype: _DType, /) -> Tenso
 def _as_strided_raw(
     base: Tensor, shape: Sequence[_int], strides: Sequence[_int], offset: _int, /
 ) -> Tensor: ...
+
+# ---- fused nn kernels (pyautograd.nn.functional) ----
+def _point_loss(
+    kind: str,
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    pos_weight: Tensor | None = None,
+    param: _float = 0.0,
+    reduction: str = "mean",
+) -> Tensor: ...
+def _cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: _int = -100,
+    label_smoothing: _float = 0.0,
+    reduction: str = "mean",
+) -> Tensor: ...
+def _nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: _int = -100,
+    reduction: str = "mean",
+) -> Tensor: ...
+def _layer_norm(
+    input: Tensor,
+    normalized_shape: _int | Sequence[_int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: _float = 1e-5,
+) -> Tensor: ...
+def _batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: _bool = False,
+    momentum: _float = 0.1,
+    eps: _float = 1e-5,
+) -> Tensor: ...
+
+# ---- fused optimizer step (pyautograd.optim) ----
+def _optim_step(
+    kernel: str,
+    params: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    state0: Sequence[Tensor | None],
+    state1: Sequence[Tensor | None],
+    state2: Sequence[Tensor | None],
+    steps: Sequence[Tensor | None],
+    fresh: Sequence[_bool],
+    lr: _float = 0.0,
+    weight_decay: _float = 0.0,
+    momentum: _float = 0.0,
+    dampening: _float = 0.0,
+    beta1: _float = 0.0,
+    beta2: _float = 0.0,
+    eps: _float = 0.0,
+    lr_decay: _float = 0.0,
+    nesterov: _bool = False,
+    maximize: _bool = False,
+    amsgrad: _bool = False,
+    decoupled_weight_decay: _bool = False,
+    centered: _bool = False,
+) -> None: ...
 def _set_py_types(size_cls: type[Size], minmax_cls: type[MinMax], /) -> None: ...

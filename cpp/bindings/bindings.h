@@ -16,6 +16,8 @@ void init_tensor_ops(TensorClass& c);  // called by init_tensor (tensor_ops.cpp)
 // After init_tensor: constructors, subclasses, default dtype (tensor_new.cpp).
 void init_tensor_new(py::module_& m);
 void init_serialization(py::module_& m);  // storage access for save/load (serialization.cpp)
+void init_nn(py::module_& m);             // fused losses and normalization (nn.cpp)
+void init_optim(py::module_& m);          // fused optimizer steps (optim.cpp)
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).

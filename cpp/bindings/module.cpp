@@ -53,6 +53,8 @@ PYBIND11_MODULE(_core, m) {
   init_tensor(m);
   init_tensor_new(m);
   init_serialization(m);
+  init_nn(m);
+  init_optim(m);
   init_fast_paths(m);
   init_functions(m);
   init_autograd(m);

@@ -1,0 +1,407 @@
+#include "kernels/loss.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace pyag {
+namespace {
+
+template <class T>
+const T* ptr_or_null(const Tensor& t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
+template <class T>
+T log_sigmoid(T x) {  // min(x, 0) - log1p(exp(-|x|)), stable for large |x|
+  return std::min(x, T(0)) - std::log1p(std::exp(-std::abs(x)));
+}
+
+template <class T>
+T sigmoid(T x) {
+  if (x >= 0) return T(1) / (T(1) + std::exp(-x));
+  const T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+template <class T>
+T sign(T d) {
+  return static_cast<T>((d > 0) - (d < 0));
+}
+
+template <class T>
+T point_value(PointLoss k, T x, T y, T pw, T p) {
+  switch (k) {
+    case PointLoss::Mse: {
+      const T d = x - y;
+      return d * d;
+    }
+    case PointLoss::L1:
+      return std::abs(x - y);
+    case PointLoss::SmoothL1: {
+      const T d = std::abs(x - y);
+      return d < p ? T(0.5) * d * d / p : d - T(0.5) * p;
+    }
+    case PointLoss::Huber: {
+      const T d = std::abs(x - y);
+      return d < p ? T(0.5) * d * d : p * (d - T(0.5) * p);
+    }
+    case PointLoss::Bce:
+      return (y - T(1)) * std::max(T(std::log1p(-x)), T(-100)) -
+             y * std::max(T(std::log(x)), T(-100));
+    case PointLoss::BceWithLogits:
+      return (T(1) - y) * x - (T(1) + (pw - T(1)) * y) * log_sigmoid(x);
+  }
+  return T(0);
+}
+
+// d loss / dx and d loss / dy (unweighted).
+template <class T>
+void point_grad(PointLoss k, T x, T y, T pw, T p, T& dx, T& dy) {
+  switch (k) {
+    case PointLoss::Mse:
+      dx = T(2) * (x - y);
+      dy = -dx;
+      return;
+    case PointLoss::L1:
+      dx = sign(x - y);
+      dy = -dx;
+      return;
+    case PointLoss::SmoothL1: {
+      const T d = x - y;
+      dx = d < -p ? T(-1) : (d > p ? T(1) : d / p);
+      dy = -dx;
+      return;
+    }
+    case PointLoss::Huber: {
+      const T d = x - y;
+      dx = d < -p ? -p : (d > p ? p : d);
+      dy = -dx;
+      return;
+    }
+    case PointLoss::Bce:
+      dx = (x - y) / std::max((T(1) - x) * x, T(1e-12));
+      dy = std::log1p(-x) - std::log(x);
+      return;
+    case PointLoss::BceWithLogits: {
+      const T lw = T(1) + (pw - T(1)) * y;
+      dx = (T(1) - y) - lw * (T(1) - sigmoid(x));
+      dy = -x - (pw - T(1)) * log_sigmoid(x);
+      return;
+    }
+  }
+}
+
+template <class T>
+void point_forward(PointLoss k, const Tensor& out, const Tensor& x, const Tensor& y,
+                   const Tensor& w, const Tensor& pw, double param, double scale) {
+  const int64_t n = x->numel;
+  const T* xp = x->data_as<T>();
+  const T* yp = y->data_as<T>();
+  const T* wp = ptr_or_null<T>(w);
+  const T* pwp = ptr_or_null<T>(pw);
+  const T p = static_cast<T>(param);
+  T* o = out->data_as<T>();
+  const bool reduce = out->dim() == 0;  // for a 0-d x, 'none' and a reduction agree (scale 1)
+  double acc = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    T v = point_value<T>(k, xp[i], yp[i], pwp ? pwp[i] : T(1), p);
+    if (wp) v *= wp[i];
+    if (reduce)
+      acc += v;
+    else
+      o[i] = v;
+  }
+  if (reduce) o[0] = static_cast<T>(acc * scale);
+}
+
+template <class T>
+void point_backward(PointLoss k, const Tensor& gx, const Tensor& gy, const Tensor& g,
+                    const Tensor& x, const Tensor& y, const Tensor& w, const Tensor& pw,
+                    double param, double scale) {
+  const int64_t n = x->numel;
+  const T* xp = x->data_as<T>();
+  const T* yp = y->data_as<T>();
+  const T* wp = ptr_or_null<T>(w);
+  const T* pwp = ptr_or_null<T>(pw);
+  const T* gp = g->data_as<T>();
+  const bool per_element = g->dim() != 0;
+  const T g0 = static_cast<T>(static_cast<double>(gp[0]) * scale);
+  T* gxp = gx ? gx->data_as<T>() : nullptr;
+  T* gyp = gy ? gy->data_as<T>() : nullptr;
+  const T p = static_cast<T>(param);
+  for (int64_t i = 0; i < n; ++i) {
+    T dx = 0, dy = 0;
+    point_grad<T>(k, xp[i], yp[i], pwp ? pwp[i] : T(1), p, dx, dy);
+    T c = per_element ? static_cast<T>(gp[i] * scale) : g0;
+    if (wp) c *= wp[i];
+    if (gxp) gxp[i] = dx * c;
+    if (gyp) gyp[i] = dy * c;
+  }
+}
+
+template <class T>
+T row_lse(const T* xr, int64_t c) {
+  T m = -INFINITY;
+  for (int64_t j = 0; j < c; ++j) m = std::max(m, xr[j]);
+  if (std::isinf(m)) return m;  // all -inf (or +inf present): lse is m, as logsumexp gives
+  double s = 0;
+  for (int64_t j = 0; j < c; ++j) s += std::exp(xr[j] - m);
+  return static_cast<T>(m + std::log(s));
+}
+
+int64_t checked_target(int64_t t, int64_t c, int64_t ignore_index, const char* op) {
+  if (t == ignore_index) return -1;
+  if (t < 0 || t >= c) fail<IndexError>(op, "target ", t, " is out of bounds for ", c, " classes");
+  return t;
+}
+
+template <class T>
+double ce_forward(const Tensor& loss, const Tensor& lse, const Tensor& x, const Tensor& target,
+                  const Tensor& w, int64_t ignore_index, double eps) {
+  const int64_t n = x->shape[0], c = x->shape[1];
+  const T* xp = x->data_as<T>();
+  const int64_t* tp = target->data_as<int64_t>();
+  const T* wp = ptr_or_null<T>(w);
+  T* lp = loss->data_as<T>();
+  T* sp = lse->data_as<T>();
+  double denom = 0;
+  for (int64_t i = 0; i < n; ++i) checked_target(tp[i], c, ignore_index, "cross_entropy");
+  for (int64_t i = 0; i < n; ++i) {
+    const T* xr = xp + i * c;
+    const T l = row_lse(xr, c);
+    sp[i] = l;
+    const int64_t t = checked_target(tp[i], c, ignore_index, "cross_entropy");
+    if (t < 0) {
+      lp[i] = 0;
+      continue;
+    }
+    const double wt = wp ? wp[t] : 1.0;
+    denom += wt;
+    double v = (1 - eps) * wt * (static_cast<double>(l) - xr[t]);
+    if (eps > 0) {
+      double s = 0;
+      for (int64_t j = 0; j < c; ++j) s += (wp ? wp[j] : 1.0) * (static_cast<double>(l) - xr[j]);
+      v += eps / static_cast<double>(c) * s;
+    }
+    lp[i] = static_cast<T>(v);
+  }
+  return denom;
+}
+
+template <class T>
+void ce_backward(const Tensor& gx, const Tensor& g, const Tensor& x, const Tensor& lse,
+                 const Tensor& target, const Tensor& w, int64_t ignore_index, double eps,
+                 double scale) {
+  const int64_t n = x->shape[0], c = x->shape[1];
+  const T* xp = x->data_as<T>();
+  const T* sp = lse->data_as<T>();
+  const int64_t* tp = target->data_as<int64_t>();
+  const T* wp = ptr_or_null<T>(w);
+  const T* gp = g->data_as<T>();
+  const bool per_row = g->dim() != 0;
+  T* op = gx->data_as<T>();
+  double wsum = static_cast<double>(c);
+  if (wp) {
+    wsum = 0;
+    for (int64_t j = 0; j < c; ++j) wsum += wp[j];
+  }
+  const T ec = static_cast<T>(eps / static_cast<double>(c));
+  for (int64_t i = 0; i < n; ++i) {
+    const T* xr = xp + i * c;
+    T* orow = op + i * c;
+    const int64_t t = tp[i] == ignore_index ? -1 : tp[i];
+    if (t < 0) {
+      std::fill(orow, orow + c, T(0));
+      continue;
+    }
+    const T coef = static_cast<T>(static_cast<double>(per_row ? gp[i] : gp[0]) * scale);
+    const T l = sp[i];
+    const T a = static_cast<T>((1 - eps) * (wp ? wp[t] : 1.0));  // weight of the target term
+    const T b = static_cast<T>(eps / static_cast<double>(c) * wsum);
+    for (int64_t j = 0; j < c; ++j) {
+      const T s = std::exp(xr[j] - l);
+      orow[j] = coef * ((a + b) * s - (wp ? ec * wp[j] : ec));
+    }
+    orow[t] -= coef * a;
+  }
+}
+
+template <class T>
+void ce_soft_forward(const Tensor& loss, const Tensor& lse, const Tensor& x, const Tensor& y,
+                     const Tensor& w, double eps) {
+  const int64_t n = x->shape[0], c = x->shape[1];
+  const T* xp = x->data_as<T>();
+  const T* yp = y->data_as<T>();
+  const T* wp = ptr_or_null<T>(w);
+  T* lp = loss->data_as<T>();
+  T* sp = lse->data_as<T>();
+  const double ec = eps / static_cast<double>(c);
+  for (int64_t i = 0; i < n; ++i) {
+    const T* xr = xp + i * c;
+    const T* yr = yp + i * c;
+    const T l = row_lse(xr, c);
+    sp[i] = l;
+    double s = 0;
+    for (int64_t j = 0; j < c; ++j) {
+      const double yj = (1 - eps) * yr[j] + ec;
+      s += (wp ? wp[j] : 1.0) * yj * (static_cast<double>(l) - xr[j]);
+    }
+    lp[i] = static_cast<T>(s);
+  }
+}
+
+template <class T>
+void ce_soft_backward(const Tensor& gx, const Tensor& gy, const Tensor& g, const Tensor& x,
+                      const Tensor& lse, const Tensor& y, const Tensor& w, double eps,
+                      double scale) {
+  const int64_t n = x->shape[0], c = x->shape[1];
+  const T* xp = x->data_as<T>();
+  const T* yp = y->data_as<T>();
+  const T* sp = lse->data_as<T>();
+  const T* wp = ptr_or_null<T>(w);
+  const T* gp = g->data_as<T>();
+  const bool per_row = g->dim() != 0;
+  T* gxp = gx ? gx->data_as<T>() : nullptr;
+  T* gyp = gy ? gy->data_as<T>() : nullptr;
+  const T ec = static_cast<T>(eps / static_cast<double>(c));
+  const T keep = static_cast<T>(1 - eps);
+  for (int64_t i = 0; i < n; ++i) {
+    const T* xr = xp + i * c;
+    const T* yr = yp + i * c;
+    const T coef = static_cast<T>(static_cast<double>(per_row ? gp[i] : gp[0]) * scale);
+    const T l = sp[i];
+    if (gxp) {
+      double wy = 0;
+      for (int64_t j = 0; j < c; ++j) wy += (wp ? wp[j] : T(1)) * (keep * yr[j] + ec);
+      const T wyt = static_cast<T>(wy);
+      T* orow = gxp + i * c;
+      for (int64_t j = 0; j < c; ++j)
+        orow[j] = coef * (std::exp(xr[j] - l) * wyt - (wp ? wp[j] : T(1)) * (keep * yr[j] + ec));
+    }
+    if (gyp) {
+      T* orow = gyp + i * c;
+      for (int64_t j = 0; j < c; ++j) orow[j] = coef * keep * (wp ? wp[j] : T(1)) * (l - xr[j]);
+    }
+  }
+}
+
+template <class T>
+double nll_forward(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
+                   int64_t ignore_index) {
+  const int64_t n = lp->shape[0], c = lp->shape[1];
+  const T* xp = lp->data_as<T>();
+  const int64_t* tp = target->data_as<int64_t>();
+  const T* wp = ptr_or_null<T>(w);
+  T* op = loss->data_as<T>();
+  double denom = 0;
+  for (int64_t i = 0; i < n; ++i) checked_target(tp[i], c, ignore_index, "nll_loss");
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t t = tp[i] == ignore_index ? -1 : tp[i];
+    if (t < 0) {
+      op[i] = 0;
+      continue;
+    }
+    const T wt = wp ? wp[t] : T(1);
+    denom += wt;
+    op[i] = -wt * xp[i * c + t];
+  }
+  return denom;
+}
+
+template <class T>
+void nll_backward(const Tensor& glp, const Tensor& g, const Tensor& target, const Tensor& w,
+                  int64_t ignore_index, double scale) {
+  const int64_t n = glp->shape[0], c = glp->shape[1];
+  const int64_t* tp = target->data_as<int64_t>();
+  const T* wp = ptr_or_null<T>(w);
+  const T* gp = g->data_as<T>();
+  const bool per_row = g->dim() != 0;
+  T* op = glp->data_as<T>();
+  std::fill(op, op + n * c, T(0));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t t = tp[i] == ignore_index ? -1 : tp[i];
+    if (t < 0) continue;
+    const T coef = static_cast<T>(static_cast<double>(per_row ? gp[i] : gp[0]) * scale);
+    op[i * c + t] = -(wp ? wp[t] : T(1)) * coef;
+  }
+}
+
+}  // namespace
+
+const char* op_name(PointLoss k) {
+  switch (k) {
+    case PointLoss::Mse:
+      return "mse_loss";
+    case PointLoss::L1:
+      return "l1_loss";
+    case PointLoss::SmoothL1:
+      return "smooth_l1_loss";
+    case PointLoss::Huber:
+      return "huber_loss";
+    case PointLoss::Bce:
+      return "binary_cross_entropy";
+    case PointLoss::BceWithLogits:
+      return "binary_cross_entropy_with_logits";
+  }
+  return "?";
+}
+
+void point_loss_forward_into(PointLoss k, const Tensor& out, const Tensor& x, const Tensor& y,
+                             const Tensor& w, const Tensor& pw, double param, double scale) {
+  dispatch_float(x->dtype,
+                 [&](auto v) { point_forward<decltype(v)>(k, out, x, y, w, pw, param, scale); });
+}
+
+void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, const Tensor& g,
+                              const Tensor& x, const Tensor& y, const Tensor& w, const Tensor& pw,
+                              double param, double scale) {
+  dispatch_float(x->dtype, [&](auto v) {
+    point_backward<decltype(v)>(k, gx, gy, g, x, y, w, pw, param, scale);
+  });
+}
+
+double cross_entropy_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+                                  const Tensor& target, const Tensor& w, int64_t ignore_index,
+                                  double eps) {
+  return dispatch_float(x->dtype, [&](auto v) {
+    return ce_forward<decltype(v)>(loss, lse, x, target, w, ignore_index, eps);
+  });
+}
+
+void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& x,
+                                 const Tensor& lse, const Tensor& target, const Tensor& w,
+                                 int64_t ignore_index, double eps, double scale) {
+  dispatch_float(x->dtype, [&](auto v) {
+    ce_backward<decltype(v)>(gx, g, x, lse, target, w, ignore_index, eps, scale);
+  });
+}
+
+void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+                                     const Tensor& y, const Tensor& w, double eps) {
+  dispatch_float(x->dtype, [&](auto v) { ce_soft_forward<decltype(v)>(loss, lse, x, y, w, eps); });
+}
+
+void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
+                                      const Tensor& x, const Tensor& lse, const Tensor& y,
+                                      const Tensor& w, double eps, double scale) {
+  dispatch_float(x->dtype, [&](auto v) {
+    ce_soft_backward<decltype(v)>(gx, gy, g, x, lse, y, w, eps, scale);
+  });
+}
+
+double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
+                        int64_t ignore_index) {
+  return dispatch_float(lp->dtype, [&](auto v) {
+    return nll_forward<decltype(v)>(loss, lp, target, w, ignore_index);
+  });
+}
+
+void nll_backward_into(const Tensor& glp, const Tensor& g, const Tensor& target, const Tensor& w,
+                       int64_t ignore_index, double scale) {
+  dispatch_float(glp->dtype, [&](auto v) {
+    nll_backward<decltype(v)>(glp, g, target, w, ignore_index, scale);
+  });
+}
+
+}  // namespace pyag

@@ -1,0 +1,256 @@
+// The fused losses: forward and derivative (kernels in kernels/loss.cpp).
+#include "autograd/node.h"
+#include "ops/nn.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+// A weight-like argument (no gradient) as a contiguous tensor of dtype dt in `shape`.
+Tensor constant_operand(const Tensor& t, DType dt, const Dims& shape, const char* op,
+                        const char* what) {
+  if (!t) return t;
+  if (t->requires_grad())
+    fail(op, "the derivative for '", what, "' is not implemented; pass ", what,
+         " without requires_grad (e.g. ", what, ".detach())");
+  Tensor c = cast(detach(t), dt);
+  if (c->shape != shape) {
+    if (broadcast_shapes(c->shape, shape, op) != shape)
+      fail(op, what, " of shape ", shape_str(c->shape), " cannot be broadcast to ",
+           shape_str(shape));
+    c = expand(c, shape);
+  }
+  return contiguous(c);
+}
+
+DType float_dtype_of(const Tensor& a, const Tensor& b, const char* op) {
+  DType dt = promote(a->dtype, b->dtype);
+  if (!is_floating(a->dtype))
+    fail<TypeError>(op, "expects a floating point input, got ", describe(a));
+  if (dt == DType::Bool) dt = DType::Float32;
+  return dt;
+}
+
+struct PointLossBackward : Node {
+  PointLoss kind;
+  double param = 0, scale = 1;
+  SavedTensor x, y, w, pw;
+  PointLossBackward(PointLoss k, double p, double s) : kind(k), param(p), scale(s) {}
+  const char* name() const override {
+    switch (kind) {
+      case PointLoss::Mse:
+        return "MseLossBackward";
+      case PointLoss::L1:
+        return "L1LossBackward";
+      case PointLoss::SmoothL1:
+        return "SmoothL1LossBackward";
+      case PointLoss::Huber:
+        return "HuberLossBackward";
+      case PointLoss::Bce:
+        return "BinaryCrossEntropyBackward";
+      case PointLoss::BceWithLogits:
+        return "BinaryCrossEntropyWithLogitsBackward";
+    }
+    return "LossBackward";
+  }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xs = x.unpack(*this);
+    const Tensor& ys = y.unpack(*this);
+    Tensor gx = needs(0) ? empty(xs->shape, xs->dtype) : Tensor();
+    Tensor gy = needs(1) ? empty(ys->shape, ys->dtype) : Tensor();
+    point_loss_backward_into(kind, gx, gy, contiguous(g), xs, ys,
+                             w.was_saved() ? w.unpack(*this) : Tensor(),
+                             pw.was_saved() ? pw.unpack(*this) : Tensor(), param, scale);
+    return {gx, gy};
+  }
+  void check() const override { x.check(*this), y.check(*this), w.check(*this), pw.check(*this); }
+  void release() override { x.reset(), y.reset(), w.reset(), pw.reset(); }
+};
+
+void check_bce_range(const Tensor& t, const char* what) {
+  dispatch_float(t->dtype, [&](auto v) {
+    using T = decltype(v);
+    const T* p = t->data_as<T>();
+    for (int64_t i = 0; i < t->numel; ++i)
+      if (!(p[i] >= T(0) && p[i] <= T(1)))
+        fail("binary_cross_entropy", "all elements of ", what, " should be between 0 and 1");
+  });
+}
+
+// Sum of a contiguous 1-d tensor, in double.
+double sum_of(const Tensor& t) {
+  return dispatch_float(t->dtype, [&](auto v) {
+    using T = decltype(v);
+    const T* p = t->data_as<T>();
+    double s = 0;
+    for (int64_t i = 0; i < t->numel; ++i) s += p[i];
+    return s;
+  });
+}
+
+Tensor reduce_rows(const Tensor& rows, Reduction r, double denom) {
+  if (r == Reduction::None) return rows;
+  const double s = sum_of(rows);
+  return scalar_tensor(r == Reduction::Mean ? s / denom : s, rows->dtype);
+}
+
+struct CrossEntropyBackward : Node {
+  bool soft;
+  int64_t ignore_index;
+  double eps, scale;
+  SavedTensor x, lse, target, w;
+  CrossEntropyBackward(bool s, int64_t ii, double e, double sc)
+      : soft(s), ignore_index(ii), eps(e), scale(sc) {}
+  const char* name() const override { return "CrossEntropyLossBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xs = x.unpack(*this);
+    const Tensor& ts = target.unpack(*this);
+    const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
+    Tensor gx = needs(0) ? empty(xs->shape, xs->dtype) : Tensor();
+    Tensor gc = contiguous(g);
+    if (soft) {
+      Tensor gy = needs(1) ? empty(ts->shape, ts->dtype) : Tensor();
+      cross_entropy_soft_backward_into(gx, gy, gc, xs, lse.unpack(*this), ts, ws, eps, scale);
+      return {gx, gy};
+    }
+    if (gx)
+      cross_entropy_backward_into(gx, gc, xs, lse.unpack(*this), ts, ws, ignore_index, eps, scale);
+    return {gx};
+  }
+  void check() const override {
+    x.check(*this), lse.check(*this), target.check(*this), w.check(*this);
+  }
+  void release() override { x.reset(), lse.reset(), target.reset(), w.reset(); }
+};
+
+struct NllLossBackward : Node {
+  int64_t ignore_index;
+  double scale;
+  Dims shape;
+  SavedTensor target, w;
+  NllLossBackward(int64_t ii, double s, Dims sh) : ignore_index(ii), scale(s), shape(sh) {}
+  const char* name() const override { return "NllLossBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor gx = empty(shape, g->dtype);
+    nll_backward_into(gx, contiguous(g), target.unpack(*this),
+                      w.was_saved() ? w.unpack(*this) : Tensor(), ignore_index, scale);
+    return {gx};
+  }
+  void check() const override { target.check(*this), w.check(*this); }
+  void release() override { target.reset(), w.reset(); }
+};
+
+// Checks (n, c) logits / log-probabilities and (n,) int64 targets; returns the class weight as
+// a contiguous (c,) tensor of dtype dt (or empty).
+Tensor class_weight(const Tensor& input, const Tensor& weight, DType dt, const char* op) {
+  if (input->dim() != 2)
+    fail(op, "expects a 2-d input (batch, classes), got shape ", shape_str(input->shape));
+  if (!weight) return weight;
+  if (weight->dim() != 1 || weight->shape[0] != input->shape[1])
+    fail(op, "weight should be a 1-d tensor of ", input->shape[1],
+         " elements (one per class), got shape ", shape_str(weight->shape));
+  return constant_operand(weight, dt, weight->shape, op, "weight");
+}
+
+void check_index_target(const Tensor& input, const Tensor& target, const char* op) {
+  if (target->dtype != DType::Int64)
+    fail<TypeError>(op, "class-index targets must be int64, got ", describe(target));
+  if (target->dim() != 1 || target->shape[0] != input->shape[0])
+    fail<ValueError>(op, "expected target of shape (", input->shape[0], ",), got ",
+                     shape_str(target->shape));
+}
+
+}  // namespace
+
+Tensor point_loss(PointLoss k, const Tensor& input, const Tensor& target, const Tensor& weight,
+                  const Tensor& pos_weight, double param, Reduction r) {
+  const char* op = op_name(k);
+  const DType dt = float_dtype_of(input, target, op);
+  Tensor x = cast(input, dt), y = cast(target, dt);
+  const bool same_shape_only = k == PointLoss::Bce || k == PointLoss::BceWithLogits;
+  if (same_shape_only && x->shape != y->shape)
+    fail<ValueError>(op, "target size ", shape_str(y->shape), " must be the same as input size ",
+                     shape_str(x->shape));
+  const Dims shape = broadcast_shapes(x->shape, y->shape, op);
+  if (x->shape != shape) x = expand(x, shape);
+  if (y->shape != shape) y = expand(y, shape);
+  x = contiguous(x), y = contiguous(y);
+  Tensor w = constant_operand(weight, dt, shape, op, "weight");
+  Tensor pw = constant_operand(pos_weight, dt, shape, op, "pos_weight");
+  if (k == PointLoss::Bce) check_bce_range(x, "input"), check_bce_range(y, "target");
+  const double scale =
+      r == Reduction::Mean ? 1.0 / static_cast<double>(x->numel) : 1.0;  // 0 elements: NaN
+  Tensor out = r == Reduction::None ? empty(shape, dt) : empty(Dims{}, dt);
+  point_loss_forward_into(k, out, x, y, w, pw, param, scale);
+  if (auto n =
+          record<PointLossBackward>({&x, &y}, out, k, param, r == Reduction::None ? 1.0 : scale)) {
+    n->x = SavedTensor(x), n->y = SavedTensor(y);
+    if (w) n->w = SavedTensor(w);
+    if (pw) n->pw = SavedTensor(pw);
+  }
+  return out;
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                     int64_t ignore_index, double label_smoothing, Reduction r) {
+  const char* op = "cross_entropy";
+  if (!is_floating(input->dtype))
+    fail<TypeError>(op, "expects floating point logits, got ", describe(input));
+  if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0))
+    fail<ValueError>(op, "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
+  const DType dt = input->dtype;
+  Tensor w = class_weight(input, weight, dt, op);
+  Tensor x = contiguous(input);
+  const int64_t n = x->shape[0];
+  Tensor rows = empty(Dims{n}, dt), lse = empty(Dims{n}, dt);
+  if (is_floating(target->dtype)) {  // class probabilities
+    if (target->shape != input->shape)
+      fail<ValueError>(op, "class-probability targets must have the input's shape ",
+                       shape_str(input->shape), ", got ", shape_str(target->shape));
+    Tensor y = contiguous(cast(target, dt));
+    cross_entropy_soft_forward_into(rows, lse, x, y, w, label_smoothing);
+    const double denom = static_cast<double>(n);
+    Tensor out = reduce_rows(rows, r, denom);
+    const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
+    if (auto node = record<CrossEntropyBackward>({&x, &y}, out, true, ignore_index, label_smoothing,
+                                                 scale)) {
+      node->x = SavedTensor(x), node->lse = SavedTensor(lse), node->target = SavedTensor(y);
+      if (w) node->w = SavedTensor(w);
+    }
+    return out;
+  }
+  check_index_target(input, target, op);
+  Tensor t = contiguous(target);
+  const double denom =
+      cross_entropy_forward_into(rows, lse, x, t, w, ignore_index, label_smoothing);
+  Tensor out = reduce_rows(rows, r, denom);
+  const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
+  if (auto node =
+          record<CrossEntropyBackward>({&x}, out, false, ignore_index, label_smoothing, scale)) {
+    node->x = SavedTensor(x), node->lse = SavedTensor(lse), node->target = SavedTensor(t);
+    if (w) node->w = SavedTensor(w);
+  }
+  return out;
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                int64_t ignore_index, Reduction r) {
+  const char* op = "nll_loss";
+  if (!is_floating(input->dtype))
+    fail<TypeError>(op, "expects floating point log-probabilities, got ", describe(input));
+  const DType dt = input->dtype;
+  Tensor w = class_weight(input, weight, dt, op);
+  check_index_target(input, target, op);
+  Tensor x = contiguous(input), t = contiguous(target);
+  Tensor rows = empty(Dims{x->shape[0]}, dt);
+  const double denom = nll_forward_into(rows, x, t, w, ignore_index);
+  Tensor out = reduce_rows(rows, r, denom);
+  const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
+  if (auto node = record<NllLossBackward>({&x}, out, ignore_index, scale, x->shape)) {
+    node->target = SavedTensor(t);
+    if (w) node->w = SavedTensor(w);
+  }
+  return out;
+}
+
+}  // namespace pyag

@@ -1,0 +1,165 @@
+// Layer norm and batch norm: forward and derivative (kernels in kernels/norm.cpp).
+#include "kernels/norm.h"
+
+#include "autograd/node.h"
+#include "ops/nn.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+const Tensor& no_tensor() {  // stands for an absent optional input in a node's edge list
+  static const Tensor t = empty(Dims{0}, DType::Float32);
+  return t;
+}
+
+Tensor param_operand(const Tensor& t, DType dt, const Dims& shape, const char* op,
+                     const char* what) {
+  if (!t) return t;
+  if (t->shape != shape)
+    fail(op, what, " must have shape ", shape_str(shape), ", got ", shape_str(t->shape));
+  if (!is_floating(t->dtype))
+    fail<TypeError>(op, what, " must be floating point, got ", describe(t));
+  return contiguous(cast(t, dt));
+}
+
+struct LayerNormBackward : Node {
+  int64_t d;
+  Dims wshape;  // normalized_shape: the shape of weight and bias
+  SavedTensor x, mean, rstd, w;
+  LayerNormBackward(int64_t dd, Dims ws) : d(dd), wshape(ws) {}
+  const char* name() const override { return "NativeLayerNormBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xs = x.unpack(*this);
+    const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
+    Tensor gx = needs(0) ? empty(xs->shape, xs->dtype) : Tensor();
+    Tensor gw = needs(1) ? empty(wshape, xs->dtype) : Tensor();
+    Tensor gb = needs(2) ? empty(wshape, xs->dtype) : Tensor();
+    layer_norm_backward_into(gx, gw, gb, contiguous(g), xs, mean.unpack(*this), rstd.unpack(*this),
+                             ws, d);
+    return {gx, gw, gb};
+  }
+  void check() const override {
+    x.check(*this), mean.check(*this), rstd.check(*this), w.check(*this);
+  }
+  void release() override { x.reset(), mean.reset(), rstd.reset(), w.reset(); }
+};
+
+struct BatchNormBackward : Node {
+  int64_t c;
+  bool batch_stats;
+  SavedTensor x, mean, invstd, w;
+  BatchNormBackward(int64_t cc, bool bs) : c(cc), batch_stats(bs) {}
+  const char* name() const override { return "NativeBatchNormBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xs = x.unpack(*this);
+    const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
+    Tensor gx = needs(0) ? empty(xs->shape, xs->dtype) : Tensor();
+    Tensor gw = needs(1) ? empty(Dims{c}, xs->dtype) : Tensor();
+    Tensor gb = needs(2) ? empty(Dims{c}, xs->dtype) : Tensor();
+    batch_norm_backward_into(gx, gw, gb, contiguous(g), xs, mean.unpack(*this),
+                             invstd.unpack(*this), ws, c, batch_stats);
+    return {gx, gw, gb};
+  }
+  void check() const override {
+    x.check(*this), mean.check(*this), invstd.check(*this), w.check(*this);
+  }
+  void release() override { x.reset(), mean.reset(), invstd.reset(), w.reset(); }
+};
+
+void record_affine_node(const std::shared_ptr<Node>& node, const Tensor& x, const Tensor& w,
+                        const Tensor& b, const Tensor& out) {
+  attach(node, std::vector<Tensor>{x, w ? w : no_tensor(), b ? b : no_tensor()}, out);
+}
+
+bool any_requires_grad(const Tensor& x, const Tensor& w, const Tensor& b) {
+  return GradMode::enabled() &&
+         (x->requires_grad() || (w && w->requires_grad()) || (b && b->requires_grad()));
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& input, const Dims& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  const char* op = "layer_norm";
+  if (!is_floating(input->dtype))
+    fail<TypeError>(op, "expects a floating point input, got ", describe(input));
+  const int k = normalized_shape.size();
+  bool ok = k >= 1 && input->dim() >= k;
+  for (int i = 0; ok && i < k; ++i) ok = input->shape[input->dim() - k + i] == normalized_shape[i];
+  if (!ok)
+    fail(op, "given normalized_shape=", shape_str(normalized_shape),
+         ", expected input with shape (*", k ? ", " : "", shape_str(normalized_shape).substr(1),
+         ", but got input of size ", shape_str(input->shape));
+  const DType dt = input->dtype;
+  int64_t d = 1;
+  for (int64_t s : normalized_shape) d *= s;
+  Tensor x = contiguous(input);
+  Tensor w = param_operand(weight, dt, normalized_shape, op, "weight");
+  Tensor b = param_operand(bias, dt, normalized_shape, op, "bias");
+  const int64_t m = d ? x->numel / d : 0;
+  Tensor y = empty(x->shape, dt), mean = empty(Dims{m}, dt), rstd = empty(Dims{m}, dt);
+  layer_norm_forward_into(y, mean, rstd, x, w, b, d, eps);
+  if (any_requires_grad(x, w, b)) {
+    auto node = std::make_shared<LayerNormBackward>(d, normalized_shape);
+    node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->rstd = SavedTensor(rstd);
+    if (w) node->w = SavedTensor(w);
+    record_affine_node(node, x, w, b, y);
+  }
+  return y;
+}
+
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps) {
+  const char* op = "batch_norm";
+  if (!is_floating(input->dtype))
+    fail<TypeError>(op, "expects a floating point input, got ", describe(input));
+  if (input->dim() < 2)
+    fail<ValueError>(op, "expected a 2-d or higher input (batch, channels, ...), got shape ",
+                     shape_str(input->shape));
+  const DType dt = input->dtype;
+  const int64_t c = input->shape[1];
+  const Dims cshape{c};
+  for (const Tensor* s : {&running_mean, &running_var}) {
+    if (!*s) continue;
+    if ((*s)->shape != cshape || (*s)->dtype != dt || !(*s)->contiguous())
+      fail(op, "running statistics must be contiguous ", dtype_name(dt), " tensors of shape ",
+           shape_str(cshape), ", got ", describe(*s));
+  }
+  if (!training && (!running_mean || !running_var))
+    fail(op, "running_mean and running_var must be given when training=False");
+  Tensor x = contiguous(input);
+  Tensor w = param_operand(weight, dt, cshape, op, "weight");
+  Tensor b = param_operand(bias, dt, cshape, op, "bias");
+  const int64_t count = c ? x->numel / c : 0;
+  Tensor mean = empty(cshape, dt), invstd = empty(cshape, dt);
+  if (training) {
+    if (count <= 1)
+      fail<ValueError>(op, "expected more than 1 value per channel when training, got input size ",
+                       shape_str(input->shape));
+    Tensor var = empty(cshape, dt);
+    batch_norm_stats_into(mean, var, x, c);
+    batch_norm_update_running(running_mean, running_var, mean, var, count, momentum);
+    if (running_mean) running_mean->bump_version();
+    if (running_var) running_var->bump_version();
+    Tensor one = scalar_tensor(1.0, dt);
+    invstd =
+        binary(BinaryOp::Div, one, unary(UnaryOp::Sqrt, binary(BinaryOp::Add, var, Scalar{eps})));
+  } else {
+    copy_into(mean, running_mean);
+    invstd = binary(BinaryOp::Div, scalar_tensor(1.0, dt),
+                    unary(UnaryOp::Sqrt, binary(BinaryOp::Add, detach(running_var), Scalar{eps})));
+  }
+  Tensor y = empty(x->shape, dt);
+  batch_norm_forward_into(y, x, mean, invstd, w, b, c);
+  if (any_requires_grad(x, w, b)) {
+    auto node = std::make_shared<BatchNormBackward>(c, training);
+    node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->invstd = SavedTensor(invstd);
+    if (w) node->w = SavedTensor(w);
+    record_affine_node(node, x, w, b, y);
+  }
+  return y;
+}
+
+}  // namespace pyag

@@ -1,0 +1,1 @@
+"""The implementation modules of pyautograd.nn.functional."""

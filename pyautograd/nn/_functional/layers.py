@@ -1,0 +1,123 @@
+"""Layer functions of nn.functional: linear, bilinear, dropout, embedding, layer_norm,
+batch_norm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ... import _core
+from ..._core import Tensor
+from .activation import core_op
+
+__all__ = ["batch_norm", "bilinear", "dropout", "embedding", "layer_norm", "linear"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias (weight: (out_features, in_features))."""
+    if weight.dim() not in (1, 2):
+        raise RuntimeError(f"[linear] weight must be 1-d or 2-d, got shape {tuple(weight.shape)}")
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = input1 @ weight[k] @ input2 + bias_k, for inputs (..., in1) and (..., in2) and
+    weight (out, in1, in2)."""
+    if weight.dim() != 3:
+        raise RuntimeError(f"[bilinear] weight must be 3-d, got shape {tuple(weight.shape)}")
+    out_f, in1, in2 = weight.shape
+    if input1.shape[-1] != in1 or input2.shape[-1] != in2:
+        raise RuntimeError(
+            f"[bilinear] input sizes {tuple(input1.shape)} and {tuple(input2.shape)} do not match "
+            f"weight of shape {tuple(weight.shape)}"
+        )
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(
+            "[bilinear] input1 and input2 must have the same leading dimensions, got "
+            f"{tuple(input1.shape)} and {tuple(input2.shape)}"
+        )
+    lead = list(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    t = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
+    y = (t * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(*lead, out_f)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zeroes each element with probability p and scales the others by 1 / (1 - p) when
+    training; the identity otherwise."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        mask = _core.zeros(input.shape, dtype=input.dtype)
+    else:
+        keep = _core.rand(input.shape, dtype=input.dtype) < (1.0 - p)
+        mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
+    if inplace:
+        return input.mul_(mask)
+    return input * mask
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """The rows of weight selected by the integer tensor input (output: input's shape + the
+    embedding dim); rows at padding_idx get no gradient."""
+    if input.is_floating_point() or input.dtype == _core.bool:
+        raise RuntimeError(f"[embedding] expected an integer tensor of indices, got {input.dtype}")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "[embedding] max_norm, scale_grad_by_freq and sparse are not supported"
+        )
+    num, dim = weight.shape
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            padding_idx += num
+    rows = core_op("index_select")(weight, 0, input.reshape(-1))
+    out = rows.reshape(*input.shape, dim)
+    if padding_idx is not None and weight.requires_grad:
+        keep = (input != padding_idx).unsqueeze(-1)
+        out = _core.where(keep, out, out.detach())
+    return out
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalizes over the trailing normalized_shape dims (biased variance), then scales by
+    weight and shifts by bias; one fused C++ pass forward and one backward."""
+    return _core._layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalizes (n, c, ...) per channel: with the batch's statistics when training (and
+    updates the running statistics in place), else with the running statistics."""
+    return _core._batch_norm(
+        input, running_mean, running_var, weight, bias, training, momentum, eps
+    )

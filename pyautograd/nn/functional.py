@@ -1,0 +1,61 @@
+"""pyautograd.nn.functional: the functions behind the nn layers and losses, as in PyTorch.
+
+Losses, layer_norm and batch_norm run as fused C++ kernels; linear, bilinear and dropout are
+compositions of core ops; the activations are core ops.
+"""
+
+from ._functional.activation import elu as elu
+from ._functional.activation import gelu as gelu
+from ._functional.activation import hardtanh as hardtanh
+from ._functional.activation import leaky_relu as leaky_relu
+from ._functional.activation import log_softmax as log_softmax
+from ._functional.activation import relu as relu
+from ._functional.activation import relu6 as relu6
+from ._functional.activation import sigmoid as sigmoid
+from ._functional.activation import silu as silu
+from ._functional.activation import softmax as softmax
+from ._functional.activation import softplus as softplus
+from ._functional.activation import tanh as tanh
+from ._functional.layers import batch_norm as batch_norm
+from ._functional.layers import bilinear as bilinear
+from ._functional.layers import dropout as dropout
+from ._functional.layers import embedding as embedding
+from ._functional.layers import layer_norm as layer_norm
+from ._functional.layers import linear as linear
+from ._functional.loss import binary_cross_entropy as binary_cross_entropy
+from ._functional.loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
+from ._functional.loss import cross_entropy as cross_entropy
+from ._functional.loss import huber_loss as huber_loss
+from ._functional.loss import l1_loss as l1_loss
+from ._functional.loss import mse_loss as mse_loss
+from ._functional.loss import nll_loss as nll_loss
+from ._functional.loss import smooth_l1_loss as smooth_l1_loss
+
+__all__ = [
+    "batch_norm",
+    "bilinear",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "embedding",
+    "gelu",
+    "hardtanh",
+    "huber_loss",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "relu6",
+    "sigmoid",
+    "silu",
+    "smooth_l1_loss",
+    "softmax",
+    "softplus",
+    "tanh",
+]
