@@ -150,7 +150,9 @@ def observe(expr: str, ns: dict[str, Any]) -> tuple[Any, ...]:
     name, _, attr = expr.partition(".")
     x = ns[name]
     if attr:
-        x = getattr(x, attr)
+        with warnings.catch_warnings():  # PyTorch warns about .grad of non-leaves
+            warnings.simplefilter("ignore")
+            x = getattr(x, attr)
     return summarize(x)
 
 

@@ -70,7 +70,10 @@ def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> No
     shrunk = 0
     inconclusive = 0
     t0 = time.time()
+    rss0 = 0
     for i in range(start, start + count):
+        if i == start + min(200, count // 2):
+            rss0 = _rss_kb()  # after warm-up: caches, compiled code, allocator pools
         os.write(fd, f"{i}\n".encode())
         prog, g = generate(seed, i, torch)
         gated.update(g.gated)
@@ -100,8 +103,17 @@ def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> No
         "inconclusive": inconclusive,
         "seconds": time.time() - t0,
         "maxrss_kb": _maxrss(),
+        "rss_growth_kb": _rss_kb() - rss0 if rss0 else 0,
     }
     print(json.dumps(summary), flush=True)
+
+
+def _rss_kb() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return 0
 
 
 def _maxrss() -> int:
@@ -265,6 +277,7 @@ def parent(a: argparse.Namespace) -> int:
     repros: dict[str, dict[str, Any]] = {}
     events = []
     inconclusive = 0
+    rss_growth: list[int] = []
     for j in jobs:
         events += j.events
         for m in j.lines:
@@ -273,6 +286,7 @@ def parent(a: argparse.Namespace) -> int:
                 gated.update(m["gated"])
                 rows.update(m["rows"])
                 inconclusive += m["inconclusive"]
+                rss_growth.append(m.get("rss_growth_kb", 0))
             elif m["type"] == "finding":
                 key = json.dumps(m["sig"])
                 if "repro" in m and key not in repros:
@@ -293,6 +307,7 @@ def parent(a: argparse.Namespace) -> int:
         "crashes_and_hangs": events,
         "gated": dict(gated.most_common()),
         "inconclusive": inconclusive,
+        "rss_growth_kb_per_worker": rss_growth,
         "reproducers": {
             k: {"index": m["index"], "describe": m["describe"], "repro": m["repro"]}
             for k, m in repros.items()
@@ -337,6 +352,11 @@ def report(out: dict[str, Any]) -> None:
         print(
             f"\n{out['inconclusive']} program(s) inconclusive: a discontinuous op (sign, a "
             "comparison, argmax, ...) read values the libraries agree on within tolerance only"
+        )
+    if out["rss_growth_kb_per_worker"]:
+        print(
+            f"\nresident memory growth per worker after warm-up (kB): "
+            f"{out['rss_growth_kb_per_worker']}"
         )
     total = sum(out["divergences"].values())
     print(
