@@ -288,6 +288,52 @@ def _identical(x: tuple[Any, ...], y: tuple[Any, ...]) -> bool:
     return True
 
 
+def _float64_program(stmts: list[Stmt]) -> list[Stmt]:
+    from dataclasses import replace
+
+    return [
+        replace(st, code=st.code.replace("L.float32", "L.float64").replace(".float()", ".double()"))
+        for st in stmts
+    ]
+
+
+def _within_noise(prog: Program, i: int, label: str, a: Obs, b: Obs, torch: Any) -> bool:
+    """Is the difference no larger than float32 rounding explains? The same program is run on
+    PyTorch in float64 (default dtype float64 too); where PyTorch's float32 and float64 results
+    differ by d, pyautograd may differ from PyTorch's float32 result by a few d (cancellation
+    in a sum, 1/x of a small difference, ...)."""
+    x = dict(a.values).get(label)
+    y = dict(b.values).get(label)
+    if x is None or y is None or x[0] != "tensor" or y[0] != "tensor" or x[2] not in TOL:
+        return False
+    ns = make_ns(torch)
+    prev = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        obs = None
+        for st in _float64_program(prog.stmts[: i + 1]):
+            obs = run_stmt(st, ns, torch)
+            if obs.raised:
+                return False
+        z = dict(obs.values).get(label) if obs else None
+    finally:
+        torch.set_default_dtype(prev)
+        ns.clear()
+    if z is None or z[0] != "tensor" or z[5].shape != x[5].shape or y[5].shape != x[5].shape:
+        return False
+    x32, x64, yy = (v.astype(np.float64) for v in (x[5], z[5], y[5]))
+    stable = np.isfinite(x32) == np.isfinite(x64)
+    fin = stable & np.isfinite(x32)
+    if not np.array_equal(np.isnan(x32[stable]), np.isnan(yy[stable])):
+        return False
+    if not np.array_equal(x32[stable & ~fin & ~np.isnan(x32)], yy[stable & ~fin & ~np.isnan(x32)]):
+        return False
+    rtol, atol = TOL["float32"]
+    scale = max(1.0, float(np.max(np.abs(x32[fin])))) if fin.any() else 1.0
+    bound = 8 * np.abs(x32[fin] - x64[fin]) + atol * scale + rtol * np.abs(x32[fin])
+    return bool(np.all(np.abs(yy[fin] - x32[fin]) <= bound))
+
+
 def allocated(pa: Any) -> int:
     return int(pa.memory_stats()["allocated_bytes"])
 
@@ -310,6 +356,10 @@ def execute(prog: Program, torch: Any, pa: Any, leak_check: bool = True) -> Dive
             if found.kind in ("value", "shape") and _amplifies(st, inexact):
                 found.kind = "inconclusive"
             elif found.kind == "value" and _pole_of_signed_zero(prog.stmts[: i + 1], st, zeros):
+                found.kind = "inconclusive"
+            elif (
+                found.kind == "value" and loose and _within_noise(prog, i, found.label, a, b, torch)
+            ):
                 found.kind = "inconclusive"
             break
         if not a.raised and not b.raised:

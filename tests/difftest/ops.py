@@ -457,6 +457,23 @@ row(
     family="autograd",
 )
 
+row(
+    "grad:zero_",
+    "{0}.grad.zero_()",
+    A.tensor(FLOAT_ONLY, pred=lambda t: t.is_leaf and t.grad is not None, fresh_p=0.0),
+    kind="effect",
+    weight=0.3,
+    family="autograd",
+)
+row(
+    "grad:none",
+    "{0}.grad = None",
+    A.tensor(FLOAT_ONLY, pred=lambda t: t.is_leaf and t.requires_grad, fresh_p=0.0),
+    kind="effect",
+    weight=0.2,
+    family="autograd",
+)
+
 # ---- creation from a tensor, and Python values ---------------------------------------------
 row("zeros_like", "L.zeros_like({0})", A.tensor(), weight=0.1, family="creation")
 row("ones_like", "L.ones_like({0}, dtype=L.float64)", A.tensor(), weight=0.1, family="creation")
