@@ -206,6 +206,9 @@ class Job:
                 continue
             msg["_start"] = start
             self.lines.append(msg)
+            if msg["type"] == "finding" and self.args.progress:
+                sig = " / ".join(msg["sig"])
+                print(f"[difftest] {self.args.seed}/{msg['index']}: {sig}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", help="write the summary (and reproducers) to this file")
     ap.add_argument("--repro-dir", help="write each signature's reproducer to a .py file here")
+    ap.add_argument("--progress", action="store_true", help="print findings as they come")
     ap.add_argument("--replay", help="SEED/INDEX: shrink and print one program")
     ap.add_argument("--full", action="store_true", help="with --replay: do not shrink")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
