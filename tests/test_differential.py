@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE / "difftest"))
 import execute  # noqa: E402
 import gen  # noqa: E402
 import known  # noqa: E402
+import ops  # noqa: E402
 import shrink  # noqa: E402
 from program import Program  # noqa: E402
 
@@ -47,8 +48,10 @@ def test_random_programs_agree_with_torch(tmp_path: Path) -> None:
     summary = json.loads(out.read_text())
     assert proc.returncode == 0 and not summary["divergences"], report
     assert not summary["crashes_and_hangs"], report
-    # the run must exercise the table, not just skip draws
+    # the run exercises the whole table: a row never drawn must be one a gate stops
     assert sum(summary["rows"].values()) > 5 * CI_PROGRAMS
+    never = [r.name for r in ops.ROWS if r.name not in summary["rows"]]
+    assert all(summary["gated_rows"].get(r) for r in never), never
 
 
 # ---- the tool itself ------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class Gen:
         self.retaining: set[str] = set()
         self.n = 0
         self.gated: Counter[str] = Counter()
+        self.gated_rows: Counter[str] = Counter()  # rows of the draws gates dropped
         self.no_grad = False  # the statement being drawn runs under no_grad
         # tensors whose strides differ between the libraries: PyTorch's ops give outputs the
         # memory layout of their inputs (a transposed input, a transposed output), pyautograd's
@@ -118,6 +119,7 @@ class Gen:
         for key, gate in known.KNOWN_DIVERGENCES.items():
             if gate.applies(ctx):
                 self.gated[key] += 1
+                self.gated_rows[row] += 1
                 return True
         return False
 

@@ -66,6 +66,7 @@ def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> No
     fd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     counts: Counter[str] = Counter()
     gated: Counter[str] = Counter()
+    gated_rows: Counter[str] = Counter()
     rows: Counter[str] = Counter()
     shrunk = 0
     inconclusive = 0
@@ -77,6 +78,7 @@ def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> No
         os.write(fd, f"{i}\n".encode())
         prog, g = generate(seed, i, torch)
         gated.update(g.gated)
+        gated_rows.update(g.gated_rows)
         rows.update(st.row for st in prog.stmts)
         d = execute(prog, torch, pa)
         if d is None:
@@ -99,6 +101,7 @@ def worker(seed: int, start: int, count: int, trace: str, max_repros: int) -> No
         "programs": count,
         "counts": dict(counts),
         "gated": dict(gated),
+        "gated_rows": dict(gated_rows),
         "rows": dict(rows),
         "inconclusive": inconclusive,
         "seconds": time.time() - t0,
@@ -277,6 +280,7 @@ def parent(a: argparse.Namespace) -> int:
             t.join()
     counts: Counter[str] = Counter()
     gated: Counter[str] = Counter()
+    gated_rows: Counter[str] = Counter()
     rows: Counter[str] = Counter()
     repros: dict[str, dict[str, Any]] = {}
     events = []
@@ -288,6 +292,7 @@ def parent(a: argparse.Namespace) -> int:
             if m["type"] == "summary":
                 counts.update(m["counts"])
                 gated.update(m["gated"])
+                gated_rows.update(m["gated_rows"])
                 rows.update(m["rows"])
                 inconclusive += m["inconclusive"]
                 rss_growth.append(m.get("rss_growth_kb", 0))
@@ -317,6 +322,7 @@ def parent(a: argparse.Namespace) -> int:
             for k, m in repros.items()
         },
         "rows": dict(rows.most_common()),
+        "gated_rows": dict(gated_rows.most_common()),
     }
     report(out)
     if a.json:
