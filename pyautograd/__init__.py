@@ -68,6 +68,9 @@ _install_protocols(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
+from . import optim as optim  # noqa: E402
+from . import utils as utils  # noqa: E402
+from ._generator import Generator as Generator  # noqa: E402
 
 Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
 

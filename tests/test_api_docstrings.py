@@ -16,6 +16,7 @@ MODULES = [
     "pyautograd.optim",
     "pyautograd.optim.lr_scheduler",
     "pyautograd.cuda",
+    "pyautograd.utils.data",
 ]
 
 
