@@ -14,6 +14,7 @@ without it, and using it raises an error naming the extra. See docs/distributed.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from . import _mpi, _world
 from .collectives import ReduceOp as ReduceOp
@@ -31,7 +32,11 @@ from .collectives import reduce_scatter as reduce_scatter
 from .collectives import reduce_scatter_tensor as reduce_scatter_tensor
 from .sampler import DistributedSampler as DistributedSampler
 
+if TYPE_CHECKING:
+    from .ddp import DistributedDataParallel as DistributedDataParallel
+
 __all__ = [
+    "DistributedDataParallel",
     "DistributedSampler",
     "ReduceOp",
     "Work",
@@ -141,3 +146,12 @@ def get_rank(group: object = None) -> int:
 def get_world_size(group: object = None) -> int:
     """The number of processes in the job."""
     return _world.current().size
+
+
+def __getattr__(name: str) -> Any:
+    # DistributedDataParallel is imported on first use: it brings in pyautograd.nn.
+    if name == "DistributedDataParallel":
+        from .ddp import DistributedDataParallel
+
+        return DistributedDataParallel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -84,6 +84,11 @@ class Reducer:
         hooks: bool = True,
     ) -> None:
         w = _world.current()
+        if hooks and not hasattr(Tensor, "register_post_accumulate_grad_hook"):
+            raise RuntimeError(
+                "[DistributedDataParallel] this build of pyautograd has no "
+                "Tensor.register_post_accumulate_grad_hook, which starts each bucket's allreduce"
+            )
         self.world = w
         self.params = list(params)
         self.names = list(names)

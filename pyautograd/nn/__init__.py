@@ -5,6 +5,7 @@
 
 from . import functional as functional
 from . import init as init
+from . import parallel as parallel
 from . import utils as utils
 from .modules import ELU as ELU
 from .modules import GELU as GELU
@@ -84,5 +85,6 @@ __all__ = [
     "Unflatten",
     "functional",
     "init",
+    "parallel",
     "utils",
 ]
