@@ -79,3 +79,31 @@ def test_defaults_need_an_initialized_world() -> None:
         pytest.skip("this process joined a world")
     with pytest.raises(RuntimeError, match=r"init\(\) first"):
         DistributedSampler(list(range(4)))
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_dataloader_batches_a_ranks_share(drop_last: bool) -> None:
+    import numpy as np
+
+    import pyautograd as pa
+    from pyautograd.utils.data import DataLoader, Sampler, TensorDataset
+    from pyautograd.utils.data import DistributedSampler as FromData
+    from pyautograd.utils.data.distributed import DistributedSampler as FromDistributed
+
+    assert FromData is FromDistributed is DistributedSampler
+    ds = TensorDataset(pa.arange(11, dtype=pa.float32), pa.arange(11) * 10)
+    seen = []
+    for rank in range(3):
+        sampler = DistributedSampler(ds, 3, rank, seed=5, drop_last=drop_last)
+        assert isinstance(sampler, Sampler)
+        sampler.set_epoch(2)
+        batches = list(DataLoader(ds, batch_size=2, sampler=sampler))
+        xs = np.concatenate([b[0].numpy() for b in batches])
+        ys = np.concatenate([b[1].numpy() for b in batches])
+        assert xs.tolist() == [float(i) for i in sampler]  # the sampler's order, in batches
+        assert (ys == xs * 10).all()
+        seen += xs.tolist()
+    if drop_last:
+        assert len(seen) == len(set(seen)) == 9
+    else:
+        assert sorted(set(seen)) == [float(i) for i in range(11)] and len(seen) == 12

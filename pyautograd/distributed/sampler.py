@@ -14,10 +14,12 @@ from collections.abc import Iterator, Sized
 
 import numpy as np
 
+from pyautograd.utils.data.sampler import Sampler
+
 from . import _world
 
 
-class DistributedSampler:
+class DistributedSampler(Sampler[int]):
     """Yields rank ``rank``'s share of ``range(len(dataset))`` (see the module's docstring).
 
     ``num_replicas`` and ``rank`` default to the world's size and this process's rank.
@@ -34,6 +36,7 @@ class DistributedSampler:
         seed: int = 0,
         drop_last: bool = False,
     ) -> None:
+        super().__init__()
         if num_replicas is None:
             num_replicas = _world.current().size
         if rank is None:

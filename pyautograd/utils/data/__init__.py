@@ -1,5 +1,7 @@
 """pyautograd.utils.data: datasets, samplers, DataLoader and random_split, with PyTorch's API."""
 
+from typing import TYPE_CHECKING, Any
+
 from ..._generator import Generator as Generator
 from .collate import default_collate as default_collate
 from .collate import default_convert as default_convert
@@ -22,6 +24,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "IterableDataset",
     "RandomSampler",
     "Sampler",
@@ -34,3 +37,16 @@ __all__ = [
     "default_convert",
     "random_split",
 ]
+
+
+if TYPE_CHECKING:
+    from .distributed import DistributedSampler as DistributedSampler
+
+
+def __getattr__(name: str) -> Any:
+    # pyautograd.distributed imports this package: DistributedSampler comes on first use.
+    if name == "DistributedSampler":
+        from .distributed import DistributedSampler
+
+        return DistributedSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
