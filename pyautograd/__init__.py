@@ -71,6 +71,8 @@ from . import nn as nn  # noqa: E402 - after the Tensor methods above are instal
 from . import optim as optim  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
+from .serialization import load as load  # noqa: E402
+from .serialization import save as save  # noqa: E402
 
 Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
 

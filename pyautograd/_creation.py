@@ -38,6 +38,9 @@ class device:
     def __hash__(self) -> int:
         return hash((self.type, self.index or 0))
 
+    def __reduce__(self) -> tuple[type[device], tuple[str]]:
+        return (device, (str(self),))
+
 
 def _check_device(dev: Any, op: str) -> None:
     if dev is not None and str(dev) not in ("cpu", "cpu:0"):

@@ -90,8 +90,21 @@ def _reduce_ex(self: Tensor, protocol: int) -> tuple[Any, ...]:
     return (_rebuild_tensor, args)
 
 
+def _dtype_named(name: str) -> _core.dtype:
+    """The dtype called name (how dtypes are pickled)."""
+    d = getattr(_core, name, None)
+    if not isinstance(d, _core.dtype):
+        raise ValueError(f"[load] unknown dtype '{name}'")
+    return d
+
+
+def _reduce_dtype(self: _core.dtype) -> tuple[Any, tuple[str]]:
+    return (_dtype_named, (str(self).rsplit(".", 1)[-1],))
+
+
 def install(cls: type[Tensor]) -> None:
-    """Adds Tensor.__format__, __deepcopy__ and __reduce_ex__."""
+    """Adds Tensor.__format__, __deepcopy__ and __reduce_ex__, and pickling of dtypes."""
     cls.__format__ = _format  # type: ignore[method-assign]
     cls.__deepcopy__ = _deepcopy  # type: ignore[method-assign]
     cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign]
+    _core.dtype.__reduce__ = _reduce_dtype  # type: ignore[method-assign]

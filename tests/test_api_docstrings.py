@@ -17,6 +17,7 @@ MODULES = [
     "pyautograd.optim.lr_scheduler",
     "pyautograd.cuda",
     "pyautograd.utils.data",
+    "pyautograd.serialization",
 ]
 
 

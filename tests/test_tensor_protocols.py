@@ -105,3 +105,11 @@ def test_pickle_keeps_requires_grad_and_refuses_non_leaves():
     with pytest.raises(RuntimeError, match="non-leaf"):
         pickle.dumps(w * 2)
     pickle.dumps((w * 2).detach())
+
+
+def test_dtypes_and_sizes_pickle():
+    for d in (pa.float32, pa.float64, pa.int64, pa.bool):
+        assert pickle.loads(pickle.dumps(d)) == d
+        assert copy.deepcopy(d) == d
+    s = pa.ones(2, 3).shape
+    assert pickle.loads(pickle.dumps(s)) == s and type(pickle.loads(pickle.dumps(s))) is type(s)

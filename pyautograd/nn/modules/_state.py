@@ -14,12 +14,6 @@ if TYPE_CHECKING:
     from .module import Module
 
 
-class StateDict(OrderedDict[str, Any]):
-    """The OrderedDict that state_dict returns; ``_metadata`` holds each module's version."""
-
-    _metadata: dict[str, dict[str, Any]]
-
-
 def save_to_state_dict(
     module: Module, destination: dict[str, Any], prefix: str, keep_vars: bool
 ) -> None:
@@ -47,8 +41,10 @@ def state_dict(
         if len(args) > 2:
             keep_vars = args[2]
     if destination is None:
-        destination = StateDict()
-        destination._metadata = OrderedDict()
+        # a plain OrderedDict (so that checkpoints load in PyTorch too); _metadata holds each
+        # module's version, as in PyTorch
+        destination = OrderedDict()
+        setattr(destination, "_metadata", OrderedDict())  # noqa: B010
     metadata = getattr(destination, "_metadata", None)
     if metadata is not None:
         metadata[prefix[:-1]] = {"version": module._version}
