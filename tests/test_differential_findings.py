@@ -286,3 +286,62 @@ def test_empty_tensors_are_contiguous() -> None:
         return z.is_contiguous(), z.contiguous() is z
 
     check(f, (True, True))
+
+
+# ---- pyautograd.nn.functional (issue 11) ----------------------------------------------------
+@gate("nn-ops-missing", "waits for issue 9's ops")
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        ("F.softmax(x, -1)", ("float32", [[0.5, 0.5]])),
+        ("F.log_softmax(x, -1)", ("float32", [[-0.6931472, -0.6931472]])),
+        ("F.relu6(x)", ("float32", [[1.0, 1.0]])),
+        ("F.leaky_relu(-x, 0.1)", ("float32", [[-0.1, -0.1]])),
+    ],
+)
+def test_nn_functional_ops(code: str, stated: Any) -> None:
+    check(lambda L: eval(code, {"F": L.nn.functional, "x": L.ones(1, 2)}), stated)
+
+
+@gate("nn-loss-int-input", "elementwise losses refuse an int64 input")
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss"])
+def test_nn_loss_of_int_input(loss: str) -> None:
+    stated = {"mse_loss": 4.0, "l1_loss": 2.0, "smooth_l1_loss": 1.5}[loss]
+    check(
+        lambda L: getattr(L.nn.functional, loss)(L.tensor([2]), L.tensor([0.0])),
+        ("float32", stated),
+    )
+
+
+@gate("nn-loss-saves-inputs", "l1_loss / cross_entropy save their inputs")
+@pytest.mark.parametrize("loss", ["l1_loss", "cross_entropy"])
+def test_nn_loss_input_written_after(loss: str) -> None:
+    def f(L: Any) -> Any:
+        w = L.tensor([[0.5, -1.0], [1.5, 0.2]], requires_grad=True)
+        x = w * 1
+        if loss == "l1_loss":
+            y = L.nn.functional.l1_loss(x, L.tensor([[0.1, 0.2], [0.3, 0.4]]))
+        else:
+            y = L.nn.functional.cross_entropy(x, L.tensor([0, 1]))
+        with L.no_grad():
+            x.mul_(2)
+        y.backward()
+        return w.grad
+
+    stated = {
+        "l1_loss": [[0.25, -0.25], [0.25, -0.25]],
+        "cross_entropy": [[-0.09121278, 0.09121275], [0.39291751, -0.39291748]],
+    }[loss]
+    check(f, ("float32", stated))
+
+
+@gate("nn-loss-result-view", "cross_entropy's result is a view")
+def test_nn_cross_entropy_result_written() -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([-1.0, 1.0], requires_grad=True)
+        y = L.nn.functional.cross_entropy(x, L.tensor(0), reduction="none")
+        y.mul_(2)
+        y.backward()
+        return x.grad
+
+    check(f, ("float32", [-1.7615942, 1.7615942]))

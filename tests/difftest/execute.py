@@ -375,6 +375,10 @@ def execute(prog: Program, torch: Any, pa: Any, leak_check: bool = True) -> Dive
         if after != before:
             gc.collect()
             after = allocated(pa)
+        if after != before:  # a leak, or a one-time allocation (a cache, a static): run again
+            execute(prog, torch, pa, leak_check=False)
+            gc.collect()
+            before, after = after, allocated(pa)
             if after != before:
                 n = len(prog.stmts)
                 return Divergence(

@@ -70,6 +70,7 @@ class Gen:
         self.tracked_vars: set[str] = set()  # inputs and outputs of ops autograd recorded
         self.versions: dict[str, int] = {}  # variable -> its version when made
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
+        self.nn_saved: set[str] = set()  # inputs of l1_loss / cross_entropy autograd recorded
         self.grads_dirty = False  # a backward pass PyTorch aborted: .grad is not compared
 
     # ---- the interface argument generators use -------------------------------------------
@@ -281,6 +282,8 @@ class Gen:
                     self.cast_inputs.add(a.var)  # type: ignore[arg-type]
         if tracked and row.name.startswith("matmul") and any(a.value.dim() >= 3 for a in ts):
             self.matmul_operands.update(a.var for a in ts if a.var)  # type: ignore[misc]
+        if tracked and row.name in ("nn:l1_loss", "nn:cross_entropy"):
+            self.nn_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:
             self.indices_0d.add(st.defines[1])
         if row.name.startswith("pow:") and row.kind == "op" and len(ts) == 2:

@@ -511,6 +511,11 @@ def _dup_dims_0d(ctx: Ctx) -> bool:
     )
 
 
+NN_MISSING = ("gelu", "silu", "elu", "softplus", "leaky_relu", "hardtanh", "relu6", "softmax",
+              "log_softmax", "nll_loss")  # fmt: skip
+NN_ELEMENTWISE_LOSSES = ("nn:mse_loss", "nn:l1_loss", "nn:smooth_l1_loss")
+
+
 def _rows(*names: str) -> Callable[[Ctx], bool]:
     return lambda ctx: ctx.row in names
 
@@ -674,6 +679,33 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "in-place writes into the indices max/min(dim) returned "
         "for a 0-d tensor that requires grad",
         lambda ctx: _written_output_of(ctx, ctx.g.indices_0d),
+    ),
+    # ---- pyautograd.nn.functional (issue 11), found by this tester ----
+    "nn-ops-missing": G(
+        "new",
+        "nn.functional ops waiting for issue 9's ops: gelu, silu, elu, softplus, leaky_relu, "
+        "hardtanh, relu6, softmax, log_softmax (and nll_loss over log_softmax)",
+        _rows(*(f"nn:{o}" for o in NN_MISSING)),
+    ),
+    "nn-loss-int-input": G(
+        "new",
+        "mse/l1/smooth_l1 losses of an int64 input",
+        lambda ctx: ctx.row in NN_ELEMENTWISE_LOSSES and dname(ctx.args[0].value) == "int64",
+    ),
+    "nn-loss-saves-inputs": G(
+        "new",
+        "in-place writes into the inputs of l1_loss / cross_entropy autograd recorded "
+        "(PyTorch saves input - target / log_softmax's output instead)",
+        lambda ctx: _written_output_of(ctx, ctx.g.nn_saved),
+    ),
+    "nn-loss-result-view": G(
+        "new",
+        "in-place writes autograd records into the result of cross_entropy/nll_loss",
+        lambda ctx: (
+            ctx.kind == "inplace"
+            and ctx.tracked()
+            and ctx.g.made_by.get(ctx.args[0].var or "", "") in ("nn:cross_entropy", "nn:nll_loss")
+        ),
     ),
     # ---- PyTorch behaviour not to copy ----
     "torch-pow-saves-result": G(

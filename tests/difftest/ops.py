@@ -483,6 +483,8 @@ row("tolist", "{0}.tolist()", A.tensor(), kind="py", weight=0.1)
 row("float()", "float({0})", A.tensor(pred=lambda t: t.numel() == 1), kind="py", weight=0.05)
 row("len", "len({0})", A.tensor(), kind="py", weight=0.05)
 
+import ops_nn  # noqa: E402, F401  (appends the nn.functional rows)
+
 ROW_BY_NAME = {r.name: r for r in ROWS}
 assert len(ROW_BY_NAME) == len(ROWS), "row names must be unique"
 
