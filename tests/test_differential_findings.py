@@ -345,3 +345,14 @@ def test_nn_cross_entropy_result_written() -> None:
         return x.grad
 
     check(f, ("float32", [-1.7615942, 1.7615942]))
+
+
+@gate("nn-cross-entropy-inf-logit", "cross_entropy of a +inf logit is inf, not nan")
+def test_nn_cross_entropy_inf_logit() -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([[2.0, inf, 0.0]], requires_grad=True)
+        y = L.nn.functional.cross_entropy(x, L.tensor([2]))
+        y.backward()
+        return y, x.grad
+
+    check(f, (("float32", nan), ("float32", [[nan, nan, nan]])))

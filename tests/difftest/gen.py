@@ -71,6 +71,10 @@ class Gen:
         self.versions: dict[str, int] = {}  # variable -> its version when made
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
         self.nn_saved: set[str] = set()  # inputs of l1_loss / cross_entropy autograd recorded
+        self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
+        # matmul results (pyautograd returns some as views of an internal product), and
+        # views of them
+        self.matmul_results: set[str] = set()
         self.grads_dirty = False  # a backward pass PyTorch aborted: .grad is not compared
 
     # ---- the interface argument generators use -------------------------------------------
@@ -282,6 +286,13 @@ class Gen:
                     self.cast_inputs.add(a.var)  # type: ignore[arg-type]
         if tracked and row.name.startswith("matmul") and any(a.value.dim() >= 3 for a in ts):
             self.matmul_operands.update(a.var for a in ts if a.var)  # type: ignore[misc]
+        if tracked and row.name == "div:rop":
+            self.rdiv_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
+            self.rdiv_saved.update(st.defines)
+        if row.name.startswith(("matmul", "mm", "bmm", "nn:linear")) or (
+            (row.name in VIEW_ROWS or row.name == "contiguous") and ts[0].var in self.matmul_results
+        ):
+            self.matmul_results.update(st.defines)
         if tracked and row.name in ("nn:l1_loss", "nn:cross_entropy"):
             self.nn_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:

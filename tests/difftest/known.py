@@ -200,8 +200,12 @@ def _pow_zero_base(ctx: Ctx) -> bool:
     if not ctx.is_("pow"):
         return False
     base = ctx.args[1] if ctx.row == "pow:rop" else ctx.args[0]
-    zero = _has(base.value, lambda v: v == 0) if base.kind in ("scalar", "var") else False
-    return zero and any(t.requires_grad for t in ctx.tensors())
+    bad = (
+        _has(base.value, lambda v: v == 0 or math.isnan(v))
+        if base.kind in ("scalar", "var")
+        else False
+    )
+    return bad and any(t.requires_grad for t in ctx.tensors())
 
 
 def _pow_half_edge(ctx: Ctx) -> bool:
@@ -295,19 +299,18 @@ def _no_grad_view(ctx: Ctx) -> bool:
 
 
 def _ours_view(ctx: Ctx, name: str | None) -> bool:
-    """A tensor pyautograd holds as a view: a view in PyTorch too, or a matmul result (some of
-    which pyautograd returns as a view of an internal product)."""
+    """A tensor pyautograd holds as a view: a view in PyTorch too, or a matmul (or linear)
+    result (some of which pyautograd returns as a view of an internal product)."""
     if name is None:
         return False
-    t = ctx.g.ns[name]
-    return t._base is not None or ctx.g.made_by.get(name, "").startswith(("matmul", "mm", "bmm"))
+    return ctx.g.ns[name]._base is not None or name in ctx.g.matmul_results
 
 
 def _inplace_on_view(ctx: Ctx) -> bool:
     if ctx.kind != "inplace" and ctx.row != "detach_":
         return False
     if ctx.row == "detach_":
-        return ctx.g.made_by.get(ctx.args[0].var or "", "").startswith("matmul")
+        return (ctx.args[0].var or "") in ctx.g.matmul_results
     if not ctx.tracked():
         return False
     if ctx.row == "setitem" or ctx.row == "setitem:int_tensor":
@@ -326,9 +329,7 @@ def _bool_sub_abs(ctx: Ctx) -> bool:
 
 
 def _rdiv_output_written(ctx: Ctx) -> bool:
-    g = ctx.g
-    outs = {n for n in g.vars if g.made_by.get(n) == "div:rop" and g.ns[n].requires_grad}
-    return _written_output_of(ctx, outs)
+    return _written_output_of(ctx, ctx.g.rdiv_saved)
 
 
 def _second_backward(ctx: Ctx) -> bool:
@@ -557,7 +558,7 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "issue 10 #5", "pow of int64/bool tensors by negative integers", _pow_negative_int
     ),
     "pow-zero-base-grad": G(
-        "issue 10 #6", "pow with a zero in the base, with a gradient", _pow_zero_base
+        "issue 10 #6", "pow with 0 or NaN in the base, with a gradient", _pow_zero_base
     ),
     "pow-half-edge": G(
         "issue 10 #6", "x ** 0.5 and x ** -0.5 with x holding -inf or -0.0", _pow_half_edge
@@ -595,7 +596,7 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "bool-sub-abs": G("issue 10 #11", "sub with a bool operand, abs of bool", _bool_sub_abs),
     "rdiv-output-written": G(
         "issue 10 #12",
-        "in-place writes into the result of scalar / tensor (or a view of it)",
+        "in-place writes into the input or the result of scalar / tensor (or views of them)",
         _rdiv_output_written,
     ),
     # ---- found by this tester (diff-findings.md) ----
@@ -662,11 +663,11 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "empty-contiguous": G(
         "new",
-        "contiguous() of an empty tensor with a 0 stride",
+        "contiguous() of an empty tensor with other than contiguous strides",
         lambda ctx: (
             ctx.row == "contiguous"
             and ctx.args[0].value.numel() == 0
-            and 0 in ctx.args[0].value.stride()
+            and ctx.args[0].value.stride() != ctx.args[0].value.contiguous().stride()
         ),
     ),
     "detach_-saved": G(
@@ -697,6 +698,14 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "in-place writes into the inputs of l1_loss / cross_entropy autograd recorded "
         "(PyTorch saves input - target / log_softmax's output instead)",
         lambda ctx: _written_output_of(ctx, ctx.g.nn_saved),
+    ),
+    "nn-cross-entropy-inf-logit": G(
+        "new",
+        "cross_entropy of logits holding +inf",
+        lambda ctx: (
+            ctx.row in ("nn:cross_entropy", "nn:nll_loss")
+            and _has(ctx.args[0].value, lambda v: v == math.inf)
+        ),
     ),
     "nn-loss-result-view": G(
         "new",
