@@ -1,0 +1,512 @@
+"""The predicates of the known-divergence gates (known.py): what a draw looks like for each
+class, decided from PyTorch's values and the generator's bookkeeping (gen.py)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from args import Arg, dname
+from ops import LAYOUT_SENSITIVE, VIEW_ROWS
+
+if TYPE_CHECKING:
+    from gen import Gen
+
+
+@dataclass
+class Ctx:
+    """A draw: the row's name (or ``leaf``, ``backward:*``, ``autograd.grad``), its kind (op,
+    tuple, py, inplace, effect, leaf, backward), its arguments with their PyTorch values,
+    whether it runs under no_grad, the generator, and its code."""
+
+    row: str
+    kind: str
+    args: list[Arg]
+    no_grad: bool
+    g: Gen
+    code: str = ""
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def op(self) -> str:
+        return self.row.split(":")[0]
+
+    def is_(self, *ops: str) -> bool:
+        return self.op() in ops
+
+    def tensors(self) -> list[Any]:
+        return [a.value for a in self.args if a.is_tensor]
+
+    def scalars(self) -> list[Any]:
+        return [a.value for a in self.args if a.kind == "scalar"]
+
+    def tracked(self) -> bool:
+        """Autograd records this draw: grad mode on and a tensor argument requires grad."""
+        return not self.no_grad and any(t.requires_grad for t in self.tensors())
+
+    def target(self) -> Any:
+        """The tensor an in-place draw writes into."""
+        return self.args[0].value
+
+
+def _cat(x: Any) -> int:
+    """PyTorch's dtype categories: bool 0 < integer 1 < floating 2."""
+    if isinstance(x, bool):
+        return 0
+    if isinstance(x, int):
+        return 1
+    if isinstance(x, float):
+        return 2
+    d = dname(x)
+    return {"bool": 0, "int64": 1}.get(d, 2)
+
+
+def _storage(t: Any) -> int:
+    return int(t.untyped_storage().data_ptr())
+
+
+def _root(t: Any) -> Any:
+    return t._base if t._base is not None else t
+
+
+def _aliased(ctx: Ctx, t: Any) -> bool:
+    """Another live tensor of the program shares t's memory (a view of it, its base, ...)."""
+    p = _storage(t) if t.numel() else None
+    r = _root(t)
+    for n in ctx.g.vars:
+        u = ctx.g.ns[n]
+        if u is t:
+            continue
+        if _root(u) is r or (p is not None and u.numel() and _storage(u) == p):
+            return True
+    return False
+
+
+def has(x: Any, pred: Callable[[float], bool]) -> bool:
+    """Some element of tensor (or Python number) x satisfies pred."""
+    if isinstance(x, (bool, int, float)):
+        return pred(float(x))
+    if x is None or x.numel() == 0:
+        return False
+    return any(pred(float(v)) for v in x.detach().reshape(-1).tolist())
+
+
+def _overlapping(t: Any) -> bool:
+    """Some element of t shares memory with another (a stride 0 over a dim of size != 1)."""
+    return any(st == 0 and sz != 1 for sz, st in zip(t.shape, t.stride(), strict=True))
+
+
+INPLACE_BINARY_OPS = ("add", "sub", "mul", "div", "pow", "and", "or", "xor")
+
+
+# ---- predicates, one per class ------------------------------------------------------------
+def view_history(ctx: Ctx) -> bool:
+    if ctx.row == "requires_grad_":
+        return _aliased(ctx, ctx.target())
+    return ctx.kind == "inplace" and ctx.tracked() and _aliased(ctx, ctx.target())
+
+
+def clamp_int_bool(ctx: Ctx) -> bool:
+    if not ctx.is_("clamp", "clip", "clamp_"):
+        return False
+    d = dname(ctx.args[0].value)
+    return d == "bool" or (d == "int64" and any(isinstance(s, float) for s in ctx.scalars()))
+
+
+def where_scalar(ctx: Ctx) -> bool:
+    if not ctx.is_("where"):
+        return False
+    vals = ctx.args[:2] if ctx.row == "where:cmp" else ctx.args[1:3]
+    sc = [a.value for a in vals if a.kind == "scalar"]
+    ts = [a.value for a in vals if a.is_tensor]
+    if not sc:
+        return False
+    return not ts or max(_cat(s) for s in sc) > min(_cat(t) for t in ts)
+
+
+PROMOTING_ROWS = (
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "maximum",
+    "minimum",
+    "max",
+    "min",
+    "where",
+    "and",
+    "or",
+    "xor",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "logical_and",
+    "logical_or",
+    "masked_fill",
+)
+
+
+def zero_dim_promotion(ctx: Ctx) -> bool:
+    if not ctx.is_(*PROMOTING_ROWS):
+        return False
+    ts = ctx.tensors()
+    if ctx.is_("where") and ctx.row != "where:cmp":
+        ts = [a.value for a in ctx.args[1:3] if a.is_tensor]
+    torch = ctx.g.torch
+    for i, a in enumerate(ts):
+        for b in ts[i + 1 :]:
+            if (a.dim() == 0) != (b.dim() == 0) and torch.result_type(a, b) != torch.promote_types(
+                a.dtype, b.dtype
+            ):
+                return True
+    return False
+
+
+def masked_fill_dtype(ctx: Ctx) -> bool:
+    """masked_fill with a 0-d tensor value of another dtype: PyTorch keeps self's dtype."""
+    return (
+        ctx.is_("masked_fill")
+        and ctx.args[2].is_tensor
+        and ctx.args[2].value.dtype != ctx.args[0].value.dtype
+    )
+
+
+def pow_negative_int(ctx: Ctx) -> bool:
+    if not ctx.is_("pow"):
+        return False
+    base, exp = (ctx.args[1], ctx.args[0]) if ctx.row == "pow:rop" else (ctx.args[0], ctx.args[1])
+    if not base.is_tensor or dname(base.value) not in ("int64", "bool"):
+        return False
+    if exp.kind == "scalar":
+        return _cat(exp.value) <= 1 and exp.value < 0
+    return exp.is_tensor and _cat(exp.value) <= 1 and has(exp.value, lambda v: v < 0)
+
+
+def pow_zero_base(ctx: Ctx) -> bool:
+    if not ctx.is_("pow"):
+        return False
+    base = ctx.args[1] if ctx.row == "pow:rop" else ctx.args[0]
+    bad = (
+        has(base.value, lambda v: v == 0 or math.isnan(v))
+        if base.kind in ("scalar", "var")
+        else False
+    )
+    return bad and any(t.requires_grad for t in ctx.tensors())
+
+
+def pow_half_edge(ctx: Ctx) -> bool:
+    """PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as rsqrt(x): -inf and -0.0 differ."""
+    if not ctx.is_("pow") or ctx.row == "pow:rop":
+        return False
+    e = ctx.args[1]
+    if e.kind != "scalar" or e.value not in (0.5, -0.5):
+        return False
+    return has(ctx.args[0].value, lambda v: v == -math.inf or (v == 0 and math.copysign(1, v) < 0))
+
+
+NAN_SENSITIVE = (
+    "relu",
+    "max:all",
+    "min:all",
+    "maximum",
+    "minimum",
+    "max:elementwise",
+    "min:elementwise",
+)
+
+
+def nan_input(ctx: Ctx) -> bool:
+    if not any(ctx.row == r or ctx.row.startswith(r + ":") for r in NAN_SENSITIVE):
+        return False
+    ts = ctx.tensors()
+    return any(t.requires_grad for t in ts) and any(has(t, math.isnan) for t in ts)
+
+
+#: rows whose backward multiplies the incoming gradient by a 0/1 mask (pyautograd) where
+#: PyTorch selects: a non-finite incoming gradient gives NaN here, 0 there (and abs at 0 the
+#: other way round)
+MASK_BACKWARD = (
+    "max:all",
+    "min:all",
+    "maximum:func",
+    "maximum:method",
+    "minimum:func",
+    "minimum:method",
+    "max:elementwise",
+    "min:elementwise",
+    "abs:method",
+    "abs:func",
+    "abs:op",
+    "pow:op",
+    "pow:rop",
+    "pow:method",
+    "pow:func",
+    "pow:alias",
+)
+
+
+def nonfinite_grad_into_mask(ctx: Ctx) -> bool:
+    if ctx.kind != "backward":
+        return False
+    g = ctx.g
+    outs = [n for n in g.vars if g.made_by.get(n) in MASK_BACKWARD and g.ns[n].requires_grad]
+    if not outs:
+        return False
+    if any(g.ns[n]._version != g.versions.get(n) for n in outs):
+        return True  # written in place since: the gradient into its old value is out of reach
+    torch = g.torch
+    try:
+        y = ctx.args[0].value
+        if ctx.row == "backward:gradient":
+            loss, go = y, ctx.args[1].value
+        elif ctx.row == "backward:weighted":
+            loss, go = (y * ctx.args[1].value).sum(), None
+        else:
+            loss, go = y.sum(), None
+        grads = torch.autograd.grad(
+            loss, [g.ns[n] for n in outs], go, retain_graph=True, allow_unused=True
+        )
+    except Exception:
+        return False
+    return any(gr is not None and not bool(torch.isfinite(gr).all()) for gr in grads)
+
+
+def grad_with_retain_grad(ctx: Ctx) -> bool:
+    return ctx.row == "autograd.grad" and bool(ctx.g.retaining)
+
+
+def no_grad_view(ctx: Ctx) -> bool:
+    return (
+        ctx.no_grad
+        and ctx.row in VIEW_ROWS
+        and ctx.row not in ("detach", "data")
+        and bool(ctx.args[0].value.requires_grad)
+    )
+
+
+def _ours_view(ctx: Ctx, name: str | None) -> bool:
+    """A tensor pyautograd holds as a view: a view in PyTorch too, or a matmul (or linear)
+    result (some of which pyautograd returns as a view of an internal product)."""
+    if name is None:
+        return False
+    return ctx.g.ns[name]._base is not None or name in ctx.g.matmul_results
+
+
+def inplace_on_view(ctx: Ctx) -> bool:
+    if ctx.kind != "inplace" and ctx.row != "detach_":
+        return False
+    if ctx.row == "detach_":
+        return (ctx.args[0].var or "") in ctx.g.matmul_results
+    if not ctx.tracked():
+        return False
+    if ctx.row == "setitem" or ctx.row == "setitem:int_tensor":
+        return True  # basic-index assignment; bool-mask assignment records a node
+    return _ours_view(ctx, ctx.args[0].var)
+
+
+def overlap_write(ctx: Ctx) -> bool:
+    return ctx.kind == "inplace" and _overlapping(ctx.target())
+
+
+def bool_sub_abs(ctx: Ctx) -> bool:
+    if ctx.is_("sub"):
+        return any(_cat(a.value) == 0 for a in ctx.args if a.kind in ("scalar", "var"))
+    return ctx.is_("abs") and dname(ctx.args[0].value) == "bool"
+
+
+def rdiv_output_written(ctx: Ctx) -> bool:
+    return written_output_of(ctx, ctx.g.rdiv_saved)
+
+
+def second_backward(ctx: Ctx) -> bool:
+    return ctx.kind == "backward" and ctx.g.graph_freed
+
+
+def bool_refused(ctx: Ctx) -> bool:
+    if ctx.is_("sign"):
+        return dname(ctx.args[0].value) == "bool"
+    if ctx.is_("pow"):
+        return all(_cat(a.value) == 0 for a in ctx.args if a.kind in ("scalar", "var"))
+    return False
+
+
+def bool_argmax(ctx: Ctx) -> bool:
+    return ctx.is_("argmax", "argmin") and dname(ctx.args[0].value) == "bool"
+
+
+def clamp_nan_bound(ctx: Ctx) -> bool:
+    return ctx.is_("clamp", "clip", "clamp_") and any(
+        isinstance(s, float) and math.isnan(s) for s in ctx.scalars()
+    )
+
+
+def layout(ctx: Ctx) -> bool:
+    return ctx.row in LAYOUT_SENSITIVE and ctx.args[0].var in ctx.g.layout_differs
+
+
+def grad_duplicate_inputs(ctx: Ctx) -> bool:
+    if ctx.row != "autograd.grad":
+        return False
+    ids = [id(a.value) for a in ctx.args[1:]]
+    return len(set(ids)) < len(ids)
+
+
+def flatten_1d(ctx: Ctx) -> bool:
+    return ctx.row == "flatten" and ctx.args[0].value.dim() == 1
+
+
+def detach_view_torch(ctx: Ctx) -> bool:
+    return ctx.row == "detach_" and ctx.args[0].value._base is not None
+
+
+def cast_saved_input(ctx: Ctx) -> bool:
+    """An in-place write into a tensor an op autograd recorded took in another dtype than the
+    op computes in (an int/bool tensor, float32 with float64): PyTorch saved the tensor (a
+    version error at backward), pyautograd a converted copy (no error, the right gradient)."""
+    return ctx.kind == "inplace" and aliases_any(ctx, ctx.target(), ctx.g.cast_inputs)
+
+
+def empty_matmul_dtypes(ctx: Ctx) -> bool:
+    if not ctx.is_("matmul", "mm", "bmm") or len(ctx.tensors()) < 2:
+        return False
+    a, b = ctx.tensors()[:2]
+    return a.dtype != b.dtype and (a.numel() == 0 or b.numel() == 0)
+
+
+def nonfloat_requires_grad(ctx: Ctx) -> bool:
+    """PyTorch marks an int/bool tensor requires_grad when a value that requires grad is
+    written into it in place (fill_, copy_, ...)."""
+    return (
+        ctx.kind == "inplace"
+        and ctx.tracked()
+        and dname(ctx.target()) not in ("float32", "float64")
+    )
+
+
+def pow_bool_exponent_grad(ctx: Ctx) -> bool:
+    """PyTorch's pow backward computes ``exponent - 1`` and fails for a bool exponent tensor."""
+    if not ctx.is_("pow") or ctx.row == "pow:rop":
+        return False
+    e = ctx.args[1]
+    return e.is_tensor and dname(e.value) == "bool" and ctx.tracked()
+
+
+def aliases_any(ctx: Ctx, t: Any, names: set[str]) -> bool:
+    """t shares memory with (or is) one of the named variables."""
+    p = _storage(t) if t.numel() else None
+    r = _root(t)
+    for n in names:
+        u = ctx.g.ns.get(n)
+        if not hasattr(u, "_base"):
+            continue
+        if u is t or _root(u) is r or (p is not None and u.numel() and _storage(u) == p):
+            return True
+    return False
+
+
+def written_output_of(ctx: Ctx, names: set[str]) -> bool:
+    return ctx.kind == "inplace" and aliases_any(ctx, ctx.target(), names)
+
+
+def reachable_leaves(t: Any) -> set[int]:
+    """ids of the leaves that require grad whose gradient flows from t (PyTorch's graph)."""
+    out: set[int] = set()
+    seen: set[int] = set()
+    stack = [t.grad_fn] if t.grad_fn is not None else []
+    if t.grad_fn is None and t.requires_grad:
+        out.add(id(t))
+    while stack:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        var = getattr(fn, "variable", None)
+        if var is not None:
+            out.add(id(var))
+        stack.extend(f for f, _ in fn.next_functions)
+    return out
+
+
+def grad_partial(ctx: Ctx) -> bool:
+    """autograd.grad asked for less than every leaf below the output, or for a non-leaf:
+    PyTorch runs only the nodes leading to the inputs, pyautograd the whole graph."""
+    if ctx.row != "autograd.grad":
+        return False
+    ins = [a.value for a in ctx.args[1:]]
+    if any(not t.is_leaf for t in ins):
+        return True
+    return not reachable_leaves(ctx.args[0].value) <= {id(t) for t in ins}
+
+
+def partial_overlap(ctx: Ctx) -> bool:
+    """An in-place op whose operand shares memory with the target, laid out differently."""
+    if ctx.kind != "inplace":
+        return False
+    t = ctx.target()
+    for a in ctx.args[1:]:
+        u = a.value if a.is_tensor else None
+        if u is None or u is t or u.numel() == 0 or t.numel() == 0:
+            continue
+        if _storage(u) == _storage(t) and (
+            (tuple(u.shape), u.stride(), u.storage_offset())
+            != (tuple(t.shape), t.stride(), t.storage_offset())
+        ):
+            return True
+    return False
+
+
+def int_overflow_write(ctx: Ctx) -> bool:
+    """A Python float no int64 can hold (inf, nan, 1e30) written into an int64 tensor."""
+    if not ctx.is_("setitem", "fill_", "masked_fill_", "masked_fill", "full_like"):
+        return False
+    if dname(ctx.args[0].value) != "int64":
+        return False
+    return any(
+        isinstance(v, float) and not (math.isfinite(v) and abs(v) < 2.0**63) for v in ctx.scalars()
+    )
+
+
+def pow_bool_scalar_base(ctx: Ctx) -> bool:
+    """PyTorch's backward of ``True ** t`` fails an internal assert."""
+    return ctx.row == "pow:rop" and isinstance(ctx.args[1].value, bool) and ctx.tracked()
+
+
+def detach_clears_grad(ctx: Ctx) -> bool:
+    return ctx.row == "detach_" and ctx.args[0].value.grad is not None
+
+
+def requires_grad_false(ctx: Ctx) -> bool:
+    return ctx.row == "requires_grad_false" and bool(ctx.args[0].value.requires_grad)
+
+
+def value_grad_dropped(ctx: Ctx) -> bool:
+    """fill_, masked_fill_ and bool-mask assignment of a tensor value that requires grad."""
+    if not ctx.is_("fill_", "masked_fill_") and ctx.row != "setitem:mask":
+        return False
+    v = ctx.args[-1]
+    return v.is_tensor and bool(v.value.requires_grad) and not ctx.no_grad
+
+
+def dup_dims_0d(ctx: Ctx) -> bool:
+    return (
+        any(
+            a.kind == "dims" and isinstance(a.value, tuple) and len(set(a.value)) < len(a.value)
+            for a in ctx.args
+        )
+        and ctx.args[0].is_tensor
+        and ctx.args[0].value.dim() == 0
+    )
+
+
+NN_MISSING = ("gelu", "silu", "elu", "softplus", "leaky_relu", "hardtanh", "relu6", "softmax",
+              "log_softmax", "nll_loss")  # fmt: skip
+NN_ELEMENTWISE_LOSSES = ("nn:mse_loss", "nn:l1_loss", "nn:smooth_l1_loss")
+
+
+def rows(*names: str) -> Callable[[Ctx], bool]:
+    return lambda ctx: ctx.row in names
