@@ -315,10 +315,10 @@ def _run_float64(stmts: list[Stmt], label: str, lib: Any) -> tuple[Any, ...] | N
 
 def _within_noise(prog: Program, i: int, label: str, a: Obs, b: Obs, torch: Any, pa: Any) -> bool:
     """Is the difference no larger than float32 rounding explains? The program is run again in
-    float64 on both libraries. The float64 results must agree (1e-6), and where each library's
-    float32 and float64 results differ by d_torch and d_ours, the float32 results may differ by
-    a few (d_torch + d_ours): cancellation in a sum, 1/x of a small difference, a normalization
-    over values that are almost equal."""
+    float64 on both libraries. The float64 results must agree (1e-6), and where PyTorch's
+    float32 and float64 results differ by d, pyautograd's float32 result may differ from
+    PyTorch's by a few d: cancellation in a sum, 1/x of a small difference. (pyautograd's own
+    float32 error is not taken as an excuse: a float32-only kernel bug would excuse itself.)"""
     x = dict(a.values).get(label)
     y = dict(b.values).get(label)
     if x is None or y is None or x[0] != "tensor" or y[0] != "tensor" or x[2] not in TOL:
@@ -344,7 +344,7 @@ def _within_noise(prog: Program, i: int, label: str, a: Obs, b: Obs, torch: Any,
     if not np.all(np.abs(o64[fin] - t64[fin]) <= 1e-6 * (scale + np.abs(t64[fin]))):
         return False
     rtol, atol = TOL["float32"]
-    noise = np.abs(t32[fin] - t64[fin]) + np.abs(o32[fin] - o64[fin])
+    noise = np.abs(t32[fin] - t64[fin])
     bound = 8 * noise + atol * scale + rtol * np.abs(t32[fin])
     return bool(np.all(np.abs(o32[fin] - t32[fin]) <= bound))
 

@@ -209,6 +209,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and P.has(ctx.args[0].value, lambda v: v == math.inf)
         ),
     ),
+    "nn-layer-norm-near-constant": G(
+        "new",
+        "layer_norm of rows whose spread is tiny next to their mean (float32 gradients lose "
+        "accuracy)",
+        P.layer_norm_near_constant,
+    ),
     "nn-loss-result-view": G(
         "new",
         "in-place writes autograd records into the result of cross_entropy/nll_loss",

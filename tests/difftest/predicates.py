@@ -510,3 +510,19 @@ NN_ELEMENTWISE_LOSSES = ("nn:mse_loss", "nn:l1_loss", "nn:smooth_l1_loss")
 
 def rows(*names: str) -> Callable[[Ctx], bool]:
     return lambda ctx: ctx.row in names
+
+
+def layer_norm_near_constant(ctx: Ctx) -> bool:
+    """layer_norm over rows whose spread is tiny next to their mean (or of one element)."""
+    if ctx.row != "nn:layer_norm":
+        return False
+    x = ctx.args[0].value
+    k = len(ctx.args[1].value)
+    if x.numel() == 0 or x.dim() < k:
+        return False
+    rows = x.detach().double().reshape(-1, *x.shape[x.dim() - k :]).flatten(1)
+    if rows.shape[1] <= 1:
+        return True
+    var = rows.var(dim=1, unbiased=False)
+    mean = rows.mean(dim=1)
+    return bool((var < 1e-2 * (mean * mean + 1e-2)).any())
