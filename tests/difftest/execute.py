@@ -30,7 +30,7 @@ _code_cache: dict[str, Any] = {}
 def _compiled(code: str) -> Any:
     c = _code_cache.get(code)
     if c is None:
-        if len(_code_cache) > 20000:
+        if len(_code_cache) > 2000:  # bounded: a long run must not grow
             _code_cache.clear()
         c = _code_cache[code] = compile(code, "<difftest>", "exec")
     return c

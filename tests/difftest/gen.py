@@ -72,6 +72,7 @@ class Gen:
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
         self.nn_saved: set[str] = set()  # inputs of l1_loss / cross_entropy autograd recorded
         self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
+        self.ln_bias: set[str] = set()  # biases of layer_norm autograd recorded
         # matmul results (pyautograd returns some as views of an internal product), and
         # views of them
         self.matmul_results: set[str] = set()
@@ -293,6 +294,8 @@ class Gen:
             (row.name in VIEW_ROWS or row.name == "contiguous") and ts[0].var in self.matmul_results
         ):
             self.matmul_results.update(st.defines)
+        if tracked and row.name == "nn:layer_norm" and args[3].var:
+            self.ln_bias.add(args[3].var)
         if tracked and row.name in ("nn:l1_loss", "nn:cross_entropy"):
             self.nn_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:

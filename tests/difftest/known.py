@@ -260,6 +260,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and ctx.args[2].value.dtype != ctx.args[0].value.dtype
         ),
     ),
+    "torch-layer-norm-saves-bias": G(
+        "torch",
+        "in-place writes into the bias of a layer_norm autograd recorded (PyTorch saves it, "
+        "no derivative needs it)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.ln_bias),
+    ),
     "torch-partial-backward": G(
         "torch",
         "comparing .grad after a backward pass PyTorch "
