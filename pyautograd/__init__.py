@@ -46,6 +46,7 @@ from ._defaults import get_default_dtype as get_default_dtype
 from ._defaults import set_default_device as set_default_device
 from ._defaults import set_default_dtype as set_default_dtype
 from ._defaults import set_default_tensor_type as set_default_tensor_type
+from ._dlpack import from_dlpack as from_dlpack
 from ._legacy import TYPES as _LEGACY_TYPES
 from ._legacy import BoolTensor as BoolTensor
 from ._legacy import DoubleTensor as DoubleTensor

@@ -158,6 +158,17 @@ class Tensor:
     def __array__(
         self, dtype: npt.DTypeLike | None = None, copy: _bool | None = None
     ) -> npt.NDArray[Any]: ...
+    def __dlpack__(
+        self,
+        stream: None = None,
+        *,
+        max_version: tuple[_int, _int] | None = None,
+        dl_device: tuple[_int, _int] | None = None,
+        copy: _bool | None = None,
+    ) -> Any:
+        """A DLPack capsule sharing this tensor's memory (versioned when max_version >= (1, 0))."""
+    def __dlpack_device__(self) -> tuple[_int, _int]:
+        """(1, 0): the DLPack device code of the CPU, and device 0."""
     def __float__(self) -> _float: ...
     def __int__(self) -> _int: ...
     def __bool__(self) -> _bool: ...
@@ -391,6 +402,9 @@ def from_numpy(ndarray: npt.NDArray[Any], /) -> Tensor:
     """A tensor sharing the memory of a writeable float32/float64/int64/bool array."""
 
 def _copy_numpy(array: npt.NDArray[Any], dtype: _DType | None, /) -> Tensor: ...
+def _from_dlpack_capsule(capsule: Any, copy: _bool = False) -> Tensor:
+    """A tensor sharing a DLPack capsule's memory (the capsule is consumed)."""
+
 def where(condition: Tensor, input: _TensorOrNumber, other: _TensorOrNumber, /) -> Tensor: ...
 
 # ---- random, threads, memory ----

@@ -20,6 +20,7 @@ void init_nn(py::module_& m);             // fused losses and normalization (nn.
 void init_optim(py::module_& m);          // fused optimizer steps (optim.cpp)
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
+void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).
 void init_fast_paths(py::module_& m);
 
