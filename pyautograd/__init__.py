@@ -75,7 +75,9 @@ from ._generator import Generator as Generator  # noqa: E402
 from .serialization import load as load  # noqa: E402
 from .serialization import save as save  # noqa: E402
 
-Tensor.device = property(lambda self: device("cpu"))  # type: ignore[method-assign, assignment]
+Tensor.device = property(  # type: ignore[method-assign, assignment]
+    lambda self: device("cpu"), doc="The tensor's device: always ``device('cpu')``."
+)
 
 
 def _iter(self: Tensor) -> Iterator[Tensor]:

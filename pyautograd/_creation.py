@@ -93,26 +93,32 @@ def _like(
 
 
 def zeros_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A new tensor of ``t``'s shape (and dtype, unless given) filled with zeros."""
     return _like(_core.zeros, t, dtype, kw, "zeros_like")
 
 
 def ones_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A new tensor of ``t``'s shape (and dtype, unless given) filled with ones."""
     return _like(_core.ones, t, dtype, kw, "ones_like")
 
 
 def empty_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A new tensor of ``t``'s shape (and dtype, unless given) filled with uninitialised values."""
     return _like(_core.empty, t, dtype, kw, "empty_like")
 
 
 def rand_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A tensor of ``t``'s shape (and dtype, unless given) of uniform random numbers in [0, 1)."""
     return _like(_core.rand, t, dtype, kw, "rand_like")
 
 
 def randn_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A tensor of ``t``'s shape (and dtype, unless given) of standard normal random numbers."""
     return _like(_core.randn, t, dtype, kw, "randn_like")
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
+    """A new tensor of ``t``'s shape (and dtype, unless given) filled with ``fill_value``."""
     if not isinstance(t, Tensor):
         raise TypeError(f"[full_like] expected a tensor, got {type(t).__name__}")
     return _core.full(t.shape, fill_value, dtype=dtype if dtype is not None else t.dtype, **kw)

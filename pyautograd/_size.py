@@ -16,6 +16,7 @@ class Size(tuple[int, ...]):
         return f"pyautograd.Size({list(self)!r})"
 
     def numel(self) -> int:
+        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
         return math.prod(self)
 
 

@@ -179,16 +179,19 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any) -> Tensor:
+        """Computes the output from the inputs (gradients are not recorded inside)."""
         raise NotImplementedError("[Function] subclasses must implement a static forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
+        """Returns the gradient of each forward input (None where there is none)."""
         raise NotImplementedError(
             "[Function] subclasses must implement a static backward(ctx, grad)"
         )
 
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
+        """Runs forward and records a node whose backward is this class's ``backward``."""
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         with no_grad():
             out: object = cls.forward(ctx, *args)
