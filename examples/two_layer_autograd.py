@@ -1,3 +1,13 @@
+"""Program 2 of the tutorial: the two-layer network trained with Variables and autograd.
+
+The program of a Chinese PyTorch tutorial notebook, "Variable变量 和 autograd机制" (Variables and
+the autograd mechanism), copied verbatim but for its import lines (tests/test_examples.py checks
+that against the tutorial's text when it is at hand). Its network and sizes (64 samples,
+1000 -> 100 -> 10, ReLU, squared error) are those of the two-layer network in PyTorch's own
+tutorial "Learning PyTorch with Examples" (Justin Johnson). Credit to both tutorials' authors.
+
+Run: python3 examples/two_layer_autograd.py
+"""
 import pyautograd as torch
 from pyautograd.autograd import Variable  # 导入 Variable 对象
 

@@ -1,3 +1,13 @@
+"""Program 1 of the tutorial: a two-layer network trained with hand-written backprop on Tensors.
+
+The program of a Chinese PyTorch tutorial notebook, "Variable变量 和 autograd机制" (Variables and
+the autograd mechanism), copied verbatim but for its import lines (tests/test_examples.py checks
+that against the tutorial's text when it is at hand). Its network and sizes (64 samples,
+1000 -> 100 -> 10, ReLU, squared error) are those of the two-layer network in PyTorch's own
+tutorial "Learning PyTorch with Examples" (Justin Johnson). Credit to both tutorials' authors.
+
+Run: python3 examples/two_layer_manual.py
+"""
 import pyautograd as torch
 # M是样本数量，input_size是输入层大小
 # hidden_size是隐含层大小，output_size是输出层大小

@@ -3,7 +3,9 @@ modern-style variant train, their printed loss falling from thousands to below 0
 
 from __future__ import annotations
 
+import ast
 import itertools
+import os
 import re
 import subprocess
 import sys
@@ -40,13 +42,36 @@ def test_example_trains(script: str, prints: int) -> None:
     assert all(b < a for a, b in itertools.pairwise(seen)), seen
 
 
-def test_seed_programs_differ_from_the_seed_only_in_imports() -> None:
-    seed_dir = EXAMPLES.parent.parent / "shared" / "seed"
-    seeds = sorted(seed_dir.glob("*.txt")) if seed_dir.is_dir() else []
-    if not seeds:
-        pytest.skip("../shared/seed is not beside this checkout")
-    text = seeds[0].read_text(encoding="utf-8")
-    for script in ("two_layer_manual.py", "two_layer_autograd.py"):
-        lines = (EXAMPLES / script).read_text(encoding="utf-8").splitlines()
-        body = [ln for ln in lines if not ln.startswith(("import pyautograd", "from pyautograd"))]
-        assert "\n".join(body) in text, f"{script} differs from the seed beyond its imports"
+def seed_text() -> str | None:
+    """The tutorial's text: $PYAG_SEED_DIR, else shared/seed beside the checkout."""
+    for candidate in (os.environ.get("PYAG_SEED_DIR"), EXAMPLES.parent.parent / "shared" / "seed"):
+        seeds = sorted(Path(candidate).glob("*.txt")) if candidate else []
+        if seeds:
+            return seeds[0].read_text(encoding="utf-8")
+    return None
+
+
+def after_docstring(path: Path) -> tuple[str | None, list[str]]:
+    """A program's module docstring and its lines after it."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    docstring = ast.get_docstring(tree)
+    lines = text.splitlines()
+    if docstring is None:
+        return None, lines
+    end = tree.body[0].end_lineno
+    assert end is not None
+    return docstring, lines[end:]
+
+
+@pytest.mark.parametrize("script", ["two_layer_manual.py", "two_layer_autograd.py"])
+def test_seed_programs_differ_from_the_seed_only_in_imports(script: str) -> None:
+    docstring, lines = after_docstring(EXAMPLES / script)
+    assert docstring and "tutorial" in docstring, f"{script}: a docstring credits the tutorial"
+    text = seed_text()
+    if text is None:
+        pytest.skip("the seed (../shared/seed or $PYAG_SEED_DIR) is not beside this checkout")
+    body = [ln for ln in lines if not ln.startswith(("import pyautograd", "from pyautograd"))]
+    while body and not body[0].strip():
+        body.pop(0)  # the blank line after the docstring
+    assert "\n".join(body) in text, f"{script} differs from the seed beyond its imports"
