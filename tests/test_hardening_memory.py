@@ -71,7 +71,8 @@ def _report(capsys, label, steps, secs, rss_warm, rss_end, loss0, loss):
 
 
 def test_rss_flat_seed_loop_2000_steps(capsys):
-    res = soak(max_steps=2000, max_seconds=120, warmup_steps=300)
+    # A memory test, not a speed test: it runs all 2000 steps however busy the machine is.
+    res = soak(max_steps=2000, max_seconds=math.inf, warmup_steps=300)
     _report(capsys, "memory 2000 steps", *res)
     steps, _, rss_warm, rss_end, loss0, loss = res
     assert steps == 2000
