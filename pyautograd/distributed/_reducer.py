@@ -118,10 +118,10 @@ class Reducer:
                 )
         # hooks=False: the caller reports ready gradients itself (the benchmark of the
         # synchronisation alone).
+        # (typed as Any so that this stays clean whether or not the stubs declare the hook yet)
+        owners: list[Any] = self.params if hooks else []
         self.handles = [
-            p.register_post_accumulate_grad_hook(self._hook(i))  # type: ignore[attr-defined]
-            for i, p in enumerate(self.params)
-            if hooks
+            p.register_post_accumulate_grad_hook(self._hook(i)) for i, p in enumerate(owners)
         ]
 
     # ---- the .grad views ----
