@@ -468,6 +468,7 @@ def _cross_entropy(
     ignore_index: _int = -100,
     label_smoothing: _float = 0.0,
     reduction: str = "mean",
+    none_shape: Sequence[_int] | None = None,
 ) -> Tensor: ...
 def _nll_loss(
     input: Tensor,
@@ -475,6 +476,7 @@ def _nll_loss(
     weight: Tensor | None = None,
     ignore_index: _int = -100,
     reduction: str = "mean",
+    none_shape: Sequence[_int] | None = None,
 ) -> Tensor: ...
 def _layer_norm(
     input: Tensor,

@@ -299,3 +299,57 @@ def test_cross_entropy_gradcheck(smoothing):
         lambda a: nn.functional.cross_entropy(a, t, weight=w, label_smoothing=smoothing), (x,)
     )
     assert gradcheck(lambda a: nn.functional.nll_loss(a, t, weight=w, reduction="sum"), (x,))
+
+
+def _written_after(lib, loss, broadcast):
+    w = lib.tensor([[0.5, -1.0], [1.5, 0.2]], requires_grad=True)
+    x = w * 1
+    t = lib.tensor([[0.1, 0.2]]) if broadcast else lib.tensor([[0.1, 0.2], [0.3, 0.4]])
+    if loss == "cross_entropy":
+        y = lib.nn.functional.cross_entropy(x, lib.tensor([0, 1]))
+    else:
+        y = getattr(lib.nn.functional, loss)(x, t.expand(2, 2) if broadcast else t)
+    with lib.no_grad():
+        x.mul_(2)
+    try:
+        y.backward()
+        return ("grad", np.round(np.array(w.grad.tolist()), 5).tolist())
+    except RuntimeError as e:
+        return ("raises", "modified by an inplace operation" in str(e))
+
+
+@pytest.mark.parametrize("broadcast", [False, True])
+@pytest.mark.parametrize(
+    "loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy"]
+)
+def test_in_place_change_of_an_input_after_the_loss(loss, broadcast):
+    """What the backward keeps, as PyTorch: the inputs of mse/smooth_l1/huber (an in-place
+    change is an error), input - target for l1 and log_softmax for cross_entropy (no error)."""
+    torch = torch_or_skip()
+    assert _written_after(pa, loss, broadcast) == _written_after(torch, loss, broadcast)
+
+
+def test_int_inputs_follow_pytorch():
+    torch = torch_or_skip()
+    for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+                 "binary_cross_entropy_with_logits"):  # fmt: skip
+        for a, b in (("i", "f"), ("f", "i"), ("i", "i")):
+
+            def run(lib, a=a, b=b, name=name):
+                mk = {"i": lambda: lib.tensor([1]), "f": lambda: lib.tensor([0.5])}
+                try:
+                    r = getattr(lib.nn.functional, name)(mk[a](), mk[b]())
+                    return (str(r.dtype).split(".")[-1], round(r.item(), 6))
+                except (RuntimeError, TypeError, ValueError):
+                    return "raises"
+
+            assert run(pa) == run(torch), (name, a, b)
+
+
+def test_cross_entropy_none_result_is_not_a_view():
+    x = pa.tensor([-1.0, 1.0], requires_grad=True)
+    y = nn.functional.cross_entropy(x, pa.tensor(0), reduction="none")
+    assert y.dim() == 0
+    y.mul_(2)
+    y.backward()
+    np.testing.assert_allclose(np_of(x.grad), [-1.7615942, 1.7615942], rtol=1e-6)

@@ -18,7 +18,6 @@ Reduction parse_reduction(const std::string& r) {
 
 PointLoss parse_point_loss(const std::string& k) {
   if (k == "mse") return PointLoss::Mse;
-  if (k == "l1") return PointLoss::L1;
   if (k == "smooth_l1") return PointLoss::SmoothL1;
   if (k == "huber") return PointLoss::Huber;
   if (k == "bce") return PointLoss::Bce;
@@ -36,39 +35,51 @@ void init_nn(py::module_& m) {
       [](const std::string& kind, const Tensor& input, const Tensor& target,
          const std::optional<Tensor>& weight, const std::optional<Tensor>& pos_weight, double param,
          const std::string& reduction) {
-        PointLoss k = parse_point_loss(kind);
         Reduction r = parse_reduction(reduction);
+        if (kind == "l1") {
+          if (pos_weight) fail<ValueError>("l1_loss", "takes no pos_weight");
+          return l1_loss(input, target, opt(weight), r);
+        }
+        PointLoss k = parse_point_loss(kind);
         return maybe_nogil(input->numel, [&] {
           return point_loss(k, input, target, opt(weight), opt(pos_weight), param, r);
         });
       },
       py::arg("kind"), py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
       py::arg("pos_weight") = py::none(), py::arg("param") = 0.0, py::arg("reduction") = "mean",
-      "An elementwise loss in one fused pass: kind is mse, l1, smooth_l1 (param: beta), huber "
-      "(param: delta), bce or bce_with_logits; reduction none, mean or sum.");
+      "An elementwise loss in one fused pass: kind is mse, smooth_l1 (param: beta), huber "
+      "(param: delta), bce or bce_with_logits, or l1 (sub, abs and a reduction, as PyTorch); "
+      "reduction none, mean or sum.");
   m.def(
       "_cross_entropy",
       [](const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight,
-         int64_t ignore_index, double label_smoothing, const std::string& reduction) {
+         int64_t ignore_index, double label_smoothing, const std::string& reduction,
+         py::handle none_shape) {
         Reduction r = parse_reduction(reduction);
+        std::optional<Dims> shape;
+        if (!none_shape.is_none()) shape = parse_shape_obj(none_shape, "cross_entropy");
         return maybe_nogil(input->numel, [&] {
-          return cross_entropy(input, target, opt(weight), ignore_index, label_smoothing, r);
+          return cross_entropy(input, target, opt(weight), ignore_index, label_smoothing, r, shape);
         });
       },
       py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
       py::arg("ignore_index") = -100, py::arg("label_smoothing") = 0.0,
-      py::arg("reduction") = "mean",
+      py::arg("reduction") = "mean", py::arg("none_shape") = py::none(),
       "Cross entropy of logits (n, c) with class indices (n,) or class probabilities (n, c): "
-      "log-softmax and negative log likelihood fused.");
+      "log-softmax and negative log likelihood fused; 'none' returns the row losses in "
+      "none_shape (default (n,)).");
   m.def(
       "_nll_loss",
       [](const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight,
-         int64_t ignore_index, const std::string& reduction) {
+         int64_t ignore_index, const std::string& reduction, py::handle none_shape) {
         Reduction r = parse_reduction(reduction);
-        return nll_loss(input, target, opt(weight), ignore_index, r);
+        std::optional<Dims> shape;
+        if (!none_shape.is_none()) shape = parse_shape_obj(none_shape, "nll_loss");
+        return nll_loss(input, target, opt(weight), ignore_index, r, shape);
       },
       py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
       py::arg("ignore_index") = -100, py::arg("reduction") = "mean",
+      py::arg("none_shape") = py::none(),
       "Negative log likelihood of log-probabilities (n, c) and class indices (n,).");
   m.def(
       "_layer_norm",

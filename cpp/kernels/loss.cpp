@@ -25,19 +25,12 @@ T sigmoid(T x) {
 }
 
 template <class T>
-T sign(T d) {
-  return static_cast<T>((d > 0) - (d < 0));
-}
-
-template <class T>
 T point_value(PointLoss k, T x, T y, T pw, T p) {
   switch (k) {
     case PointLoss::Mse: {
       const T d = x - y;
       return d * d;
     }
-    case PointLoss::L1:
-      return std::abs(x - y);
     case PointLoss::SmoothL1: {
       const T d = std::abs(x - y);
       return d < p ? T(0.5) * d * d / p : d - T(0.5) * p;
@@ -61,10 +54,6 @@ void point_grad(PointLoss k, T x, T y, T pw, T p, T& dx, T& dy) {
   switch (k) {
     case PointLoss::Mse:
       dx = T(2) * (x - y);
-      dy = -dx;
-      return;
-    case PointLoss::L1:
-      dx = sign(x - y);
       dy = -dx;
       return;
     case PointLoss::SmoothL1: {
@@ -140,14 +129,20 @@ void point_backward(PointLoss k, const Tensor& gx, const Tensor& gy, const Tenso
   }
 }
 
+// log_softmax of one row into lp; NaN for a row holding +inf or only -inf (x - max is NaN
+// there, as in log_softmax).
 template <class T>
-T row_lse(const T* xr, int64_t c) {
+void row_log_softmax(const T* xr, T* lp, int64_t c) {
   T m = -INFINITY;
   for (int64_t j = 0; j < c; ++j) m = std::max(m, xr[j]);
-  if (std::isinf(m)) return m;  // all -inf (or +inf present): lse is m, as logsumexp gives
+  if (std::isinf(m)) {
+    std::fill(lp, lp + c, static_cast<T>(NAN));
+    return;
+  }
   double s = 0;
   for (int64_t j = 0; j < c; ++j) s += std::exp(xr[j] - m);
-  return static_cast<T>(m + std::log(s));
+  const T lse = static_cast<T>(m + std::log(s));
+  for (int64_t j = 0; j < c; ++j) lp[j] = xr[j] - lse;
 }
 
 int64_t checked_target(int64_t t, int64_t c, int64_t ignore_index, const char* op) {
@@ -157,45 +152,42 @@ int64_t checked_target(int64_t t, int64_t c, int64_t ignore_index, const char* o
 }
 
 template <class T>
-double ce_forward(const Tensor& loss, const Tensor& lse, const Tensor& x, const Tensor& target,
+double ce_forward(const Tensor& loss, const Tensor& lp, const Tensor& x, const Tensor& target,
                   const Tensor& w, int64_t ignore_index, double eps) {
   const int64_t n = x->shape[0], c = x->shape[1];
   const T* xp = x->data_as<T>();
   const int64_t* tp = target->data_as<int64_t>();
   const T* wp = ptr_or_null<T>(w);
-  T* lp = loss->data_as<T>();
-  T* sp = lse->data_as<T>();
+  T* out = loss->data_as<T>();
+  T* lpp = lp->data_as<T>();
   double denom = 0;
   for (int64_t i = 0; i < n; ++i) checked_target(tp[i], c, ignore_index, "cross_entropy");
   for (int64_t i = 0; i < n; ++i) {
-    const T* xr = xp + i * c;
-    const T l = row_lse(xr, c);
-    sp[i] = l;
+    T* lr = lpp + i * c;
+    row_log_softmax(xp + i * c, lr, c);
     const int64_t t = checked_target(tp[i], c, ignore_index, "cross_entropy");
     if (t < 0) {
-      lp[i] = 0;
+      out[i] = 0;
       continue;
     }
     const double wt = wp ? wp[t] : 1.0;
     denom += wt;
-    double v = (1 - eps) * wt * (static_cast<double>(l) - xr[t]);
+    double v = -(1 - eps) * wt * lr[t];
     if (eps > 0) {
       double s = 0;
-      for (int64_t j = 0; j < c; ++j) s += (wp ? wp[j] : 1.0) * (static_cast<double>(l) - xr[j]);
-      v += eps / static_cast<double>(c) * s;
+      for (int64_t j = 0; j < c; ++j) s += (wp ? wp[j] : 1.0) * lr[j];
+      v -= eps / static_cast<double>(c) * s;
     }
-    lp[i] = static_cast<T>(v);
+    out[i] = static_cast<T>(v);
   }
   return denom;
 }
 
 template <class T>
-void ce_backward(const Tensor& gx, const Tensor& g, const Tensor& x, const Tensor& lse,
-                 const Tensor& target, const Tensor& w, int64_t ignore_index, double eps,
-                 double scale) {
-  const int64_t n = x->shape[0], c = x->shape[1];
-  const T* xp = x->data_as<T>();
-  const T* sp = lse->data_as<T>();
+void ce_backward(const Tensor& gx, const Tensor& g, const Tensor& lp, const Tensor& target,
+                 const Tensor& w, int64_t ignore_index, double eps, double scale) {
+  const int64_t n = lp->shape[0], c = lp->shape[1];
+  const T* lpp = lp->data_as<T>();
   const int64_t* tp = target->data_as<int64_t>();
   const T* wp = ptr_or_null<T>(w);
   const T* gp = g->data_as<T>();
@@ -208,7 +200,7 @@ void ce_backward(const Tensor& gx, const Tensor& g, const Tensor& x, const Tenso
   }
   const T ec = static_cast<T>(eps / static_cast<double>(c));
   for (int64_t i = 0; i < n; ++i) {
-    const T* xr = xp + i * c;
+    const T* lr = lpp + i * c;
     T* orow = op + i * c;
     const int64_t t = tp[i] == ignore_index ? -1 : tp[i];
     if (t < 0) {
@@ -216,49 +208,43 @@ void ce_backward(const Tensor& gx, const Tensor& g, const Tensor& x, const Tenso
       continue;
     }
     const T coef = static_cast<T>(static_cast<double>(per_row ? gp[i] : gp[0]) * scale);
-    const T l = sp[i];
     const T a = static_cast<T>((1 - eps) * (wp ? wp[t] : 1.0));  // weight of the target term
     const T b = static_cast<T>(eps / static_cast<double>(c) * wsum);
-    for (int64_t j = 0; j < c; ++j) {
-      const T s = std::exp(xr[j] - l);
-      orow[j] = coef * ((a + b) * s - (wp ? ec * wp[j] : ec));
-    }
+    for (int64_t j = 0; j < c; ++j)
+      orow[j] = coef * ((a + b) * std::exp(lr[j]) - (wp ? ec * wp[j] : ec));
     orow[t] -= coef * a;
   }
 }
 
 template <class T>
-void ce_soft_forward(const Tensor& loss, const Tensor& lse, const Tensor& x, const Tensor& y,
+void ce_soft_forward(const Tensor& loss, const Tensor& lp, const Tensor& x, const Tensor& y,
                      const Tensor& w, double eps) {
   const int64_t n = x->shape[0], c = x->shape[1];
   const T* xp = x->data_as<T>();
   const T* yp = y->data_as<T>();
   const T* wp = ptr_or_null<T>(w);
-  T* lp = loss->data_as<T>();
-  T* sp = lse->data_as<T>();
+  T* out = loss->data_as<T>();
+  T* lpp = lp->data_as<T>();
   const double ec = eps / static_cast<double>(c);
   for (int64_t i = 0; i < n; ++i) {
-    const T* xr = xp + i * c;
+    T* lr = lpp + i * c;
     const T* yr = yp + i * c;
-    const T l = row_lse(xr, c);
-    sp[i] = l;
+    row_log_softmax(xp + i * c, lr, c);
     double s = 0;
     for (int64_t j = 0; j < c; ++j) {
       const double yj = (1 - eps) * yr[j] + ec;
-      s += (wp ? wp[j] : 1.0) * yj * (static_cast<double>(l) - xr[j]);
+      s -= (wp ? wp[j] : 1.0) * yj * lr[j];
     }
-    lp[i] = static_cast<T>(s);
+    out[i] = static_cast<T>(s);
   }
 }
 
 template <class T>
-void ce_soft_backward(const Tensor& gx, const Tensor& gy, const Tensor& g, const Tensor& x,
-                      const Tensor& lse, const Tensor& y, const Tensor& w, double eps,
-                      double scale) {
-  const int64_t n = x->shape[0], c = x->shape[1];
-  const T* xp = x->data_as<T>();
+void ce_soft_backward(const Tensor& gx, const Tensor& gy, const Tensor& g, const Tensor& lp,
+                      const Tensor& y, const Tensor& w, double eps, double scale) {
+  const int64_t n = lp->shape[0], c = lp->shape[1];
+  const T* lpp = lp->data_as<T>();
   const T* yp = y->data_as<T>();
-  const T* sp = lse->data_as<T>();
   const T* wp = ptr_or_null<T>(w);
   const T* gp = g->data_as<T>();
   const bool per_row = g->dim() != 0;
@@ -267,21 +253,20 @@ void ce_soft_backward(const Tensor& gx, const Tensor& gy, const Tensor& g, const
   const T ec = static_cast<T>(eps / static_cast<double>(c));
   const T keep = static_cast<T>(1 - eps);
   for (int64_t i = 0; i < n; ++i) {
-    const T* xr = xp + i * c;
+    const T* lr = lpp + i * c;
     const T* yr = yp + i * c;
     const T coef = static_cast<T>(static_cast<double>(per_row ? gp[i] : gp[0]) * scale);
-    const T l = sp[i];
     if (gxp) {
       double wy = 0;
       for (int64_t j = 0; j < c; ++j) wy += (wp ? wp[j] : T(1)) * (keep * yr[j] + ec);
       const T wyt = static_cast<T>(wy);
       T* orow = gxp + i * c;
       for (int64_t j = 0; j < c; ++j)
-        orow[j] = coef * (std::exp(xr[j] - l) * wyt - (wp ? wp[j] : T(1)) * (keep * yr[j] + ec));
+        orow[j] = coef * (std::exp(lr[j]) * wyt - (wp ? wp[j] : T(1)) * (keep * yr[j] + ec));
     }
     if (gyp) {
       T* orow = gyp + i * c;
-      for (int64_t j = 0; j < c; ++j) orow[j] = coef * keep * (wp ? wp[j] : T(1)) * (l - xr[j]);
+      for (int64_t j = 0; j < c; ++j) orow[j] = -coef * keep * (wp ? wp[j] : T(1)) * lr[j];
     }
   }
 }
@@ -333,8 +318,6 @@ const char* op_name(PointLoss k) {
   switch (k) {
     case PointLoss::Mse:
       return "mse_loss";
-    case PointLoss::L1:
-      return "l1_loss";
     case PointLoss::SmoothL1:
       return "smooth_l1_loss";
     case PointLoss::Huber:
@@ -361,33 +344,32 @@ void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, c
   });
 }
 
-double cross_entropy_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+double cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                   const Tensor& target, const Tensor& w, int64_t ignore_index,
                                   double eps) {
   return dispatch_float(x->dtype, [&](auto v) {
-    return ce_forward<decltype(v)>(loss, lse, x, target, w, ignore_index, eps);
+    return ce_forward<decltype(v)>(loss, lp, x, target, w, ignore_index, eps);
   });
 }
 
-void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& x,
-                                 const Tensor& lse, const Tensor& target, const Tensor& w,
-                                 int64_t ignore_index, double eps, double scale) {
-  dispatch_float(x->dtype, [&](auto v) {
-    ce_backward<decltype(v)>(gx, g, x, lse, target, w, ignore_index, eps, scale);
+void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& lp,
+                                 const Tensor& target, const Tensor& w, int64_t ignore_index,
+                                 double eps, double scale) {
+  dispatch_float(lp->dtype, [&](auto v) {
+    ce_backward<decltype(v)>(gx, g, lp, target, w, ignore_index, eps, scale);
   });
 }
 
-void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                      const Tensor& y, const Tensor& w, double eps) {
-  dispatch_float(x->dtype, [&](auto v) { ce_soft_forward<decltype(v)>(loss, lse, x, y, w, eps); });
+  dispatch_float(x->dtype, [&](auto v) { ce_soft_forward<decltype(v)>(loss, lp, x, y, w, eps); });
 }
 
 void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
-                                      const Tensor& x, const Tensor& lse, const Tensor& y,
-                                      const Tensor& w, double eps, double scale) {
-  dispatch_float(x->dtype, [&](auto v) {
-    ce_soft_backward<decltype(v)>(gx, gy, g, x, lse, y, w, eps, scale);
-  });
+                                      const Tensor& lp, const Tensor& y, const Tensor& w,
+                                      double eps, double scale) {
+  dispatch_float(lp->dtype,
+                 [&](auto v) { ce_soft_backward<decltype(v)>(gx, gy, g, lp, y, w, eps, scale); });
 }
 
 double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,

@@ -6,10 +6,11 @@
 
 namespace pyag {
 
-// Elementwise losses of (x, y): mse (x-y)^2, l1 |x-y|, smooth_l1 (beta = param), huber (delta =
-// param), bce -(y log x + (1-y) log(1-x)) with logs clamped at -100, bce_with_logits (stable
-// for large |x|; pos_weight). An optional per-element weight w multiplies the loss.
-enum class PointLoss : uint8_t { Mse, L1, SmoothL1, Huber, Bce, BceWithLogits };
+// Elementwise losses of (x, y): mse (x-y)^2, smooth_l1 (beta = param), huber (delta = param),
+// bce -(y log x + (1-y) log(1-x)) with logs clamped at -100, bce_with_logits (stable for large
+// |x|; pos_weight). An optional per-element weight w multiplies the loss. (l1 is composed of
+// sub, abs and a reduction, as PyTorch does: see ops/loss.cpp.)
+enum class PointLoss : uint8_t { Mse, SmoothL1, Huber, Bce, BceWithLogits };
 const char* op_name(PointLoss k);
 
 // out = the per-element losses (out of x's shape), or, when out is 0-d, scale * their sum.
@@ -22,25 +23,26 @@ void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, c
                               const Tensor& x, const Tensor& y, const Tensor& w, const Tensor& pw,
                               double param, double scale);
 
-// Cross entropy of logits x (rows n x classes c) with class-index targets (int64, n): per row
-// lse = logsumexp(x_i) and loss_i = (1 - eps) w_t (lse - x_t) + eps / c * sum_c w_c (lse - x_c)
-// (0 for rows whose target is ignore_index). w (c classes) may be empty. Returns the total
-// weight sum_i w_{t_i} of the rows that count (the 'mean' denominator). Throws IndexError for
-// a target outside [0, c) that is not ignore_index.
-double cross_entropy_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+// Cross entropy of logits x (rows n x classes c) with class-index targets (int64, n): writes
+// lp = log_softmax(x) (n x c, what the backward needs) and loss_i = -(1 - eps) w_t lp_t -
+// eps / c * sum_c w_c lp_c (0 for rows whose target is ignore_index). A row holding +inf or only
+// -inf gives NaN, as log_softmax does. w (c classes) may be empty. Returns the total weight
+// sum_i w_{t_i} of the rows that count (the 'mean' denominator). Throws IndexError for a target
+// outside [0, c) that is not ignore_index.
+double cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                   const Tensor& target, const Tensor& w, int64_t ignore_index,
                                   double eps);
-// gx = d loss / dx given g (n rows, or 0-d times scale).
-void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& x,
-                                 const Tensor& lse, const Tensor& target, const Tensor& w,
-                                 int64_t ignore_index, double eps, double scale);
-// Cross entropy with class probabilities y (n x c): loss_i = -sum_c w_c y'_c (x_c - lse),
+// gx = d loss / dx from lp, given g (n rows, or 0-d times scale).
+void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& lp,
+                                 const Tensor& target, const Tensor& w, int64_t ignore_index,
+                                 double eps, double scale);
+// Cross entropy with class probabilities y (n x c): loss_i = -sum_c w_c y'_c lp_c,
 // y' = (1 - eps) y + eps / c.
-void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lse, const Tensor& x,
+void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                      const Tensor& y, const Tensor& w, double eps);
 void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
-                                      const Tensor& x, const Tensor& lse, const Tensor& y,
-                                      const Tensor& w, double eps, double scale);
+                                      const Tensor& lp, const Tensor& y, const Tensor& w,
+                                      double eps, double scale);
 
 // Negative log likelihood of log-probabilities lp (n x c): loss_i = -w_t lp[i, t]. Returns the
 // total weight of the rows that count, as cross_entropy_forward_into.

@@ -23,11 +23,13 @@ Tensor constant_operand(const Tensor& t, DType dt, const Dims& shape, const char
   return contiguous(c);
 }
 
+// The float dtype input and target compute in (their promotion: an int input with a float
+// target computes in the target's dtype, as in PyTorch); TypeError when neither is float.
 DType float_dtype_of(const Tensor& a, const Tensor& b, const char* op) {
-  DType dt = promote(a->dtype, b->dtype);
-  if (!is_floating(a->dtype))
-    fail<TypeError>(op, "expects a floating point input, got ", describe(a));
-  if (dt == DType::Bool) dt = DType::Float32;
+  const DType dt = promote(a->dtype, b->dtype);
+  if (!is_floating(dt))
+    fail<TypeError>(op, "expects floating point input or target, got ", describe(a), " and ",
+                    describe(b));
   return dt;
 }
 
@@ -35,13 +37,15 @@ struct PointLossBackward : Node {
   PointLoss kind;
   double param = 0, scale = 1;
   SavedTensor x, y, w, pw;
+  // The caller's input and target, for the version check only: x and y may be broadcast or
+  // cast copies, and an in-place change of the originals must still be caught (as PyTorch,
+  // which saves the inputs themselves, does).
+  SavedTensor input_check, target_check;
   PointLossBackward(PointLoss k, double p, double s) : kind(k), param(p), scale(s) {}
   const char* name() const override {
     switch (kind) {
       case PointLoss::Mse:
         return "MseLossBackward";
-      case PointLoss::L1:
-        return "L1LossBackward";
       case PointLoss::SmoothL1:
         return "SmoothL1LossBackward";
       case PointLoss::Huber:
@@ -63,8 +67,13 @@ struct PointLossBackward : Node {
                              pw.was_saved() ? pw.unpack(*this) : Tensor(), param, scale);
     return {gx, gy};
   }
-  void check() const override { x.check(*this), y.check(*this), w.check(*this), pw.check(*this); }
-  void release() override { x.reset(), y.reset(), w.reset(), pw.reset(); }
+  void check() const override {
+    x.check(*this), y.check(*this), w.check(*this), pw.check(*this);
+    input_check.check(*this), target_check.check(*this);
+  }
+  void release() override {
+    x.reset(), y.reset(), w.reset(), pw.reset(), input_check.reset(), target_check.reset();
+  }
 };
 
 void check_bce_range(const Tensor& t, const char* what) {
@@ -88,8 +97,19 @@ double sum_of(const Tensor& t) {
   });
 }
 
-Tensor reduce_rows(const Tensor& rows, Reduction r, double denom) {
-  if (r == Reduction::None) return rows;
+// The loss tensor: the rows in none_shape ('none'; a fresh tensor, not a view), or their sum
+// (divided by denom for 'mean').
+Tensor reduce_rows(const Tensor& rows, Reduction r, double denom,
+                   const std::optional<Dims>& none_shape) {
+  if (r == Reduction::None) {
+    if (none_shape) {
+      if (numel_of(*none_shape, "loss") != rows->numel)
+        fail("loss", "cannot shape ", rows->numel, " row losses as ", shape_str(*none_shape));
+      rows->shape = *none_shape;
+      rows->strides = contiguous_strides(*none_shape);
+    }
+    return rows;
+  }
   const double s = sum_of(rows);
   return scalar_tensor(r == Reduction::Mean ? s / denom : s, rows->dtype);
 }
@@ -98,29 +118,26 @@ struct CrossEntropyBackward : Node {
   bool soft;
   int64_t ignore_index;
   double eps, scale;
-  SavedTensor x, lse, target, w;
+  SavedTensor lp, target, w;  // lp = log_softmax(input), made by the forward
   CrossEntropyBackward(bool s, int64_t ii, double e, double sc)
       : soft(s), ignore_index(ii), eps(e), scale(sc) {}
   const char* name() const override { return "CrossEntropyLossBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    const Tensor& xs = x.unpack(*this);
+    const Tensor& lps = lp.unpack(*this);
     const Tensor& ts = target.unpack(*this);
     const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
-    Tensor gx = needs(0) ? empty(xs->shape, xs->dtype) : Tensor();
+    Tensor gx = needs(0) ? empty(lps->shape, lps->dtype) : Tensor();
     Tensor gc = contiguous(g);
     if (soft) {
       Tensor gy = needs(1) ? empty(ts->shape, ts->dtype) : Tensor();
-      cross_entropy_soft_backward_into(gx, gy, gc, xs, lse.unpack(*this), ts, ws, eps, scale);
+      cross_entropy_soft_backward_into(gx, gy, gc, lps, ts, ws, eps, scale);
       return {gx, gy};
     }
-    if (gx)
-      cross_entropy_backward_into(gx, gc, xs, lse.unpack(*this), ts, ws, ignore_index, eps, scale);
+    if (gx) cross_entropy_backward_into(gx, gc, lps, ts, ws, ignore_index, eps, scale);
     return {gx};
   }
-  void check() const override {
-    x.check(*this), lse.check(*this), target.check(*this), w.check(*this);
-  }
-  void release() override { x.reset(), lse.reset(), target.reset(), w.reset(); }
+  void check() const override { lp.check(*this), target.check(*this), w.check(*this); }
+  void release() override { lp.reset(), target.reset(), w.reset(); }
 };
 
 struct NllLossBackward : Node {
@@ -166,6 +183,16 @@ Tensor point_loss(PointLoss k, const Tensor& input, const Tensor& target, const 
                   const Tensor& pos_weight, double param, Reduction r) {
   const char* op = op_name(k);
   const DType dt = float_dtype_of(input, target, op);
+  // PyTorch's dtype rules: mse and smooth_l1 promote an int input or target; huber and
+  // bce_with_logits need a float input; bce and bce_with_logits a float target (bce: of the
+  // input's dtype).
+  if ((k == PointLoss::Huber || k == PointLoss::BceWithLogits) && !is_floating(input->dtype))
+    fail<TypeError>(op, "expects a floating point input, got ", describe(input));
+  if ((k == PointLoss::Bce || k == PointLoss::BceWithLogits) && !is_floating(target->dtype))
+    fail<TypeError>(op, "expects a floating point target, got ", describe(target));
+  if (k == PointLoss::Bce && input->dtype != target->dtype)
+    fail<TypeError>(op, "expects input and target of one dtype, got ", describe(input), " and ",
+                    describe(target));
   Tensor x = cast(input, dt), y = cast(target, dt);
   const bool same_shape_only = k == PointLoss::Bce || k == PointLoss::BceWithLogits;
   if (same_shape_only && x->shape != y->shape)
@@ -185,14 +212,33 @@ Tensor point_loss(PointLoss k, const Tensor& input, const Tensor& target, const 
   if (auto n =
           record<PointLossBackward>({&x, &y}, out, k, param, r == Reduction::None ? 1.0 : scale)) {
     n->x = SavedTensor(x), n->y = SavedTensor(y);
+    if (x->storage != input->storage) n->input_check = SavedTensor(input);
+    if (y->storage != target->storage) n->target_check = SavedTensor(target);
     if (w) n->w = SavedTensor(w);
     if (pw) n->pw = SavedTensor(pw);
   }
   return out;
 }
 
+Tensor l1_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r) {
+  const char* op = "l1_loss";
+  const DType dt = float_dtype_of(input, target, op);
+  Tensor e = unary(UnaryOp::Abs, sub(cast(input, dt), cast(target, dt)));
+  if (weight) e = mul(e, constant_operand(weight, dt, e->shape, op, "weight"));
+  switch (r) {
+    case Reduction::None:
+      return e;
+    case Reduction::Mean:
+      return mean(e, {}, false);
+    case Reduction::Sum:
+      break;
+  }
+  return sum(e, {}, false);
+}
+
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
-                     int64_t ignore_index, double label_smoothing, Reduction r) {
+                     int64_t ignore_index, double label_smoothing, Reduction r,
+                     const std::optional<Dims>& none_shape) {
   const char* op = "cross_entropy";
   if (!is_floating(input->dtype))
     fail<TypeError>(op, "expects floating point logits, got ", describe(input));
@@ -202,39 +248,38 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor w = class_weight(input, weight, dt, op);
   Tensor x = contiguous(input);
   const int64_t n = x->shape[0];
-  Tensor rows = empty(Dims{n}, dt), lse = empty(Dims{n}, dt);
+  Tensor rows = empty(Dims{n}, dt), lp = empty(x->shape, dt);
   if (is_floating(target->dtype)) {  // class probabilities
     if (target->shape != input->shape)
       fail<ValueError>(op, "class-probability targets must have the input's shape ",
                        shape_str(input->shape), ", got ", shape_str(target->shape));
     Tensor y = contiguous(cast(target, dt));
-    cross_entropy_soft_forward_into(rows, lse, x, y, w, label_smoothing);
+    cross_entropy_soft_forward_into(rows, lp, x, y, w, label_smoothing);
     const double denom = static_cast<double>(n);
-    Tensor out = reduce_rows(rows, r, denom);
+    Tensor out = reduce_rows(rows, r, denom, none_shape);
     const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
     if (auto node = record<CrossEntropyBackward>({&x, &y}, out, true, ignore_index, label_smoothing,
                                                  scale)) {
-      node->x = SavedTensor(x), node->lse = SavedTensor(lse), node->target = SavedTensor(y);
+      node->lp = SavedTensor(lp), node->target = SavedTensor(y);
       if (w) node->w = SavedTensor(w);
     }
     return out;
   }
   check_index_target(input, target, op);
   Tensor t = contiguous(target);
-  const double denom =
-      cross_entropy_forward_into(rows, lse, x, t, w, ignore_index, label_smoothing);
-  Tensor out = reduce_rows(rows, r, denom);
+  const double denom = cross_entropy_forward_into(rows, lp, x, t, w, ignore_index, label_smoothing);
+  Tensor out = reduce_rows(rows, r, denom, none_shape);
   const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
   if (auto node =
           record<CrossEntropyBackward>({&x}, out, false, ignore_index, label_smoothing, scale)) {
-    node->x = SavedTensor(x), node->lse = SavedTensor(lse), node->target = SavedTensor(t);
+    node->lp = SavedTensor(lp), node->target = SavedTensor(t);
     if (w) node->w = SavedTensor(w);
   }
   return out;
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
-                int64_t ignore_index, Reduction r) {
+                int64_t ignore_index, Reduction r, const std::optional<Dims>& none_shape) {
   const char* op = "nll_loss";
   if (!is_floating(input->dtype))
     fail<TypeError>(op, "expects floating point log-probabilities, got ", describe(input));
@@ -244,7 +289,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   Tensor x = contiguous(input), t = contiguous(target);
   Tensor rows = empty(Dims{x->shape[0]}, dt);
   const double denom = nll_forward_into(rows, x, t, w, ignore_index);
-  Tensor out = reduce_rows(rows, r, denom);
+  Tensor out = reduce_rows(rows, r, denom, none_shape);
   const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
   if (auto node = record<NllLossBackward>({&x}, out, ignore_index, scale, x->shape)) {
     node->target = SavedTensor(t);

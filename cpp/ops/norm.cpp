@@ -27,6 +27,7 @@ struct LayerNormBackward : Node {
   int64_t d;
   Dims wshape;  // normalized_shape: the shape of weight and bias
   SavedTensor x, mean, rstd, w;
+  SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   LayerNormBackward(int64_t dd, Dims ws) : d(dd), wshape(ws) {}
   const char* name() const override { return "NativeLayerNormBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
@@ -41,14 +42,16 @@ struct LayerNormBackward : Node {
   }
   void check() const override {
     x.check(*this), mean.check(*this), rstd.check(*this), w.check(*this);
+    input_check.check(*this);
   }
-  void release() override { x.reset(), mean.reset(), rstd.reset(), w.reset(); }
+  void release() override { x.reset(), mean.reset(), rstd.reset(), w.reset(), input_check.reset(); }
 };
 
 struct BatchNormBackward : Node {
   int64_t c;
   bool batch_stats;
   SavedTensor x, mean, invstd, w;
+  SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   BatchNormBackward(int64_t cc, bool bs) : c(cc), batch_stats(bs) {}
   const char* name() const override { return "NativeBatchNormBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
@@ -63,8 +66,11 @@ struct BatchNormBackward : Node {
   }
   void check() const override {
     x.check(*this), mean.check(*this), invstd.check(*this), w.check(*this);
+    input_check.check(*this);
   }
-  void release() override { x.reset(), mean.reset(), invstd.reset(), w.reset(); }
+  void release() override {
+    x.reset(), mean.reset(), invstd.reset(), w.reset(), input_check.reset();
+  }
 };
 
 void record_affine_node(const std::shared_ptr<Node>& node, const Tensor& x, const Tensor& w,
@@ -103,6 +109,7 @@ Tensor layer_norm(const Tensor& input, const Dims& normalized_shape, const Tenso
   if (any_requires_grad(x, w, b)) {
     auto node = std::make_shared<LayerNormBackward>(d, normalized_shape);
     node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->rstd = SavedTensor(rstd);
+    if (x->storage != input->storage) node->input_check = SavedTensor(input);
     if (w) node->w = SavedTensor(w);
     record_affine_node(node, x, w, b, y);
   }
@@ -156,6 +163,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   if (any_requires_grad(x, w, b)) {
     auto node = std::make_shared<BatchNormBackward>(c, training);
     node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->invstd = SavedTensor(invstd);
+    if (x->storage != input->storage) node->input_check = SavedTensor(input);
     if (w) node->w = SavedTensor(w);
     record_affine_node(node, x, w, b, y);
   }

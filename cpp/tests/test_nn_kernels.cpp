@@ -45,7 +45,8 @@ TEST(PointLoss, ValuesMatchTheFormulas) {
   auto none = [&](PointLoss k, double p) {
     return values(point_loss(k, x, y, Tensor(), Tensor(), p, Reduction::None));
   };
-  Values mse = none(PointLoss::Mse, 0), l1 = none(PointLoss::L1, 0);
+  Values mse = none(PointLoss::Mse, 0);
+  Values l1 = values(l1_loss(x, y, Tensor(), Reduction::None));
   Values sl1 = none(PointLoss::SmoothL1, 1.0), hub = none(PointLoss::Huber, 0.3);
   for (size_t i = 0; i < 4; ++i) {
     const double d = xv[i] - yv[i], a = std::abs(d);
@@ -93,7 +94,7 @@ TEST(PointLoss, GradientsMatchFiniteDifferences) {
     Reduction r;
   };
   for (const Case& c : {Case{PointLoss::Mse, 0, Tensor(), Tensor(), Reduction::Mean},
-                        Case{PointLoss::L1, 0, w, Tensor(), Reduction::Sum},
+                        Case{PointLoss::SmoothL1, 0.4, w, Tensor(), Reduction::Sum},
                         Case{PointLoss::SmoothL1, 0.4, Tensor(), Tensor(), Reduction::Mean},
                         Case{PointLoss::Huber, 0.7, w, Tensor(), Reduction::Sum},
                         Case{PointLoss::BceWithLogits, 0, w, pw, Reduction::Mean}}) {
@@ -122,9 +123,14 @@ TEST(PointLoss, Errors) {
   EXPECT_THROW(point_loss(PointLoss::Mse, a, from_values({1, 2, 3}, Dims{3}), Tensor(), Tensor(), 0,
                           Reduction::Mean),
                RuntimeError);
-  EXPECT_THROW(point_loss(PointLoss::Mse, from_values({1, 2}, Dims{2}, DType::Int64), b, Tensor(),
-                          Tensor(), 0, Reduction::Mean),
+  Tensor ints = from_values({1, 2}, Dims{2}, DType::Int64);
+  EXPECT_THROW(point_loss(PointLoss::Mse, ints, ints, Tensor(), Tensor(), 0, Reduction::Mean),
                TypeError);
+  // an int input with a float target computes in the target's dtype
+  Tensor two = from_values({2}, Dims{1}, DType::Int64), zero = from_values({0}, Dims{1});
+  EXPECT_DOUBLE_EQ(
+      values(point_loss(PointLoss::Mse, two, zero, Tensor(), Tensor(), 0, Reduction::Mean))[0],
+      4.0);
 }
 
 TEST(CrossEntropy, ValuesMatchLogSoftmax) {
@@ -141,6 +147,11 @@ TEST(CrossEntropy, ValuesMatchLogSoftmax) {
                 m + std::log(s) - xv[static_cast<size_t>(i * 4 + tgt)], 1e-12);
   }
   EXPECT_EQ(rows[2], 0.0);
+  // +inf among the logits: NaN, as log_softmax gives
+  Values inf_row = values(cross_entropy(from_values({2.0, INFINITY, 0.0}, Dims{1, 3}),
+                                        from_values({2}, Dims{1}, DType::Int64), Tensor(), -100,
+                                        0.0, Reduction::None, Dims{}));
+  EXPECT_TRUE(std::isnan(inf_row[0]));
   Values mean = values(cross_entropy(x, t, Tensor(), -100, 0.0, Reduction::Mean));
   EXPECT_NEAR(mean[0], (rows[0] + rows[1]) / 2, 1e-12);  // ignored rows do not count
   EXPECT_THROW(cross_entropy(x, from_values({0, 4, 1}, Dims{3}, DType::Int64), Tensor(), -100, 0.0,

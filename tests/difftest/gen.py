@@ -70,7 +70,6 @@ class Gen:
         self.tracked_vars: set[str] = set()  # inputs and outputs of ops autograd recorded
         self.versions: dict[str, int] = {}  # variable -> its version when made
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
-        self.nn_saved: set[str] = set()  # inputs of l1_loss / cross_entropy autograd recorded
         self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
         self.ln_bias: set[str] = set()  # biases of layer_norm autograd recorded
         # matmul results (pyautograd returns some as views of an internal product), and
@@ -296,8 +295,6 @@ class Gen:
             self.matmul_results.update(st.defines)
         if tracked and row.name == "nn:layer_norm" and args[3].var:
             self.ln_bias.add(args[3].var)
-        if tracked and row.name in ("nn:l1_loss", "nn:cross_entropy"):
-            self.nn_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:
             self.indices_0d.add(st.defines[1])
         if row.name.startswith("pow:") and row.kind == "op" and len(ts) == 2:

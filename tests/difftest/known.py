@@ -190,39 +190,11 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "hardtanh, relu6, softmax, log_softmax (and nll_loss over log_softmax)",
         P.rows(*(f"nn:{o}" for o in P.NN_MISSING)),
     ),
-    "nn-loss-int-input": G(
-        "new",
-        "mse/l1/smooth_l1 losses of an int64 input",
-        lambda ctx: ctx.row in P.NN_ELEMENTWISE_LOSSES and dname(ctx.args[0].value) == "int64",
-    ),
-    "nn-loss-saves-inputs": G(
-        "new",
-        "in-place writes into the inputs of l1_loss / cross_entropy autograd recorded "
-        "(PyTorch saves input - target / log_softmax's output instead)",
-        lambda ctx: P.written_output_of(ctx, ctx.g.nn_saved),
-    ),
-    "nn-cross-entropy-inf-logit": G(
-        "new",
-        "cross_entropy of logits holding +inf",
-        lambda ctx: (
-            ctx.row in ("nn:cross_entropy", "nn:nll_loss")
-            and P.has(ctx.args[0].value, lambda v: v == math.inf)
-        ),
-    ),
     "nn-layer-norm-near-constant": G(
         "new",
         "layer_norm of rows whose spread is tiny next to their mean (float32 gradients lose "
         "accuracy)",
         P.layer_norm_near_constant,
-    ),
-    "nn-loss-result-view": G(
-        "new",
-        "in-place writes autograd records into the result of cross_entropy/nll_loss",
-        lambda ctx: (
-            ctx.kind == "inplace"
-            and ctx.tracked()
-            and ctx.g.made_by.get(ctx.args[0].var or "", "") in ("nn:cross_entropy", "nn:nll_loss")
-        ),
     ),
     # ---- PyTorch behaviour not to copy ----
     "torch-pow-saves-result": G(

@@ -239,10 +239,9 @@ def cross_entropy(
     _check_tensors("cross_entropy", input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, t, none_shape = _rows(input, target, "cross_entropy")
-    out = _core._cross_entropy(x, t, weight, ignore_index, float(label_smoothing), reduction)
-    if reduction == "none" and none_shape is not None:
-        out = out.reshape(none_shape)
-    return out
+    return _core._cross_entropy(
+        x, t, weight, ignore_index, float(label_smoothing), reduction, none_shape
+    )
 
 
 def nll_loss(
@@ -261,7 +260,4 @@ def nll_loss(
     if target.is_floating_point():
         raise TypeError(f"[nll_loss] expected int64 class indices as target, got {target.dtype}")
     x, t, none_shape = _rows(input, target, "nll_loss")
-    out = _core._nll_loss(x, t, weight, ignore_index, reduction)
-    if reduction == "none" and none_shape is not None:
-        out = out.reshape(none_shape)
-    return out
+    return _core._nll_loss(x, t, weight, ignore_index, reduction, none_shape)
