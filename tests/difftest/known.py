@@ -12,12 +12,10 @@ checks them. Never widen a gate beyond the class it names.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import predicates as P
-from args import dname
 from predicates import Ctx, reachable_leaves
 
 __all__ = ["KNOWN_DIVERGENCES", "Ctx", "Gate", "reachable_leaves"]
