@@ -163,12 +163,8 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "empty-contiguous": G(
         "new",
-        "contiguous() of an empty tensor with other than contiguous strides",
-        lambda ctx: (
-            ctx.row == "contiguous"
-            and ctx.args[0].value.numel() == 0
-            and ctx.args[0].value.stride() != ctx.args[0].value.contiguous().stride()
-        ),
+        "contiguous() of an empty tensor with other than row-major strides",
+        P.empty_contiguous,
     ),
     "detach_-saved": G(
         "new",
@@ -193,6 +189,18 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "layer_norm of rows whose spread is tiny next to their mean (float32 gradients lose "
         "accuracy)",
         P.layer_norm_near_constant,
+    ),
+    "nn-nonfinite-grad": G(
+        "new",
+        "backward passes sending an inf/NaN gradient into a fused nn op (layer_norm, linear, "
+        "losses)",
+        P.nn_nonfinite_grad,
+    ),
+    "nn-bce-logits-input-written": G(
+        "new",
+        "in-place writes into the input of a binary_cross_entropy_with_logits autograd "
+        "recorded (PyTorch saves it)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.bce_inputs),
     ),
     # ---- PyTorch behaviour not to copy ----
     "torch-pow-saves-result": G(

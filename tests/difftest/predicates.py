@@ -250,11 +250,12 @@ MASK_BACKWARD = (
 )
 
 
-def nonfinite_grad_into_mask(ctx: Ctx) -> bool:
+def nonfinite_grad_into(ctx: Ctx, rows: tuple[str, ...]) -> bool:
+    """A backward pass would send an inf/NaN gradient into the result of one of these rows."""
     if ctx.kind != "backward":
         return False
     g = ctx.g
-    outs = [n for n in g.vars if g.made_by.get(n) in MASK_BACKWARD and g.ns[n].requires_grad]
+    outs = [n for n in g.vars if g.made_by.get(n) in rows and g.ns[n].requires_grad]
     if not outs:
         return False
     if any(g.ns[n]._version != g.versions.get(n) for n in outs):
@@ -274,6 +275,21 @@ def nonfinite_grad_into_mask(ctx: Ctx) -> bool:
     except Exception:
         return False
     return any(gr is not None and not bool(torch.isfinite(gr).all()) for gr in grads)
+
+
+def nonfinite_grad_into_mask(ctx: Ctx) -> bool:
+    return nonfinite_grad_into(ctx, MASK_BACKWARD)
+
+
+#: nn rows whose fused backward combines the incoming gradient's row sums with it: an inf/NaN
+#: gradient gives other non-finite patterns than PyTorch's formulas
+NN_FUSED_BACKWARD = ("nn:layer_norm", "nn:linear", "nn:mse_loss", "nn:l1_loss",
+                     "nn:smooth_l1_loss", "nn:huber_loss", "nn:bce", "nn:bce_logits",
+                     "nn:cross_entropy", "nn:nll_loss", "nn:softmax", "nn:log_softmax")  # fmt: skip
+
+
+def nn_nonfinite_grad(ctx: Ctx) -> bool:
+    return nonfinite_grad_into(ctx, NN_FUSED_BACKWARD)
 
 
 def grad_with_retain_grad(ctx: Ctx) -> bool:
@@ -526,3 +542,17 @@ def layer_norm_near_constant(ctx: Ctx) -> bool:
     var = rows.var(dim=1, unbiased=False)
     mean = rows.mean(dim=1)
     return bool((var < 1e-2 * (mean * mean + 1e-2)).any())
+
+
+def empty_contiguous(ctx: Ctx) -> bool:
+    """contiguous() of an empty tensor whose strides are not row-major."""
+    if ctx.row != "contiguous":
+        return False
+    t = ctx.args[0].value
+    if t.numel() != 0:
+        return False
+    want, acc = [], 1
+    for n in reversed(t.shape):
+        want.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(want)) != t.stride()
