@@ -63,7 +63,8 @@ class Gen:
         self.made_by: dict[str, str] = {}  # variable -> the row that made it
         self.graph_freed = False  # a backward pass ran without retain_graph
         # storages of int/bool tensors that ops recorded by autograd took as inputs
-        # inputs of ops autograd recorded that pyautograd converts to another dtype first
+        # inputs of ops autograd recorded that pyautograd converts to another dtype (or, for
+        # fused nn ops and matmul, to a contiguous copy) before saving
         self.cast_inputs: set[str] = set()
         self.indices_0d: set[str] = set()  # max/min(dim) indices of 0-d tensors
         self.pow_outputs: set[str] = set()  # tensor ** tensor results that require grad
@@ -282,8 +283,11 @@ class Gen:
             self.tracked_vars.update(a.var for a in ts if a.var)  # type: ignore[misc]
             self.tracked_vars.update(st.defines)
             dtypes = {a.value.dtype for a in ts}
+            fused = row.name.startswith(("nn:", "matmul", "mm", "bmm"))
             for a in ts:
                 if not a.value.is_floating_point() or len(dtypes) > 1:
+                    self.cast_inputs.add(a.var)  # type: ignore[arg-type]
+                elif fused and not a.value.is_contiguous():
                     self.cast_inputs.add(a.var)  # type: ignore[arg-type]
         if tracked and row.name.startswith("matmul") and any(a.value.dim() >= 3 for a in ts):
             self.matmul_operands.update(a.var for a in ts if a.var)  # type: ignore[misc]

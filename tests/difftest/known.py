@@ -120,8 +120,8 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "detach_-view": G("new", "detach_() of a view", P.detach_view_torch),
     "cast-saved-input": G(
         "new",
-        "in-place writes into a tensor an op autograd recorded "
-        "took in another dtype (int/bool, or float32 mixed with float64)",
+        "in-place writes into a tensor an op autograd recorded took in another dtype "
+        "(int/bool, or float32 mixed with float64), or non-contiguous into matmul or an nn op",
         P.cast_saved_input,
     ),
     "masked-fill-dtype": G(

@@ -382,8 +382,9 @@ def detach_view_torch(ctx: Ctx) -> bool:
 
 def cast_saved_input(ctx: Ctx) -> bool:
     """An in-place write into a tensor an op autograd recorded took in another dtype than the
-    op computes in (an int/bool tensor, float32 with float64): PyTorch saved the tensor (a
-    version error at backward), pyautograd a converted copy (no error, the right gradient)."""
+    op computes in (an int/bool tensor, float32 with float64), or took non-contiguous into a
+    fused op: PyTorch saved the tensor (a version error at backward), pyautograd a converted or
+    contiguous copy (no error, the right gradient)."""
     return ctx.kind == "inplace" and aliases_any(ctx, ctx.target(), ctx.g.cast_inputs)
 
 
