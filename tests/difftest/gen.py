@@ -73,7 +73,6 @@ class Gen:
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
         self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
         self.ln_bias: set[str] = set()  # biases of layer_norm autograd recorded
-        self.bce_inputs: set[str] = set()  # inputs of bce_with_logits autograd recorded
         # matmul results (pyautograd returns some as views of an internal product), and
         # views of them
         self.matmul_results: set[str] = set()
@@ -299,8 +298,6 @@ class Gen:
             and ts[0].var in self.matmul_results
         ):
             self.matmul_results.update(st.defines)
-        if tracked and row.name == "nn:bce_logits" and args[0].var:
-            self.bce_inputs.add(args[0].var)
         if tracked and row.name == "nn:layer_norm" and args[3].var:
             self.ln_bias.add(args[3].var)
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:

@@ -196,12 +196,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "losses)",
         P.nn_nonfinite_grad,
     ),
-    "nn-bce-logits-input-written": G(
-        "new",
-        "in-place writes into the input of a binary_cross_entropy_with_logits autograd "
-        "recorded (PyTorch saves it)",
-        lambda ctx: P.written_output_of(ctx, ctx.g.bce_inputs),
-    ),
     # ---- PyTorch behaviour not to copy ----
     "torch-pow-saves-result": G(
         "torch",
