@@ -193,7 +193,7 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "nn-nonfinite-grad": G(
         "new",
         "backward passes sending an inf/NaN gradient into a fused nn op (layer_norm, linear, "
-        "losses)",
+        "losses); layer_norm of inf/NaN inputs, weights or biases, with a gradient",
         P.nn_nonfinite_grad,
     ),
     # ---- PyTorch behaviour not to copy ----

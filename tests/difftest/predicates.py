@@ -289,6 +289,8 @@ NN_FUSED_BACKWARD = ("nn:layer_norm", "nn:linear", "nn:mse_loss", "nn:l1_loss",
 
 
 def nn_nonfinite_grad(ctx: Ctx) -> bool:
+    if ctx.row == "nn:layer_norm" and ctx.tracked():  # inf/NaN in input, weight or bias
+        return any(has(t, lambda v: not math.isfinite(v)) for t in ctx.tensors())
     return nonfinite_grad_into(ctx, NN_FUSED_BACKWARD)
 
 
