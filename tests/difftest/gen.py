@@ -73,6 +73,7 @@ class Gen:
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
         self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
         self.ln_bias: set[str] = set()  # biases of layer_norm autograd recorded
+        self.rpow_exponents: set[str] = set()  # exponents of scalar ** tensor (recorded)
         # matmul results (pyautograd returns some as views of an internal product), and
         # views of them
         self.matmul_results: set[str] = set()
@@ -298,6 +299,8 @@ class Gen:
             and ts[0].var in self.matmul_results
         ):
             self.matmul_results.update(st.defines)
+        if tracked and row.name == "pow:rop" and args[0].var:
+            self.rpow_exponents.add(args[0].var)
         if tracked and row.name == "nn:layer_norm" and args[3].var:
             self.ln_bias.add(args[3].var)
         if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:

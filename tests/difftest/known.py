@@ -238,6 +238,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "no derivative needs it)",
         lambda ctx: P.written_output_of(ctx, ctx.g.ln_bias),
     ),
+    "torch-rpow-saves-exponent": G(
+        "torch",
+        "in-place writes into the exponent of scalar ** tensor autograd recorded (PyTorch "
+        "saves it; the derivative needs only the result)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.rpow_exponents),
+    ),
     "torch-partial-backward": G(
         "torch",
         "comparing .grad after a backward pass PyTorch "
