@@ -478,6 +478,7 @@ def _nll_loss(
     reduction: str = "mean",
     none_shape: Sequence[_int] | None = None,
 ) -> Tensor: ...
+def _linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor: ...
 def _layer_norm(
     input: Tensor,
     normalized_shape: _int | Sequence[_int],

@@ -108,3 +108,5 @@ def install(cls: type[Tensor]) -> None:
     cls.__deepcopy__ = _deepcopy  # type: ignore[method-assign]
     cls.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign]
     _core.dtype.__reduce__ = _reduce_dtype  # type: ignore[method-assign]
+    # identity hashing straight from the C slot: tensors are dict keys in optimizer states
+    cls.__hash__ = object.__hash__  # type: ignore[method-assign]

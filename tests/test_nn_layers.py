@@ -383,3 +383,28 @@ def test_reprs_match_torch(expr):
     got = repr(eval("nn." + expr, {"nn": nn, "T": pa}))
     want = repr(eval("nn." + expr, {"nn": torch.nn, "T": torch}))
     assert got == want
+
+
+def test_fused_linear_gradcheck_accumulation_and_edge_cases():
+    x = pa.tensor(rng.standard_normal((2, 3, 4)), dtype=pa.float64, requires_grad=True)
+    w = pa.tensor(rng.standard_normal((5, 4)), dtype=pa.float64, requires_grad=True)
+    b = pa.tensor(rng.standard_normal(5), dtype=pa.float64, requires_grad=True)
+    assert gradcheck(lambda x, w, b: nn.functional.linear(x, w, b), (x, w, b))
+    assert gradcheck(lambda x, w: nn.functional.linear(x.t(), w), (x[0].t().contiguous(), w))
+    # two backward passes accumulate (straight into the existing .grad)
+    lin = nn.Linear(4, 3)
+    inp = pa.randn(6, 4)
+    lin(inp).sum().backward()
+    g1 = np_of(lin.weight.grad)
+    lin(inp).sum().backward()
+    np.testing.assert_allclose(np_of(lin.weight.grad), 2 * g1, rtol=1e-6)
+    # a 1-d input, an integer layer, a dtype mismatch
+    assert nn.functional.linear(pa.ones(4), pa.ones(3, 4)).tolist() == [4.0, 4.0, 4.0]
+    ints = nn.functional.linear(pa.ones(2, 2, dtype=pa.int64), pa.ones(3, 2, dtype=pa.int64),
+                                pa.ones(3, dtype=pa.int64))  # fmt: skip
+    assert ints.dtype == pa.int64 and ints.tolist() == [[3, 3, 3], [3, 3, 3]]
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.functional.linear(pa.ones(2, 2), pa.ones(3, 2, dtype=pa.float64))
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        nn.functional.linear(pa.ones(2, 3), pa.ones(3, 2))
+    assert nn.functional.linear(pa.ones(2, 3), pa.ones(3)).tolist() == [3.0, 3.0]  # 1-d weight

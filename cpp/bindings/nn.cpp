@@ -82,6 +82,15 @@ void init_nn(py::module_& m) {
       py::arg("none_shape") = py::none(),
       "Negative log likelihood of log-probabilities (n, c) and class indices (n,).");
   m.def(
+      "_linear",
+      [](const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias) {
+        return maybe_nogil(input->numel * weight->shape[0] / 4,
+                           [&] { return linear(input, weight, opt(bias)); });
+      },
+      py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
+      "input @ weight.T + bias as one GEMM onto the broadcast bias; the backward writes the "
+      "weight's gradient in its own layout (no transposed copies).");
+  m.def(
       "_layer_norm",
       [](const Tensor& input, py::handle normalized_shape, const std::optional<Tensor>& weight,
          const std::optional<Tensor>& bias, double eps) {

@@ -22,37 +22,45 @@ double bump_step(const Tensor& step) {
   });
 }
 
-// lerp as PyTorch computes it: weight < 0.5 ? a + w (b - a) : b - (b - a) (1 - w).
-template <class T>
-inline T lerp(T a, T b, T w) {
-  return std::abs(w) < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
-}
+// The loops below keep every store unconditional (flags that decide whether a state slot is
+// written are template parameters) and turn the other flags into selects, so that the compiler
+// vectorizes them; each element follows PyTorch's sequence of operations exactly.
 
-template <class T>
-void sgd(const OptimParam& p, const OptimHyper& h) {
+template <class T, bool MOMENTUM>
+void sgd_loop(const OptimParam& p, const OptimHyper& h) {
   const int64_t n = p.param->numel;
   T* __restrict x = ptr<T>(p.param);
   const T* __restrict g = ptr<T>(p.grad);
   T* __restrict buf = ptr<T>(p.state[0]);
   const T wd = static_cast<T>(h.weight_decay), mom = static_cast<T>(h.momentum);
   const T damp = static_cast<T>(1 - h.dampening), neg_lr = static_cast<T>(-h.lr);
-  const bool use_wd = h.weight_decay != 0, use_mom = h.momentum != 0;
+  const T sign = h.maximize ? T(-1) : T(1);
+  const bool use_wd = h.weight_decay != 0, fresh = p.fresh, nesterov = h.nesterov;
   for (int64_t i = 0; i < n; ++i) {
-    T d = h.maximize ? -g[i] : g[i];
-    if (use_wd) d = d + wd * x[i];
-    if (use_mom) {
-      T b = p.fresh ? d : buf[i] * mom + damp * d;
+    const T xi = x[i];
+    T d = sign * g[i];
+    d = use_wd ? d + wd * xi : d;
+    if constexpr (MOMENTUM) {
+      const T b = fresh ? d : buf[i] * mom + damp * d;
       buf[i] = b;
-      d = h.nesterov ? d + mom * b : b;
+      d = nesterov ? d + mom * b : b;
     }
-    x[i] = x[i] + neg_lr * d;
+    x[i] = xi + neg_lr * d;
   }
 }
 
+// lerp as PyTorch computes it: weight < 0.5 ? a + w (b - a) : b - (b - a) (1 - w).
 template <class T>
-void adam(const OptimParam& p, const OptimHyper& h) {
+inline T lerp(T a, T b, T w, bool small) {
+  return small ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+}
+
+enum WeightDecay { kNoDecay, kCoupled, kDecoupled };
+
+// SMALL_W: 1 - beta1 < 0.5 (which of lerp's formulas); WD: how weight decay applies.
+template <class T, bool AMSGRAD, bool SMALL_W, int WD>
+void adam_loop(const OptimParam& p, const OptimHyper& h, double step) {
   const int64_t n = p.param->numel;
-  const double step = bump_step(p.step);
   T* __restrict x = ptr<T>(p.param);
   const T* __restrict g = ptr<T>(p.grad);
   T* __restrict m = ptr<T>(p.state[0]);
@@ -65,19 +73,18 @@ void adam(const OptimParam& p, const OptimHyper& h) {
   const T w2 = static_cast<T>(1 - h.beta2), eps = static_cast<T>(h.eps);
   const T wd = static_cast<T>(h.weight_decay);
   const T decay = static_cast<T>(1 - h.lr * h.weight_decay);
-  const bool coupled = h.weight_decay != 0 && !h.decoupled_weight_decay;
-  const bool decoupled = h.weight_decay != 0 && h.decoupled_weight_decay;
+  const T sign = h.maximize ? T(-1) : T(1);
   for (int64_t i = 0; i < n; ++i) {
-    T gi = h.maximize ? -g[i] : g[i];
     T xi = x[i];
-    if (decoupled) xi = xi * decay;
-    if (coupled) gi = gi + wd * xi;
-    const T mi = lerp(m[i], gi, w1);
+    if constexpr (WD == kDecoupled) xi = xi * decay;
+    T gi = sign * g[i];
+    if constexpr (WD == kCoupled) gi = gi + wd * xi;
+    const T mi = lerp(m[i], gi, w1, SMALL_W);
     const T vi = v[i] * b2 + w2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
     T s = vi;
-    if (h.amsgrad) {
+    if constexpr (AMSGRAD) {
       s = std::max(vmax[i], vi);
       vmax[i] = s;
     }
@@ -86,10 +93,24 @@ void adam(const OptimParam& p, const OptimHyper& h) {
   }
 }
 
+template <class T, bool AMSGRAD, bool SMALL_W>
+void adam_wd(const OptimParam& p, const OptimHyper& h, double step) {
+  if (h.weight_decay == 0) return adam_loop<T, AMSGRAD, SMALL_W, kNoDecay>(p, h, step);
+  if (h.decoupled_weight_decay) return adam_loop<T, AMSGRAD, SMALL_W, kDecoupled>(p, h, step);
+  adam_loop<T, AMSGRAD, SMALL_W, kCoupled>(p, h, step);
+}
+
 template <class T>
-void rmsprop(const OptimParam& p, const OptimHyper& h) {
+void adam(const OptimParam& p, const OptimHyper& h, double step) {
+  const bool small = std::abs(1 - h.beta1) < 0.5;
+  if (h.amsgrad)
+    return small ? adam_wd<T, true, true>(p, h, step) : adam_wd<T, true, false>(p, h, step);
+  small ? adam_wd<T, false, true>(p, h, step) : adam_wd<T, false, false>(p, h, step);
+}
+
+template <class T, bool CENTERED, bool MOMENTUM>
+void rmsprop_loop(const OptimParam& p, const OptimHyper& h) {
   const int64_t n = p.param->numel;
-  bump_step(p.step);
   T* __restrict x = ptr<T>(p.param);
   const T* __restrict g = ptr<T>(p.grad);
   T* __restrict sq = ptr<T>(p.state[0]);
@@ -98,46 +119,68 @@ void rmsprop(const OptimParam& p, const OptimHyper& h) {
   const T alpha = static_cast<T>(h.beta2), w = static_cast<T>(1 - h.beta2);
   const T wd = static_cast<T>(h.weight_decay), eps = static_cast<T>(h.eps);
   const T mom = static_cast<T>(h.momentum), neg_lr = static_cast<T>(-h.lr);
-  const bool use_wd = h.weight_decay != 0, use_mom = h.momentum > 0;
+  const T sign = h.maximize ? T(-1) : T(1);
+  const bool use_wd = h.weight_decay != 0, small = std::abs(w) < T(0.5);
   for (int64_t i = 0; i < n; ++i) {
-    T gi = h.maximize ? -g[i] : g[i];
-    if (use_wd) gi = gi + wd * x[i];
+    const T xi = x[i];
+    T gi = sign * g[i];
+    gi = use_wd ? gi + wd * xi : gi;
     const T s = sq[i] * alpha + w * gi * gi;
     sq[i] = s;
     T avg;
-    if (h.centered) {
-      const T ga = lerp(gavg[i], gi, w);
+    if constexpr (CENTERED) {
+      const T ga = lerp(gavg[i], gi, w, small);
       gavg[i] = ga;
       avg = std::sqrt(s + T(-1) * ga * ga) + eps;
     } else {
       avg = std::sqrt(s) + eps;
     }
-    if (use_mom) {
+    if constexpr (MOMENTUM) {
       const T b = buf[i] * mom + gi / avg;
       buf[i] = b;
-      x[i] = x[i] + neg_lr * b;
+      x[i] = xi + neg_lr * b;
     } else {
-      x[i] = x[i] + neg_lr * (gi / avg);
+      x[i] = xi + neg_lr * (gi / avg);
     }
   }
 }
 
 template <class T>
-void adagrad(const OptimParam& p, const OptimHyper& h) {
+void adagrad_loop(const OptimParam& p, const OptimHyper& h, double step) {
   const int64_t n = p.param->numel;
-  const double step = bump_step(p.step);
   T* __restrict x = ptr<T>(p.param);
   const T* __restrict g = ptr<T>(p.grad);
   T* __restrict sum = ptr<T>(p.state[0]);
   const T neg_clr = static_cast<T>(-(h.lr / (1 + (step - 1) * h.lr_decay)));
   const T wd = static_cast<T>(h.weight_decay), eps = static_cast<T>(h.eps);
+  const T sign = h.maximize ? T(-1) : T(1);
   const bool use_wd = h.weight_decay != 0;
   for (int64_t i = 0; i < n; ++i) {
-    T gi = h.maximize ? -g[i] : g[i];
-    if (use_wd) gi = gi + wd * x[i];
+    const T xi = x[i];
+    T gi = sign * g[i];
+    gi = use_wd ? gi + wd * xi : gi;
     const T s = sum[i] + gi * gi;
     sum[i] = s;
-    x[i] = x[i] + neg_clr * (gi / (std::sqrt(s) + eps));
+    x[i] = xi + neg_clr * (gi / (std::sqrt(s) + eps));
+  }
+}
+
+template <class T>
+void update(OptimKernel k, const OptimParam& p, const OptimHyper& h) {
+  switch (k) {
+    case OptimKernel::Sgd:
+      return h.momentum != 0 ? sgd_loop<T, true>(p, h) : sgd_loop<T, false>(p, h);
+    case OptimKernel::Adam:
+      return adam<T>(p, h, bump_step(p.step));
+    case OptimKernel::Rmsprop: {
+      bump_step(p.step);
+      const bool mom = h.momentum > 0;
+      if (h.centered)
+        return mom ? rmsprop_loop<T, true, true>(p, h) : rmsprop_loop<T, true, false>(p, h);
+      return mom ? rmsprop_loop<T, false, true>(p, h) : rmsprop_loop<T, false, false>(p, h);
+    }
+    case OptimKernel::Adagrad:
+      return adagrad_loop<T>(p, h, bump_step(p.step));
   }
 }
 
@@ -158,19 +201,7 @@ const char* op_name(OptimKernel k) {
 }
 
 void optim_update(OptimKernel k, const OptimParam& p, const OptimHyper& h) {
-  dispatch_float(p.param->dtype, [&](auto v) {
-    using T = decltype(v);
-    switch (k) {
-      case OptimKernel::Sgd:
-        return sgd<T>(p, h);
-      case OptimKernel::Adam:
-        return adam<T>(p, h);
-      case OptimKernel::Rmsprop:
-        return rmsprop<T>(p, h);
-      case OptimKernel::Adagrad:
-        return adagrad<T>(p, h);
-    }
-  });
+  dispatch_float(p.param->dtype, [&](auto v) { update<decltype(v)>(k, p, h); });
 }
 
 }  // namespace pyag

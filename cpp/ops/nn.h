@@ -31,6 +31,11 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                 int64_t ignore_index, Reduction r,
                 const std::optional<Dims>& none_shape = std::nullopt);
 
+// ---- linear (linear.cpp) ----
+// input (..., in) @ weight (out, in)^T + bias (out,) (or empty): one GEMM forward, two GEMMs and
+// a column sum backward, no transposed copies.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias);
+
 // ---- normalization (norm.cpp) ----
 // Layer norm over the trailing dims `normalized_shape` of input; weight/bias of that shape or
 // empty.

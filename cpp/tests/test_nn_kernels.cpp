@@ -234,5 +234,28 @@ TEST(BatchNorm, TrainingStatisticsRunningUpdateAndGradients) {
                ValueError);
 }
 
+TEST(Linear, MatchesTheProductAndFiniteDifferences) {
+  const Values x0 = randoms(24, 11), w0 = randoms(12, 12), b0 = randoms(3, 13);
+  Tensor x = from_values(x0, Dims{2, 3, 4}), w = from_values(w0, Dims{3, 4});
+  Tensor b = from_values(b0, Dims{3});
+  Values y = values(linear(x, w, b));
+  ASSERT_EQ(y.size(), 18u);
+  for (size_t r = 0; r < 6; ++r)
+    for (size_t o = 0; o < 3; ++o) {
+      double ref = b0[o];
+      for (size_t i = 0; i < 4; ++i) ref += x0[r * 4 + i] * w0[o * 4 + i];
+      EXPECT_NEAR(y[r * 3 + o], ref, 1e-12);
+    }
+  Tensor mix = from_values(randoms(18, 14), Dims{2, 3, 3});
+  expect_gradient([&](const Tensor& xv) { return sum(mul(linear(xv, w, b), mix), {}, false); }, x0,
+                  Dims{2, 3, 4});
+  expect_gradient([&](const Tensor& wv) { return sum(mul(linear(x, wv, b), mix), {}, false); }, w0,
+                  Dims{3, 4});
+  expect_gradient([&](const Tensor& bv) { return sum(mul(linear(x, w, bv), mix), {}, false); }, b0,
+                  Dims{3});
+  EXPECT_THROW(linear(x, from_values(w0, Dims{4, 3}), b), RuntimeError);
+  EXPECT_THROW(linear(x, from_values(w0, Dims{3, 4}, DType::Float32), b), RuntimeError);
+}
+
 }  // namespace
 }  // namespace pyag::test

@@ -58,23 +58,22 @@ class Adagrad(Optimizer):
                     p.shape, float(group["initial_accumulator_value"]), dtype=p.dtype
                 )
 
-    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
-        sums: list[Tensor | None] = []
-        steps: list[Tensor | None] = []
-        for p in params:
-            state = self.state[p]
-            sums.append(state["sum"])
-            steps.append(state["step"])
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
+        state = self.state
+        sums: list[Tensor | None] = [state[p]["sum"] for p in params]
+        steps: list[Tensor | None] = [state[p]["step"] for p in params]
         none: list[Tensor | None] = [None] * len(params)
         self._run(
-            group,
             params,
-            [sums, none, none],
+            grads,
+            (sums, none, none),
             steps,
             [False] * len(params),
-            lr=group["lr"],
-            weight_decay=group["weight_decay"],
-            lr_decay=group["lr_decay"],
+            group["lr"],
+            group["weight_decay"],
             eps=group["eps"],
+            lr_decay=group["lr_decay"],
             maximize=group["maximize"],
         )

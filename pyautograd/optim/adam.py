@@ -63,35 +63,36 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
         amsgrad = group["amsgrad"]
         m: list[Tensor | None] = []
         v: list[Tensor | None] = []
         vmax: list[Tensor | None] = []
         steps: list[Tensor | None] = []
+        state = self.state
         for p in params:
-            state = self.state[p]
-            if not state:
-                state["step"] = self._new_step()
-                state["exp_avg"] = self._zeros_like(p)
-                state["exp_avg_sq"] = self._zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = self._zeros_like(p)
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = self._zeros_like(p)
-            m.append(state["exp_avg"])
-            v.append(state["exp_avg_sq"])
-            vmax.append(state["max_exp_avg_sq"] if amsgrad else None)
-            steps.append(state["step"])
+            s = state[p]
+            if not s:
+                s["step"] = self._new_step()
+                s["exp_avg"] = self._zeros_like(p)
+                s["exp_avg_sq"] = self._zeros_like(p)
+            if amsgrad and "max_exp_avg_sq" not in s:
+                s["max_exp_avg_sq"] = self._zeros_like(p)
+            m.append(s["exp_avg"])
+            v.append(s["exp_avg_sq"])
+            vmax.append(s["max_exp_avg_sq"] if amsgrad else None)
+            steps.append(s["step"])
         beta1, beta2 = group["betas"]
         self._run(
-            group,
             params,
-            [m, v, vmax],
+            grads,
+            (m, v, vmax),
             steps,
             [False] * len(params),
-            lr=group["lr"],
-            weight_decay=group["weight_decay"],
+            group["lr"],
+            group["weight_decay"],
             beta1=beta1,
             beta2=beta2,
             eps=group["eps"],

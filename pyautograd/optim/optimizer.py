@@ -30,6 +30,8 @@ required: Any = _Required()
 
 
 def _scalar(value: Any) -> float:
+    if type(value) is float:
+        return value
     return float(value.item()) if isinstance(value, Tensor) else float(value)
 
 
@@ -128,36 +130,59 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for hook in list(self._step_pre_hooks.values()):
-            hook(self, (), {})
+        if self._step_pre_hooks:
+            for hook in list(self._step_pre_hooks.values()):
+                hook(self, (), {})
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
+            params: list[Tensor] = []
+            grads: list[Tensor] = []
+            for p in group["params"]:
+                g = p.grad
+                if g is not None:
+                    params.append(p)
+                    grads.append(g)
             if params:
-                self._update_group(group, params)
-        for hook in list(self._step_post_hooks.values()):
-            hook(self, (), {})
+                self._update_group(group, params, grads)
+        if self._step_post_hooks:
+            for hook in list(self._step_post_hooks.values()):
+                hook(self, (), {})
         return loss
 
-    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
         raise NotImplementedError
 
     def _run(
         self,
-        group: dict[str, Any],
         params: list[Tensor],
+        grads: list[Tensor],
         slots: Sequence[Sequence[Tensor | None]],
         steps: Sequence[Tensor | None],
-        fresh: list[bool],
-        **hyper: Any,
+        fresh: Sequence[bool],
+        lr: Any,
+        weight_decay: Any = 0.0,
+        momentum: Any = 0.0,
+        dampening: Any = 0.0,
+        beta1: Any = 0.0,
+        beta2: Any = 0.0,
+        eps: Any = 0.0,
+        lr_decay: Any = 0.0,
+        nesterov: bool = False,
+        maximize: bool = False,
+        amsgrad: bool = False,
+        decoupled_weight_decay: bool = False,
+        centered: bool = False,
     ) -> None:
-        """One fused C++ call updating the group's parameters and state."""
-        for k, v in list(hyper.items()):
-            if not isinstance(v, bool):
-                hyper[k] = _scalar(v)
-        grads = [g for p in params if (g := p.grad) is not None]
+        """One fused C++ call updating the group's parameters and state (the hyper-parameters
+        positionally: keyword matching in the binding costs more than the update of a small
+        parameter)."""
+        f = _scalar
         _core._optim_step(
-            self._kernel, params, grads, slots[0], slots[1], slots[2], steps, fresh, **hyper
-        )
+            self._kernel, params, grads, slots[0], slots[1], slots[2], steps, fresh,
+            f(lr), f(weight_decay), f(momentum), f(dampening), f(beta1), f(beta2), f(eps),
+            f(lr_decay), nesterov, maximize, amsgrad, decoupled_weight_decay, centered,
+        )  # fmt: skip
 
     @staticmethod
     def _zeros_like(p: Tensor) -> Tensor:

@@ -55,38 +55,37 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
         momentum, centered = group["momentum"], group["centered"]
         sq: list[Tensor | None] = []
         bufs: list[Tensor | None] = []
         gavg: list[Tensor | None] = []
         steps: list[Tensor | None] = []
+        state = self.state
         for p in params:
-            state = self.state[p]
-            if not state:
-                state["step"] = self._new_step()
-                state["square_avg"] = self._zeros_like(p)
-                if momentum > 0:
-                    state["momentum_buffer"] = self._zeros_like(p)
-                if centered:
-                    state["grad_avg"] = self._zeros_like(p)
-            if momentum > 0 and "momentum_buffer" not in state:
-                state["momentum_buffer"] = self._zeros_like(p)
-            if centered and "grad_avg" not in state:
-                state["grad_avg"] = self._zeros_like(p)
-            sq.append(state["square_avg"])
-            bufs.append(state["momentum_buffer"] if momentum > 0 else None)
-            gavg.append(state["grad_avg"] if centered else None)
-            steps.append(state["step"])
+            s = state[p]
+            if not s:
+                s["step"] = self._new_step()
+                s["square_avg"] = self._zeros_like(p)
+            if momentum > 0 and "momentum_buffer" not in s:
+                s["momentum_buffer"] = self._zeros_like(p)
+            if centered and "grad_avg" not in s:
+                s["grad_avg"] = self._zeros_like(p)
+            sq.append(s["square_avg"])
+            bufs.append(s["momentum_buffer"] if momentum > 0 else None)
+            gavg.append(s["grad_avg"] if centered else None)
+            steps.append(s["step"])
         self._run(
-            group,
             params,
-            [sq, bufs, gavg],
+            grads,
+            (sq, bufs, gavg),
             steps,
             [False] * len(params),
-            lr=group["lr"],
-            weight_decay=group["weight_decay"],
-            momentum=momentum,
+            group["lr"],
+            group["weight_decay"],
+            momentum,
             beta2=group["alpha"],
             eps=group["eps"],
             centered=centered,

@@ -52,33 +52,33 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
         momentum = group["momentum"]
-        bufs: list[Tensor | None] = []
-        fresh: list[bool] = []
-        for p in params:
-            if momentum == 0:
-                bufs.append(None)
-                fresh.append(False)
-                continue
-            state = self.state[p]
-            buf = state.get("momentum_buffer")
-            fresh.append(buf is None)
-            if buf is None:
-                buf = self._zeros_like(p)
-                state["momentum_buffer"] = buf
-            bufs.append(buf)
         none: list[Tensor | None] = [None] * len(params)
+        bufs: list[Tensor | None] = none
+        fresh = [False] * len(params)
+        if momentum != 0:
+            bufs = []
+            state = self.state
+            for i, p in enumerate(params):
+                s = state[p]
+                buf = s.get("momentum_buffer")
+                if buf is None:
+                    buf = s["momentum_buffer"] = self._zeros_like(p)
+                    fresh[i] = True
+                bufs.append(buf)
         self._run(
-            group,
             params,
-            [bufs, none, none],
+            grads,
+            (bufs, none, none),
             none,
             fresh,
-            lr=group["lr"],
-            weight_decay=group["weight_decay"],
-            momentum=momentum,
-            dampening=group["dampening"],
+            group["lr"],
+            group["weight_decay"],
+            momentum,
+            group["dampening"],
             nesterov=group["nesterov"],
             maximize=group["maximize"],
         )

@@ -16,6 +16,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias (weight: (out_features, in_features))."""
     if weight.dim() not in (1, 2):
         raise RuntimeError(f"[linear] weight must be 1-d or 2-d, got shape {tuple(weight.shape)}")
+    if weight.dim() == 2:
+        return _core._linear(input, weight, bias)  # one fused GEMM (and backward)
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 

@@ -1,0 +1,107 @@
+// linear (nn.Linear's op): y = x @ w^T + b as one GEMM onto the broadcast bias, and a backward
+// of two GEMMs and a column sum. The transposed weight is a GEMM flag, and the weight's
+// gradient is written in the weight's own layout (accumulated straight into an existing .grad
+// when the engine allows it), so nothing is transposed or copied.
+#include "autograd/node.h"
+#include "kernels/gemm.h"
+#include "kernels/reduce.h"
+#include "ops/nn.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+const Tensor& no_tensor() {  // stands for an absent bias in the node's edge list
+  static const Tensor t = empty(Dims{0}, DType::Float32);
+  return t;
+}
+
+Tensor raw_t(const Tensor& a) {  // the transposed view of a 2-d tensor, no autograd
+  return make_view(a, Dims{a->shape[1], a->shape[0]}, Dims{a->strides[1], a->strides[0]},
+                   a->offset);
+}
+
+// x as a (rows, in) matrix (rows: the product of x's leading dims): a view when they merge,
+// else a contiguous copy.
+Tensor as_rows(const Tensor& x, int64_t in) {
+  if (x->dim() == 2) return x;
+  int64_t rows = 1;
+  for (int i = 0; i + 1 < x->dim(); ++i) rows *= x->shape[i];
+  Tensor c = x->contiguous() ? x : contiguous(detach(x));
+  return make_view(c, Dims{rows, in}, Dims{in, 1}, c->offset);
+}
+
+struct LinearBackward : Node {
+  Dims x_shape;
+  SavedTensor x, w;  // x as a (rows, in) matrix
+  explicit LinearBackward(Dims s) : x_shape(s) {}
+  const char* name() const override { return "LinearBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xs = x.unpack(*this);
+    const Tensor& ws = w.unpack(*this);
+    const int64_t rows = xs->shape[0], out_f = ws->shape[0];
+    Tensor g2 = g->dim() == 2 ? g : as_rows(g, out_f);
+    Tensor gx, gw, gb;
+    if (needs(0)) {
+      Tensor gx2 = empty(Dims{rows, ws->shape[1]}, g->dtype);
+      mm_into(gx2, g2, ws, 1.0, 0.0);
+      gx = make_view(gx2, x_shape, contiguous_strides(x_shape), 0);
+    }
+    if (needs(1)) {
+      if (Tensor target = direct_grad_target(next[1])) {
+        mm_into(target, raw_t(g2), xs, 1.0, 1.0);
+        target->bump_version();
+      } else {
+        gw = empty(ws->shape, g->dtype);
+        mm_into(gw, raw_t(g2), xs, 1.0, 0.0);
+      }
+    }
+    if (needs(2)) {
+      Tensor col = zeros(Dims{1, out_f}, g->dtype);
+      sum_into(col, g2);
+      gb = make_view(col, Dims{out_f}, Dims{1}, 0);
+    }
+    return {gx, gw, gb};
+  }
+  void check() const override { x.check(*this), w.check(*this); }
+  void release() override { x.reset(), w.reset(); }
+};
+
+}  // namespace
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  const char* op = "linear";
+  if (input->dtype != weight->dtype)
+    fail(op, "input and weight must have the same dtype, got ", describe(input), " and ",
+         describe(weight));
+  if (weight->dim() != 2 || input->dim() < 1 || input->shape[input->dim() - 1] != weight->shape[1])
+    fail(op, "input of shape ", shape_str(input->shape), " and weight of shape ",
+         shape_str(weight->shape), " cannot be multiplied (the last dim of input must be ",
+         weight->dim() == 2 ? weight->shape[1] : -1, ")");
+  const int64_t in_f = weight->shape[1], out_f = weight->shape[0];
+  if (bias && (bias->shape != Dims{out_f} || bias->dtype != weight->dtype))
+    fail(op, "bias must be a ", dtype_name(weight->dtype), " tensor of shape (", out_f, ",), got ",
+         describe(bias));
+  if (!is_floating(input->dtype)) {  // integer tensors: matmul's integer loop, no GEMM
+    Tensor out = matmul(input, t(weight));
+    return bias ? add(out, bias) : out;
+  }
+  Tensor x2 = as_rows(input, in_f);
+  Dims out_shape = input->shape;
+  out_shape[out_shape.size() - 1] = out_f;
+  Tensor out2 = empty(Dims{x2->shape[0], out_f}, input->dtype);
+  if (bias) copy_into(out2, bias);
+  mm_into(out2, x2, raw_t(weight), 1.0, bias ? 1.0 : 0.0);
+  Tensor out =
+      input->dim() == 2 ? out2 : make_view(out2, out_shape, contiguous_strides(out_shape), 0);
+  const bool grad = GradMode::enabled() && (input->requires_grad() || weight->requires_grad() ||
+                                            (bias && bias->requires_grad()));
+  if (grad) {
+    auto node = std::make_shared<LinearBackward>(input->shape);
+    node->x = SavedTensor(x2), node->w = SavedTensor(weight);
+    attach(node, std::vector<Tensor>{input, weight, bias ? bias : no_tensor()}, out);
+  }
+  return out;
+}
+
+}  // namespace pyag
