@@ -14,6 +14,7 @@ import scipy_openblas32 as _openblas  # type: ignore[import-untyped]  # noqa: F4
 
 from . import _core
 from . import cuda as cuda
+from ._core import *  # noqa: F403  (the declared ops' functions: sin, add, clamp, ...)
 from ._core import Tensor as Tensor
 from ._core import arange as arange
 from ._core import dtype as dtype
@@ -96,46 +97,24 @@ def is_tensor(obj: object) -> builtins.bool:
 
 Tensor.__module__ = "pyautograd"
 
-# Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True).
-abs = Tensor.abs
-add = Tensor.add
+# Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True). The
+# declared elementwise ops (sin, add, clamp, ...) are the functions of _core.__all__, imported
+# above; these are the others.
 argmax = Tensor.argmax
 argmin = Tensor.argmin
 bmm = Tensor.bmm
-clamp = Tensor.clamp
-clip = Tensor.clamp
 clone = Tensor.clone
-div = Tensor.div
-eq = Tensor.eq
-exp = Tensor.exp
 flatten = Tensor.flatten
-ge = Tensor.ge
-gt = Tensor.gt
-le = Tensor.le
-log = Tensor.log
-lt = Tensor.lt
 matmul = Tensor.matmul
 max = Tensor.max
-maximum = Tensor.maximum
 mean = Tensor.mean
 min = Tensor.min
-minimum = Tensor.minimum
 mm = Tensor.mm
-mul = Tensor.mul
-ne = Tensor.ne
-neg = Tensor.neg
 permute = Tensor.permute
-pow = Tensor.pow
-relu = Tensor.relu
 reshape = Tensor.reshape
-sigmoid = Tensor.sigmoid
-sign = Tensor.sign
-sqrt = Tensor.sqrt
 squeeze = Tensor.squeeze
-sub = Tensor.sub
 sum = Tensor.sum
 t = Tensor.t
-tanh = Tensor.tanh
 transpose = Tensor.transpose
 unsqueeze = Tensor.unsqueeze
 

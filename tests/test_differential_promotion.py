@@ -53,7 +53,7 @@ def known_failure(fam: str, a: Kind, b: Kind) -> str | None:
         return "issue 10 #11: subtraction with a bool operand is accepted"
     if fam == "sub_":
         one_bool = a[1] != "bool" and b[1] == "bool" and not (a[0] == "0d" and b[0] == "t")
-        if one_bool or (a[1] == "bool" and b == ("py", "bool")):
+        if one_bool:
             return "issue 10 #11: subtraction with a bool operand is accepted"
     if fam == "where" and "py" in (a[0], b[0]):
         if a[0] == b[0] == "py":
@@ -70,8 +70,6 @@ def known_failure(fam: str, a: Kind, b: Kind) -> str | None:
         ta, tb = P.operand(torch, a), P.operand(torch, b)
         if torch.result_type(ta, tb) != torch.promote_types(ta.dtype, tb.dtype):
             return "issue 10 #4: a 0-d tensor promotes like a dimensioned one"
-    if fam == "pow" and a[1] == "bool" and b == ("py", "bool"):
-        return "new (diff-findings: bool-sign-pow): bool ** bool raises"
     return None
 
 

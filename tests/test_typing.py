@@ -24,6 +24,8 @@ STUB = Path(pyautograd.__file__).with_name("_core.pyi")
 
 # Module attributes every extension module has.
 MODULE_DUNDERS = {"__name__", "__doc__", "__package__", "__loader__", "__spec__", "__file__"}
+# __all__: the declared ops' functions, which pyautograd star-imports (checked in test_op_table).
+MODULE_DUNDERS |= {"__all__"}
 # What pybind11 puts in every class: the "No constructor defined!" __init__, the instance
 # __dict__ of py::dynamic_attr(), and its cross-extension hook.
 PYBIND11_CLASS_ATTRS = {"__init__", "__dict__", "__doc__", "__module__", "_pybind11_conduit_v1_"}

@@ -42,7 +42,7 @@ void accumulate_into(Tensor& slot, Tensor g) {
   if (slot->shape != g->shape)
     fail("backward", "gradient of shape ", shape_str(g->shape),
          " cannot be accumulated into .grad of shape ", shape_str(slot->shape));
-  binary_into(BinaryOp::Add, slot, slot, g);
+  binary_into(BinaryKernel::add, slot, slot, g);
   slot->bump_version();
 }
 
@@ -77,7 +77,7 @@ struct Pass {
         p = std::move(g);
       } else {
         Tensor sum = empty(p->shape, p->dtype);
-        binary_into(BinaryOp::Add, sum, p, g);
+        binary_into(BinaryKernel::add, sum, p, g);
         p = std::move(sum);
       }
     } else if (capture) {

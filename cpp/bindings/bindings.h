@@ -2,7 +2,6 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
-#include "kernels/elementwise.h"
 #include "tensor/tensor.h"
 
 namespace py = pybind11;
@@ -18,6 +17,8 @@ void init_tensor_new(py::module_& m);
 void init_serialization(py::module_& m);  // storage access for save/load (serialization.cpp)
 void init_nn(py::module_& m);             // fused losses and normalization (nn.cpp)
 void init_optim(py::module_& m);          // fused optimizer steps (optim.cpp)
+// The declared ops' methods, functions and op table (declared.cpp).
+void init_declared(TensorClass& c, py::module_& m);
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)
@@ -27,9 +28,11 @@ void init_fast_paths(py::module_& m);
 void set_requires_grad(const Tensor& a, bool on);
 void set_data(const Tensor& a, const Tensor& src);
 void set_grad(const Tensor& a, const Tensor& g);  // g may be empty (None)
-// a op other (other: a tensor or a number; TypeError otherwise), reflected: other op a.
-Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected);
-Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other);
+// Declared binary op `op` (its index in PYAG_BINARY_OPS) of a and other (a tensor or a number;
+// TypeError otherwise); reflected: other op a.
+Tensor binary_op(int op, const Tensor& a, py::handle other, bool reflected);
+Tensor inplace_op(int op, const Tensor& a, py::handle other);
+const char* binary_name(int op);
 // Sets the Python error for a C++ exception, as the module's translator does.
 void set_python_error(std::exception_ptr e);
 

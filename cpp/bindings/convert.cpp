@@ -248,7 +248,7 @@ Tensor copy_numpy(py::array arr, std::optional<DType> dtype, const char* op) {
   if (!a.writeable()) view = a.attr("copy")();  // read-only input: copy before sharing
   Tensor shared = from_numpy(view, op);
   Tensor out = empty(shared->shape, dtype ? *dtype : shared->dtype);
-  copy_into(out, shared);
+  copy_(out, shared);
   return out;
 }
 

@@ -30,7 +30,7 @@ PyObject* guarded(F&& f) noexcept {
   }
 }
 
-template <BinaryOp op>
+template <int op>
 PyObject* nb_binary(PyObject* a, PyObject* b) {
   return guarded([&] {
     // Python calls the slot for `a op b` with either operand a tensor.
@@ -39,7 +39,7 @@ PyObject* nb_binary(PyObject* a, PyObject* b) {
   });
 }
 
-template <BinaryOp op>
+template <int op>
 PyObject* nb_inplace(PyObject* a, PyObject* b) {
   return guarded([&] {
     inplace_op(op, tensor_of(a), b);
@@ -97,14 +97,16 @@ void init_fast_paths(py::module_& m) {
   py::object cls = m.attr("Tensor");
   tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   PyNumberMethods* nb = tensor_type->tp_as_number;  // a heap type's own table
-  nb->nb_add = nb_binary<BinaryOp::Add>;
-  nb->nb_subtract = nb_binary<BinaryOp::Sub>;
-  nb->nb_multiply = nb_binary<BinaryOp::Mul>;
-  nb->nb_true_divide = nb_binary<BinaryOp::Div>;
-  nb->nb_inplace_add = nb_inplace<BinaryOp::Add>;
-  nb->nb_inplace_subtract = nb_inplace<BinaryOp::Sub>;
-  nb->nb_inplace_multiply = nb_inplace<BinaryOp::Mul>;
-  nb->nb_inplace_true_divide = nb_inplace<BinaryOp::Div>;
+  constexpr int add = detail::binary_index<binary::add>, sub = detail::binary_index<binary::sub>,
+                mul = detail::binary_index<binary::mul>, div = detail::binary_index<binary::div>;
+  nb->nb_add = nb_binary<add>;
+  nb->nb_subtract = nb_binary<sub>;
+  nb->nb_multiply = nb_binary<mul>;
+  nb->nb_true_divide = nb_binary<div>;
+  nb->nb_inplace_add = nb_inplace<add>;
+  nb->nb_inplace_subtract = nb_inplace<sub>;
+  nb->nb_inplace_multiply = nb_inplace<mul>;
+  nb->nb_inplace_true_divide = nb_inplace<div>;
   for (PyGetSetDef* d = getsets; d->name; ++d) {
     py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(tensor_type, d));
     if (!descr || PyObject_SetAttrString(cls.ptr(), d->name, descr.ptr()) != 0)

@@ -175,6 +175,7 @@ void init_tensor(py::module_& m) {
     return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr())));
   });
 
+  init_declared(c, m);
   init_tensor_ops(c);
 
   // ---- autograd ----

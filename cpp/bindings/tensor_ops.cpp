@@ -7,64 +7,13 @@
 
 namespace pyag {
 
-Tensor binary_op(BinaryOp op, const Tensor& a, py::handle other, bool reflected) {
-  Operand o = to_operand(other, op_name(op));
-  return maybe_nogil(a->numel, [&] {
-    if (o.is_tensor()) return reflected ? binary(op, o.t, a) : binary(op, a, o.t);
-    return binary(op, a, o.s, reflected);
-  });
-}
-
-Tensor inplace_op(BinaryOp op, const Tensor& a, py::handle other) {
-  Operand o = to_operand(other, op_name(op));
-  return maybe_nogil(a->numel,
-                     [&] { return o.is_tensor() ? binary_(op, a, o.t) : binary_(op, a, o.s); });
-}
-
 namespace {
-
-void def_binary(TensorClass& c, const char* name, const char* rname, const char* iname,
-                const char* method, BinaryOp op, const char* arg = "other") {
-  if (op == BinaryOp::Eq || op == BinaryOp::Ne) {
-    // t == None is False (and t != None True), as Python's default comparison gives.
-    c.def(name, [op](const Tensor& a, py::handle b) -> py::object {
-      Scalar s;
-      if (!py::isinstance<TensorImpl>(b) && !to_scalar(b, s))
-        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-      return py::cast(binary_op(op, a, b, false));
-    });
-  } else {
-    c.def(name, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); });
-  }
-  if (rname)
-    c.def(rname, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, true); });
-  if (iname) {
-    c.def(iname, [op](const Tensor& a, py::handle b) { return inplace_op(op, a, b); });
-    std::string m = std::string(method) + "_";
-    c.def(m.c_str(), [op](const Tensor& a, py::handle b) { return inplace_op(op, a, b); });
-  }
-  c.def(
-      method, [op](const Tensor& a, py::handle b) { return binary_op(op, a, b, false); },
-      py::arg(arg));
-}
-
-void def_unary(TensorClass& c, const char* name, UnaryOp op) {
-  c.def(name,
-        [op](const Tensor& a) { return maybe_nogil(a->numel, [&] { return unary(op, a); }); });
-}
-
-std::optional<double> opt_double(py::handle h, const char* op) {
-  if (h.is_none()) return std::nullopt;
-  Scalar s;
-  if (!to_scalar(h, s)) fail<TypeError>(op, "min and max must be numbers");
-  return s.v;
-}
 
 py::object minmax(const Tensor& a, py::handle dim, bool keepdim, bool is_max) {
   const char* name = is_max ? "max" : "min";
   if (dim.is_none()) return py::cast(extreme(a, is_max));
   if (py::isinstance<TensorImpl>(dim)) {  // max(a, b): elementwise
-    return py::cast(binary(is_max ? BinaryOp::Maximum : BinaryOp::Minimum, a, dim.cast<Tensor>()));
+    return py::cast(is_max ? maximum(a, dim.cast<Tensor>()) : minimum(a, dim.cast<Tensor>()));
   }
   auto r = extreme_dim(a, parse_int(dim, name, "dim"), keepdim, is_max);
   return py_types().minmax_cls(r.first, r.second);
@@ -125,80 +74,20 @@ void setitem(const Tensor& a, py::handle idx, py::handle value) {
 }  // namespace
 
 void init_tensor_ops(TensorClass& c) {
-  // ---- arithmetic ----
-  def_binary(c, "__add__", "__radd__", "__iadd__", "add", BinaryOp::Add);
-  def_binary(c, "__sub__", "__rsub__", "__isub__", "sub", BinaryOp::Sub);
-  def_binary(c, "__mul__", "__rmul__", "__imul__", "mul", BinaryOp::Mul);
-  def_binary(c, "__truediv__", "__rtruediv__", "__itruediv__", "div", BinaryOp::Div);
-  def_binary(c, "__pow__", "__rpow__", "__ipow__", "pow", BinaryOp::Pow, "exponent");
-  def_binary(c, "__eq__", nullptr, nullptr, "eq", BinaryOp::Eq);
-  def_binary(c, "__ne__", nullptr, nullptr, "ne", BinaryOp::Ne);
-  def_binary(c, "__lt__", nullptr, nullptr, "lt", BinaryOp::Lt);
-  def_binary(c, "__le__", nullptr, nullptr, "le", BinaryOp::Le);
-  def_binary(c, "__gt__", nullptr, nullptr, "gt", BinaryOp::Gt);
-  def_binary(c, "__ge__", nullptr, nullptr, "ge", BinaryOp::Ge);
-  def_binary(c, "__and__", "__rand__", "__iand__", "bitwise_and", BinaryOp::And);
-  def_binary(c, "__or__", "__ror__", "__ior__", "bitwise_or", BinaryOp::Or);
-  def_binary(c, "__xor__", "__rxor__", "__ixor__", "bitwise_xor", BinaryOp::Xor);
-  def_unary(c, "__invert__", UnaryOp::Not);
-  def_unary(c, "bitwise_not", UnaryOp::Not);
-  c.def("logical_not", [](const Tensor& a) {
-    return binary(BinaryOp::Eq, a, Scalar{0.0, ScalarKind::Int});
-  });
-  c.def(
-      "logical_and",
-      [](const Tensor& a, const Tensor& b) {
-        return binary(BinaryOp::And, cast(a, DType::Bool), cast(b, DType::Bool));
-      },
-      py::arg("other"));
-  c.def(
-      "logical_or",
-      [](const Tensor& a, const Tensor& b) {
-        return binary(BinaryOp::Or, cast(a, DType::Bool), cast(b, DType::Bool));
-      },
-      py::arg("other"));
+  // The declared elementwise ops (methods, operators, in-place methods) are in declared.cpp.
   // NumPy defers to the tensor's reflected operators (np.float32(2) * t is a tensor).
   c.attr("__array_ufunc__") = py::none();
-  c.def("subtract",
-        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Sub, a, b, false); });
-  c.def("multiply",
-        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Mul, a, b, false); });
-  c.def("true_divide",
-        [](const Tensor& a, py::handle b) { return binary_op(BinaryOp::Div, a, b, false); });
+  const int sub = detail::binary_index<binary::sub>, mul = detail::binary_index<binary::mul>,
+            div = detail::binary_index<binary::div>;
   c.def(
-      "maximum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Maximum, a, b); },
-      py::arg("other"));
+      "subtract", [sub](const Tensor& a, py::handle b) { return binary_op(sub, a, b, false); },
+      "Alias of sub.");
   c.def(
-      "minimum", [](const Tensor& a, const Tensor& b) { return binary(BinaryOp::Minimum, a, b); },
-      py::arg("other"));
-  def_unary(c, "__neg__", UnaryOp::Neg);
-  def_unary(c, "neg", UnaryOp::Neg);
-  def_unary(c, "__abs__", UnaryOp::Abs);
-  def_unary(c, "abs", UnaryOp::Abs);
-  def_unary(c, "exp", UnaryOp::Exp);
-  def_unary(c, "log", UnaryOp::Log);
-  def_unary(c, "sqrt", UnaryOp::Sqrt);
-  def_unary(c, "tanh", UnaryOp::Tanh);
-  def_unary(c, "sigmoid", UnaryOp::Sigmoid);
-  def_unary(c, "relu", UnaryOp::Relu);
-  def_unary(c, "sign", UnaryOp::Sign);
-  c.def("square", [](const Tensor& a) {
-    return binary(BinaryOp::Pow, a, Scalar{2.0, ScalarKind::Int});
-  });
+      "multiply", [mul](const Tensor& a, py::handle b) { return binary_op(mul, a, b, false); },
+      "Alias of mul.");
   c.def(
-      "clamp",
-      [](const Tensor& a, py::handle min, py::handle max) {
-        auto lo = opt_double(min, "clamp"), hi = opt_double(max, "clamp");
-        return maybe_nogil(a->numel, [&] { return clamp(a, lo, hi); });
-      },
-      py::arg("min") = py::none(), py::arg("max") = py::none());
-  c.attr("clip") = c.attr("clamp");
-  c.def(
-      "clamp_",
-      [](const Tensor& a, py::handle min, py::handle max) {
-        return clamp_(a, opt_double(min, "clamp_"), opt_double(max, "clamp_"));
-      },
-      py::arg("min") = py::none(), py::arg("max") = py::none());
+      "true_divide", [div](const Tensor& a, py::handle b) { return binary_op(div, a, b, false); },
+      "Alias of div.");
   c.def(
       "where",
       [](const Tensor& a, const Tensor& cond, py::handle other) {
@@ -241,8 +130,7 @@ void init_tensor_ops(TensorClass& c) {
     }
     return fill_(a, o.s);
   });
-  c.def(
-      "copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
+  c.def("copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
 
   // ---- reductions ----
   c.def(
@@ -290,8 +178,7 @@ void init_tensor_ops(TensorClass& c) {
                        [&] { return matmul(a, b); });
   };
   c.def("mm", mm_, py::arg("mat2"));
-  c.def(
-      "bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
+  c.def("bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
   c.def("matmul", matmul_, py::arg("other"));
   c.def("__matmul__", matmul_);
   c.def("__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); });
@@ -329,8 +216,7 @@ void init_tensor_ops(TensorClass& c) {
                                         : std::optional<int64_t>(parse_int(dim, "squeeze", "dim")));
       },
       py::arg("dim") = py::none());
-  c.def(
-      "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+  c.def("unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   c.def("flatten", [](const Tensor& a) { return flatten(a); });
   c.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   c.def("clone", [](const Tensor& a) { return clone(a); });

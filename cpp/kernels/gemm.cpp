@@ -71,7 +71,7 @@ void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
     if (beta == 0)
       fill(out, 0.0);
     else if (beta != 1)
-      binary_scalar_into(BinaryOp::Mul, out, out, beta, false);
+      binary_into(BinaryKernel::mul, out, out, beta);
     return;
   }
   constexpr int64_t kBlasMax = 2147483647;

@@ -8,14 +8,16 @@
 
 namespace pyag {
 
-constexpr int kMaxOperands = 4;
+constexpr int kMaxOperands = 5;
 
 struct Loop {
   int ndim = 0;
   int nops = 0;
-  int64_t shape[kMaxDims] = {};
-  int64_t strides[kMaxOperands][kMaxDims] = {};  // bytes
-  char* ptr[kMaxOperands] = {};
+  // Only the first ndim dims of the first nops operands are meaningful (and initialized): a
+  // loop is made per kernel call, so it does not clear the rest.
+  int64_t shape[kMaxDims];
+  int64_t strides[kMaxOperands][kMaxDims];  // bytes
+  char* ptr[kMaxOperands];
 
   // A loop over `shape` with no operands yet: add them all, then coalesce().
   static Loop over(const Dims& shape);

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <random>
 
+#include "kernels/elementwise.h"
 #include "kernels/loop.h"
 #include "ops/ops.h"
 

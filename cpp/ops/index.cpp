@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "kernels/loop.h"
 #include "kernels/reduce.h"
 #include "ops/ops.h"

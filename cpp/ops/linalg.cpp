@@ -1,5 +1,6 @@
 // mm, bmm, matmul: forward and derivative. Transposed operands are GEMM flags, never copies.
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "ops/ops.h"
 

@@ -3,6 +3,7 @@
 // gradient is written in the weight's own layout (accumulated straight into an existing .grad
 // when the engine allows it), so nothing is transposed or copied.
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/reduce.h"
 #include "ops/nn.h"

@@ -223,7 +223,7 @@ Tensor point_loss(PointLoss k, const Tensor& input, const Tensor& target, const 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r) {
   const char* op = "l1_loss";
   const DType dt = float_dtype_of(input, target, op);
-  Tensor e = unary(UnaryOp::Abs, sub(cast(input, dt), cast(target, dt)));
+  Tensor e = abs(sub(cast(input, dt), cast(target, dt)));
   if (weight) e = mul(e, constant_operand(weight, dt, e->shape, op, "weight"));
   switch (r) {
     case Reduction::None:

@@ -2,6 +2,7 @@
 #include "kernels/norm.h"
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "ops/nn.h"
 #include "ops/ops.h"
 
@@ -151,12 +152,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     if (running_mean) running_mean->bump_version();
     if (running_var) running_var->bump_version();
     Tensor one = scalar_tensor(1.0, dt);
-    invstd =
-        binary(BinaryOp::Div, one, unary(UnaryOp::Sqrt, binary(BinaryOp::Add, var, Scalar{eps})));
+    invstd = div(one, sqrt(add(var, Scalar{eps})));
   } else {
     copy_into(mean, running_mean);
-    invstd = binary(BinaryOp::Div, scalar_tensor(1.0, dt),
-                    unary(UnaryOp::Sqrt, binary(BinaryOp::Add, detach(running_var), Scalar{eps})));
+    invstd = div(scalar_tensor(1.0, dt), sqrt(add(detach(running_var), Scalar{eps})));
   }
   Tensor y = empty(x->shape, dt);
   batch_norm_forward_into(y, x, mean, invstd, w, b, c);

@@ -6,31 +6,106 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/elementwise.h"
+#include "kernels/binary_ops.h"
+#include "kernels/unary_ops.h"
 #include "tensor/tensor.h"
 
 namespace pyag {
 
+// A Python-style number: its value and its kind, which decides promotion (int64 * 2 stays
+// int64, int64 * 2.5 is float32).
 struct Scalar {
   double v = 0;
   ScalarKind kind = ScalarKind::Float;
+  Scalar() = default;
+  Scalar(double value, ScalarKind k = ScalarKind::Float) : v(value), kind(k) {}  // NOLINT
 };
 
-// ---- elementwise (arith.cpp) ----
-Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
-Tensor binary(BinaryOp op, const Tensor& a, Scalar s, bool scalar_first = false);
-inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Add, a, b); }
-inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Sub, a, b); }
-inline Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Mul, a, b); }
-inline Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Div, a, b); }
+// ---- the declared elementwise ops (kernels/unary_ops.h, kernels/binary_ops.h) ----
+namespace detail {
+template <class Op>
+constexpr int unary_index = static_cast<int>(index_of<Op, unary::List>);
+template <class Op>
+constexpr int binary_index = static_cast<int>(index_of<Op, binary::List>);
+
+Tensor apply_unary(int op, const Tensor& x, const ScalarArgs& p);
+const Tensor& apply_unary_(int op, const Tensor& self, const ScalarArgs& p);
+Tensor apply_binary(int op, const Tensor& a, const Tensor& b);
+Tensor apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first);
+const Tensor& apply_binary_(int op, const Tensor& self, const Tensor& other);
+const Tensor& apply_binary_(int op, const Tensor& self, Scalar s);
+DType binary_compute_dtype(int op, DType a, DType b);
+
+template <class Op>
+constexpr size_t num_params = std::tuple_size_v<std::decay_t<decltype(Op::params)>>;
+template <class Op>
+constexpr size_t num_required() {
+  size_t n = 0;
+  for (const Param& p : Op::params) n += p.default_value == kRequired;
+  return n;
+}
+// The parameters of a call: those given (std::nullopt: None), then the defaults.
+template <class Op, class... P>
+ScalarArgs unary_args(const P&... given) {
+  static_assert(sizeof...(P) <= num_params<Op>, "too many parameters for this op");
+  static_assert(sizeof...(P) >= num_required<Op>(), "a required parameter of this op is missing");
+  const std::optional<double> v[] = {std::optional<double>(given)..., std::nullopt};
+  ScalarArgs a;
+  a.n = static_cast<int>(num_params<Op>);
+  for (int i = 0; i < a.n; ++i)
+    a[i] = i < static_cast<int>(sizeof...(P)) ? v[i].value_or(kOptional)
+                                              : Op::params[static_cast<size_t>(i)].default_value;
+  return a;
+}
+}  // namespace detail
+
+// Every unary op `f` of kernels/unary_ops.h is `f(x, params...)`, and in place `f_(self,
+// params...)`: sin(x), clamp(x, 0.0, std::nullopt), clamp_(x, std::nullopt, 1.0). Parameters
+// left out take their declared defaults.
+#define PYAG_UNARY_FN(op)                                                  \
+  template <class... P>                                                    \
+  Tensor op(const Tensor& x, const P&... params) {                         \
+    return detail::apply_unary(detail::unary_index<unary::op>, x,          \
+                               detail::unary_args<unary::op>(params...));  \
+  }                                                                        \
+  template <class... P>                                                    \
+  const Tensor& op##_(const Tensor& self, const P&... params) {            \
+    return detail::apply_unary_(detail::unary_index<unary::op>, self,      \
+                                detail::unary_args<unary::op>(params...)); \
+  }
+PYAG_UNARY_OPS(PYAG_UNARY_FN)
+#undef PYAG_UNARY_FN
+
+// Every binary op `f` of kernels/binary_ops.h is f(a, b) with broadcasting, f(a, 2.0),
+// f(2.0, a), and in place f_(self, other), f_(self, 2.0).
+#define PYAG_BINARY_FN(op)                                                       \
+  inline Tensor op(const Tensor& a, const Tensor& b) {                           \
+    return detail::apply_binary(detail::binary_index<binary::op>, a, b);         \
+  }                                                                              \
+  inline Tensor op(const Tensor& a, Scalar b) {                                  \
+    return detail::apply_binary(detail::binary_index<binary::op>, a, b, false);  \
+  }                                                                              \
+  inline Tensor op(Scalar a, const Tensor& b) {                                  \
+    return detail::apply_binary(detail::binary_index<binary::op>, b, a, true);   \
+  }                                                                              \
+  inline const Tensor& op##_(const Tensor& self, const Tensor& other) {          \
+    return detail::apply_binary_(detail::binary_index<binary::op>, self, other); \
+  }                                                                              \
+  inline const Tensor& op##_(const Tensor& self, Scalar other) {                 \
+    return detail::apply_binary_(detail::binary_index<binary::op>, self, other); \
+  }
+PYAG_BINARY_OPS(PYAG_BINARY_FN)
+#undef PYAG_BINARY_FN
+
+// The dtype binary op Op computes in for operands of dtypes a and b (throws as the op would).
+template <class Op>
+DType compute_dtype(DType a, DType b) {
+  return detail::binary_compute_dtype(detail::binary_index<Op>, a, b);
+}
+
+// ---- other elementwise ops (where_cast.cpp) ----
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor cast(const Tensor& a, DType dtype);  // differentiable dtype conversion (`to`)
-// The dtype a binary op computes in, and the dtype of its result.
-DType compute_dtype(BinaryOp op, DType a, DType b, const char* name);
-
-// ---- unary (unary.cpp) ----
-Tensor unary(UnaryOp op, const Tensor& a);
-Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi);
 
 // ---- reductions (reduce.cpp) ----
 Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);  // dims empty: all
@@ -72,9 +147,6 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value);
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
 
 // ---- in-place (inplace.cpp): return the tensor itself ----
-const Tensor& binary_(BinaryOp op, const Tensor& self, const Tensor& other);
-const Tensor& binary_(BinaryOp op, const Tensor& self, Scalar s);
-const Tensor& clamp_(const Tensor& self, std::optional<double> lo, std::optional<double> hi);
 const Tensor& fill_(const Tensor& self, Scalar value);
 const Tensor& zero_(const Tensor& self);
 const Tensor& copy_(const Tensor& self, const Tensor& src);
@@ -83,6 +155,8 @@ const Tensor& copy_(const Tensor& self, const Tensor& src);
 bool check_inplace(const Tensor& self, bool other_requires_grad, const char* op);
 // Writes an out-of-place result (with its history) into self.
 const Tensor& commit_inplace(const Tensor& self, const Tensor& result);
+// Whether a and b share memory without being the same view.
+bool overlaps(const Tensor& a, const Tensor& b);
 
 // ---- creation (creation.cpp) ----
 void manual_seed(uint64_t seed);

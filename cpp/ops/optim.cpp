@@ -1,6 +1,7 @@
 // Validation and bookkeeping of the fused optimizer step (kernels in kernels/optim.cpp).
 #include "ops/optim.h"
 
+#include "kernels/elementwise.h"
 #include "ops/ops.h"
 
 namespace pyag {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "ops/ops.h"
 
 namespace pyag {
@@ -42,7 +43,7 @@ struct SumBackward : Node {
   double scale = 1.0;  // 1/n for mean
   const char* name() const override { return scale == 1.0 ? "SumBackward" : "MeanBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    Tensor gs = scale == 1.0 ? g : binary(BinaryOp::Mul, g, Scalar{scale});
+    Tensor gs = scale == 1.0 ? g : mul(g, Scalar{scale});
     return {expand_back(gs, in_shape, dims)};
   }
 };
@@ -54,7 +55,7 @@ struct ExtremeAllBackward : Node {  // the gradient is shared evenly among ties
   const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
-    Tensor mask = cast(binary(BinaryOp::Eq, xv, out.unpack(*this)), g->dtype);
+    Tensor mask = cast(eq(xv, out.unpack(*this)), g->dtype);
     Tensor share = div(g, sum(mask, {}, false));
     return {mul(mask, share)};
   }
@@ -145,7 +146,7 @@ Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
   for (int d : ds) count *= a->shape[d];
   Tensor out = reduce_sum(a, ds, keepdim && !(dims.empty() && a->dim() == 0));
   const double scale = count ? 1.0 / static_cast<double>(count) : NAN;
-  binary_scalar_into(BinaryOp::Mul, out, out, scale, false);
+  binary_into(BinaryKernel::mul, out, out, scale);
   if (auto n = record<SumBackward>({&a}, out)) {
     n->in_shape = a->shape;
     n->dims = ds;

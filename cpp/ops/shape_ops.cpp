@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "ops/ops.h"
 
 namespace pyag {

@@ -1,130 +1,122 @@
-// neg abs exp log sqrt tanh sigmoid relu clamp: forward and derivative.
+// The unary ops declared in kernels/unary_ops.h: the forward (dtype rule, allocation, kernel,
+// recording) and the one backward node, driven by each op's declaration.
+#include <array>
+
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
+#include "ops/op_names.h"
 #include "ops/ops.h"
 
 namespace pyag {
 namespace {
 
-struct UnaryBackward : Node {
-  UnaryOp op;
-  SavedTensor saved;  // the input (abs, log) or the output (exp, sqrt, tanh, sigmoid, relu)
-  explicit UnaryBackward(UnaryOp o) : op(o) {}
-  const char* name() const override {
-    switch (op) {
-      case UnaryOp::Neg:
-        return "NegBackward";
-      case UnaryOp::Abs:
-        return "AbsBackward";
-      case UnaryOp::Exp:
-        return "ExpBackward";
-      case UnaryOp::Log:
-        return "LogBackward";
-      case UnaryOp::Sqrt:
-        return "SqrtBackward";
-      case UnaryOp::Tanh:
-        return "TanhBackward";
-      case UnaryOp::Sigmoid:
-        return "SigmoidBackward";
-      case UnaryOp::Relu:
-        return "ReluBackward";
-      case UnaryOp::Sign:
-        return "SignBackward";
-      case UnaryOp::Square:
-        return "PowBackward";
-      case UnaryOp::Not:
-        return "NotBackward";
-    }
-    return "UnaryBackward";
-  }
-  std::vector<Tensor> apply(const Tensor& g) override {
-    if (op == UnaryOp::Neg) return {unary(UnaryOp::Neg, g)};
-    if (op == UnaryOp::Sign) return {zeros(g->shape, g->dtype)};
-    Tensor r = empty(g->shape, g->dtype);
-    const Tensor& s = saved.unpack(*this);
-    if (op == UnaryOp::Square) {
-      pow_backward_into(r, g, s, 2.0);
-      return {r};
-    }
-    UnaryGrad k = UnaryGrad::Exp;
-    switch (op) {
-      case UnaryOp::Abs:
-        k = UnaryGrad::Abs;
-        break;
-      case UnaryOp::Log:
-        k = UnaryGrad::Log;
-        break;
-      case UnaryOp::Sqrt:
-        k = UnaryGrad::Sqrt;
-        break;
-      case UnaryOp::Tanh:
-        k = UnaryGrad::Tanh;
-        break;
-      case UnaryOp::Sigmoid:
-        k = UnaryGrad::Sigmoid;
-        break;
-      case UnaryOp::Relu:
-        k = UnaryGrad::Relu;
-        break;
-      default:
-        break;
-    }
-    unary_backward_into(k, r, g, s);
-    return {r};
-  }
-  void check() const override { saved.check(*this); }
-  void release() override { saved.reset(); }
+using unary::Grad;
+using unary::Rule;
+
+struct Info {
+  const char* name;
+  Rule rule;
+  Grad grad;
+  unary::BoolInput bool_input;
+  void (*check)(const char*, DType, const ScalarArgs&);
+  std::string node, inplace;  // "SinBackward", "sin_"
 };
 
-struct ClampBackward : Node {
-  SavedTensor x;
-  double lo, hi;
-  ClampBackward(double l, double h) : lo(l), hi(h) {}
-  const char* name() const override { return "ClampBackward"; }
-  std::vector<Tensor> apply(const Tensor& g) override {
-    Tensor r = empty(g->shape, g->dtype);
-    clamp_backward_into(r, g, x.unpack(*this), lo, hi);
-    return {r};
-  }
-  void check() const override { x.check(*this); }
-  void release() override { x.reset(); }
-};
-
-bool saves_output(UnaryOp op) {
-  return op == UnaryOp::Exp || op == UnaryOp::Sqrt || op == UnaryOp::Tanh ||
-         op == UnaryOp::Sigmoid || op == UnaryOp::Relu;
+const Info& info(UnaryKernel k) {
+  static const std::array<Info, kNumUnary> table = {{
+#define PYAG_X(op)                          \
+  Info{#op,                                 \
+       unary::op::rule,                     \
+       unary::op::grad,                     \
+       unary::op::bool_input,               \
+       &unary::op::check,                   \
+       backward_name(#op, unary::op::node), \
+       #op "_"},
+      PYAG_UNARY_OPS(PYAG_X)
+#undef PYAG_X
+  }};
+  return table[static_cast<size_t>(k)];
 }
+
+struct UnaryBackward : Node {
+  UnaryKernel k;
+  ScalarArgs params;
+  SavedTensor x, y;  // what the declaration's df reads
+  UnaryBackward(UnaryKernel kernel, const ScalarArgs& p) : k(kernel), params(p) {}
+  const char* name() const override { return info(k).node.c_str(); }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    if (info(k).grad == Grad::Zero) return {zeros(g->shape, g->dtype)};
+    Tensor r = empty(g->shape, g->dtype);
+    unary_grad_into(k, r, g, x.was_saved() ? &x.unpack(*this) : nullptr,
+                    y.was_saved() ? &y.unpack(*this) : nullptr, params);
+    return {r};
+  }
+  void check() const override { x.check(*this), y.check(*this); }
+  void release() override { x.reset(), y.reset(); }
+};
+
+// The dtype the op computes in (the result's dtype, but for ToBool ops).
+DType compute_dtype(const Info& in, DType dt, const char* name) {
+  switch (in.rule) {
+    case Rule::Same:
+      if (dt != DType::Bool) return dt;
+      switch (in.bool_input) {
+        case unary::BoolInput::Error:
+          fail(name, "is not supported for bool tensors");
+        case unary::BoolInput::Keep:
+          return dt;
+        case unary::BoolInput::AsInt64:
+          return DType::Int64;
+      }
+      return dt;
+    case Rule::IntToFloat:
+      return is_floating(dt) ? dt : default_dtype();  // PyTorch lifts bool and integers
+    case Rule::Integral:
+      if (is_floating(dt))
+        fail(name, "is only defined for bool and integer tensors, got ", dtype_name(dt));
+      return dt;
+    case Rule::ToBool:
+      return dt;
+  }
+  return dt;
+}
+
+DType result_dtype(const Info& in, DType ct) { return in.rule == Rule::ToBool ? DType::Bool : ct; }
+
+bool reads_input(Grad g) { return g == Grad::FromInput || g == Grad::FromBoth; }
+bool reads_output(Grad g) { return g == Grad::FromOutput || g == Grad::FromBoth; }
 
 }  // namespace
 
-Tensor unary(UnaryOp op, const Tensor& a) {
-  const char* name = op_name(op);
-  DType dt = a->dtype;
-  const bool transcendental = op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sqrt ||
-                              op == UnaryOp::Tanh || op == UnaryOp::Sigmoid;
-  if (transcendental && !is_floating(dt)) dt = default_dtype();  // PyTorch promotes ints
-  if (dt == DType::Bool && op != UnaryOp::Abs && op != UnaryOp::Not)
-    fail(name, "is not supported for bool tensors");
-  if (op == UnaryOp::Not && is_floating(dt))
-    fail(name, "is only defined for bool and int64 tensors, got ", dtype_name(dt));
-  Tensor ac = cast(a, dt);
-  Tensor out = empty(a->shape, dt);
-  unary_into(op, out, ac);
-  if (op == UnaryOp::Not) return out;
-  if (auto n = record<UnaryBackward>({&ac}, out, op)) {
-    if (op != UnaryOp::Neg && op != UnaryOp::Sign)
-      n->saved = SavedTensor(saves_output(op) ? out : ac);
+Tensor detail::apply_unary(int op, const Tensor& a, const ScalarArgs& p) {
+  const auto k = static_cast<UnaryKernel>(op);
+  const Info& in = info(k);
+  in.check(in.name, a->dtype, p);
+  Tensor ac = cast(a, compute_dtype(in, a->dtype, in.name));
+  Tensor out = empty(a->shape, result_dtype(in, ac->dtype));
+  unary_into(k, out, ac, p);
+  if (in.grad == Grad::None) return out;
+  if (auto n = record<UnaryBackward>({&ac}, out, k, p)) {
+    if (reads_input(in.grad)) n->x = SavedTensor(ac);
+    if (reads_output(in.grad)) n->y = SavedTensor(out);
   }
   return out;
 }
 
-Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
-  if (!lo && !hi) fail("clamp", "at least one of 'min' or 'max' must not be None");
-  if (a->dtype == DType::Bool) fail<TypeError>("clamp", "is not supported for bool tensors");
-  const double l = lo ? *lo : NAN, h = hi ? *hi : NAN;
-  Tensor out = empty(a->shape, a->dtype);
-  clamp_into(out, a, l, h);
-  if (auto n = record<ClampBackward>({&a}, out, l, h)) n->x = SavedTensor(a);
-  return out;
+const Tensor& detail::apply_unary_(int op, const Tensor& self, const ScalarArgs& p) {
+  const auto k = static_cast<UnaryKernel>(op);
+  const Info& in = info(k);
+  const char* name = in.inplace.c_str();
+  in.check(name, self->dtype, p);
+  const DType rt = result_dtype(in, compute_dtype(in, self->dtype, name));
+  if (rt != self->dtype)
+    fail(name, "result type ", dtype_name(rt), " can't be cast to the desired output type ",
+         dtype_name(self->dtype));
+  if (check_inplace(self, false, name))  // the derivative must not read the overwritten input
+    return commit_inplace(self, apply_unary(op, reads_input(in.grad) ? clone(self) : self, p));
+  unary_into(k, self, self, p);
+  self->bump_version();
+  return self;
 }
 
 }  // namespace pyag

@@ -105,9 +105,8 @@ TEST(Engine, GradientsAreSummedBackToTheInputShape) {
   expect_values(grad_of(b), Values(12, 3));
   expect_values(grad_of(c), {9, 9, 9, 9});
   double total = 0;
-  for_each_index(Dims{3, 4}, [&](const Index& i) {
-    total += at(a, {i[0], 0}) + at(b, i) + at(c, {i[1]});
-  });
+  for_each_index(Dims{3, 4},
+                 [&](const Index& i) { total += at(a, {i[0], 0}) + at(b, i) + at(c, {i[1]}); });
   expect_values(grad_of(s), {total});
 
   // mul: a (3, 1) * b (3, 4) gives a the row sums of b
@@ -152,11 +151,8 @@ TEST(Engine, RootErrors) {
   Tensor y = mul(x, scalar(2));
   expect_error<RuntimeError>([&] { run_backward(y); }, "[backward] grad can be implicitly created",
                              {"(3,)"});
-  expect_error<RuntimeError>(
-      [&] {
-        backward({y}, {from_values({1, 1}, Dims{2})}, false);
-      },
-      "[backward]", {"(2,)", "(3,)"});
+  expect_error<RuntimeError>([&] { backward({y}, {from_values({1, 1}, Dims{2})}, false); },
+                             "[backward]", {"(2,)", "(3,)"});
   expect_error<RuntimeError>([&] { run_backward(scalar(1)); }, "[backward]", {"grad"});
   EXPECT_FALSE(grad_of(x));
 }
@@ -183,17 +179,17 @@ TEST(Engine, InPlaceChangeOfASavedTensorIsDetected) {
   Tensor x = leaf({1, 2, 3}, Dims{3});
   Tensor c = from_values({4, 5, 6}, Dims{3});
   Tensor y = sum_all(mul(x, c));  // saves c at version 0
-  binary_(BinaryOp::Add, c, Scalar{1});
+  add_(c, Scalar{1});
   expect_error<RuntimeError>([&] { run_backward(y); }, "[MulBackward]",
                              {"modified by an inplace operation", "float64 tensor of shape (3,)",
                               "is at version 1", "expected version 0"});
   EXPECT_FALSE(grad_of(x));
 
   // a saved output (exp saves its result) changed in place through autograd
-  Tensor e = unary(UnaryOp::Exp, x);
+  Tensor e = exp(x);
   Tensor ye = sum_all(e);
-  binary_(BinaryOp::Add, e, Scalar{1});
-  binary_(BinaryOp::Mul, e, Scalar{2});
+  add_(e, Scalar{1});
+  mul_(e, Scalar{2});
   expect_error<RuntimeError>([&] { run_backward(sum_all(e)); }, "[ExpBackward]",
                              {"is at version 2", "expected version 0"});
   expect_error<RuntimeError>([&] { run_backward(ye); }, "[ExpBackward]", {"(3,)"});
@@ -204,7 +200,7 @@ TEST(Engine, DataAliasIsTheEscapeHatch) {
   Tensor c = from_values({4, 5, 6}, Dims{3});
   Tensor y = sum_all(mul(x, c));
   Tensor alias = data_alias(c);
-  binary_(BinaryOp::Add, alias, Scalar{1});  // changes c's values, not its version
+  add_(alias, Scalar{1});  // changes c's values, not its version
   EXPECT_EQ(c->storage->version, 0u);
   run_backward(y);
   expect_values(grad_of(x), {5, 6, 7});
@@ -220,7 +216,7 @@ TEST(Engine, NoGradRecordsNothing) {
     Tensor y = mul(x, x);
     EXPECT_FALSE(y->requires_grad());
     EXPECT_FALSE(y->grad_fn());
-    Tensor z = sum_all(unary(UnaryOp::Exp, transpose(unsqueeze(x, 0), 0, 1)));
+    Tensor z = sum_all(exp(transpose(unsqueeze(x, 0), 0, 1)));
     EXPECT_FALSE(z->requires_grad());
     {
       GradModeGuard inner(true);
@@ -242,8 +238,7 @@ TEST(Engine, DeepChainBackwardAndDestructionWithoutRecursion) {
   constexpr int kDepth = 100000;
   Tensor x = leaf({0.5}, Dims{});
   Tensor y = x;
-  for (int i = 0; i < kDepth; ++i)
-    y = i % 2 ? binary(BinaryOp::Add, y, Scalar{1}) : binary(BinaryOp::Mul, y, Scalar{1});
+  for (int i = 0; i < kDepth; ++i) y = i % 2 ? add(y, Scalar{1}) : mul(y, Scalar{1});
   run_backward(y);
   expect_values(grad_of(x), {1});
   y.reset();  // frees 100,000 nodes

@@ -49,7 +49,7 @@ Tensor S(double v) { return scalar(v); }
 TEST(GradCheck, MmTanhMul) {
   std::mt19937 rng(81);
   Tensor c = rnd(Dims{3, 2}, rng);
-  gradcheck([&](const auto& in) { return mul(unary(UnaryOp::Tanh, mm(in[0], in[1])), c); },
+  gradcheck([&](const auto& in) { return mul(tanh(mm(in[0], in[1])), c); },
             {rnd(Dims{3, 4}, rng), rnd(Dims{4, 2}, rng)});
 }
 
@@ -64,9 +64,9 @@ TEST(GradCheck, Transcendentals) {
   gradcheck(
       [](const auto& in) {
         Tensor x = in[0];
-        Tensor a = unary(UnaryOp::Log, add(unary(UnaryOp::Exp, x), S(1)));
-        Tensor b = unary(UnaryOp::Sqrt, unary(UnaryOp::Sigmoid, x));
-        return add(mul(a, b), unary(UnaryOp::Square, unary(UnaryOp::Tanh, x)));
+        Tensor a = log(add(exp(x), S(1)));
+        Tensor b = sqrt(sigmoid(x));
+        return add(mul(a, b), square(tanh(x)));
       },
       {rnd(Dims{2, 3}, rng, -2, 2)});
 }
@@ -77,11 +77,10 @@ TEST(GradCheck, PiecewiseAwayFromKinks) {
   gradcheck(
       [](const auto& in) {
         Tensor v = in[0];
-        Tensor r = add(unary(UnaryOp::Relu, v), unary(UnaryOp::Abs, v));
+        Tensor r = add(relu(v), abs(v));
         Tensor c = clamp(v, -1.0, 2.0);
         Tensor lo = clamp(v, 0.0, std::nullopt), hi = clamp(v, std::nullopt, 1.0);
-        return add(add(mul(r, c), mul(lo, hi)),
-                   add(unary(UnaryOp::Sign, v), unary(UnaryOp::Neg, v)));
+        return add(add(mul(r, c), mul(lo, hi)), add(sign(v), neg(v)));
       },
       {x});
 }
@@ -95,9 +94,8 @@ TEST(GradCheck, ClampGradientAtTheBoundsIsPassed) {
 
 TEST(GradCheck, DivAndPowTensors) {
   std::mt19937 rng(84);
-  gradcheck(
-      [](const auto& in) { return div(binary(BinaryOp::Pow, in[0], in[1]), add(in[1], S(3))); },
-      {rnd(Dims{2, 3}, rng, 0.5, 2), rnd(Dims{2, 3}, rng, -1, 2)});
+  gradcheck([](const auto& in) { return div(pow(in[0], in[1]), add(in[1], S(3))); },
+            {rnd(Dims{2, 3}, rng, 0.5, 2), rnd(Dims{2, 3}, rng, -1, 2)});
 }
 
 TEST(GradCheck, ScalarOperandsOnBothSides) {
@@ -105,14 +103,13 @@ TEST(GradCheck, ScalarOperandsOnBothSides) {
   gradcheck(
       [](const auto& in) {
         const Tensor& a = in[0];
-        Tensor r = binary(BinaryOp::Div, a, Scalar{2.0}, true);    // 2 / a
-        Tensor p = binary(BinaryOp::Pow, a, Scalar{3.0}, true);    // 3 ** a
-        Tensor q = binary(BinaryOp::Pow, a, Scalar{2.5}, false);   // a ** 2.5
-        Tensor sq = binary(BinaryOp::Pow, a, Scalar{2.0}, false);  // a ** 2
-        Tensor s = binary(BinaryOp::Sub, a, Scalar{1.0}, true);    // 1 - a
-        Tensor m = binary(BinaryOp::Mul, binary(BinaryOp::Div, a, Scalar{4.0}), Scalar{3.0});
-        return add(add(add(r, p), add(q, sq)),
-                   add(mul(s, s), binary(BinaryOp::Add, m, Scalar{1.0})));
+        Tensor r = div(Scalar{2.0}, a);   // 2 / a
+        Tensor p = pow(Scalar{3.0}, a);   // 3 ** a
+        Tensor q = pow(a, Scalar{2.5});   // a ** 2.5
+        Tensor sq = pow(a, Scalar{2.0});  // a ** 2
+        Tensor s = sub(Scalar{1.0}, a);   // 1 - a
+        Tensor m = mul(div(a, Scalar{4.0}), Scalar{3.0});
+        return add(add(add(r, p), add(q, sq)), add(mul(s, s), add(m, Scalar{1.0})));
       },
       {rnd(Dims{5}, rng, 0.5, 2)});
 }
@@ -156,7 +153,7 @@ TEST(GradCheck, IndexingAndMasks) {
             index(x, {IndexItem{IndexItem::Slice, kNone, kNone, 2}, IndexItem{IndexItem::NewAxis},
                       IndexItem{IndexItem::Ellipsis}, IndexItem{IndexItem::Int, -1}});
         Tensor b = masked_select(x, mask);
-        return add(sum(mul(a, a), {}, false), sum(unary(UnaryOp::Exp, b), {}, false));
+        return add(sum(mul(a, a), {}, false), sum(exp(b), {}, false));
       },
       {rnd(Dims{3, 4}, rng)});
 }
@@ -189,8 +186,8 @@ TEST(GradCheck, MaximumMinimumAwayFromTies) {
   Tensor b = from_values({0.1, 0.9, -0.5}, Dims{3});
   gradcheck(
       [](const auto& in) {
-        Tensor mx = binary(BinaryOp::Maximum, in[0], in[1]);
-        Tensor mn = binary(BinaryOp::Minimum, in[0], Scalar{0.5});
+        Tensor mx = maximum(in[0], in[1]);
+        Tensor mn = minimum(in[0], Scalar{0.5});
         return mul(mx, mn);
       },
       {a, b});
@@ -198,7 +195,7 @@ TEST(GradCheck, MaximumMinimumAwayFromTies) {
 
 TEST(GradCheck, MaximumTiesShareTheGradient) {
   Tensor a = leaf({1, 2, 3}, Dims{3}), b = leaf({1, 5, 0}, Dims{3});
-  backward({sum(binary(BinaryOp::Maximum, a, b), {}, false)}, {}, false);
+  backward({sum(maximum(a, b), {}, false)}, {}, false);
   expect_values(grad_of(a), {0.5, 0, 1});
   expect_values(grad_of(b), {0.5, 1, 0});
 }
@@ -225,10 +222,10 @@ TEST(GradCheck, InPlaceOnANonLeaf) {
   gradcheck(
       [&](const auto& in) {
         Tensor h = mul(in[0], S(1));
-        binary_(BinaryOp::Add, h, in[1]);
-        binary_(BinaryOp::Mul, h, c);  // saves c only
-        binary_(BinaryOp::Sub, h, Scalar{2.0});
-        binary_(BinaryOp::Div, h, Scalar{3.0});
+        add_(h, in[1]);
+        mul_(h, c);  // saves c only
+        sub_(h, Scalar{2.0});
+        div_(h, Scalar{3.0});
         return mul(h, h);
       },
       {rnd(Dims{4}, rng), rnd(Dims{4}, rng)});
@@ -242,7 +239,7 @@ TEST(GradCheck, InPlaceOpsThatSaveSelf) {
   gradcheck(
       [](const auto& in) {
         Tensor h = mul(in[0], S(1));
-        binary_(BinaryOp::Mul, h, in[1]);
+        mul_(h, in[1]);
         return mul(h, h);
       },
       {rnd(Dims{4}, rng), rnd(Dims{4}, rng)});

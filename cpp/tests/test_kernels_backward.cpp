@@ -1,4 +1,5 @@
-// The fused backward kernels: clamp_backward_into, pow_backward_into, unary_backward_into.
+// The fused backward kernels: clamp's, pow's (binary_grad_into) and the unary ops'
+// (unary_grad_into).
 #include <gtest/gtest.h>
 
 #include "kernels/elementwise.h"
@@ -8,6 +9,18 @@ namespace pyag::test {
 namespace {
 
 constexpr DType kFloatTypes[] = {DType::Float32, DType::Float64};
+
+// out = g * p * x^(p-1): pow's derivative for its base.
+void pow_backward_into(const Tensor& out, const Tensor& g, const Tensor& x, double p) {
+  const Arg a(x), b(p);
+  binary_grad_into(BinaryKernel::pow, 0, out, g, &a, &b, nullptr);
+}
+
+// out = g * f'(x) from the saved input x or output y of op.
+void unary_backward_into(UnaryKernel op, bool from_output, const Tensor& out, const Tensor& g,
+                         const Tensor& saved) {
+  unary_grad_into(op, out, g, from_output ? nullptr : &saved, from_output ? &saved : nullptr);
+}
 
 // Calls f(g, x, out) for g, x in every layout and out in every output layout, (2, 3, 4) shaped;
 // x comes from make_x.
@@ -90,20 +103,23 @@ TEST(PowBackwardKernel, ZeroExponentGivesZeroEvenAtZero) {
 }
 
 struct GradCase {
-  UnaryGrad op;
+  UnaryKernel op;
+  bool from_output;
   const char* name;
   double lo, hi;  // range of the saved tensor
   double (*ref)(double g, double s);
 };
 
 const GradCase kGradCases[] = {
-    {UnaryGrad::Exp, "exp", 0.01, 5, [](double g, double y) { return g * y; }},
-    {UnaryGrad::Log, "log", 0.1, 5, [](double g, double x) { return g / x; }},
-    {UnaryGrad::Sqrt, "sqrt", 0.1, 3, [](double g, double y) { return g / (2 * y); }},
-    {UnaryGrad::Tanh, "tanh", -0.99, 0.99, [](double g, double y) { return g * (1 - y * y); }},
-    {UnaryGrad::Sigmoid, "sigmoid", 0.01, 0.99, [](double g, double y) { return g * y * (1 - y); }},
-    {UnaryGrad::Relu, "relu", -2, 2, [](double g, double y) { return y > 0 ? g : 0.0; }},
-    {UnaryGrad::Abs, "abs", -2, 2,
+    {UnaryKernel::exp, true, "exp", 0.01, 5, [](double g, double y) { return g * y; }},
+    {UnaryKernel::log, false, "log", 0.1, 5, [](double g, double x) { return g / x; }},
+    {UnaryKernel::sqrt, true, "sqrt", 0.1, 3, [](double g, double y) { return g / (2 * y); }},
+    {UnaryKernel::tanh, true, "tanh", -0.99, 0.99,
+     [](double g, double y) { return g * (1 - y * y); }},
+    {UnaryKernel::sigmoid, true, "sigmoid", 0.01, 0.99,
+     [](double g, double y) { return g * y * (1 - y); }},
+    {UnaryKernel::relu, true, "relu", -2, 2, [](double g, double y) { return y > 0 ? g : 0.0; }},
+    {UnaryKernel::abs, false, "abs", -2, 2,
      [](double g, double x) { return x > 0 ? g : (x < 0 ? -g : 0.0); }},
 };
 
@@ -114,12 +130,12 @@ TEST(UnaryBackwardKernel, EveryOpAndLayout) {
       SCOPED_TRACE(c.name);
       auto make_x = [&](const Dims& s, Layout lx) {
         // relu/abs: coarse values include exact zeros
-        return c.op == UnaryGrad::Relu || c.op == UnaryGrad::Abs
+        return c.op == UnaryKernel::relu || c.op == UnaryKernel::abs
                    ? coarse_tensor(s, dt, lx, rng, c.lo, c.hi)
                    : random_tensor(s, dt, lx, rng, c.lo, c.hi);
       };
       for_layouts(dt, rng, make_x, [&](const Tensor& g, const Tensor& s, const Tensor& out) {
-        unary_backward_into(c.op, out, g, s);
+        unary_backward_into(c.op, c.from_output, out, g, s);
         expect_values(out, elementwise(g, s, c.ref),
                       Tol{dt == DType::Float32 ? 1e-5 : 1e-12, 1e-7});
       });
@@ -142,10 +158,10 @@ TEST(BackwardKernels, BroadcastGradientAndZeroDim) {
   Tensor g0 = scalar(2.0), x0 = scalar(3.0), o0 = empty(Dims{}, DType::Float64);
   pow_backward_into(o0, g0, x0, 3.0);
   expect_values(o0, {2.0 * 3 * 9});
-  unary_backward_into(UnaryGrad::Log, o0, g0, x0);
+  unary_backward_into(UnaryKernel::log, false, o0, g0, x0);
   expect_values(o0, {2.0 / 3});
   Tensor ge = empty(Dims{0, 4}, DType::Float32), oe = empty(Dims{0, 4}, DType::Float32);
-  unary_backward_into(UnaryGrad::Tanh, oe, ge, ge);
+  unary_backward_into(UnaryKernel::tanh, true, oe, ge, ge);
   EXPECT_EQ(oe->numel, 0);
 }
 

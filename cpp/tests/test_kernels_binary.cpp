@@ -8,26 +8,31 @@
 namespace pyag::test {
 namespace {
 
-constexpr BinaryOp kBinaryOps[] = {
-    BinaryOp::Add, BinaryOp::Sub,     BinaryOp::Mul,     BinaryOp::Div,
-    BinaryOp::Pow, BinaryOp::Maximum, BinaryOp::Minimum, BinaryOp::And,
-    BinaryOp::Or,  BinaryOp::Xor,     BinaryOp::Eq,      BinaryOp::Ne,
-    BinaryOp::Lt,  BinaryOp::Le,      BinaryOp::Gt,      BinaryOp::Ge};
+constexpr pyag::BinaryKernel kBinaryOps[] = {
+    pyag::BinaryKernel::add,        pyag::BinaryKernel::sub,
+    pyag::BinaryKernel::mul,        pyag::BinaryKernel::div,
+    pyag::BinaryKernel::pow,        pyag::BinaryKernel::maximum,
+    pyag::BinaryKernel::minimum,    pyag::BinaryKernel::bitwise_and,
+    pyag::BinaryKernel::bitwise_or, pyag::BinaryKernel::bitwise_xor,
+    pyag::BinaryKernel::eq,         pyag::BinaryKernel::ne,
+    pyag::BinaryKernel::lt,         pyag::BinaryKernel::le,
+    pyag::BinaryKernel::gt,         pyag::BinaryKernel::ge};
 constexpr DType kDTypes[] = {DType::Bool, DType::Int64, DType::Float32, DType::Float64};
 
-DType out_dtype(BinaryOp op, DType dt) { return is_comparison(op) ? DType::Bool : dt; }
+DType out_dtype(pyag::BinaryKernel op, DType dt) { return is_comparison(op) ? DType::Bool : dt; }
 
 // Operand values suited to (op, dtype): no integer division by zero, small integer powers,
 // float powers from a list of interesting exponents; otherwise coarse values with many ties.
-Tensor operand(BinaryOp op, DType dt, bool rhs, const Dims& shape, Layout l, std::mt19937& rng) {
+Tensor operand(pyag::BinaryKernel op, DType dt, bool rhs, const Dims& shape, Layout l,
+               std::mt19937& rng) {
   const bool integral = !is_floating(dt);
-  if (op == BinaryOp::Div && integral && rhs)
+  if (op == pyag::BinaryKernel::div && integral && rhs)
     return generated(shape, dt, l, [&] {
       if (dt == DType::Bool) return 1.0;
       const double v = random_value(rng, dt, 1, 4);
       return rng() % 2 ? v : -v;
     });
-  if (op == BinaryOp::Pow && rhs) {
+  if (op == pyag::BinaryKernel::pow && rhs) {
     if (integral) return coarse_tensor(shape, dt, l, rng, 0, 4);
     static const double exps[] = {-2, -1, 0, 0.5, 1, 2, 3};
     return generated(shape, dt, l, [&] { return exps[rng() % 7]; });
@@ -35,7 +40,7 @@ Tensor operand(BinaryOp op, DType dt, bool rhs, const Dims& shape, Layout l, std
   return coarse_tensor(shape, dt, l, rng, -3, 3);
 }
 
-Values reference(BinaryOp op, const Tensor& a, const Tensor& b, const Dims& shape) {
+Values reference(pyag::BinaryKernel op, const Tensor& a, const Tensor& b, const Dims& shape) {
   Values r;
   for_each_index(shape, [&](const Index& i) {
     r.push_back(
@@ -48,7 +53,7 @@ std::string trace(Layout la, Layout lb, Layout lo) {
   return cat("a ", layout_name(la), ", b ", layout_name(lb), ", out ", layout_name(lo));
 }
 
-class BinaryKernel : public ::testing::TestWithParam<std::tuple<BinaryOp, DType>> {};
+class BinaryKernel : public ::testing::TestWithParam<std::tuple<pyag::BinaryKernel, DType>> {};
 
 TEST_P(BinaryKernel, EveryLayout) {
   const auto [op, dt] = GetParam();
@@ -88,12 +93,14 @@ TEST_P(BinaryKernel, Broadcasting) {
 }
 
 // Scalars suited to (op, dtype), as the kernel converts them to the tensor's type.
-std::vector<double> scalars(BinaryOp op, DType dt, bool scalar_first) {
-  if (dt == DType::Bool) return op == BinaryOp::Div && !scalar_first ? Values{1} : Values{0, 1};
+std::vector<double> scalars(pyag::BinaryKernel op, DType dt, bool scalar_first) {
+  if (dt == DType::Bool)
+    return op == pyag::BinaryKernel::div && !scalar_first ? Values{1} : Values{0, 1};
   const bool integral = dt == DType::Int64;
-  if (op == BinaryOp::Pow && !scalar_first)
+  if (op == pyag::BinaryKernel::pow && !scalar_first)
     return integral ? Values{0, 1, 3} : Values{2, 3, 0.5, -1};
-  if (op == BinaryOp::Div && !scalar_first) return integral ? Values{2, -3} : Values{2, -0.5};
+  if (op == pyag::BinaryKernel::div && !scalar_first)
+    return integral ? Values{2, -3} : Values{2, -0.5};
   return integral ? Values{-2, 0, 3} : Values{-1.5, 0, 2, 0.5};
 }
 
@@ -138,13 +145,13 @@ TEST_P(BinaryKernel, ZeroDimAndEmpty) {
   }
 }
 
-std::string case_name(const ::testing::TestParamInfo<std::tuple<BinaryOp, DType>>& info) {
+std::string case_name(const ::testing::TestParamInfo<std::tuple<pyag::BinaryKernel, DType>>& info) {
   return cat(op_name(std::get<0>(info.param)), "_", dtype_name(std::get<1>(info.param)));
 }
 
-std::vector<std::tuple<BinaryOp, DType>> defined_cases(bool defined) {
-  std::vector<std::tuple<BinaryOp, DType>> r;
-  for (BinaryOp op : kBinaryOps)
+std::vector<std::tuple<pyag::BinaryKernel, DType>> defined_cases(bool defined) {
+  std::vector<std::tuple<pyag::BinaryKernel, DType>> r;
+  for (pyag::BinaryKernel op : kBinaryOps)
     for (DType dt : kDTypes)
       if (defined_for(op, dt) == defined) r.emplace_back(op, dt);
   return r;
@@ -169,7 +176,7 @@ TEST(BinaryKernelSpecial, NaNAndInfinity) {
     SCOPED_TRACE(dtype_name(dt));
     const Values av{NAN, 1, NAN, -INFINITY, 2}, bv{1, NAN, NAN, 2, -0.5};
     Tensor a = from_values(av, Dims{5}, dt), b = from_values(bv, Dims{5}, dt);
-    for (BinaryOp op : kBinaryOps) {
+    for (pyag::BinaryKernel op : kBinaryOps) {
       SCOPED_TRACE(op_name(op));
       if (!defined_for(op, dt)) continue;
       Tensor out = empty(Dims{5}, out_dtype(op, dt));
@@ -185,10 +192,10 @@ TEST(BinaryKernelSpecial, IntegerPowerWithNegativeExponent) {
   Tensor a = from_values({1, -1, -1, 2, -2, 3}, Dims{6}, DType::Int64);
   Tensor b = from_values({-3, -2, -3, -1, -1, -2}, Dims{6}, DType::Int64);
   Tensor out = empty(Dims{6}, DType::Int64);
-  binary_into(BinaryOp::Pow, out, a, b);
+  binary_into(pyag::BinaryKernel::pow, out, a, b);
   Values want;
   for (int i = 0; i < 6; ++i)
-    want.push_back(ref_binary(BinaryOp::Pow, values(a)[static_cast<size_t>(i)],
+    want.push_back(ref_binary(pyag::BinaryKernel::pow, values(a)[static_cast<size_t>(i)],
                               values(b)[static_cast<size_t>(i)], DType::Int64));
   expect_values(out, want);  // 1, 1, -1, 0, 0, 0: the truncated real power
 }
@@ -199,7 +206,7 @@ TEST(BinaryKernelSpecial, IntegerPowerNearInt64RangeHasNoOverflow) {
   Tensor a = from_values({2, 3, 7, -2}, Dims{4}, DType::Int64);
   Tensor b = from_values({32, 33, 22, 61}, Dims{4}, DType::Int64);
   Tensor out = empty(Dims{4}, DType::Int64);
-  binary_into(BinaryOp::Pow, out, a, b);
+  binary_into(pyag::BinaryKernel::pow, out, a, b);
   const int64_t p3 = 5559060566555523;  // 3^33
   EXPECT_EQ(out->data_as<int64_t>()[0], int64_t{1} << 32);
   EXPECT_EQ(out->data_as<int64_t>()[1], p3);
@@ -213,7 +220,7 @@ TEST(BinaryKernelSpecial, InPlaceAliasing) {
   Tensor a = random_tensor(Dims{3, 4}, DType::Float64, Layout::Transposed, rng);
   Tensor b = random_tensor(Dims{4}, DType::Float64, Layout::Sliced, rng);
   const Values before = values(a);
-  binary_into(BinaryOp::Add, a, a, b);
+  binary_into(pyag::BinaryKernel::add, a, a, b);
   Values want;
   for_each_index(Dims{3, 4}, [&](const Index& i) {
     want.push_back(before[static_cast<size_t>(i[0] * 4 + i[1])] + at(b, {i[1]}));

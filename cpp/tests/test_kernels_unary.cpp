@@ -7,24 +7,27 @@
 namespace pyag::test {
 namespace {
 
-constexpr UnaryOp kUnaryOps[] = {UnaryOp::Neg,  UnaryOp::Abs,    UnaryOp::Exp,     UnaryOp::Log,
-                                 UnaryOp::Sqrt, UnaryOp::Tanh,   UnaryOp::Sigmoid, UnaryOp::Relu,
-                                 UnaryOp::Sign, UnaryOp::Square, UnaryOp::Not};
+constexpr pyag::UnaryKernel kUnaryOps[] = {
+    pyag::UnaryKernel::neg,     pyag::UnaryKernel::abs,        pyag::UnaryKernel::exp,
+    pyag::UnaryKernel::log,     pyag::UnaryKernel::sqrt,       pyag::UnaryKernel::tanh,
+    pyag::UnaryKernel::sigmoid, pyag::UnaryKernel::relu,       pyag::UnaryKernel::sign,
+    pyag::UnaryKernel::square,  pyag::UnaryKernel::bitwise_not};
 constexpr DType kDTypes[] = {DType::Bool, DType::Int64, DType::Float32, DType::Float64};
 
-Tensor unary_input(UnaryOp op, DType dt, const Dims& shape, Layout l, std::mt19937& rng) {
-  if (op == UnaryOp::Log || op == UnaryOp::Sqrt) return random_tensor(shape, dt, l, rng, 0.05, 4);
+Tensor unary_input(pyag::UnaryKernel op, DType dt, const Dims& shape, Layout l, std::mt19937& rng) {
+  if (op == pyag::UnaryKernel::log || op == pyag::UnaryKernel::sqrt)
+    return random_tensor(shape, dt, l, rng, 0.05, 4);
   if (is_floating(dt)) return random_tensor(shape, dt, l, rng, -4, 4);
   return coarse_tensor(shape, dt, l, rng, -3, 3);  // includes 0 for sign/relu/abs
 }
 
-Values unary_reference(UnaryOp op, const Tensor& a) {
+Values unary_reference(pyag::UnaryKernel op, const Tensor& a) {
   Values r;
   for (double x : values(a)) r.push_back(ref_unary(op, x, a->dtype));
   return r;
 }
 
-class UnaryKernel : public ::testing::TestWithParam<std::tuple<UnaryOp, DType>> {};
+class UnaryKernel : public ::testing::TestWithParam<std::tuple<pyag::UnaryKernel, DType>> {};
 
 TEST_P(UnaryKernel, EveryLayout) {
   const auto [op, dt] = GetParam();
@@ -46,7 +49,7 @@ TEST_P(UnaryKernel, EveryLayout) {
   }
 }
 
-std::string unary_name(const ::testing::TestParamInfo<std::tuple<UnaryOp, DType>>& info) {
+std::string unary_name(const ::testing::TestParamInfo<std::tuple<pyag::UnaryKernel, DType>>& info) {
   return cat(op_name(std::get<0>(info.param)), "_", dtype_name(std::get<1>(info.param)));
 }
 
@@ -58,10 +61,10 @@ INSTANTIATE_TEST_SUITE_P(AllOps, UnaryKernel,
 TEST(UnaryKernelSpecial, SpecialValues) {
   const Values xs{0.0, -0.0, -1.0, INFINITY, -INFINITY, NAN, 1000.0, -1000.0, 50.0, -50.0};
   for (DType dt : {DType::Float32, DType::Float64})
-    for (UnaryOp op : kUnaryOps) {
+    for (pyag::UnaryKernel op : kUnaryOps) {
       SCOPED_TRACE(cat(op_name(op), " ", dtype_name(dt)));
       // Relu and NaN: see ReluPropagatesNaN
-      if (op == UnaryOp::Relu || !defined_for(op, dt)) continue;
+      if (op == pyag::UnaryKernel::relu || !defined_for(op, dt)) continue;
       Tensor a = from_values(xs, Dims{10}, dt), out = empty(Dims{10}, dt);
       unary_into(op, out, a);
       Values want;
@@ -74,14 +77,14 @@ TEST(UnaryKernelSpecial, SpecialValues) {
 TEST(UnaryKernelSpecial, ReluPropagatesNaN) {
   Tensor a = from_values({NAN, -1, 2}, Dims{3}, DType::Float32),
          out = empty(Dims{3}, DType::Float32);
-  unary_into(UnaryOp::Relu, out, a);
+  unary_into(pyag::UnaryKernel::relu, out, a);
   expect_values(out, {NAN, 0, 2});
 }
 
 TEST(UnaryKernelSpecial, SigmoidSaturatesWithoutNaN) {
   Tensor a = from_values({-1000, -100, 0, 100, 1000}, Dims{5}, DType::Float32);
   Tensor out = empty(Dims{5}, DType::Float32);
-  unary_into(UnaryOp::Sigmoid, out, a);
+  unary_into(pyag::UnaryKernel::sigmoid, out, a);
   expect_values(out, {0, to_dtype(1 / (1 + std::exp(100.0)), DType::Float32), 0.5, 1, 1});
 }
 

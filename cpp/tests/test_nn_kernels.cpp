@@ -101,7 +101,7 @@ TEST(PointLoss, GradientsMatchFiniteDifferences) {
     SCOPED_TRACE(op_name(c.k));
     expect_gradient(
         [&](const Tensor& x) {
-          Tensor target = c.k == PointLoss::BceWithLogits ? unary(UnaryOp::Sigmoid, y) : y;
+          Tensor target = c.k == PointLoss::BceWithLogits ? sigmoid(y) : y;
           return point_loss(c.k, x, target, c.w, c.pw, c.p, c.r);
         },
         x0, Dims{2, 3});
@@ -169,7 +169,7 @@ TEST(CrossEntropy, GradientsMatchFiniteDifferences) {
         Dims{3, 5});
   }
   Tensor probs = from_values(randoms(15, 5), Dims{3, 5});
-  probs = div(unary(UnaryOp::Exp, probs), sum(unary(UnaryOp::Exp, probs), {1}, true));
+  probs = div(exp(probs), sum(exp(probs), {1}, true));
   expect_gradient(
       [&](const Tensor& x) { return cross_entropy(x, probs, w, -100, 0.1, Reduction::Sum); }, x0,
       Dims{3, 5});

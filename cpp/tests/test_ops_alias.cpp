@@ -46,15 +46,13 @@ TEST(DefaultDtype, FloatResultsOfIntegerInputsFollowIt) {
   Tensor i = from_values({1, 2}, Dims{2}, DType::Int64);
   EXPECT_EQ(default_dtype(), DType::Float32);
   EXPECT_EQ(div(i, i)->dtype, DType::Float32);
-  EXPECT_EQ(binary(BinaryOp::Mul, i, Scalar{2.5, ScalarKind::Float})->dtype, DType::Float32);
+  EXPECT_EQ(mul(i, Scalar{2.5, ScalarKind::Float})->dtype, DType::Float32);
   default_dtype_slot().store(DType::Float64);
   EXPECT_EQ(div(i, i)->dtype, DType::Float64);
-  EXPECT_EQ(binary(BinaryOp::Mul, i, Scalar{2.5, ScalarKind::Float})->dtype, DType::Float64);
-  EXPECT_EQ(unary(UnaryOp::Exp, i)->dtype, DType::Float64);
+  EXPECT_EQ(mul(i, Scalar{2.5, ScalarKind::Float})->dtype, DType::Float64);
+  EXPECT_EQ(exp(i)->dtype, DType::Float64);
   // float tensors keep their dtype
-  EXPECT_EQ(binary(BinaryOp::Mul, from_values({1}, Dims{1}, DType::Float32),
-                   Scalar{2.5, ScalarKind::Float})
-                ->dtype,
+  EXPECT_EQ(mul(from_values({1}, Dims{1}, DType::Float32), Scalar{2.5, ScalarKind::Float})->dtype,
             DType::Float32);
   default_dtype_slot().store(DType::Float32);
 }

@@ -16,41 +16,27 @@ TEST(OpErrors, Broadcasting) {
   expect_error<RuntimeError>([&] { add(a, b); },
                              "[add] shapes (2, 3) and (4,) cannot be broadcast together");
   expect_error<RuntimeError>([&] { mul(b, a); }, "[mul]", {"(4,)", "(2, 3)"});
-  expect_error<RuntimeError>(
-      [&] {
-        where(from_values({1, 0}, Dims{2}, DType::Bool), a, a);
-      },
-      "[where]", {"(2,)", "(2, 3)"});
+  expect_error<RuntimeError>([&] { where(from_values({1, 0}, Dims{2}, DType::Bool), a, a); },
+                             "[where]", {"(2,)", "(2, 3)"});
 }
 
 TEST(OpErrors, Linalg) {
   Tensor a = from_values(Values(12, 1), Dims{3, 4}, DType::Float32);
   expect_error<RuntimeError>([&] { mm(a, a); }, "[mm]", {"(3, 4)"});
-  expect_error<RuntimeError>(
-      [&] {
-        mm(from_values({1, 2, 3}, Dims{3}, DType::Float32), a);
-      },
-      "[mm]", {"(3,)", "(3, 4)"});
-  expect_error<RuntimeError>(
-      [&] {
-        mm(a, from_values(Values(4, 1), Dims{4, 1}));
-      },
-      "[mm]", {"float32", "float64"});
+  expect_error<RuntimeError>([&] { mm(from_values({1, 2, 3}, Dims{3}, DType::Float32), a); },
+                             "[mm]", {"(3,)", "(3, 4)"});
+  expect_error<RuntimeError>([&] { mm(a, from_values(Values(4, 1), Dims{4, 1})); }, "[mm]",
+                             {"float32", "float64"});
   Tensor ba = from_values(Values(4, 1), Dims{2, 2}, DType::Bool);
   expect_error<TypeError>([&] { mm(ba, ba); }, "[mm]", {"bool"});
   Tensor a3 = zeros(Dims{2, 3, 4}, DType::Float32), b3 = zeros(Dims{3, 4, 5}, DType::Float32);
   expect_error<RuntimeError>([&] { bmm(a3, b3); }, "[bmm]", {"(2, 3, 4)", "(3, 4, 5)"});
   expect_error<RuntimeError>([&] { bmm(a, a); }, "[bmm]", {"(3, 4)"});
-  expect_error<RuntimeError>(
-      [&] {
-        matmul(a3, zeros(Dims{5, 2}, DType::Float32));
-      },
-      "[matmul]", {"(2, 3, 4)", "(5, 2)"});
+  expect_error<RuntimeError>([&] { matmul(a3, zeros(Dims{5, 2}, DType::Float32)); }, "[matmul]",
+                             {"(2, 3, 4)", "(5, 2)"});
   expect_error<RuntimeError>([&] { matmul(scalar(1), a); }, "[matmul]", {"()", "(3, 4)"});
   expect_error<RuntimeError>(
-      [&] {
-        matmul(zeros(Dims{2, 3, 4}, DType::Float32), zeros(Dims{3, 4, 5}, DType::Float32));
-      },
+      [&] { matmul(zeros(Dims{2, 3, 4}, DType::Float32), zeros(Dims{3, 4, 5}, DType::Float32)); },
       "[matmul]", {"(2, 3, 4)", "(3, 4, 5)"});
 }
 
@@ -65,11 +51,8 @@ TEST(OpErrors, Views) {
   expect_error<RuntimeError>([&] { expand(a, Dims{-1, 2, 3}); }, "[expand]", {"(-1, 2, 3)"});
   expect_error<RuntimeError>([&] { permute(a, {0}); }, "[permute]", {"(2, 3)"});
   expect_error<RuntimeError>([&] { permute(a, {0, 0}); }, "[permute]");
-  expect_error<RuntimeError>(
-      [&] {
-        t(zeros(Dims{2, 2, 2}, DType::Float32));
-      },
-      "[t]", {"(2, 2, 2)"});
+  expect_error<RuntimeError>([&] { t(zeros(Dims{2, 2, 2}, DType::Float32)); }, "[t]",
+                             {"(2, 2, 2)"});
   expect_error<IndexError>([&] { transpose(a, 0, 2); }, "[transpose]", {"got 2"});
   expect_error<IndexError>([&] { permute(a, {0, -3}); }, "[permute]", {"got -3"});
   expect_error<IndexError>([&] { squeeze(a, 2); }, "[squeeze]", {"got 2"});
@@ -83,44 +66,27 @@ TEST(OpErrors, Indexing) {
   expect_error<IndexError>([&] { index(a, {I(2)}); }, "[index] index 2 is out of bounds",
                            {"size 2"});
   expect_error<IndexError>([&] { index(a, {I(0), I(-4)}); }, "[index]", {"-4", "size 3"});
+  expect_error<IndexError>([&] { index(a, {I(0), I(0), I(0)}); }, "[index] too many indices",
+                           {"(2, 3)"});
   expect_error<IndexError>(
-      [&] {
-        index(a, {I(0), I(0), I(0)});
-      },
-      "[index] too many indices", {"(2, 3)"});
-  expect_error<IndexError>(
-      [&] {
-        index(a, {IndexItem{IndexItem::Ellipsis}, IndexItem{IndexItem::Ellipsis}});
-      },
+      [&] { index(a, {IndexItem{IndexItem::Ellipsis}, IndexItem{IndexItem::Ellipsis}}); },
       "[index]", {"ellipsis"});
-  expect_error<ValueError>(
-      [&] {
-        index(a, {IndexItem{IndexItem::Slice, 0, 2, 0}});
-      },
-      "[index]", {"step"});
-  expect_error<ValueError>(
-      [&] {
-        index(a, {IndexItem{IndexItem::Slice, 0, 2, -1}});
-      },
-      "[index]", {"step"});
-  expect_error<IndexError>(
-      [&] {
-        masked_select(a, from_values({1, 0}, Dims{2}, DType::Int64));
-      },
-      "[index]", {"int64"});
-  expect_error<IndexError>(
-      [&] {
-        masked_select(a, from_values({1, 0, 1}, Dims{3}, DType::Bool));
-      },
-      "[index]", {"(3,)", "(2, 3)"});
+  expect_error<ValueError>([&] { index(a, {IndexItem{IndexItem::Slice, 0, 2, 0}}); }, "[index]",
+                           {"step"});
+  expect_error<ValueError>([&] { index(a, {IndexItem{IndexItem::Slice, 0, 2, -1}}); }, "[index]",
+                           {"step"});
+  expect_error<IndexError>([&] { masked_select(a, from_values({1, 0}, Dims{2}, DType::Int64)); },
+                           "[index]", {"int64"});
+  expect_error<IndexError>([&] { masked_select(a, from_values({1, 0, 1}, Dims{3}, DType::Bool)); },
+                           "[index]", {"(3,)", "(2, 3)"});
 }
 
 TEST(OpErrors, UnaryReductionsCreation) {
   Tensor b = from_values({1, 0}, Dims{2}, DType::Bool);
-  expect_error<RuntimeError>([&] { unary(UnaryOp::Neg, b); }, "[neg]", {"bool"});
-  expect_error<RuntimeError>([&] { unary(UnaryOp::Sign, b); }, "[sign]", {"bool"});
-  expect_error<RuntimeError>([&] { unary(UnaryOp::Not, t23()); }, "[bitwise_not]", {"float32"});
-  expect_error<RuntimeError>([&] { binary(BinaryOp::And, t23(), b); }, "[and]", {"float32"});
+  expect_error<RuntimeError>([&] { neg(b); }, "[neg]", {"bool"});
+  expect_error<RuntimeError>([&] { sign(b); }, "[sign]", {"bool"});
+  expect_error<RuntimeError>([&] { bitwise_not(t23()); }, "[bitwise_not]", {"float32"});
+  expect_error<RuntimeError>([&] { bitwise_and(t23(), b); }, "[bitwise_and]", {"float32"});
   expect_error<TypeError>([&] { clamp(b, 0.0, 1.0); }, "[clamp]", {"bool"});
   expect_error<RuntimeError>([&] { clamp(t23(), std::nullopt, std::nullopt); }, "[clamp]");
   expect_error<RuntimeError>([&] { where(t23(), t23(), t23()); }, "[where]", {"float32"});
@@ -128,16 +94,10 @@ TEST(OpErrors, UnaryReductionsCreation) {
                              "[mean]", {"int64"});
   expect_error<IndexError>([&] { sum(t23(), {2}, false); }, "[sum]", {"got 2"});
   expect_error<RuntimeError>([&] { sum(t23(), {1, -1}, false); }, "[sum]", {"1"});
-  expect_error<RuntimeError>(
-      [&] {
-        extreme(zeros(Dims{0, 3}, DType::Float32), true);
-      },
-      "[max]", {"(0, 3)"});
-  expect_error<IndexError>(
-      [&] {
-        extreme_dim(zeros(Dims{0, 3}, DType::Float32), 0, false, false);
-      },
-      "[min]", {"(0, 3)"});
+  expect_error<RuntimeError>([&] { extreme(zeros(Dims{0, 3}, DType::Float32), true); }, "[max]",
+                             {"(0, 3)"});
+  expect_error<IndexError>([&] { extreme_dim(zeros(Dims{0, 3}, DType::Float32), 0, false, false); },
+                           "[min]", {"(0, 3)"});
   expect_error<TypeError>([&] { randn(Dims{2}, DType::Int64); }, "[randn]", {"int64"});
   expect_error<ValueError>([&] { zeros(Dims{2, -3}, DType::Float32); }, "[empty]", {"(2, -3)"});
   expect_error<RuntimeError>([&] { arange(0, 1, 0, DType::Float32); }, "[arange]");
@@ -149,11 +109,11 @@ TEST(OpErrors, UnaryReductionsCreation) {
 TEST(InPlace, SuccessfulOpsChangeValuesAndVersion) {
   Tensor a = t23();
   uint64_t v = a->storage->version;
-  binary_(BinaryOp::Add, a, from_values({10, 20, 30}, Dims{3}, DType::Float32));
+  add_(a, from_values({10, 20, 30}, Dims{3}, DType::Float32));
   expect_values(a, {11, 22, 33, 14, 25, 36});
   EXPECT_GT(a->storage->version, v);
   v = a->storage->version;
-  binary_(BinaryOp::Mul, a, Scalar{2, ScalarKind::Int});
+  mul_(a, Scalar{2, ScalarKind::Int});
   expect_values(a, {22, 44, 66, 28, 50, 72});
   EXPECT_GT(a->storage->version, v);
   clamp_(a, 30.0, 60.0);
@@ -187,26 +147,17 @@ TEST(InPlace, FailuresLeaveTheTensorUnchanged) {
   Tensor a = t23();
   Tensor i = from_values({1, 2, 3}, Dims{3}, DType::Int64);
   expect_unchanged_after<RuntimeError>(
-      a,
-      [&] {
-        binary_(BinaryOp::Add, a, from_values(Values(6, 1), Dims{3, 2}, DType::Float32));
-      },
-      "[add_]", {"(2, 3)", "(3, 2)"});
+      a, [&] { add_(a, from_values(Values(6, 1), Dims{3, 2}, DType::Float32)); }, "[add_]",
+      {"(2, 3)", "(3, 2)"});
   Tensor small = from_values({1, 2, 3}, Dims{3}, DType::Float32);
-  expect_unchanged_after<RuntimeError>(small, [&] { binary_(BinaryOp::Add, small, a); }, "[add_]",
+  expect_unchanged_after<RuntimeError>(small, [&] { add_(small, a); }, "[add_]",
                                        {"(3,)", "(2, 3)"});
-  expect_unchanged_after<RuntimeError>(i, [&] { binary_(BinaryOp::Add, i, small); }, "[add_]",
-                                       {"float32", "int64"});
-  expect_unchanged_after<RuntimeError>(i, [&] { binary_(BinaryOp::Div, i, i); }, "[div_]",
-                                       {"float32", "int64"});
-  expect_unchanged_after<RuntimeError>(i,
-                                       [&] {
-                                         binary_(BinaryOp::Mul, i, Scalar{0.5, ScalarKind::Float});
-                                       },
+  expect_unchanged_after<RuntimeError>(i, [&] { add_(i, small); }, "[add_]", {"float32", "int64"});
+  expect_unchanged_after<RuntimeError>(i, [&] { div_(i, i); }, "[div_]", {"float32", "int64"});
+  expect_unchanged_after<RuntimeError>(i, [&] { mul_(i, Scalar{0.5, ScalarKind::Float}); },
                                        "[mul_]", {"float32", "int64"});
   Tensor b = from_values({1, 0}, Dims{2}, DType::Bool);
-  expect_unchanged_after<RuntimeError>(b, [&] { binary_(BinaryOp::Sub, b, b); }, "[sub_]",
-                                       {"bool"});
+  expect_unchanged_after<RuntimeError>(b, [&] { sub_(b, b); }, "[sub_]", {"bool"});
   expect_unchanged_after<TypeError>(b, [&] { clamp_(b, 0.0, 1.0); }, "[clamp_]", {"bool"});
   expect_unchanged_after<RuntimeError>(
       a, [&] { clamp_(a, std::nullopt, std::nullopt); }, "[clamp_]");
@@ -214,46 +165,32 @@ TEST(InPlace, FailuresLeaveTheTensorUnchanged) {
       a, [&] { copy_(a, from_values(Values(4, 1), Dims{4}, DType::Float32)); }, "[copy_]",
       {"(4,)", "(2, 3)"});
   Tensor mask = from_values({1, 0, 1, 1, 0, 1}, Dims{2, 3}, DType::Bool);
-  expect_unchanged_after<RuntimeError>(a,
-                                       [&] {
-                                         masked_put(a, mask, from_values({1, 2}, Dims{2}));
-                                       },
-                                       "[setitem]", {"(4,)", "(2,)"});
+  expect_unchanged_after<RuntimeError>(
+      a, [&] { masked_put(a, mask, from_values({1, 2}, Dims{2})); }, "[setitem]", {"(4,)", "(2,)"});
   expect_unchanged_after<IndexError>(
-      a,
-      [&] {
-        masked_fill(a, from_values({1, 0, 1}, Dims{3}, DType::Bool), Scalar{0});
-      },
+      a, [&] { masked_fill(a, from_values({1, 0, 1}, Dims{3}, DType::Bool), Scalar{0}); },
       "[setitem]", {"(3,)", "(2, 3)"});
-  expect_unchanged_after<IndexError>(a,
-                                     [&] {
-                                       index_put(a, {IndexItem{IndexItem::Int, 5}}, Scalar{1});
-                                     },
-                                     "[index]", {"5"});
+  expect_unchanged_after<IndexError>(
+      a, [&] { index_put(a, {IndexItem{IndexItem::Int, 5}}, Scalar{1}); }, "[index]", {"5"});
 }
 
 TEST(InPlace, AutogradRefusals) {
   Tensor x = leaf({1, 2, 3}, Dims{3});
-  expect_unchanged_after<RuntimeError>(x, [&] { binary_(BinaryOp::Add, x, Scalar{1}); }, "[add_]",
-                                       {"leaf"});
+  expect_unchanged_after<RuntimeError>(x, [&] { add_(x, Scalar{1}); }, "[add_]", {"leaf"});
   expect_unchanged_after<RuntimeError>(x, [&] { fill_(x, Scalar{0}); }, "[fill_]", {"leaf"});
   Tensor y = mul(x, scalar(2));  // not a leaf
   Tensor v = index(y, {IndexItem{IndexItem::Slice, 0, 2, 1}});
-  expect_unchanged_after<RuntimeError>(v, [&] { binary_(BinaryOp::Mul, v, Scalar{3}); }, "[mul_]",
-                                       {"view", "(2,)"});
+  expect_unchanged_after<RuntimeError>(v, [&] { mul_(v, Scalar{3}); }, "[mul_]", {"view", "(2,)"});
   // a plain tensor's view that would take a gradient through copy_
   Tensor plain = zeros(Dims{3}, DType::Float64);
   Tensor pv = index(plain, {IndexItem{IndexItem::Slice, 1, 3, 1}});
   expect_unchanged_after<RuntimeError>(
-      plain,
-      [&] {
-        copy_(pv, index(x, {IndexItem{IndexItem::Slice, 0, 2, 1}}));
-      },
-      "[copy_]", {"view"});
+      plain, [&] { copy_(pv, index(x, {IndexItem{IndexItem::Slice, 0, 2, 1}})); }, "[copy_]",
+      {"view"});
   // under no_grad the same leaf may be changed
   {
     GradModeGuard guard(false);
-    binary_(BinaryOp::Add, x, Scalar{1});
+    add_(x, Scalar{1});
   }
   expect_values(x, {2, 3, 4});
 }
@@ -264,8 +201,7 @@ TEST(InPlace, AutogradRefusals) {
 TEST(InPlace, WriteIntoExpandedViewIsRefused) {
   Tensor base = zeros(Dims{3}, DType::Float32);
   Tensor e = expand(base, Dims{4, 3});
-  expect_unchanged_after<RuntimeError>(
-      base, [&] { binary_(BinaryOp::Add, e, Scalar{1}); }, "[add_]");
+  expect_unchanged_after<RuntimeError>(base, [&] { add_(e, Scalar{1}); }, "[add_]");
 }
 
 }  // namespace

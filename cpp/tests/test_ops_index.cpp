@@ -44,15 +44,13 @@ TEST(Index, IntsSlicesNoneEllipsis) {
   EXPECT_EQ(v->offset, 30);
   EXPECT_EQ(v->storage, a->storage);
   EXPECT_TRUE(v->is_view);
-  for_each_index(v->shape, [&](const Index& i) {
-    ASSERT_EQ(at(v, i), at(a, {1, 2 * i[0], i[2]}));
-  });
+  for_each_index(v->shape,
+                 [&](const Index& i) { ASSERT_EQ(at(v, i), at(a, {1, 2 * i[0], i[2]})); });
   // a[..., -1]
   Tensor last = index(a, {kEllipsis, I(-1)});
   EXPECT_EQ(last->shape, (Dims{4, 5}));
-  for_each_index(last->shape, [&](const Index& i) {
-    ASSERT_EQ(at(last, i), at(a, {i[0], i[1], 5}));
-  });
+  for_each_index(last->shape,
+                 [&](const Index& i) { ASSERT_EQ(at(last, i), at(a, {i[0], i[1], 5})); });
   // a[None, ..., None]: every dim kept
   EXPECT_EQ(index(a, {kNew, kEllipsis, kNew})->shape, (Dims{1, 4, 5, 6, 1}));
   // a[2] and a[-4]
@@ -88,9 +86,8 @@ TEST(Index, SliceOfATransposedView) {
   Tensor v = index(t(a), {S(1, 5, 2), S(kNone, kNone, 3)});  // (6, 4)[1:5:2, ::3]
   EXPECT_EQ(v->shape, (Dims{2, 2}));
   EXPECT_EQ(v->strides, (Dims{2, 18}));
-  for_each_index(v->shape, [&](const Index& i) {
-    ASSERT_EQ(at(v, i), at(a, {3 * i[1], 1 + 2 * i[0]}));
-  });
+  for_each_index(v->shape,
+                 [&](const Index& i) { ASSERT_EQ(at(v, i), at(a, {3 * i[1], 1 + 2 * i[0]})); });
 }
 
 TEST(Index, MaskedSelect) {

@@ -52,24 +52,25 @@ Values rhs_values(DType d) {
   return {1, 0.5, -2, 2};
 }
 
-constexpr BinaryOp kOps[] = {BinaryOp::Add, BinaryOp::Sub,     BinaryOp::Mul, BinaryOp::Div,
-                             BinaryOp::Pow, BinaryOp::Maximum, BinaryOp::Lt,  BinaryOp::Eq};
+constexpr BinaryKernel kOps[] = {BinaryKernel::add, BinaryKernel::sub, BinaryKernel::mul,
+                                 BinaryKernel::div, BinaryKernel::pow, BinaryKernel::maximum,
+                                 BinaryKernel::lt,  BinaryKernel::eq};
 
 TEST(Promotion, TensorWithTensor) {
   for (DType da : kDTypes)
     for (DType db : kDTypes)
-      for (BinaryOp op : kOps) {
+      for (BinaryKernel op : kOps) {
         SCOPED_TRACE(cat(dtype_name(da), " ", op_name(op), " ", dtype_name(db)));
         Tensor a = from_values(lhs_values(da), Dims{4}, da);
         Tensor b = from_values(rhs_values(db), Dims{4}, db);
         DType ct = wider(da, db);
-        if (ct == DType::Bool && (op == BinaryOp::Sub || op == BinaryOp::Pow)) {
-          expect_error<RuntimeError>([&] { binary(op, a, b); }, cat("[", op_name(op), "]"),
+        if (ct == DType::Bool && (op == BinaryKernel::sub || op == BinaryKernel::pow)) {
+          expect_error<RuntimeError>([&] { call_binary(op, a, b); }, cat("[", op_name(op), "]"),
                                      {"bool"});
           continue;
         }
-        if (op == BinaryOp::Div && !is_floating(ct)) ct = DType::Float32;
-        Tensor out = binary(op, a, b);
+        if (op == BinaryKernel::div && !is_floating(ct)) ct = DType::Float32;
+        Tensor out = call_binary(op, a, b);
         EXPECT_EQ(out->dtype, is_comparison(op) ? DType::Bool : ct);
         Values want;
         for (size_t i = 0; i < 4; ++i)
@@ -82,34 +83,34 @@ TEST(Promotion, TensorWithTensor) {
 struct ScalarCase {
   DType tensor;
   Scalar s;
-  BinaryOp op;
+  BinaryKernel op;
   DType want;
 };
 
 TEST(Promotion, TensorWithScalar) {
   const ScalarCase cases[] = {
-      {DType::Float32, {2.5, ScalarKind::Float}, BinaryOp::Mul, DType::Float32},
-      {DType::Float64, {2.5, ScalarKind::Float}, BinaryOp::Mul, DType::Float64},
-      {DType::Int64, {2.5, ScalarKind::Float}, BinaryOp::Mul, DType::Float32},
-      {DType::Bool, {2.5, ScalarKind::Float}, BinaryOp::Add, DType::Float32},
-      {DType::Int64, {2, ScalarKind::Int}, BinaryOp::Add, DType::Int64},
-      {DType::Bool, {2, ScalarKind::Int}, BinaryOp::Add, DType::Int64},
-      {DType::Bool, {1, ScalarKind::Bool}, BinaryOp::Add, DType::Bool},
-      {DType::Float32, {3, ScalarKind::Int}, BinaryOp::Sub, DType::Float32},
-      {DType::Int64, {2, ScalarKind::Int}, BinaryOp::Div, DType::Float32},
-      {DType::Int64, {3, ScalarKind::Int}, BinaryOp::Pow, DType::Int64},
-      {DType::Int64, {0.5, ScalarKind::Float}, BinaryOp::Pow, DType::Float32},
-      {DType::Int64, {1.5, ScalarKind::Float}, BinaryOp::Lt, DType::Bool},
+      {DType::Float32, {2.5, ScalarKind::Float}, BinaryKernel::mul, DType::Float32},
+      {DType::Float64, {2.5, ScalarKind::Float}, BinaryKernel::mul, DType::Float64},
+      {DType::Int64, {2.5, ScalarKind::Float}, BinaryKernel::mul, DType::Float32},
+      {DType::Bool, {2.5, ScalarKind::Float}, BinaryKernel::add, DType::Float32},
+      {DType::Int64, {2, ScalarKind::Int}, BinaryKernel::add, DType::Int64},
+      {DType::Bool, {2, ScalarKind::Int}, BinaryKernel::add, DType::Int64},
+      {DType::Bool, {1, ScalarKind::Bool}, BinaryKernel::add, DType::Bool},
+      {DType::Float32, {3, ScalarKind::Int}, BinaryKernel::sub, DType::Float32},
+      {DType::Int64, {2, ScalarKind::Int}, BinaryKernel::div, DType::Float32},
+      {DType::Int64, {3, ScalarKind::Int}, BinaryKernel::pow, DType::Int64},
+      {DType::Int64, {0.5, ScalarKind::Float}, BinaryKernel::pow, DType::Float32},
+      {DType::Int64, {1.5, ScalarKind::Float}, BinaryKernel::lt, DType::Bool},
   };
   for (const ScalarCase& c : cases)
     for (bool first : {false, true}) {
       SCOPED_TRACE(cat(dtype_name(c.tensor), " ", op_name(c.op), " ", c.s.v,
                        first ? " (scalar first)" : ""));
-      const Values av = c.op == BinaryOp::Pow && first ? Values{0, 1, 2, 3}
-                        : c.tensor == DType::Bool      ? lhs_values(DType::Bool)
-                                                       : Values{2, -3, 0, 5};
+      const Values av = c.op == BinaryKernel::pow && first ? Values{0, 1, 2, 3}
+                        : c.tensor == DType::Bool          ? lhs_values(DType::Bool)
+                                                           : Values{2, -3, 0, 5};
       Tensor a = from_values(av, Dims{4}, c.tensor);
-      Tensor out = binary(c.op, a, c.s, first);
+      Tensor out = first ? call_binary(c.op, c.s, a) : call_binary(c.op, a, c.s);
       EXPECT_EQ(out->dtype, c.want);
       const DType ct = is_comparison(c.op) ? DType::Float32 : c.want;
       Values want;
@@ -123,12 +124,8 @@ TEST(Promotion, TensorWithScalar) {
 
 TEST(Promotion, IntegerToNegativeIntegerPowerIsAnError) {
   Tensor a = from_values({1, 2}, Dims{2}, DType::Int64);
-  expect_error<RuntimeError>(
-      [&] {
-        binary(BinaryOp::Pow, a, Scalar{-1, ScalarKind::Int});
-      },
-      "[pow]", {"negative"});
-  Tensor f = binary(BinaryOp::Pow, a, Scalar{-1, ScalarKind::Float});
+  expect_error<RuntimeError>([&] { pow(a, Scalar{-1, ScalarKind::Int}); }, "[pow]", {"negative"});
+  Tensor f = pow(a, Scalar{-1, ScalarKind::Float});
   EXPECT_EQ(f->dtype, DType::Float32);
   expect_values(f, {1, 0.5});
 }
@@ -136,22 +133,22 @@ TEST(Promotion, IntegerToNegativeIntegerPowerIsAnError) {
 TEST(Promotion, UnaryReductionsWhereCast) {
   Tensor i = from_values({1, 4, 9}, Dims{3}, DType::Int64);
   Tensor b = from_values({1, 0, 1}, Dims{3}, DType::Bool);
-  Tensor s = unary(UnaryOp::Sqrt, i);
+  Tensor s = sqrt(i);
   EXPECT_EQ(s->dtype, DType::Float32);
   expect_values(s, {1, 2, 3});
-  EXPECT_EQ(unary(UnaryOp::Neg, i)->dtype, DType::Int64);
-  EXPECT_EQ(unary(UnaryOp::Abs, b)->dtype, DType::Bool);
-  Tensor eb = unary(UnaryOp::Exp, b);  // transcendental ops lift bool and int64 to float32
+  EXPECT_EQ(neg(i)->dtype, DType::Int64);
+  EXPECT_EQ(abs(b)->dtype, DType::Bool);
+  Tensor eb = exp(b);  // transcendental ops lift bool and int64 to float32
   EXPECT_EQ(eb->dtype, DType::Float32);
   expect_values(
       eb, {to_dtype(std::exp(1.0), DType::Float32), 1, to_dtype(std::exp(1.0), DType::Float32)});
-  Tensor nb = unary(UnaryOp::Not, b);
+  Tensor nb = bitwise_not(b);
   EXPECT_EQ(nb->dtype, DType::Bool);
   expect_values(nb, {0, 1, 0});
-  Tensor bi = binary(BinaryOp::Or, b, from_values({2, 2, 4}, Dims{3}, DType::Int64));
+  Tensor bi = bitwise_or(b, from_values({2, 2, 4}, Dims{3}, DType::Int64));
   EXPECT_EQ(bi->dtype, DType::Int64);
   expect_values(bi, {3, 2, 5});
-  EXPECT_EQ(unary(UnaryOp::Exp, from_values({0}, Dims{1}, DType::Float64))->dtype, DType::Float64);
+  EXPECT_EQ(exp(from_values({0}, Dims{1}, DType::Float64))->dtype, DType::Float64);
   Tensor sb = sum(b, {}, false);
   EXPECT_EQ(sb->dtype, DType::Int64);
   expect_values(sb, {2});
@@ -164,8 +161,8 @@ TEST(Promotion, UnaryReductionsWhereCast) {
   expect_values(c, {-1, 2, 0});
   Tensor same = from_values({1}, Dims{1}, DType::Float32);
   EXPECT_EQ(cast(same, DType::Float32), same);  // no copy for the same dtype
-  EXPECT_EQ(compute_dtype(BinaryOp::Div, DType::Int64, DType::Int64, "div"), DType::Float32);
-  EXPECT_EQ(compute_dtype(BinaryOp::Add, DType::Bool, DType::Float32, "add"), DType::Float32);
+  EXPECT_EQ(compute_dtype<binary::div>(DType::Int64, DType::Int64), DType::Float32);
+  EXPECT_EQ(compute_dtype<binary::add>(DType::Bool, DType::Float32), DType::Float32);
 }
 
 }  // namespace

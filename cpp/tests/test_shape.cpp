@@ -116,11 +116,8 @@ TEST(Shape, BroadcastShapesError) {
   } catch (const RuntimeError& e) {
     EXPECT_STREQ(e.what(), "[op] shapes (2, 3) and (4,) cannot be broadcast together");
   }
-  expect_error<RuntimeError>(
-      [] {
-        broadcast_shapes(Dims{2, 0}, Dims{3}, "mul");
-      },
-      "[mul] shapes", {"(2, 0)", "(3,)"});
+  expect_error<RuntimeError>([] { broadcast_shapes(Dims{2, 0}, Dims{3}, "mul"); }, "[mul] shapes",
+                             {"(2, 0)", "(3,)"});
 }
 
 TEST(Shape, WrapDim) {
@@ -145,33 +142,19 @@ TEST(Shape, InferShape) {
 }
 
 TEST(Shape, InferShapeErrors) {
-  expect_error<RuntimeError>(
-      [] {
-        infer_shape(Dims{-1, -1}, Dims{6}, "view");
-      },
-      "[view]", {"only one dimension", "(-1, -1)"});
+  expect_error<RuntimeError>([] { infer_shape(Dims{-1, -1}, Dims{6}, "view"); }, "[view]",
+                             {"only one dimension", "(-1, -1)"});
   expect_error<RuntimeError>([] { infer_shape(Dims{-2, 3}, Dims{6}, "view"); }, "[view]", {"-2"});
-  expect_error<RuntimeError>(
-      [] {
-        infer_shape(Dims{5}, Dims{2, 3}, "reshape");
-      },
-      "[reshape] shape (5,) is invalid for input of shape (2, 3)", {"6 elements"});
-  expect_error<RuntimeError>(
-      [] {
-        infer_shape(Dims{4, -1}, Dims{2, 3}, "view");
-      },
-      "[view]", {"(4, -1)", "(2, 3)"});
-  expect_error<RuntimeError>(
-      [] {
-        infer_shape(Dims{0, -1}, Dims{2, 3}, "view");
-      },
-      "[view]", {"(0, -1)"});
+  expect_error<RuntimeError>([] { infer_shape(Dims{5}, Dims{2, 3}, "reshape"); },
+                             "[reshape] shape (5,) is invalid for input of shape (2, 3)",
+                             {"6 elements"});
+  expect_error<RuntimeError>([] { infer_shape(Dims{4, -1}, Dims{2, 3}, "view"); }, "[view]",
+                             {"(4, -1)", "(2, 3)"});
+  expect_error<RuntimeError>([] { infer_shape(Dims{0, -1}, Dims{2, 3}, "view"); }, "[view]",
+                             {"(0, -1)"});
   // -1 next to a 0 is ambiguous even for an empty input
-  expect_error<RuntimeError>(
-      [] {
-        infer_shape(Dims{0, -1}, Dims{3, 0}, "view");
-      },
-      "[view]", {"(0, -1)"});
+  expect_error<RuntimeError>([] { infer_shape(Dims{0, -1}, Dims{3, 0}, "view"); }, "[view]",
+                             {"(0, -1)"});
 }
 
 TEST(Shape, ShapeStr) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/elementwise.h"
+#include "ops/ops.h"
 #include "tensor/tensor.h"
 
 namespace pyag {
@@ -351,82 +352,108 @@ void expect_error(F&& f, const std::string& prefix, const std::vector<std::strin
 
 // ---- naive references ----
 
-// Whether the kernels define op for dtype dt.
-inline bool defined_for(BinaryOp op, DType dt) { return !is_bitwise(op) || !is_floating(dt); }
-inline bool defined_for(UnaryOp op, DType dt) {
-  if (dt == DType::Bool) return op == UnaryOp::Abs || op == UnaryOp::Not;
-  if (dt == DType::Int64)
-    return op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::Sign ||
-           op == UnaryOp::Square || op == UnaryOp::Not;
-  return op != UnaryOp::Not;
+inline bool is_comparison(BinaryKernel op) {
+  return op == BinaryKernel::eq || op == BinaryKernel::ne || op == BinaryKernel::lt ||
+         op == BinaryKernel::le || op == BinaryKernel::gt || op == BinaryKernel::ge;
+}
+inline bool is_bitwise(BinaryKernel op) {
+  return op == BinaryKernel::bitwise_and || op == BinaryKernel::bitwise_or ||
+         op == BinaryKernel::bitwise_xor;
 }
 
-inline double ref_binary(BinaryOp op, double a, double b, DType dt) {
+// Whether the kernels define op for dtype dt.
+inline bool defined_for(BinaryKernel op, DType dt) { return !is_bitwise(op) || !is_floating(dt); }
+inline bool defined_for(UnaryKernel op, DType dt) {
+  if (dt == DType::Bool) return op == UnaryKernel::abs || op == UnaryKernel::bitwise_not;
+  if (dt == DType::Int64)
+    return op == UnaryKernel::neg || op == UnaryKernel::abs || op == UnaryKernel::relu ||
+           op == UnaryKernel::sign || op == UnaryKernel::square || op == UnaryKernel::bitwise_not;
+  return op != UnaryKernel::bitwise_not;
+}
+
+inline double ref_binary(BinaryKernel op, double a, double b, DType dt) {
   const bool integral = !is_floating(dt);
   switch (op) {
-    case BinaryOp::Add:
+    case BinaryKernel::add:
       return to_dtype(a + b, dt);
-    case BinaryOp::Sub:
+    case BinaryKernel::sub:
       return to_dtype(a - b, dt);
-    case BinaryOp::Mul:
+    case BinaryKernel::mul:
       return to_dtype(a * b, dt);
-    case BinaryOp::Div:
+    case BinaryKernel::div:
       return to_dtype(integral ? std::trunc(a / b) : a / b, dt);
-    case BinaryOp::Pow:
+    case BinaryKernel::pow:
       return to_dtype(integral ? std::trunc(std::pow(a, b)) : std::pow(a, b), dt);
-    case BinaryOp::Maximum:
+    case BinaryKernel::maximum:
       return std::isnan(a) || std::isnan(b) ? NAN : std::fmax(a, b);
-    case BinaryOp::Minimum:
+    case BinaryKernel::minimum:
       return std::isnan(a) || std::isnan(b) ? NAN : std::fmin(a, b);
     // bitwise ops: bool and int64 only (bool: logical)
-    case BinaryOp::And:
+    case BinaryKernel::bitwise_and:
       return static_cast<double>(static_cast<int64_t>(a) & static_cast<int64_t>(b));
-    case BinaryOp::Or:
+    case BinaryKernel::bitwise_or:
       return static_cast<double>(static_cast<int64_t>(a) | static_cast<int64_t>(b));
-    case BinaryOp::Xor:
+    case BinaryKernel::bitwise_xor:
       return static_cast<double>(static_cast<int64_t>(a) ^ static_cast<int64_t>(b));
-    case BinaryOp::Eq:
+    case BinaryKernel::eq:
       return a == b;
-    case BinaryOp::Ne:
+    case BinaryKernel::ne:
       return a != b;
-    case BinaryOp::Lt:
+    case BinaryKernel::lt:
       return a < b;
-    case BinaryOp::Le:
+    case BinaryKernel::le:
       return a <= b;
-    case BinaryOp::Gt:
+    case BinaryKernel::gt:
       return a > b;
-    case BinaryOp::Ge:
+    case BinaryKernel::ge:
       return a >= b;
+    default:  // no reference for the other declared ops
+      break;
   }
   return NAN;
 }
 
-inline double ref_unary(UnaryOp op, double x, DType dt) {
+inline double ref_unary(UnaryKernel op, double x, DType dt) {
   switch (op) {
-    case UnaryOp::Neg:
+    case UnaryKernel::neg:
       return to_dtype(-x, dt);
-    case UnaryOp::Abs:
+    case UnaryKernel::abs:
       return to_dtype(std::fabs(x), dt);
-    case UnaryOp::Exp:
+    case UnaryKernel::exp:
       return to_dtype(std::exp(x), dt);
-    case UnaryOp::Log:
+    case UnaryKernel::log:
       return to_dtype(std::log(x), dt);
-    case UnaryOp::Sqrt:
+    case UnaryKernel::sqrt:
       return to_dtype(std::sqrt(x), dt);
-    case UnaryOp::Tanh:
+    case UnaryKernel::tanh:
       return to_dtype(std::tanh(x), dt);
-    case UnaryOp::Sigmoid:
+    case UnaryKernel::sigmoid:
       return to_dtype(1.0 / (1.0 + std::exp(-x)), dt);
-    case UnaryOp::Relu:
+    case UnaryKernel::relu:
       return std::isnan(x) || x > 0 ? x : 0.0;  // NaN propagates (PyTorch)
-    case UnaryOp::Sign:
+    case UnaryKernel::sign:
       return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
-    case UnaryOp::Square:
+    case UnaryKernel::square:
       return to_dtype(x * x, dt);
-    case UnaryOp::Not:  // bool and int64 only
+    case UnaryKernel::bitwise_not:  // bool and int64 only
       return dt == DType::Bool ? x == 0 : static_cast<double>(~static_cast<int64_t>(x));
+    default:  // no reference for the other declared ops
+      break;
   }
   return NAN;
+}
+
+// The named op (ops/ops.h) of a kernel id, for tests that loop over ops.
+template <class A, class B>
+Tensor call_binary(BinaryKernel k, const A& a, const B& b) {
+  switch (k) {
+#define PYAG_X(op)       \
+  case BinaryKernel::op: \
+    return op(a, b);
+    PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  }
+  return nullptr;
 }
 
 // Row-major values of a (m, k) @ b (k, n).

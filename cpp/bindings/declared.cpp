@@ -1,0 +1,241 @@
+// The Python face of the declared ops (kernels/unary_ops.h, kernels/binary_ops.h), generated
+// from their declarations: for each op a Tensor method, a module function (torch.<name>), an
+// in-place method when declared, the operators that map to it, and a row of _core._op_table().
+#include <cstring>
+
+#include "bindings/bindings.h"
+#include "bindings/convert.h"
+
+namespace pyag {
+namespace {
+
+template <size_t>
+using Handle = py::handle;
+
+// ---- parameters ----
+template <class Op, size_t I>
+auto param_arg() {
+  constexpr Param p = Op::params[I];
+  if constexpr (p.default_value == kRequired)
+    return py::arg(p.name);
+  else if constexpr (p.default_value != p.default_value)  // kOptional (NaN)
+    return py::arg_v(p.name, py::none(), "None");
+  else
+    return py::arg_v(p.name, p.default_value);
+}
+
+template <class Op, class... H>
+ScalarArgs parse_params(const char* op, H... h) {
+  ScalarArgs a;
+  a.n = static_cast<int>(sizeof...(H));
+  const py::handle hs[] = {h..., py::handle()};
+  for (int i = 0; i < a.n; ++i) {
+    const Param& p = Op::params[static_cast<size_t>(i)];
+    Scalar s;
+    if (hs[i].is_none() && is_optional(p))
+      a[i] = kOptional;
+    else if (to_scalar(hs[i], s))
+      a[i] = s.v;
+    else
+      fail<TypeError>(op, p.name, " must be a number", is_optional(p) ? " or None" : "", ", got ",
+                      py::str(py::type::of(hs[i]).attr("__name__")).cast<std::string>());
+  }
+  return a;
+}
+
+// ---- the op table ----
+py::list& op_table() {
+  static py::list* t = new py::list();  // leaked: lives as long as the module
+  return *t;
+}
+
+py::list& function_names() {
+  static py::list* t = new py::list();
+  return *t;
+}
+
+template <class Op, size_t... I>
+py::list param_rows(std::index_sequence<I...>) {
+  py::list l;
+  (l.append(py::make_tuple(Op::params[I].name,
+                           is_optional(Op::params[I]) || is_required(Op::params[I])
+                               ? py::object(py::none())
+                               : py::object(py::float_(Op::params[I].default_value)),
+                           is_required(Op::params[I]))),
+   ...);
+  return l;
+}
+
+void add_row(const char* family, const char* name, const char* doc, const char* differentiable,
+             uint8_t python, py::list params) {
+  py::dict d;
+  d["family"] = family;
+  d["name"] = name;
+  d["doc"] = doc;
+  d["differentiable"] = differentiable;
+  d["method"] = bool(python & kPyMethod);
+  d["function"] = bool(python & kPyFunction);
+  d["inplace"] = bool(python & kPyInPlace);
+  d["functional"] = bool(python & kPyFunctional);
+  d["params"] = params;
+  op_table().append(d);
+  if (python & kPyFunction) function_names().append(name);
+}
+
+// ---- unary ----
+const char* unary_differentiable(unary::Grad g) {
+  switch (g) {
+    case unary::Grad::Zero:
+      return "zero";
+    case unary::Grad::None:
+      return "no";
+    case unary::Grad::FromInput:
+    case unary::Grad::FromOutput:
+    case unary::Grad::FromBoth:
+    case unary::Grad::FromGrad:
+      break;
+  }
+  return "yes";
+}
+
+const char* unary_dunder(const char* name) {
+  if (!std::strcmp(name, "neg")) return "__neg__";
+  if (!std::strcmp(name, "abs")) return "__abs__";
+  if (!std::strcmp(name, "bitwise_not")) return "__invert__";
+  return nullptr;
+}
+
+template <class Op, size_t... I>
+void def_unary(TensorClass& c, py::module_& m, const char* name, std::index_sequence<I...> seq) {
+  constexpr int id = detail::unary_index<Op>;
+  auto fn = [name](const Tensor& a, Handle<I>... p) {
+    const ScalarArgs args = parse_params<Op>(name, p...);
+    return maybe_nogil(a->numel, [&] { return detail::apply_unary(id, a, args); });
+  };
+  static std::string inplace = std::string(name) + "_";
+  auto fn_ = [](const Tensor& a, Handle<I>... p) {
+    const ScalarArgs args = parse_params<Op>(inplace.c_str(), p...);
+    return maybe_nogil(a->numel, [&] { return detail::apply_unary_(id, a, args); });
+  };
+  if (Op::python & kPyMethod) c.def(name, fn, Op::doc, param_arg<Op, I>()...);
+  if (Op::python & (kPyFunction | kPyFunctional))
+    m.def(name, fn, Op::doc, py::arg("input"), param_arg<Op, I>()...);
+  if (Op::python & kPyInPlace) c.def(inplace.c_str(), fn_, Op::doc, param_arg<Op, I>()...);
+  if (const char* d = unary_dunder(name)) c.def(d, fn, Op::doc);
+  add_row("unary", name, Op::doc, unary_differentiable(Op::grad), Op::python, param_rows<Op>(seq));
+}
+
+// ---- binary ----
+struct Dunder {
+  const char* op;
+  const char* forward;    // a op b
+  const char* reflected;  // b op a (a number first), or nullptr
+  const char* inplace;    // a op= b, or nullptr
+};
+constexpr Dunder kDunders[] = {
+    {"add", "__add__", "__radd__", "__iadd__"},
+    {"sub", "__sub__", "__rsub__", "__isub__"},
+    {"mul", "__mul__", "__rmul__", "__imul__"},
+    {"div", "__truediv__", "__rtruediv__", "__itruediv__"},
+    {"pow", "__pow__", "__rpow__", "__ipow__"},
+    {"bitwise_and", "__and__", "__rand__", "__iand__"},
+    {"bitwise_or", "__or__", "__ror__", "__ior__"},
+    {"bitwise_xor", "__xor__", "__rxor__", "__ixor__"},
+    {"eq", "__eq__", nullptr, nullptr},
+    {"ne", "__ne__", nullptr, nullptr},
+    {"lt", "__lt__", nullptr, nullptr},
+    {"le", "__le__", nullptr, nullptr},
+    {"gt", "__gt__", nullptr, nullptr},
+    {"ge", "__ge__", nullptr, nullptr},
+};
+
+const Dunder* dunder_of(const char* op) {
+  for (const Dunder& d : kDunders)
+    if (!std::strcmp(d.op, op)) return &d;
+  return nullptr;
+}
+
+template <class Op>
+void def_binary(TensorClass& c, py::module_& m, const char* name) {
+  constexpr int id = detail::binary_index<Op>;
+  const char* other = Op::other;
+  auto fn = [id = id](const Tensor& a, py::handle b) { return binary_op(id, a, b, false); };
+  static std::string inplace = std::string(name) + "_";
+  auto fn_ = [id = id](const Tensor& a, py::handle b) { return inplace_op(id, a, b); };
+  if (Op::python & kPyMethod) c.def(name, fn, Op::doc, py::arg(other));
+  if (Op::python & (kPyFunction | kPyFunctional))
+    m.def(name, fn, Op::doc, py::arg("input"), py::arg(other));
+  if (Op::python & kPyInPlace) c.def(inplace.c_str(), fn_, Op::doc, py::arg(other));
+  if (const Dunder* d = dunder_of(name)) {
+    if (!std::strcmp(name, "eq") || !std::strcmp(name, "ne")) {
+      // t == None is False (and t != None True), as Python's default comparison gives.
+      c.def(
+          d->forward,
+          [id = id](const Tensor& a, py::handle b) -> py::object {
+            Scalar s;
+            if (!py::isinstance<TensorImpl>(b) && !to_scalar(b, s))
+              return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+            return py::cast(binary_op(id, a, b, false));
+          },
+          Op::doc);
+    } else {
+      c.def(d->forward, fn, Op::doc);
+    }
+    if (d->reflected)
+      c.def(
+          d->reflected,
+          [id = id](const Tensor& a, py::handle b) { return binary_op(id, a, b, true); }, Op::doc);
+    if (d->inplace) c.def(d->inplace, fn_, Op::doc);
+  }
+  add_row("binary", name, Op::doc, binary::differentiable(Op::rule) ? "yes" : "no", Op::python,
+          py::list());
+}
+
+template <class Op>
+constexpr auto unary_params = std::make_index_sequence<detail::num_params<Op>>{};
+
+}  // namespace
+
+Tensor binary_op(int op, const Tensor& a, py::handle other, bool reflected) {
+  Operand o = to_operand(other, binary_name(op));
+  return maybe_nogil(a->numel, [&] {
+    if (o.is_tensor())
+      return reflected ? detail::apply_binary(op, o.t, a) : detail::apply_binary(op, a, o.t);
+    return detail::apply_binary(op, a, o.s, reflected);
+  });
+}
+
+Tensor inplace_op(int op, const Tensor& a, py::handle other) {
+  Operand o = to_operand(other, binary_name(op));
+  return maybe_nogil(a->numel, [&] {
+    return o.is_tensor() ? detail::apply_binary_(op, a, o.t) : detail::apply_binary_(op, a, o.s);
+  });
+}
+
+const char* binary_name(int op) {
+  static constexpr const char* names[] = {
+#define PYAG_X(op) #op,
+      PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  };
+  return names[op];
+}
+
+void init_declared(TensorClass& c, py::module_& m) {
+#define PYAG_X(op) def_unary<unary::op>(c, m, #op, unary_params<unary::op>);
+  PYAG_UNARY_OPS(PYAG_X)
+#undef PYAG_X
+#define PYAG_X(op) def_binary<binary::op>(c, m, #op);
+  PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  c.attr("clip") = c.attr("clamp");
+  m.attr("clip") = m.attr("clamp");
+  function_names().append("clip");
+  m.def(
+      "_op_table", []() { return op_table(); },
+      "The declared ops: one dict per op (family, name, doc, differentiable, method, "
+      "function, inplace, functional, params).");
+  m.attr("__all__") = function_names();
+}
+
+}  // namespace pyag

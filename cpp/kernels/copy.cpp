@@ -1,0 +1,53 @@
+// Data movement kernels: fill, copy (with dtype conversion and broadcasting), where.
+#include <cstring>
+
+#include "kernels/elementwise.h"
+#include "kernels/map.h"
+
+namespace pyag {
+
+void fill(const Tensor& t, double value) {
+  // The waist: a recorder of kernel calls intercepts here (fill, t, value).
+  dispatch(t->dtype, [&](auto v) {
+    using T = decltype(v);
+    const T x = param_as<T>(value);
+    Loop L = make_loop(t->shape, {&t});
+    L.add_scalar(&x);
+    map1<T, T>(L, [](T a) { return a; });
+  });
+}
+
+void copy_into(const Tensor& dst, const Tensor& src) {
+  // The waist: a recorder of kernel calls intercepts here (copy, dst, src).
+  Loop L = make_loop(dst->shape, {&dst, &src});
+  if (dst->dtype == src->dtype) {
+    const int64_t isz = static_cast<int64_t>(itemsize(dst->dtype));
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == isz && s[1] == isz) {
+        std::memcpy(p[0], p[1], static_cast<size_t>(n * isz));
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          std::memcpy(p[0] + i * s[0], p[1] + i * s[1], static_cast<size_t>(isz));
+      }
+    });
+    return;
+  }
+  dispatch(dst->dtype, [&](auto o) {
+    using O = decltype(o);
+    dispatch(src->dtype, [&](auto a) {
+      using A = decltype(a);
+      map1<O, A>(L, [](A x) { return static_cast<O>(x); });
+    });
+  });
+}
+
+void where_into(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  // The waist: a recorder of kernel calls intercepts here (where, out, cond, a, b).
+  Loop L = make_loop(out->shape, {&out, &cond, &a, &b});
+  dispatch(a->dtype, [&](auto v) {
+    using T = decltype(v);
+    map_n<T, bool, T, T>(L, [](bool c, T x, T y) { return c ? x : y; });
+  });
+}
+
+}  // namespace pyag

@@ -1,0 +1,136 @@
+// The unary kernels, generated from the declarations of kernels/unary_ops.h.
+#include <limits>
+
+#include "kernels/elementwise.h"
+#include "kernels/map.h"
+
+namespace pyag {
+namespace {
+
+using unary::Grad;
+using unary::Rule;
+
+// The C++ types an op's kernel is instantiated for (the op layer casts or refuses the others).
+template <class Op, class T>
+constexpr bool supports() {
+  if constexpr (Op::rule == Rule::IntToFloat)
+    return std::is_floating_point_v<T>;
+  else if constexpr (Op::rule == Rule::Integral)
+    return std::is_integral_v<T>;
+  else if constexpr (Op::rule == Rule::ToBool)
+    return true;
+  else
+    return !std::is_same_v<T, bool> || Op::bool_input == unary::BoolInput::Keep;
+}
+
+template <class Op>
+constexpr size_t nparams = std::tuple_size_v<std::decay_t<decltype(Op::params)>>;
+
+// The parameters as the compute type.
+template <class T, size_t N>
+std::array<T, N> params_as(const ScalarArgs& p) {
+  std::array<T, N> r{};
+  for (size_t i = 0; i < N; ++i) r[i] = param_as<T>(p[static_cast<int>(i)]);
+  return r;
+}
+
+template <class Op, class T, size_t... I>
+void forward(const Loop& L, const ScalarArgs& p, std::index_sequence<I...>) {
+  const auto ps = params_as<T, sizeof...(I)>(p);
+  using O = decltype(Op::f(T{}, ps[I]...));
+  map1<O, T>(L, [&ps](T x) { return Op::f(x, ps[I]...); });
+}
+
+template <class Op, class T, size_t... I>
+void backward(const Tensor& out, const Tensor& g, const Tensor* x, const Tensor* y,
+              const ScalarArgs& p, std::index_sequence<I...>) {
+  const auto ps = params_as<T, sizeof...(I)>(p);
+  const char* name = op_name(unary_id<Op>);
+  auto need = [name](const Tensor* t, const char* what) -> const Tensor& {
+    if (!t) fail(name, "internal: the derivative kernel needs the saved ", what);
+    return *t;
+  };
+  if constexpr (Op::grad == Grad::FromInput) {
+    const Tensor& xv = need(x, "input");
+    map2<T, T>(make_loop(out->shape, {&out, &g, &xv}),
+               [&ps](T gv, T a) { return Op::df(gv, a, ps[I]...); });
+  } else if constexpr (Op::grad == Grad::FromOutput) {
+    const Tensor& yv = need(y, "output");
+    map2<T, T>(make_loop(out->shape, {&out, &g, &yv}),
+               [&ps](T gv, T b) { return Op::df(gv, b, ps[I]...); });
+  } else if constexpr (Op::grad == Grad::FromBoth) {
+    const Tensor& xv = need(x, "input");
+    const Tensor& yv = need(y, "output");
+    map_n<T, T, T, T>(make_loop(out->shape, {&out, &g, &xv, &yv}),
+                      [&ps](T gv, T a, T b) { return Op::df(gv, a, b, ps[I]...); });
+  } else if constexpr (Op::grad == Grad::FromGrad) {
+    map1<T, T>(make_loop(out->shape, {&out, &g}), [&ps](T gv) { return Op::df(gv, ps[I]...); });
+  } else {
+    fail(name, "internal: this op has no derivative kernel");
+  }
+}
+
+template <class Op, class = void>
+struct has_df : std::false_type {};
+template <class Op>
+struct has_df<Op, std::void_t<decltype(&Op::template df<double>)>> : std::true_type {};
+
+template <class Op>
+void run(const Tensor& out, const Tensor& a, ScalarArgs p) {
+  static_assert(!(Op::grad == Grad::Zero || Op::grad == Grad::None) || !has_df<Op>::value,
+                "this op defines df but declares grad = Zero or None: which one is it?");
+  Op::prepare(p);
+  dispatch(a->dtype, [&](auto v) {
+    using T = decltype(v);
+    if constexpr (supports<Op, T>())
+      forward<Op, T>(make_loop(out->shape, {&out, &a}), p, std::make_index_sequence<nparams<Op>>{});
+    else
+      fail("unary", op_name(unary_id<Op>), " is not defined for ", dtype_name(a->dtype),
+           " tensors");
+  });
+}
+
+template <class Op>
+void run_grad(const Tensor& out, const Tensor& g, const Tensor* x, const Tensor* y, ScalarArgs p) {
+  Op::prepare(p);
+  dispatch_float(g->dtype, [&](auto v) {
+    backward<Op, decltype(v)>(out, g, x, y, p, std::make_index_sequence<nparams<Op>>{});
+  });
+}
+
+}  // namespace
+
+const char* op_name(UnaryKernel k) {
+  static constexpr const char* names[] = {
+#define PYAG_X(op) #op,
+      PYAG_UNARY_OPS(PYAG_X)
+#undef PYAG_X
+  };
+  static_assert(std::size(names) == kNumUnary);
+  return names[static_cast<int>(k)];
+}
+
+void unary_into(UnaryKernel k, const Tensor& out, const Tensor& a, const ScalarArgs& p) {
+  // The waist: a recorder of kernel calls intercepts here (k, out, a, p).
+  switch (k) {
+#define PYAG_X(op)      \
+  case UnaryKernel::op: \
+    return run<unary::op>(out, a, p);
+    PYAG_UNARY_OPS(PYAG_X)
+#undef PYAG_X
+  }
+}
+
+void unary_grad_into(UnaryKernel k, const Tensor& out, const Tensor& g, const Tensor* x,
+                     const Tensor* y, const ScalarArgs& p) {
+  // The waist: a recorder of kernel calls intercepts here (k, out, g, x, y, p).
+  switch (k) {
+#define PYAG_X(op)      \
+  case UnaryKernel::op: \
+    return run_grad<unary::op>(out, g, x, y, p);
+    PYAG_UNARY_OPS(PYAG_X)
+#undef PYAG_X
+  }
+}
+
+}  // namespace pyag

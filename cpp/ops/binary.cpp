@@ -1,0 +1,236 @@
+// The binary ops declared in kernels/binary_ops.h: the forward (promotion, broadcasting,
+// allocation, kernel, recording), in place, and the one backward node, driven by each op's
+// declaration. A scalar operand (t * 2, 2 - t) goes through the same kernels and derivatives.
+#include <array>
+
+#include "autograd/node.h"
+#include "kernels/elementwise.h"
+#include "ops/op_names.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+using binary::Rule;
+using binary::Side;
+
+template <class Op, int side>
+constexpr Side side_of() {
+  if constexpr (!binary::differentiable(Op::rule))
+    return binary::pass_grad;  // never used: not differentiable
+  else if constexpr (side == 0)
+    return Op::grad_a;
+  else
+    return Op::grad_b;
+}
+
+struct Info {
+  const char* name;
+  Rule rule;
+  Side grad[2];
+  void (*check)(const char*, DType, DType);
+  void (*check_scalar)(const char*, DType, double, bool);
+  std::string node, node_reflected, inplace;  // "SubBackward", "RsubBackward", "sub_"
+};
+
+const Info& info(BinaryKernel k) {
+  static const std::array<Info, kNumBinary> table = {{
+#define PYAG_X(op)                                                                                \
+  Info{#op,                                                                                       \
+       binary::op::rule,                                                                          \
+       {side_of<binary::op, 0>(), side_of<binary::op, 1>()},                                      \
+       &binary::op::check,                                                                        \
+       &binary::op::check_scalar,                                                                 \
+       backward_name(#op, binary::op::node),                                                      \
+       backward_name(#op,                                                                         \
+                     binary::op::node_reflected ? binary::op::node_reflected : binary::op::node), \
+       #op "_"},
+      PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  }};
+  return table[static_cast<size_t>(k)];
+}
+
+bool differentiable(const Info& in) { return binary::differentiable(in.rule); }
+// What the derivatives of the sides that need a gradient read.
+uint8_t uses(const Info& in, bool side_a, bool side_b) {
+  uint8_t u = 0;
+  if (side_a && in.grad[0].kind == Side::Kernel) u |= in.grad[0].uses;
+  if (side_b && in.grad[1].kind == Side::Kernel) u |= in.grad[1].uses;
+  return u;
+}
+
+// An operand as the node keeps it: a saved tensor, or a scalar.
+struct SavedArg {
+  SavedTensor t;
+  double s = 0;
+  bool scalar = false;
+};
+
+struct BinaryBackward : Node {
+  BinaryKernel k;
+  int scalar_side;  // -1: two tensors; 0 or 1: that operand is a scalar (one input edge)
+  SavedArg a, b;
+  SavedTensor out;
+  BinaryBackward(BinaryKernel kernel, int ss) : k(kernel), scalar_side(ss) {}
+  const char* name() const override {
+    return (scalar_side == 0 ? info(k).node_reflected : info(k).node).c_str();
+  }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    if (scalar_side >= 0) return {side_grad(1 - scalar_side, g)};
+    return {needs(0) ? side_grad(0, g) : nullptr, needs(1) ? side_grad(1, g) : nullptr};
+  }
+  void check() const override { a.t.check(*this), b.t.check(*this), out.check(*this); }
+  void release() override { a.t.reset(), b.t.reset(), out.reset(); }
+
+ private:
+  Tensor side_grad(int side, const Tensor& g) const {
+    const Side s = info(k).grad[side];
+    if (s.kind == Side::Pass) return g;
+    // Only what the side declares it reads reaches the kernel; the rest is NaN.
+    auto arg = [&](const SavedArg& v, uint8_t bit) -> std::optional<Arg> {
+      if (!(s.uses & bit)) return std::nullopt;
+      if (v.scalar) return Arg(v.s);
+      return Arg(v.t.unpack(*this));
+    };
+    const std::optional<Arg> av = arg(a, binary::kA), bv = arg(b, binary::kB);
+    Tensor r = empty(g->shape, g->dtype);
+    binary_grad_into(k, side, r, g, av ? &*av : nullptr, bv ? &*bv : nullptr,
+                     s.uses & binary::kOut ? &out.unpack(*this) : nullptr);
+    return r;
+  }
+};
+
+DType compute_dtype(const Info& in, DType a, DType b, const char* name) {
+  const DType ct = promote(a, b);
+  switch (in.rule) {
+    case Rule::Integral:
+      if (is_floating(ct))
+        fail(name, "is only defined for bool and integer tensors, got ", dtype_name(a), " and ",
+             dtype_name(b));
+      return ct;
+    case Rule::TrueDivide:
+      return is_floating(ct) ? ct : default_dtype();
+    case Rule::PromoteNoBool:
+      if (ct == DType::Bool)
+        fail(name, "is not supported for two bool tensors; convert one with .float() first");
+      return ct;
+    case Rule::Promote:
+    case Rule::ToBool:
+      return ct;
+  }
+  return ct;
+}
+
+DType result_dtype(const Info& in, DType ct) { return in.rule == Rule::ToBool ? DType::Bool : ct; }
+
+// The dtype of `tensor op scalar` (either order).
+DType scalar_compute_dtype(const Info& in, DType t, Scalar s, const char* name) {
+  const DType ct = promote_scalar(t, s.kind);
+  return compute_dtype(in, ct, s.kind == ScalarKind::Bool ? DType::Bool : ct, name);
+}
+
+bool castable(DType from, DType to) {
+  if (is_floating(from) && !is_floating(to)) return false;
+  if (from != DType::Bool && to == DType::Bool) return false;
+  return true;
+}
+
+void check_inplace_result(const Info& in, DType ct, const Tensor& self, const char* name) {
+  if (in.rule == Rule::ToBool) fail(name, "is not supported in place: the result is a bool tensor");
+  if (!castable(ct, self->dtype))
+    fail(name, "result type ", dtype_name(ct), " can't be cast to the desired output type ",
+         dtype_name(self->dtype));
+}
+
+}  // namespace
+
+DType detail::binary_compute_dtype(int op, DType a, DType b) {
+  const Info& in = info(static_cast<BinaryKernel>(op));
+  return compute_dtype(in, a, b, in.name);
+}
+
+Tensor detail::apply_binary(int op, const Tensor& a, const Tensor& b) {
+  const auto k = static_cast<BinaryKernel>(op);
+  const Info& in = info(k);
+  in.check(in.name, a->dtype, b->dtype);
+  const DType ct = compute_dtype(in, a->dtype, b->dtype, in.name);
+  Dims shape = a->shape == b->shape ? a->shape : broadcast_shapes(a->shape, b->shape, in.name);
+  Tensor ac = cast(a, ct), bc = cast(b, ct);
+  Tensor out = empty(shape, result_dtype(in, ct));
+  binary_into(k, out, ac, bc);
+  if (!differentiable(in)) return out;
+  if (auto n = record<BinaryBackward>({&ac, &bc}, out, k, -1)) {
+    const uint8_t u = uses(in, n->needs(0), n->needs(1));
+    if (u & binary::kA) n->a.t = SavedTensor(ac);
+    if (u & binary::kB) n->b.t = SavedTensor(bc);
+    if (u & binary::kOut) n->out = SavedTensor(out);
+  }
+  return out;
+}
+
+Tensor detail::apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first) {
+  const auto k = static_cast<BinaryKernel>(op);
+  const Info& in = info(k);
+  const DType ct = scalar_compute_dtype(in, a->dtype, s, in.name);
+  in.check_scalar(in.name, ct, s.v, scalar_first);
+  Tensor ac = cast(a, ct);
+  Tensor out = empty(a->shape, result_dtype(in, ct));
+  if (scalar_first)
+    binary_into(k, out, s.v, ac);
+  else
+    binary_into(k, out, ac, s.v);
+  if (!differentiable(in)) return out;
+  const int scalar_side = scalar_first ? 0 : 1;
+  if (auto n = record<BinaryBackward>({&ac}, out, k, scalar_side)) {
+    SavedArg& t = scalar_first ? n->b : n->a;
+    SavedArg& c = scalar_first ? n->a : n->b;
+    c.scalar = true;
+    c.s = s.v;
+    const uint8_t u = uses(in, !scalar_first, scalar_first);
+    if (u & (scalar_first ? binary::kB : binary::kA)) t.t = SavedTensor(ac);
+    if (u & binary::kOut) n->out = SavedTensor(out);
+  }
+  return out;
+}
+
+const Tensor& detail::apply_binary_(int op, const Tensor& self, const Tensor& other) {
+  const auto k = static_cast<BinaryKernel>(op);
+  const Info& in = info(k);
+  const char* name = in.inplace.c_str();
+  in.check(name, self->dtype, other->dtype);
+  const DType ct = compute_dtype(in, self->dtype, other->dtype, name);
+  check_inplace_result(in, ct, self, name);
+  if (self->shape != other->shape &&
+      broadcast_shapes(self->shape, other->shape, name) != self->shape)
+    fail(name, "output with shape ", shape_str(self->shape), " doesn't match the broadcast shape ",
+         shape_str(broadcast_shapes(self->shape, other->shape, name)));
+  if (check_inplace(self, other->requires_grad(), name)) {
+    // Computed out of place, then written into self: a derivative that reads self gets a copy.
+    const bool reads_self = uses(in, true, true) & binary::kA;
+    return commit_inplace(self, apply_binary(op, reads_self ? clone(self) : self, other));
+  }
+  Tensor o = other->dtype == self->dtype ? other : cast(other, self->dtype);
+  if (overlaps(self, o)) o = clone(o);
+  binary_into(k, self, self, o);
+  self->bump_version();
+  return self;
+}
+
+const Tensor& detail::apply_binary_(int op, const Tensor& self, Scalar s) {
+  const auto k = static_cast<BinaryKernel>(op);
+  const Info& in = info(k);
+  const char* name = in.inplace.c_str();
+  const DType ct = scalar_compute_dtype(in, self->dtype, s, name);
+  check_inplace_result(in, ct, self, name);
+  in.check_scalar(name, ct, s.v, false);
+  if (check_inplace(self, false, name)) {
+    const bool reads_self = uses(in, true, false) & binary::kA;
+    return commit_inplace(self, apply_binary(op, reads_self ? clone(self) : self, s, false));
+  }
+  binary_into(k, self, self, s.v);
+  self->bump_version();
+  return self;
+}
+
+}  // namespace pyag

@@ -1,0 +1,74 @@
+"""One row per declared op (cpp/kernels/*_ops.h): the inputs that test it.
+
+tests/test_op_table.py walks pyautograd._core._op_table() and, for every op, checks its binding,
+stub and alias, its values against PyTorch, and its gradient against finite differences (float64)
+and PyTorch, with the inputs its row describes here. An op without a row fails that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to make the inputs of an op.
+
+    kind: "float" (uniform in [low, high]), "small" (the integers -2..2 as float64, so that
+    comparisons meet ties and zeros) or "int" (int64 in [-5, 5]).
+    avoid: points where the op has a kink; inputs are kept at least 0.1 away from them, so
+    that finite differences are meaningful.
+    kwargs: the op's scalar parameters.
+    scalar: for a binary op, a number also tried as either operand (None: not tried).
+    """
+
+    arity: int = 1
+    kind: str = "float"
+    low: float = -2.0
+    high: float = 2.0
+    avoid: tuple[float, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    scalar: float | None = None
+
+
+POSITIVE = {"low": 0.3, "high": 2.5}
+
+ROWS: dict[str, Row] = {
+    # ---- unary ----
+    "neg": Row(),
+    "abs": Row(avoid=(0.0,)),
+    "exp": Row(),
+    "log": Row(**POSITIVE),
+    "sqrt": Row(**POSITIVE),
+    "tanh": Row(),
+    "sigmoid": Row(),
+    "relu": Row(avoid=(0.0,)),
+    "sign": Row(avoid=(0.0,)),
+    "square": Row(),
+    "bitwise_not": Row(kind="int"),
+    "logical_not": Row(kind="small"),
+    "clamp": Row(kwargs={"min": -0.5, "max": 0.8}, avoid=(-0.5, 0.8)),
+    "sin": Row(),
+    "cos": Row(),
+    # ---- binary ----
+    "add": Row(arity=2, scalar=1.5),
+    "sub": Row(arity=2, scalar=1.5),
+    "mul": Row(arity=2, scalar=-2.5),
+    "div": Row(arity=2, **POSITIVE, scalar=2.0),
+    "pow": Row(arity=2, **POSITIVE, scalar=2.5),
+    "maximum": Row(arity=2, scalar=0.25),
+    "minimum": Row(arity=2, scalar=0.25),
+    "bitwise_and": Row(arity=2, kind="int", scalar=3),
+    "bitwise_or": Row(arity=2, kind="int", scalar=3),
+    "bitwise_xor": Row(arity=2, kind="int", scalar=3),
+    "logical_and": Row(arity=2, kind="small", scalar=0),
+    "logical_or": Row(arity=2, kind="small", scalar=0),
+    "logical_xor": Row(arity=2, kind="small", scalar=1),
+    "eq": Row(arity=2, kind="small", scalar=1),
+    "ne": Row(arity=2, kind="small", scalar=1),
+    "lt": Row(arity=2, kind="small", scalar=1),
+    "le": Row(arity=2, kind="small", scalar=1),
+    "gt": Row(arity=2, kind="small", scalar=1),
+    "ge": Row(arity=2, kind="small", scalar=1),
+}
