@@ -65,7 +65,7 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "nan-input-grad": G(
         "issue 10 #6",
-        "relu, max()/min(), maximum/minimum of an input holding NaN, with a gradient",
+        "relu (and F.relu), max()/min(), maximum/minimum of an input holding NaN, with a gradient",
         P.nan_input,
     ),
     "nonfinite-grad-into-mask": G(

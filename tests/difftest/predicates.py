@@ -211,6 +211,7 @@ def pow_half_edge(ctx: Ctx) -> bool:
 
 NAN_SENSITIVE = (
     "relu",
+    "nn:relu",
     "max:all",
     "min:all",
     "maximum",
