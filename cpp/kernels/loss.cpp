@@ -372,6 +372,26 @@ void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const 
                  [&](auto v) { ce_soft_backward<decltype(v)>(gx, gy, g, lp, y, w, eps, scale); });
 }
 
+double loss_sum(const Tensor& rows) {
+  return dispatch_float(rows->dtype, [&](auto v) {
+    using T = decltype(v);
+    const T* p = rows->data_as<T>();
+    double s = 0;
+    for (int64_t i = 0; i < rows->numel; ++i) s += p[i];
+    return s;
+  });
+}
+
+bool all_in_unit_interval(const Tensor& t) {
+  return dispatch_float(t->dtype, [&](auto v) {
+    using T = decltype(v);
+    const T* p = t->data_as<T>();
+    for (int64_t i = 0; i < t->numel; ++i)
+      if (!(p[i] >= T(0) && p[i] <= T(1))) return false;
+    return true;
+  });
+}
+
 double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
                         int64_t ignore_index) {
   return dispatch_float(lp->dtype, [&](auto v) {

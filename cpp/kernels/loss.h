@@ -1,6 +1,8 @@
 // Loss kernels: one pass forward, one pass backward, on contiguous float32/float64 tensors of
 // one dtype (the op layer casts, broadcasts and makes operands contiguous). Per-element
-// arithmetic in the tensor's dtype, sums in double.
+// arithmetic in the tensor's dtype, sums in double. Each function is a kernel entry point
+// (the waist: a recorder of kernel calls intercepts here): its kernel id, output and input
+// tensors and scalar parameters are its arguments.
 #pragma once
 #include "tensor/tensor.h"
 
@@ -43,6 +45,11 @@ void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lp, const
 void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
                                       const Tensor& lp, const Tensor& y, const Tensor& w,
                                       double eps, double scale);
+
+// The sum (in double) of a contiguous tensor of per-row losses.
+double loss_sum(const Tensor& rows);
+// Whether every element of a contiguous float tensor lies in [0, 1] (bce's inputs).
+bool all_in_unit_interval(const Tensor& t);
 
 // Negative log likelihood of log-probabilities lp (n x c): loss_i = -w_t lp[i, t]. Returns the
 // total weight of the rows that count, as cross_entropy_forward_into.

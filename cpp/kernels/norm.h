@@ -1,4 +1,5 @@
-// Normalization kernels on contiguous float32/float64 tensors (statistics in double).
+// Normalization kernels on contiguous float32/float64 tensors (statistics in double). Each
+// function is a kernel entry point (the waist: a recorder of kernel calls intercepts here).
 #pragma once
 #include "tensor/tensor.h"
 

@@ -1,6 +1,7 @@
 // Fused optimizer updates: one pass over a parameter's memory updates it and its state from its
 // gradient, in the parameter's dtype (float32 or float64) with PyTorch's sequence of roundings.
 // All tensors of one parameter are contiguous, of one dtype and of one number of elements.
+// Reached only through ops/optim.h's optim_step, the entry point a recorder intercepts.
 #pragma once
 #include "tensor/tensor.h"
 

@@ -76,27 +76,6 @@ struct PointLossBackward : Node {
   }
 };
 
-void check_bce_range(const Tensor& t, const char* what) {
-  dispatch_float(t->dtype, [&](auto v) {
-    using T = decltype(v);
-    const T* p = t->data_as<T>();
-    for (int64_t i = 0; i < t->numel; ++i)
-      if (!(p[i] >= T(0) && p[i] <= T(1)))
-        fail("binary_cross_entropy", "all elements of ", what, " should be between 0 and 1");
-  });
-}
-
-// Sum of a contiguous 1-d tensor, in double.
-double sum_of(const Tensor& t) {
-  return dispatch_float(t->dtype, [&](auto v) {
-    using T = decltype(v);
-    const T* p = t->data_as<T>();
-    double s = 0;
-    for (int64_t i = 0; i < t->numel; ++i) s += p[i];
-    return s;
-  });
-}
-
 // The loss tensor: the rows in none_shape ('none'; a fresh tensor, not a view), or their sum
 // (divided by denom for 'mean').
 Tensor reduce_rows(const Tensor& rows, Reduction r, double denom,
@@ -110,7 +89,7 @@ Tensor reduce_rows(const Tensor& rows, Reduction r, double denom,
     }
     return rows;
   }
-  const double s = sum_of(rows);
+  const double s = loss_sum(rows);
   return scalar_tensor(r == Reduction::Mean ? s / denom : s, rows->dtype);
 }
 
@@ -204,7 +183,10 @@ Tensor point_loss(PointLoss k, const Tensor& input, const Tensor& target, const 
   x = contiguous(x), y = contiguous(y);
   Tensor w = constant_operand(weight, dt, shape, op, "weight");
   Tensor pw = constant_operand(pos_weight, dt, shape, op, "pos_weight");
-  if (k == PointLoss::Bce) check_bce_range(x, "input"), check_bce_range(y, "target");
+  if (k == PointLoss::Bce) {
+    if (!all_in_unit_interval(x)) fail(op, "all elements of input should be between 0 and 1");
+    if (!all_in_unit_interval(y)) fail(op, "all elements of target should be between 0 and 1");
+  }
   const double scale =
       r == Reduction::Mean ? 1.0 / static_cast<double>(x->numel) : 1.0;  // 0 elements: NaN
   Tensor out = r == Reduction::None ? empty(shape, dt) : empty(Dims{}, dt);

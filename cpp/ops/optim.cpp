@@ -56,6 +56,8 @@ void check_param(OptimKernel k, const OptimParam& p, const OptimHyper& h, size_t
 }  // namespace
 
 void optim_step(OptimKernel k, const std::vector<OptimParam>& params, const OptimHyper& h) {
+  // The waist: a recorder of kernel calls intercepts here (kernel k, the tensors of params,
+  // the scalars of h).
   for (size_t i = 0; i < params.size(); ++i) check_param(k, params[i], h, i);
   for (const OptimParam& p : params) {
     bool need[3], need_step;
