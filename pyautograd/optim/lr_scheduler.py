@@ -1,5 +1,6 @@
-"""Learning-rate schedulers: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR and
-ReduceLROnPlateau, following PyTorch's update rules (the same sequence of learning rates)."""
+"""Learning-rate schedulers: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
+ReduceLROnPlateau and (in _schedulers.py) the others, following PyTorch's update rules (the same
+sequence of learning rates)."""
 
 from __future__ import annotations
 
@@ -359,3 +360,24 @@ class ReduceLROnPlateau(LRScheduler):
 
     def get_lr(self) -> list[float]:
         return self._group_lrs()
+
+
+from ._schedulers import ChainedScheduler as ChainedScheduler  # noqa: E402
+from ._schedulers import ConstantLR as ConstantLR  # noqa: E402
+from ._schedulers import CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts  # noqa: E402
+from ._schedulers import LinearLR as LinearLR  # noqa: E402
+from ._schedulers import MultiplicativeLR as MultiplicativeLR  # noqa: E402
+from ._schedulers import OneCycleLR as OneCycleLR  # noqa: E402
+from ._schedulers import PolynomialLR as PolynomialLR  # noqa: E402
+from ._schedulers import SequentialLR as SequentialLR  # noqa: E402
+
+__all__ += [
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingWarmRestarts",
+    "LinearLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "SequentialLR",
+]
