@@ -14,6 +14,37 @@ import scipy_openblas32 as _openblas  # type: ignore[import-untyped]  # noqa: F4
 
 from . import _core
 from . import cuda as cuda
+from ._api import allclose as allclose
+from ._api import as_tensor as as_tensor
+from ._api import asarray as asarray
+from ._api import broadcast_shapes as broadcast_shapes
+from ._api import broadcast_tensors as broadcast_tensors
+from ._api import broadcast_to as broadcast_to
+from ._api import compile as compile
+from ._api import e as e
+from ._api import equal as equal
+from ._api import finfo as finfo
+from ._api import iinfo as iinfo
+from ._api import inf as inf
+from ._api import install as _install_api
+from ._api import is_complex as is_complex
+from ._api import is_floating_point as is_floating_point
+from ._api import is_nonzero as is_nonzero
+from ._api import is_same_size as is_same_size
+from ._api import is_signed as is_signed
+from ._api import isclose as isclose
+from ._api import meshgrid as meshgrid
+from ._api import nan as nan
+from ._api import newaxis as newaxis
+from ._api import numel as numel
+from ._api import pi as pi
+from ._api import positive as positive
+from ._api import ravel as ravel
+from ._api import scalar_tensor as scalar_tensor
+from ._api import select as select
+from ._api import swapaxes as swapaxes
+from ._api import typename as typename
+from ._api import unflatten as unflatten
 from ._core import *  # noqa: F403  (the declared ops' functions: sin, add, clamp, ...)
 from ._core import Tensor as Tensor
 from ._core import arange as arange
@@ -58,6 +89,7 @@ from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
 from ._size import Size as Size
 from ._tensor_str import install as _install_repr
+from ._tensor_str import set_printoptions as set_printoptions
 from .autograd import enable_grad as enable_grad
 from .autograd import inference_mode as inference_mode
 from .autograd import no_grad as no_grad
@@ -125,5 +157,7 @@ bool = _core.bool
 float = float32
 double = float64
 long = int64
+
+_install_api(globals())  # aliases (absolute, multiply, ...) of the ops that exist
 
 __version__ = "0.1.0"

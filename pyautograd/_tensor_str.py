@@ -14,6 +14,41 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: chosen per tensor, as PyTorch
+
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """How tensors print, as ``torch.set_printoptions``: digits after the point (``precision``),
+    how many elements print before summarising (``threshold``), how many per edge when
+    summarised (``edgeitems``), the line width, a ``profile`` ('default', 'short', 'full') and
+    ``sci_mode`` (True/False forces scientific/fixed notation; None chooses)."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]  # type: ignore[assignment]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold  # type: ignore[assignment]
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -47,6 +82,14 @@ class _Formatter:
             widths = [len(f"{v:.{PRECISION}e}") for v in vals]
         else:
             widths = [len(f"{v:.{PRECISION}f}") for v in vals]
+        if SCI_MODE is not None and SCI_MODE != self.sci_mode:
+            self.sci_mode = SCI_MODE
+            if SCI_MODE:
+                widths = [len(f"{v:.{PRECISION}e}") for v in vals]
+            elif not self.int_mode:
+                widths = [len(f"{v:.{PRECISION}f}") for v in vals]
+            else:
+                widths = [len(f"{v:.0f}") + 1 for v in vals]
         self.max_width = max(self.max_width, *widths)
 
     def format(self, value: Any) -> str:

@@ -30,6 +30,7 @@ from ._functional.loss import l1_loss as l1_loss
 from ._functional.loss import mse_loss as mse_loss
 from ._functional.loss import nll_loss as nll_loss
 from ._functional.loss import smooth_l1_loss as smooth_l1_loss
+from ._functional.misc import one_hot as one_hot
 
 __all__ = [
     "batch_norm",
@@ -50,6 +51,7 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "relu6",
     "sigmoid",
