@@ -464,3 +464,56 @@ def test_scheduler_errors():
     sched.step()
     with pytest.raises(ValueError, match="Tried to step"):
         sched.step()
+
+
+# --- add/sub with alpha ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["add", "sub"])
+@pytest.mark.parametrize("alpha", [2, -0.5, 1])
+@pytest.mark.parametrize("other_kind", ["tensor", "broadcast", "scalar"])
+def test_alpha_matches_torch(op, alpha, other_kind):
+    a = np.array([[1.5, -2.0, 3.25], [0.5, 4.0, -1.0]])
+    b = {"tensor": a[::-1].copy() * 0.3, "broadcast": np.array([0.25, -1.5, 2.0]), "scalar": 1.75}[
+        other_kind
+    ]
+    x = pa.tensor(a, dtype=pa.float64, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    if other_kind == "scalar":
+        y, ty = b, b
+    else:
+        y = pa.tensor(b, dtype=pa.float64, requires_grad=True)
+        ty = torch.tensor(b, requires_grad=True)
+    out, ref = getattr(pa, op)(x, y, alpha=alpha), getattr(torch, op)(tx, ty, alpha=alpha)
+    np.testing.assert_allclose(np_of(out), ref.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(np_of(getattr(x, op)(y, alpha=alpha)), ref.detach().numpy())
+    (out * out).sum().backward()
+    (ref * ref).sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), tx.grad.numpy(), rtol=1e-14)
+    if other_kind != "scalar":
+        np.testing.assert_allclose(np_of(y.grad), ty.grad.numpy(), rtol=1e-14)
+    z, tz = pa.tensor(a), torch.tensor(a, dtype=torch.float32)
+    getattr(z, op + "_")(pa.tensor(a) if other_kind != "scalar" else b, alpha=alpha)
+    getattr(tz, op + "_")(
+        torch.tensor(a, dtype=torch.float32) if other_kind != "scalar" else b, alpha=alpha
+    )
+    np.testing.assert_allclose(np_of(z), tz.numpy(), rtol=1e-6)
+
+
+def test_alpha_errors_and_legacy_form():
+    ints = pa.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="alpha"):
+        torch.tensor([1, 2]).add(torch.tensor([1, 2]), alpha=0.5)
+    with pytest.raises(RuntimeError, match="alpha"):
+        ints.add(ints, alpha=0.5)
+    np.testing.assert_array_equal(np_of(ints.add(ints, alpha=3)), [4, 8])
+    with pytest.raises(TypeError):
+        pa.ones(2).add(pa.ones(2), alpha="x")
+    p, g = pa.ones(3), pa.tensor([1.0, 2.0, 3.0])
+    tp, tg = torch.ones(3), torch.tensor([1.0, 2.0, 3.0])
+    with pytest.warns(UserWarning):
+        p.add_(-0.1, g)  # the deprecated form of older optimizer code
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tp.add_(-0.1, tg)
+    np.testing.assert_allclose(np_of(p), tp.numpy())

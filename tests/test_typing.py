@@ -141,10 +141,15 @@ def _split_top(s: str) -> list[str]:
 def _runtime_keywords(fn: Any) -> tuple[set[str], bool]:
     """(parameter names accepted as keywords, whether **kwargs is accepted) from pybind11's
     signature line."""
-    m = re.match(r"\w+\((.*)\) ->", (fn.__doc__ or "").lstrip())
-    assert m, f"no pybind11 signature in {fn!r}.__doc__"
+    doc = (fn.__doc__ or "").lstrip()
+    if "\nOverloaded function.\n" in doc:  # one numbered signature line per overload
+        sigs = re.findall(r"^\d+\. \w+\((.*)\) ->", doc, flags=re.M)
+    else:
+        m = re.match(r"\w+\((.*)\) ->", doc)
+        sigs = [m.group(1)] if m else []
+    assert sigs, f"no pybind11 signature in {fn!r}.__doc__"
     names, var_kw = set(), False
-    for p in _split_top(m.group(1)):
+    for p in (p for sig in sigs for p in _split_top(sig)):
         name = p.split(":")[0].split("=")[0].strip()
         if name.startswith("**"):
             var_kw = True

@@ -194,6 +194,75 @@ void def_binary(TensorClass& c, py::module_& m, const char* name) {
 template <class Op>
 constexpr auto unary_params = std::make_index_sequence<detail::num_params<Op>>{};
 
+// ---- alpha: add(a, b, alpha=k) and sub(a, b, alpha=k) are a +/- k * b, as PyTorch; also the
+// deprecated add_(k, b) of older programs. Registered after the plain overloads, which stay the
+// fast path.
+Tensor scaled(const char* name, const Tensor& a, py::handle other, py::handle alpha,
+              Scalar* scalar_out) {
+  Scalar k;
+  if (py::isinstance<TensorImpl>(alpha) || !to_scalar(alpha, k))
+    throw py::type_error(std::string("[") + name + "] alpha must be a number, got " +
+                         std::string(py::str(py::type::of(alpha).attr("__name__"))));
+  Operand o = to_operand(other, name);
+  const bool other_floating =
+      o.is_tensor() ? is_floating(o.t->dtype) : o.s.kind == ScalarKind::Float;
+  const bool other_bool = o.is_tensor() ? is_bool(o.t->dtype) : o.s.kind == ScalarKind::Bool;
+  if (k.kind == ScalarKind::Float && !is_floating(a->dtype) && !other_floating)
+    throw std::runtime_error(std::string("[") + name +
+                             "] For integral input tensors, argument alpha must not be a "
+                             "floating point number.");
+  if (is_bool(a->dtype) && other_bool && k.kind != ScalarKind::Bool)
+    throw std::runtime_error(std::string("[") + name +
+                             "] Boolean alpha only supported for Boolean results.");
+  if (!o.is_tensor()) {
+    const ScalarKind kind = k.kind > o.s.kind ? k.kind : o.s.kind;
+    *scalar_out = Scalar(o.s.v * k.v, kind);
+    return Tensor();
+  }
+  if (k.v == 1 && k.kind != ScalarKind::Float) return o.t;
+  return detail::apply_binary(detail::binary_index<binary::mul>, o.t, k, false);
+}
+
+void def_alpha(TensorClass& c, py::module_& m) {
+  for (const char* name : {"add", "sub"}) {
+    const int id = !std::strcmp(name, "add") ? detail::binary_index<binary::add>
+                                             : detail::binary_index<binary::sub>;
+    auto fn = [id, name](const Tensor& a, py::handle b, py::handle alpha) {
+      Scalar s;
+      Tensor t = scaled(name, a, b, alpha, &s);
+      return maybe_nogil(a->numel, [&] {
+        return t ? detail::apply_binary(id, a, t) : detail::apply_binary(id, a, s, false);
+      });
+    };
+    auto fn_ = [id, name](const Tensor& a, py::handle b, py::handle alpha) {
+      Scalar s;
+      Tensor t = scaled(name, a, b, alpha, &s);
+      return maybe_nogil(a->numel, [&] {
+        return t ? detail::apply_binary_(id, a, t) : detail::apply_binary_(id, a, s);
+      });
+    };
+    const char* doc = "self + alpha * other (add) or self - alpha * other (sub).";
+    c.def(name, fn, doc, py::arg("other"), py::kw_only(), py::arg("alpha"));
+    m.def(name, fn, doc, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha"));
+    std::string inplace = std::string(name) + "_";
+    c.def(inplace.c_str(), fn_, doc, py::arg("other"), py::kw_only(), py::arg("alpha"));
+    // The deprecated positional form: self.add_(alpha, other), self.add(alpha, other).
+    auto legacy = [fn](const Tensor& a, py::handle alpha, const Tensor& b) {
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "This overload of add/sub is deprecated: use add(other, *, alpha) instead", 1);
+      return fn(a, py::cast(b), alpha);
+    };
+    auto legacy_ = [fn_](const Tensor& a, py::handle alpha, const Tensor& b) {
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "This overload of add_/sub_ is deprecated: use add_(other, *, alpha) instead",
+                   1);
+      return fn_(a, py::cast(b), alpha);
+    };
+    c.def(name, legacy, doc, py::arg("alpha"), py::arg("other"));
+    c.def(inplace.c_str(), legacy_, doc, py::arg("alpha"), py::arg("other"));
+  }
+}
+
 }  // namespace
 
 Tensor binary_op(int op, const Tensor& a, py::handle other, bool reflected) {
@@ -228,6 +297,7 @@ void init_declared(TensorClass& c, py::module_& m) {
 #define PYAG_X(op) def_binary<binary::op>(c, m, #op);
   PYAG_BINARY_OPS(PYAG_X)
 #undef PYAG_X
+  def_alpha(c, m);
   c.attr("clip") = c.attr("clamp");
   m.attr("clip") = m.attr("clamp");
   function_names().append("clip");
