@@ -1,7 +1,15 @@
 """pyautograd.optim: SGD, Adam, AdamW, RMSprop, Adagrad (each step one fused C++ call per
-parameter group) and optim.lr_scheduler, with PyTorch's API and update formulas."""
+parameter group), Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS (per-parameter tensor ops)
+and optim.lr_scheduler, with PyTorch's API and update formulas."""
 
 from . import lr_scheduler as lr_scheduler
+from ._more import ASGD as ASGD
+from ._more import LBFGS as LBFGS
+from ._more import Adadelta as Adadelta
+from ._more import Adamax as Adamax
+from ._more import NAdam as NAdam
+from ._more import RAdam as RAdam
+from ._more import Rprop as Rprop
 from .adagrad import Adagrad as Adagrad
 from .adam import Adam as Adam
 from .adam import AdamW as AdamW
@@ -9,4 +17,19 @@ from .optimizer import Optimizer as Optimizer
 from .rmsprop import RMSprop as RMSprop
 from .sgd import SGD as SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "ASGD",
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "Rprop",
+    "lr_scheduler",
+]

@@ -1,0 +1,537 @@
+"""Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD and LBFGS, with PyTorch's update formulas and
+state keys. Unlike SGD/Adam/AdamW/RMSprop/Adagrad (one fused C++ call per group), these update
+each parameter with a few in-place tensor ops under no_grad: correct and allocation-light, not
+tuned."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from .. import _core
+from .._core import Tensor
+from ..autograd import no_grad
+from ._checks import check_lr, check_nonneg, check_unsupported
+from .optimizer import Optimizer, ParamsT, _scalar
+
+__all__ = ["ASGD", "LBFGS", "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"]
+
+
+def _check_betas(betas: tuple[float, float]) -> None:
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+
+
+class _PerParam(Optimizer):
+    """An optimizer whose step is a loop over parameters in Python (``_update(group, p, g,
+    state)``), with the gradient as PyTorch's single-tensor code sees it."""
+
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
+        with no_grad():
+            for p, g in zip(params, grads, strict=True):
+                self._update(group, p, -g if group.get("maximize") else g, self.state[p])
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _bump(state: dict[str, Any]) -> float:
+        step = state["step"]
+        step.add_(1)
+        return float(step.item())
+
+    @staticmethod
+    def _decay(group: dict[str, Any], p: Tensor, g: Tensor) -> Tensor:
+        """g + weight_decay * p (coupled weight decay), or g."""
+        wd = _scalar(group["weight_decay"])
+        return g.add(p, alpha=wd) if wd != 0 else g
+
+
+def _defaults(**kw: Any) -> dict[str, Any]:
+    return kw
+
+
+class Adamax(_PerParam):
+    """Adamax (Adam with the infinity norm): exp_inf = max(beta2 * exp_inf, |g| + eps);
+    p -= lr / (1 - beta1^t) * exp_avg / exp_inf."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        check_nonneg(eps, "epsilon")
+        _check_betas(betas)
+        check_nonneg(weight_decay, "weight_decay")
+        check_unsupported("Adamax", "Adamax", differentiable=differentiable, capturable=capturable)
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                maximize=maximize, differentiable=differentiable, capturable=capturable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            state["exp_avg"] = self._zeros_like(p)
+            state["exp_inf"] = self._zeros_like(p)
+        b1, b2 = group["betas"]
+        step = self._bump(state)
+        g = self._decay(group, p, g)
+        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+        exp_avg.mul_(b1).add_(g, alpha=1 - b1)
+        exp_inf.copy_(_core.maximum(exp_inf * b2, g.abs() + group["eps"]))
+        clr = _scalar(group["lr"]) / (1 - b1**step)
+        p.sub_(exp_avg / exp_inf * clr)
+
+
+class NAdam(_PerParam):
+    """Adam with Nesterov momentum and PyTorch's momentum-decay schedule (``momentum_decay``);
+    ``decoupled_weight_decay`` makes it NAdamW."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        check_nonneg(eps, "epsilon")
+        _check_betas(betas)
+        check_nonneg(weight_decay, "weight_decay")
+        check_nonneg(momentum_decay, "momentum_decay")
+        check_unsupported("NAdam", "NAdam", differentiable=differentiable, capturable=capturable)
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                foreach=foreach, maximize=maximize, capturable=capturable,
+                differentiable=differentiable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            state["mu_product"] = _core.ones((), dtype=_core.float32)
+            state["exp_avg"] = self._zeros_like(p)
+            state["exp_avg_sq"] = self._zeros_like(p)
+        b1, b2 = group["betas"]
+        lr, wd = _scalar(group["lr"]), _scalar(group["weight_decay"])
+        step = self._bump(state)
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g.add(p, alpha=wd)
+        md = group["momentum_decay"]
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (step * md))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
+        state["mu_product"].mul_(mu)  # in the state's dtype, as PyTorch
+        mu_product = float(state["mu_product"].item())
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg.mul_(b1).add_(g, alpha=1 - b1)
+        exp_avg_sq.mul_(b2).add_(g * g, alpha=1 - b2)
+        denom = (exp_avg_sq / (1 - b2**step)).sqrt() + group["eps"]
+        p.sub_(g / denom * (lr * (1 - mu) / (1 - mu_product)))
+        p.sub_(exp_avg / denom * (lr * mu_next / (1 - mu_product * mu_next)))
+
+
+class RAdam(_PerParam):
+    """Rectified Adam: the adaptive step only once the variance of the adaptive learning rate is
+    tractable (rho_t > 5), plain momentum SGD before; ``decoupled_weight_decay`` as AdamW."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        check_nonneg(eps, "epsilon")
+        _check_betas(betas)
+        check_nonneg(weight_decay, "weight_decay")
+        check_unsupported("RAdam", "RAdam", differentiable=differentiable, capturable=capturable)
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                decoupled_weight_decay=decoupled_weight_decay, foreach=foreach,
+                maximize=maximize, capturable=capturable, differentiable=differentiable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            state["exp_avg"] = self._zeros_like(p)
+            state["exp_avg_sq"] = self._zeros_like(p)
+        b1, b2 = group["betas"]
+        lr, wd = _scalar(group["lr"]), _scalar(group["weight_decay"])
+        step = self._bump(state)
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g.add(p, alpha=wd)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg.mul_(b1).add_(g, alpha=1 - b1)
+        exp_avg_sq.mul_(b2).add_(g * g, alpha=1 - b2)
+        bc1, bc2 = 1 - b1**step, 1 - b2**step
+        corrected = exp_avg / bc1
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * step * (b2**step) / bc2
+        if rho_t > 5.0:
+            rect = math.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            adaptive = (bc2**0.5) / (exp_avg_sq.sqrt() + group["eps"])
+            p.sub_(corrected * lr * adaptive * rect)
+        else:
+            p.sub_(corrected * lr)
+
+
+class Adadelta(_PerParam):
+    """Adadelta: square_avg = rho sa + (1 - rho) g^2; delta = sqrt(acc_delta + eps) /
+    sqrt(square_avg + eps) * g; acc_delta = rho ad + (1 - rho) delta^2; p -= lr * delta."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        *,
+        capturable: bool = False,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        check_nonneg(eps, "epsilon")
+        check_nonneg(weight_decay, "weight_decay")
+        check_unsupported(
+            "Adadelta", "Adadelta", differentiable=differentiable, capturable=capturable
+        )
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                capturable=capturable, maximize=maximize, differentiable=differentiable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            state["square_avg"] = self._zeros_like(p)
+            state["acc_delta"] = self._zeros_like(p)
+        rho, eps = group["rho"], group["eps"]
+        self._bump(state)
+        g = self._decay(group, p, g)
+        sq, acc = state["square_avg"], state["acc_delta"]
+        sq.mul_(rho).add_(g * g, alpha=1 - rho)
+        delta = (acc + eps).sqrt() / (sq + eps).sqrt() * g
+        acc.mul_(rho).add_(delta * delta, alpha=1 - rho)
+        p.sub_(delta * _scalar(group["lr"]))
+
+
+class Rprop(_PerParam):
+    """Resilient backpropagation: per-element step sizes grown by etas[1] while the gradient
+    keeps its sign and shrunk by etas[0] when it flips (that step is skipped), within
+    step_sizes."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-2,
+        etas: tuple[float, float] = (0.5, 1.2),
+        step_sizes: tuple[float, float] = (1e-6, 50),
+        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        check_unsupported("Rprop", "Rprop", differentiable=differentiable, capturable=capturable)
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,
+                differentiable=differentiable, capturable=capturable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            state["prev"] = self._zeros_like(p)
+            state["step_size"] = _core.full(p.shape, _scalar(group["lr"]), dtype=p.dtype)
+        eta_minus, eta_plus = group["etas"]
+        lo, hi = group["step_sizes"]
+        self._bump(state)
+        prev, step_size = state["prev"], state["step_size"]
+        sign = (g * prev).sign()
+        factor = sign.clone()
+        factor.masked_fill_(sign > 0, eta_plus)
+        factor.masked_fill_(sign < 0, eta_minus)
+        factor.masked_fill_(sign == 0, 1.0)
+        step_size.mul_(factor).clamp_(lo, hi)
+        g = g.masked_fill(sign < 0, 0)
+        p.sub_(g.sign() * step_size)
+        prev.copy_(g)
+
+
+class ASGD(_PerParam):
+    """Averaged SGD: p = p (1 - lambd eta) - eta g; the average ``ax`` of the iterates starts
+    after t0 steps; eta decays as lr / (1 + lambd lr t)^alpha."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-2,
+        lambd: float = 1e-4,
+        alpha: float = 0.75,
+        t0: float = 1e6,
+        weight_decay: float = 0,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
+        check_lr(lr)
+        check_nonneg(weight_decay, "weight_decay")
+        check_unsupported("ASGD", "ASGD", differentiable=differentiable, capturable=capturable)
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                foreach=foreach, maximize=maximize, differentiable=differentiable,
+                capturable=capturable,
+            ),
+        )  # fmt: skip
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        lr = _scalar(group["lr"])
+        if not state:
+            state["step"] = self._new_step()
+            state["eta"] = _core.full((), lr, dtype=_core.float32)
+            state["mu"] = _core.ones((), dtype=_core.float32)
+            state["ax"] = self._zeros_like(p)
+        step = self._bump(state)
+        g = self._decay(group, p, g)
+        eta, mu = float(state["eta"].item()), float(state["mu"].item())
+        lambd = group["lambd"]
+        p.mul_(1 - lambd * eta)
+        p.sub_(g * eta)
+        ax = state["ax"]
+        if mu != 1:
+            ax.add_((p - ax) * mu)
+        else:
+            ax.copy_(p)
+        state["eta"].fill_(lr / ((1 + lambd * lr * step) ** group["alpha"]))
+        state["mu"].fill_(1 / max(1, step - group["t0"]))
+
+
+class LBFGS(Optimizer):
+    """L-BFGS over all parameters as one vector, PyTorch's algorithm and defaults; ``step``
+    needs a closure that re-evaluates the model and returns the loss. ``line_search_fn`` may be
+    None (fixed step ``lr``); 'strong_wolfe' is not implemented and raises."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1,
+        max_iter: int = 20,
+        max_eval: int | None = None,
+        tolerance_grad: float = 1e-7,
+        tolerance_change: float = 1e-9,
+        history_size: int = 100,
+        line_search_fn: str | None = None,
+    ) -> None:
+        check_lr(lr)
+        if line_search_fn is not None:
+            raise NotImplementedError(
+                f"[LBFGS] line_search_fn={line_search_fn!r} is not implemented in pyautograd; "
+                "use line_search_fn=None (a fixed step of lr)"
+            )
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                tolerance_change=tolerance_change, history_size=history_size,
+                line_search_fn=line_search_fn,
+            ),
+        )  # fmt: skip
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        self._params: list[Tensor] = self.param_groups[0]["params"]
+
+    def _flat_grad(self) -> Tensor:
+        parts = []
+        for p in self._params:
+            g = p.grad if p.grad is not None else _core.zeros(p.shape, dtype=p.dtype)
+            parts.append(g.reshape(-1))
+        return _cat(parts)
+
+    def _add_grad(self, step_size: float, direction: Tensor) -> None:
+        offset = 0
+        for p in self._params:
+            n = p.numel()
+            p.add_(direction[offset : offset + n].reshape(p.shape), alpha=step_size)
+            offset += n
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Runs up to max_iter L-BFGS iterations; returns the closure's first loss."""
+        if closure is None:
+            raise RuntimeError("LBFGS requires a closure that re-evaluates the model")
+        from ..autograd import enable_grad
+
+        def evaluate() -> Any:
+            with enable_grad():
+                return closure()
+
+        group = self.param_groups[0]
+        lr, max_iter, max_eval = _scalar(group["lr"]), group["max_iter"], group["max_eval"]
+        tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
+        history = group["history_size"]
+        state = self.state[self._params[0]]
+        state.setdefault("func_evals", 0)
+        state.setdefault("n_iter", 0)
+
+        orig_loss = evaluate()
+        loss = float(orig_loss)
+        current_evals = 1
+        state["func_evals"] += 1
+        with no_grad():
+            flat_grad = self._flat_grad()
+            if float(flat_grad.abs().max().item()) <= tol_grad:
+                return orig_loss
+            d = state.get("d")
+            t = state.get("t")
+            old_dirs: list[Tensor] = state.get("old_dirs", [])
+            old_stps: list[Tensor] = state.get("old_stps", [])
+            ro: list[Any] = state.get("ro", [])
+            h_diag = state.get("H_diag")
+            prev_flat_grad = state.get("prev_flat_grad")
+            prev_loss = state.get("prev_loss")
+            n_iter = 0
+            while n_iter < max_iter:
+                n_iter += 1
+                state["n_iter"] += 1
+                if state["n_iter"] == 1:
+                    d = -flat_grad
+                    old_dirs, old_stps, ro = [], [], []
+                    h_diag = 1.0
+                else:
+                    # The scalars stay 0-d tensors of the parameters' dtype, as in PyTorch, so
+                    # that float32 runs round as PyTorch's do.
+                    assert prev_flat_grad is not None and d is not None and t is not None
+                    y = flat_grad - prev_flat_grad
+                    s = d * t
+                    ys = (y * s).sum()
+                    if float(ys.item()) > 1e-10:
+                        if len(old_dirs) == history:
+                            old_dirs.pop(0)
+                            old_stps.pop(0)
+                            ro.pop(0)
+                        old_dirs.append(y)
+                        old_stps.append(s)
+                        ro.append(1.0 / ys)
+                        h_diag = ys / (y * y).sum()
+                    q = -flat_grad
+                    al: list[Any] = [None] * len(old_dirs)
+                    for i in range(len(old_dirs) - 1, -1, -1):
+                        al[i] = (old_stps[i] * q).sum() * ro[i]
+                        q = q.add(old_dirs[i], alpha=-float(al[i].item()))
+                    d = q * (1.0 if h_diag is None else h_diag)
+                    for i in range(len(old_dirs)):
+                        be_i = (old_dirs[i] * d).sum() * ro[i]
+                        d = d.add(old_stps[i], alpha=float((al[i] - be_i).item()))
+                prev_flat_grad = flat_grad.clone()
+                prev_loss = loss
+                if state["n_iter"] == 1:
+                    inv = 1.0 / flat_grad.abs().sum()
+                    t = (inv if float(inv.item()) < 1.0 else 1.0) * lr
+                else:
+                    t = lr
+                gtd = float((flat_grad * d).sum().item())
+                if gtd > -tol_change:
+                    break
+                t_value = float(t.item()) if isinstance(t, Tensor) else t
+                self._add_grad(t_value, d)
+                ls_evals = 0
+                if n_iter != max_iter:
+                    loss = float(evaluate())
+                    flat_grad = self._flat_grad()
+                    ls_evals = 1
+                current_evals += ls_evals
+                state["func_evals"] += ls_evals
+                if n_iter == max_iter or current_evals >= max_eval:
+                    break
+                if float(flat_grad.abs().max().item()) <= tol_grad:
+                    break
+                if float((d * t_value).abs().max().item()) <= tol_change:
+                    break
+                if abs(loss - prev_loss) < tol_change:
+                    break
+            state.update(
+                d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
+                prev_flat_grad=prev_flat_grad, prev_loss=prev_loss,
+            )  # fmt: skip
+        return orig_loss
+
+
+def _cat(parts: list[Tensor]) -> Tensor:
+    """The 1-D tensors of parts, end to end (a copy)."""
+    cat = getattr(_core, "cat", None)
+    if cat is not None:
+        return cat(parts)  # type: ignore[no-any-return]
+    total = sum(p.numel() for p in parts)
+    out = _core.empty((total,), dtype=parts[0].dtype)
+    offset = 0
+    for p in parts:
+        out[offset : offset + p.numel()] = p
+        offset += p.numel()
+    return out
