@@ -26,6 +26,17 @@ nan = math.nan
 newaxis = None
 
 
+def _need_tensor(op: str, name: str, value: Any) -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+
+
+def _need_int(op: str, name: str, value: Any) -> int:
+    if isinstance(value, builtins.bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}")
+    return int(value)
+
+
 def _name(dt: _core.dtype) -> str:
     return str(dt).rsplit(".", 1)[-1]
 
@@ -226,6 +237,10 @@ def broadcast_shapes(*shapes: Any) -> Any:
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
     """``input.expand(size)``: a view with the broadcast shape."""
+    if not isinstance(size, (list, tuple)):
+        raise TypeError(
+            f"broadcast_to(): argument 'size' must be a tuple of ints, not {type(size).__name__}"
+        )
     return input.expand(*size)
 
 
@@ -312,6 +327,7 @@ def is_nonzero(input: Tensor) -> builtins.bool:
 
 def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
     """True when both tensors have the same shape."""
+    _need_tensor("is_same_size", "other", other)
     return tuple(input.shape) == tuple(other.shape)
 
 
@@ -397,6 +413,7 @@ def _wrap_dim(op: str, dim: int, ndim: int) -> int:
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice of input at ``index`` along ``dim``, without that dimension (a view)."""
+    dim, index = _need_int("select", "dim", dim), _need_int("select", "index", index)
     if input.dim() == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim("select", dim, input.dim())
@@ -417,7 +434,12 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """input with dimension ``dim`` split into ``sizes`` (one of them may be -1): a view when
     the strides allow, as reshape."""
-    sizes = tuple(sizes)
+    dim = _need_int("unflatten", "dim", dim)
+    if not isinstance(sizes, (list, tuple)):
+        raise TypeError(
+            f"unflatten(): argument 'sizes' must be a tuple of ints, not {type(sizes).__name__}"
+        )
+    sizes = tuple(_need_int("unflatten", "sizes", s) for s in sizes)
     if len(sizes) == 0:
         raise RuntimeError("unflatten: sizes must be non-empty")
     d = _wrap_dim("unflatten", dim, input.dim())
@@ -572,6 +594,7 @@ def _new_tensor(
 
 def _type_as(self: Tensor, other: Tensor) -> Tensor:
     """This tensor converted to other's dtype (itself when the dtype already matches)."""
+    _need_tensor("type_as", "other", other)
     return self if self.dtype == other.dtype else self.to(other.dtype)
 
 
