@@ -10,6 +10,8 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import _core
 from .._core import Tensor
 from ..autograd import no_grad
@@ -17,11 +19,14 @@ from ..autograd import no_grad
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
     "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -175,3 +180,86 @@ def kaiming_normal_(
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+) -> Tensor:
+    """Fills tensor with values from N(mean, std^2) truncated to [a, b] (redrawing the values
+    that fall outside)."""
+    _no_generator(generator)
+    if not a < b:
+        raise ValueError(f"[trunc_normal_] expected a < b, got a={a}, b={b}")
+    if _check(tensor, "trunc_normal_"):
+        lo, hi = (a - mean) / std, (b - mean) / std
+        n = tensor.numel()
+        out = np.empty(n, dtype=np.float64)
+        todo = np.arange(n)
+        for _ in range(10_000):
+            draw = _core.randn((todo.size,), dtype=_core.float64).numpy()
+            ok = (draw >= lo) & (draw <= hi)
+            out[todo[ok]] = draw[ok]
+            todo = todo[~ok]
+            if todo.size == 0:
+                break
+        else:
+            raise ValueError(
+                f"[trunc_normal_] [{a}, {b}] holds too little of N({mean}, {std}^2) to sample"
+            )
+        values = (out * std + mean).reshape(tuple(tensor.shape))
+        with no_grad():
+            tensor.copy_(_core.from_numpy(values).to(tensor.dtype))
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fills tensor (at least 2-D; trailing dimensions flattened) with a (semi-)orthogonal
+    matrix times gain: the Q of the QR decomposition of a normal matrix, signs fixed by R's
+    diagonal, as PyTorch."""
+    _no_generator(generator)
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"[orthogonal_] expected a tensor, got {type(tensor).__name__}")
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = int(tensor.shape[0])
+    cols = tensor.numel() // rows
+    flat = _core.randn((rows, cols), dtype=_core.float64).numpy()
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    values = np.ascontiguousarray(q * gain).reshape(tuple(tensor.shape))
+    with no_grad():
+        tensor.copy_(_core.from_numpy(values).to(tensor.dtype))
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fills a 3-, 4- or 5-D convolution weight with the Dirac delta (the identity
+    convolution), per group."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"[dirac_] expected a tensor, got {type(tensor).__name__}")
+    if tensor.dim() not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tuple(int(s) for s in tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = sizes[0] // groups
+    min_dim = min(out_per_group, sizes[1])
+    values = np.zeros(sizes, dtype=np.float64)
+    centre = tuple(s // 2 for s in sizes[2:])
+    for g in range(groups):
+        for d in range(min_dim):
+            values[(g * out_per_group + d, d) + centre] = 1
+    with no_grad():
+        tensor.copy_(_core.from_numpy(values).to(tensor.dtype))
+    return tensor
