@@ -6,6 +6,7 @@ The engine lives in the C++ core; this module is its thin Python face.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -266,3 +267,9 @@ def gradcheck(
                     raise GradcheckError(msg)
                 return False
     return True
+
+
+# torch.autograd.functional (vjp, jacobian), also importable as pyautograd.autograd.functional.
+from . import _autograd_functional as functional  # noqa: E402
+
+sys.modules[__name__ + ".functional"] = functional

@@ -259,7 +259,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     centre = tuple(s // 2 for s in sizes[2:])
     for g in range(groups):
         for d in range(min_dim):
-            values[(g * out_per_group + d, d) + centre] = 1
+            index = (g * out_per_group + d, d, *centre)
+            values[index] = 1
     with no_grad():
         tensor.copy_(_core.from_numpy(values).to(tensor.dtype))
     return tensor
