@@ -1001,6 +1001,8 @@ def chain_step(draw, shape):
     ]
     if nd >= 1:
         names += ["sum_dim", "mean_dim", "max_dim", "min_dim", "index0", "matmul_leaf"]
+        names += ["flip", "roll", "repeat", "cat_leaf", "stack_leaf", "narrow", "split_piece"]
+        names += ["unbind_piece", "movedim"]
         if shape[-1] >= 2:
             names += ["slice_step"]
     if nd >= 2:
@@ -1066,6 +1068,42 @@ def chain_step(draw, shape):
         return name, lambda t: t.t(), []
     if name == "squeeze":
         return name, lambda t: t.squeeze(), []
+    return _shape_step(draw, name, shape)
+
+
+def _shape_step(draw, name, shape):
+    """Steps of the join/split/rearrange family (tests/test_shape_join.py has the table)."""
+    nd = len(shape)
+    dim = draw(st.integers(-nd, nd - 1))
+    size = shape[dim]
+    if name == "flip":
+        return name, lambda t: t.flip(dim), []
+    if name == "roll":
+        k = draw(st.integers(-4, 4))
+        return name, lambda t: t.roll(k, dim), []
+    if name == "repeat":
+        reps = tuple(draw(st.integers(1, 2)) for _ in range(nd + draw(st.integers(0, 1))))
+        return name, lambda t: t.repeat(*reps), []
+    if name == "cat_leaf":
+        other = list(shape)
+        other[dim] = draw(st.integers(1, 3))
+        return name, lambda t, y: pa.cat([y, t, y], dim), [(tuple(other), "any")]
+    if name == "stack_leaf":
+        return name, lambda t, y: pa.stack([t, y], dim), [(shape, "any")]
+    if name == "narrow":
+        start = draw(st.integers(0, size - 1))
+        n = draw(st.integers(1, size - start))
+        return name, lambda t: t.narrow(dim, start, n), []
+    if name == "split_piece":
+        k = draw(st.integers(1, size))
+        i = draw(st.integers(0, (size + k - 1) // k - 1))
+        return name, lambda t: t.split(k, dim)[i], []
+    if name == "unbind_piece":
+        i = draw(st.integers(0, size - 1))
+        return name, lambda t: t.unbind(dim)[i] * 2 + t.unbind(dim)[-1], []
+    if name == "movedim":
+        to = draw(st.integers(-nd, nd - 1))
+        return name, lambda t: t.movedim(dim, to), []
     raise AssertionError(name)
 
 

@@ -11,7 +11,8 @@ namespace pyag {
 using TensorClass = py::class_<TensorImpl, Tensor>;
 
 void init_tensor(py::module_& m);
-void init_tensor_ops(TensorClass& c);  // called by init_tensor (tensor_ops.cpp)
+void init_tensor_ops(TensorClass& c);             // called by init_tensor (tensor_ops.cpp)
+void init_shape(TensorClass& c, py::module_& m);  // cat, split, flip, ... (shape.cpp)
 // After init_tensor: constructors, subclasses, default dtype (tensor_new.cpp).
 void init_tensor_new(py::module_& m);
 void init_serialization(py::module_& m);  // storage access for save/load (serialization.cpp)

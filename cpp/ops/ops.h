@@ -131,6 +131,25 @@ Tensor flatten(const Tensor& a);
 Tensor contiguous(const Tensor& a);
 Tensor clone(const Tensor& a);
 
+// ---- joining and splitting (join.cpp): cat/stack copy; the pieces of split are views ----
+Tensor concat(const std::vector<Tensor>& ts, int64_t dim, const char* op = "cat");  // torch.cat
+Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
+Tensor hstack(const std::vector<Tensor>& ts);
+Tensor vstack(const std::vector<Tensor>& ts);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+std::vector<Tensor> split(const Tensor& a, int64_t size, int64_t dim);
+std::vector<Tensor> split_sizes(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim);
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim);
+std::vector<Tensor> unbind(const Tensor& a, int64_t dim);
+
+// ---- rearranging (rearrange.cpp): flip, roll, repeat, tile copy; movedim is a view ----
+Tensor flip(const Tensor& a, const std::vector<int64_t>& dims);
+Tensor roll(const Tensor& a, const std::vector<int64_t>& shifts, const std::vector<int64_t>& dims);
+Tensor repeat(const Tensor& a, const Dims& repeats);
+Tensor tile(const Tensor& a, const Dims& reps);
+Tensor movedim(const Tensor& a, const std::vector<int64_t>& source,
+               const std::vector<int64_t>& destination);
+
 // ---- indexing (index.cpp) ----
 struct IndexItem {
   enum Kind : uint8_t { Int, Slice, NewAxis, Ellipsis } kind = Int;
