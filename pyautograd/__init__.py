@@ -96,9 +96,13 @@ from ._defaults import set_default_tensor_type as set_default_tensor_type
 from ._dlpack import from_dlpack as from_dlpack
 from ._legacy import TYPES as _LEGACY_TYPES
 from ._legacy import BoolTensor as BoolTensor
+from ._legacy import ByteTensor as ByteTensor
+from ._legacy import CharTensor as CharTensor
 from ._legacy import DoubleTensor as DoubleTensor
 from ._legacy import FloatTensor as FloatTensor
+from ._legacy import IntTensor as IntTensor
 from ._legacy import LongTensor as LongTensor
+from ._legacy import ShortTensor as ShortTensor
 from ._legacy import install as _install_legacy
 from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
@@ -168,10 +172,19 @@ unsqueeze = Tensor.unsqueeze
 float32 = _core.float32
 float64 = _core.float64
 int64 = _core.int64
+int32 = _core.int32
+int16 = _core.int16
+int8 = _core.int8
+uint8 = _core.uint8
 bool = _core.bool
+float16 = _core.float16
+bfloat16 = _core.bfloat16
 float = float32
 double = float64
 long = int64
+int = int32
+short = int16
+half = float16
 
 _install_api(globals())  # aliases (absolute, multiply, ...) of the ops that exist
 

@@ -1,6 +1,7 @@
 """The legacy tensor types of Variable-era programs: FloatTensor, DoubleTensor, LongTensor,
-BoolTensor (ByteTensor once a uint8 dtype exists) as constructors, as ``isinstance`` targets and
-as arguments of ``Tensor.type(...)``; ``Tensor.type()`` returns PyTorch's type name.
+IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor (HalfTensor and BFloat16Tensor name
+dtypes that hold no tensors here: calling them raises) as constructors, as ``isinstance``
+targets and as arguments of ``Tensor.type(...)``; ``Tensor.type()`` returns PyTorch's type name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _NAMES = {
     "int16": "ShortTensor",
     "int8": "CharTensor",
     "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor",
 }
 
 
@@ -70,6 +72,10 @@ FloatTensor = TYPES["FloatTensor"]
 DoubleTensor = TYPES["DoubleTensor"]
 LongTensor = TYPES["LongTensor"]
 BoolTensor = TYPES["BoolTensor"]
+ByteTensor = TYPES["ByteTensor"]
+CharTensor = TYPES["CharTensor"]
+ShortTensor = TYPES["ShortTensor"]
+IntTensor = TYPES["IntTensor"]
 
 
 def type_name(d: _core.dtype) -> str:

@@ -173,7 +173,7 @@ def tensor_repr(t: Tensor) -> str:
             suffixes.append(f"dtype={t.dtype}")
         body = "[]"
     else:
-        if t.dtype == pa.float64:
+        if t.dtype not in (pa.get_default_dtype(), pa.int64, pa.bool):  # PyTorch's rule
             suffixes.append(f"dtype={t.dtype}")
         summarize = a.size > THRESHOLD
         fmt = _Formatter(_summarized(a) if summarize else a)

@@ -44,12 +44,15 @@ Dims parse_shape(const py::args& args, const char* op, SizeKind kind) {
 
 std::optional<DType> parse_dtype(py::handle obj, const char* op) {
   if (obj.is_none()) return std::nullopt;
+  DType d;
   try {
-    return obj.cast<DType>();
+    d = obj.cast<DType>();
   } catch (const py::cast_error&) {
-    fail<TypeError>(op, "dtype must be a pyautograd dtype (float32, float64, int64, bool), got ",
+    fail<TypeError>(op, "dtype must be a pyautograd dtype (float32, int64, bool, ...), got ",
                     py::repr(obj).cast<std::string>());
   }
+  if (!is_supported(d)) fail_unsupported_dtype(d, op);
+  return d;
 }
 
 void check_device(py::handle device, const char* op) {
@@ -129,6 +132,11 @@ py::object to_python_scalar(const Tensor& t) {
       std::memcpy(&x, t->data(), sizeof x);
       return py::int_(x);
     }
+    case DType::UInt8:
+    case DType::Int8:
+    case DType::Int16:
+    case DType::Int32:
+      return py::int_(static_cast<int64_t>(v));
     default:
       return py::float_(v);
   }
@@ -143,17 +151,7 @@ py::object size_tuple(const Dims& d) {
 
 namespace {
 py::dtype np_dtype(DType d) {
-  switch (d) {
-    case DType::Bool:
-      return py::dtype::of<bool>();
-    case DType::Int64:
-      return py::dtype::of<int64_t>();
-    case DType::Float32:
-      return py::dtype::of<float>();
-    case DType::Float64:
-      break;
-  }
-  return py::dtype::of<double>();
+  return dispatch(d, [](auto v) { return py::dtype::of<decltype(v)>(); });
 }
 
 std::optional<DType> from_np_dtype(const py::dtype& dt) {
@@ -164,6 +162,10 @@ std::optional<DType> from_np_dtype(const py::dtype& dt) {
   if (k == 'f' && sz == 8) return DType::Float64;
   if (k == 'b') return DType::Bool;
   if (k == 'i' && sz == 8) return DType::Int64;
+  if (k == 'i' && sz == 4) return DType::Int32;
+  if (k == 'i' && sz == 2) return DType::Int16;
+  if (k == 'i' && sz == 1) return DType::Int8;
+  if (k == 'u' && sz == 1) return DType::UInt8;
   return std::nullopt;
 }
 }  // namespace
@@ -187,7 +189,7 @@ Tensor from_numpy(py::array arr, const char* op) {
   if (!dt)
     fail<TypeError>(op, "can't convert a NumPy array of dtype ",
                     py::str(arr.dtype()).cast<std::string>(),
-                    "; supported: float32, float64, int64, bool");
+                    "; supported: float64, float32, int64, int32, int16, int8, uint8 and bool");
   if (!arr.writeable())
     fail<ValueError>(op, "the NumPy array is not writeable; copy it with tensor(array)");
   const auto isz = static_cast<py::ssize_t>(itemsize(*dt));

@@ -13,11 +13,20 @@ void init_dtypes(py::module_& m) {
         [](DType a, py::handle b) { return py::isinstance<DType>(b) && b.cast<DType>() == a; });
   d.def("__hash__", [](DType t) { return static_cast<int>(t); });
   d.def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); });
-  d.def_property_readonly("itemsize", [](DType t) { return itemsize(t); });
+  d.def_property_readonly("itemsize", [](DType t) { return is_supported(t) ? itemsize(t) : 2; });
+  d.def_property_readonly("is_signed",
+                          [](DType t) { return t != DType::Bool && t != DType::UInt8; });
+  d.def_property_readonly("is_complex", [](DType) { return false; });
   m.attr("float32") = DType::Float32;
   m.attr("float64") = DType::Float64;
   m.attr("int64") = DType::Int64;
+  m.attr("int32") = DType::Int32;
+  m.attr("int16") = DType::Int16;
+  m.attr("int8") = DType::Int8;
+  m.attr("uint8") = DType::UInt8;
   m.attr("bool") = DType::Bool;
+  m.attr("float16") = DType::Float16;
+  m.attr("bfloat16") = DType::BFloat16;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ py::object tolist_rec(const Tensor& t, Dims& pos, int d) {
       for (int i = 0; i < pos.size(); ++i) off += pos[i] * t->strides[i];
       return py::int_(t->data_as<int64_t>()[off]);
     }
+    if (is_integral(t->dtype)) return py::int_(static_cast<int64_t>(v));  // exact below 2**53
     return py::float_(v);
   }
   py::list l;
@@ -54,10 +55,8 @@ py::buffer_info buffer(TensorImpl& t) {
     shape.push_back(t.shape[i]);
     strides.push_back(t.strides[i] * isz);
   }
-  const char* fmt = t.dtype == DType::Float32   ? "f"
-                    : t.dtype == DType::Float64 ? "d"
-                    : t.dtype == DType::Int64   ? "q"
-                                                : "?";
+  const std::string fmt =
+      dispatch(t.dtype, [](auto v) { return py::format_descriptor<decltype(v)>::format(); });
   return py::buffer_info(t.data(), isz, fmt, t.dim(), shape, strides);
 }
 
@@ -167,6 +166,13 @@ void init_tensor(py::module_& m) {
   c.def("double", [](const Tensor& a) { return cast(a, DType::Float64); });
   c.def("long", [](const Tensor& a) { return cast(a, DType::Int64); });
   c.def("bool", [](const Tensor& a) { return cast(a, DType::Bool); });
+  c.def("int", [](const Tensor& a) { return cast(a, DType::Int32); });
+  c.def("short", [](const Tensor& a) { return cast(a, DType::Int16); });
+  c.def("char", [](const Tensor& a) { return cast(a, DType::Int8); });
+  c.def("byte", [](const Tensor& a) { return cast(a, DType::UInt8); });
+  c.def("half", [](const Tensor&) -> Tensor { fail_unsupported_dtype(DType::Float16, "half"); });
+  c.def("bfloat16",
+        [](const Tensor&) -> Tensor { fail_unsupported_dtype(DType::BFloat16, "bfloat16"); });
   c.def("cpu", [](const Tensor& a) { return a; });
   c.def("cuda", [](const Tensor&, py::args, py::kwargs) -> Tensor {
     fail("cuda", "CUDA is not available: pyautograd runs on the CPU only");

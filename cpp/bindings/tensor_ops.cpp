@@ -30,6 +30,14 @@ py::object getitem(const Tensor& a, py::handle idx) {
   if (py::isinstance<TensorImpl>(idx)) {
     Tensor m = idx.cast<Tensor>();
     if (m->dtype == DType::Bool) return py::cast(masked_select(a, m));
+    if (m->dtype == DType::UInt8) {  // a byte mask, as PyTorch reads it (with its warning)
+      if (PyErr_WarnEx(PyExc_UserWarning,
+                       "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                       "torch.bool instead.",
+                       1) != 0)
+        throw py::error_already_set();
+      return py::cast(masked_select(a, cast(m, DType::Bool)));
+    }
   }
   fail<IndexError>("index",
                    "only integers, slices (`:`), ellipsis (`...`), None and bool mask "
@@ -99,6 +107,9 @@ void init_tensor_ops(TensorClass& c) {
       "masked_fill",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill");
+        if (mask->dtype != DType::Bool)
+          fail("masked_fill", "only supports boolean masks, got a mask of dtype ",
+               dtype_name(mask->dtype));
         Tensor v = o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype);
         return where(mask, v, a);
       },

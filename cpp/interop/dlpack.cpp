@@ -30,12 +30,24 @@ DLDataType to_dl(DType d) {
   switch (d) {
     case DType::Bool:
       return {kDLBool, 8, 1};
+    case DType::UInt8:
+      return {kDLUInt, 8, 1};
+    case DType::Int8:
+      return {kDLInt, 8, 1};
+    case DType::Int16:
+      return {kDLInt, 16, 1};
+    case DType::Int32:
+      return {kDLInt, 32, 1};
     case DType::Int64:
       return {kDLInt, 64, 1};
     case DType::Float32:
       return {kDLFloat, 32, 1};
     case DType::Float64:
       return {kDLFloat, 64, 1};
+    case DType::Float16:
+      return {kDLFloat, 16, 1};
+    case DType::BFloat16:
+      return {kDLBfloat, 16, 1};
   }
   return {kDLFloat, 32, 1};
 }
@@ -45,6 +57,10 @@ std::optional<DType> from_dl(DLDataType t) {
   if (t.code == kDLFloat && t.bits == 32) return DType::Float32;
   if (t.code == kDLFloat && t.bits == 64) return DType::Float64;
   if (t.code == kDLInt && t.bits == 64) return DType::Int64;
+  if (t.code == kDLInt && t.bits == 32) return DType::Int32;
+  if (t.code == kDLInt && t.bits == 16) return DType::Int16;
+  if (t.code == kDLInt && t.bits == 8) return DType::Int8;
+  if (t.code == kDLUInt && t.bits == 8) return DType::UInt8;
   if (t.code == kDLBool && t.bits == 8) return DType::Bool;
   return std::nullopt;
 }
@@ -102,7 +118,7 @@ Tensor import_tensor(Managed* m, const DLTensor& dl, bool ours, ReleaseHook hook
   const auto dtype = from_dl(dl.dtype);
   if (!dtype)
     throw BufferError(cat("[", op, "] unsupported dtype ", dtype_str(dl.dtype),
-                          "; supported: float32, float64, int64, bool"));
+                          "; supported: float32, float64, int64, int32, int16, int8, uint8, bool"));
   if (dl.ndim < 0 || dl.ndim > kMaxDims)
     throw BufferError(
         cat("[", op, "] ", dl.ndim, " dimensions; at most ", kMaxDims, " are supported"));

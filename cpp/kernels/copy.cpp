@@ -36,7 +36,12 @@ void copy_into(const Tensor& dst, const Tensor& src) {
     using O = decltype(o);
     dispatch(src->dtype, [&](auto a) {
       using A = decltype(a);
-      map1<O, A>(L, [](A x) { return static_cast<O>(x); });
+      if constexpr (std::is_floating_point_v<A> && std::is_integral_v<O> &&
+                    !std::is_same_v<O, bool> && sizeof(O) < sizeof(int64_t))
+        // float -> a narrow integer truncates to int64 and wraps, as PyTorch (-2.7 -> 254u8)
+        map1<O, A>(L, [](A x) { return static_cast<O>(static_cast<int64_t>(x)); });
+      else
+        map1<O, A>(L, [](A x) { return static_cast<O>(x); });
     });
   });
 }

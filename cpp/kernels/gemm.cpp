@@ -63,8 +63,12 @@ void naive_mm(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T be
 void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   const int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
   if (m == 0 || n == 0) return;
-  if (a->dtype == DType::Int64) {
-    naive_mm<int64_t>(out, a, b, static_cast<int64_t>(alpha), static_cast<int64_t>(beta));
+  if (!is_floating(a->dtype)) {  // integers (bool is refused by the op)
+    dispatch(a->dtype, [&](auto v) {
+      using T = decltype(v);
+      if constexpr (!std::is_same_v<T, bool> && std::is_integral_v<T>)
+        naive_mm<T>(out, a, b, static_cast<T>(alpha), static_cast<T>(beta));
+    });
     return;
   }
   if (k == 0) {

@@ -39,7 +39,7 @@ void sum_into(const Tensor& out, const Tensor& in) {
   Loop L = make_loop(in->shape, {&out, &in});
   dispatch(in->dtype, [&](auto v) {
     using T = decltype(v);
-    using O = std::conditional_t<std::is_same_v<T, bool>, int64_t, T>;
+    using O = std::conditional_t<std::is_integral_v<T>, int64_t, T>;  // integers sum to int64
     using A = acc_t<T>;
     L.run([&](char** p, const int64_t* s, int64_t n) {
       if (s[0] == 0) {  // reduce the row into one output element

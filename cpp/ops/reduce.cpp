@@ -101,7 +101,7 @@ struct ExtremeDimBackward : Node {
 };
 
 Tensor reduce_sum(const Tensor& a, const std::vector<int>& dims, bool keepdim) {
-  DType odt = a->dtype == DType::Bool ? DType::Int64 : a->dtype;
+  DType odt = is_integral(a->dtype) ? DType::Int64 : a->dtype;  // as PyTorch: int32 sums to int64
   Dims kept = kept_shape(a->shape, dims);
   Tensor out = zeros(kept, odt);
   sum_into(out, a);

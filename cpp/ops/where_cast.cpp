@@ -35,6 +35,8 @@ Tensor cast(const Tensor& a, DType dtype) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  if (cond->dtype == DType::UInt8)  // PyTorch accepts (deprecated) byte masks here
+    return where(cast(cond, DType::Bool), a, b);
   if (cond->dtype != DType::Bool)
     fail("where", "condition must be a bool tensor, got ", dtype_name(cond->dtype));
   DType ct = promote(a->dtype, b->dtype);

@@ -16,13 +16,26 @@ namespace pyag {
 // C++ type's category (bool, integer, floating point).
 #define PYAG_DTYPES(X)         \
   X(Bool, bool, "bool")        \
+  X(UInt8, uint8_t, "uint8")   \
+  X(Int8, int8_t, "int8")      \
+  X(Int16, int16_t, "int16")   \
+  X(Int32, int32_t, "int32")   \
   X(Int64, int64_t, "int64")   \
   X(Float32, float, "float32") \
   X(Float64, double, "float64")
 
+// dtypes that exist as names (torch.float16) but hold no tensor: making or casting to one fails
+// with an error naming it. X(enum name, Python name).
+#define PYAG_UNSUPPORTED_DTYPES(X) \
+  X(Float16, "float16")            \
+  X(BFloat16, "bfloat16")
+
 enum class DType : uint8_t {
 #define PYAG_X(E, T, N) E,
   PYAG_DTYPES(PYAG_X)
+#undef PYAG_X
+#define PYAG_X(E, N) E,
+      PYAG_UNSUPPORTED_DTYPES(PYAG_X)
 #undef PYAG_X
 };
 
@@ -47,6 +60,11 @@ struct DTypeOf;
 PYAG_DTYPES(PYAG_X)
 #undef PYAG_X
 
+inline bool is_supported(DType d) { return static_cast<int>(d) < kNumDTypes; }
+// Refuses a dtype that has a name but no tensors (float16): the one error every path to
+// allocating, casting or computing in it ends in.
+[[noreturn]] inline void fail_unsupported_dtype(DType d, const char* op = "dtype");
+
 // Calls f(T{}) with T the C++ type of dtype d.
 template <class F>
 decltype(auto) dispatch(DType d, F&& f) {
@@ -56,8 +74,12 @@ decltype(auto) dispatch(DType d, F&& f) {
     return f(T{});
     PYAG_DTYPES(PYAG_X)
 #undef PYAG_X
+#define PYAG_X(E, N) case DType::E:
+    PYAG_UNSUPPORTED_DTYPES(PYAG_X)
+#undef PYAG_X
+    break;
   }
-  fail("dispatch", "invalid dtype ", static_cast<int>(d));
+  fail_unsupported_dtype(d);
 }
 
 // As dispatch, for the dtypes whose C++ type satisfies Pred (a type trait); the others fail
@@ -76,21 +98,48 @@ inline const char* dtype_name(DType d) {
     return N;
     PYAG_DTYPES(PYAG_X)
 #undef PYAG_X
+#define PYAG_X(E, N) \
+  case DType::E:     \
+    return N;
+    PYAG_UNSUPPORTED_DTYPES(PYAG_X)
+#undef PYAG_X
   }
   return "?";
+}
+
+inline void fail_unsupported_dtype(DType d, const char* op) {
+  fail(op, dtype_name(d),
+       " tensors are not supported: pyautograd has bool, uint8, int8, int16, int32, int64, "
+       "float32 and float64");
 }
 
 template <class T>
 constexpr bool is_floating_type = std::is_floating_point_v<T>;
 
 inline bool is_floating(DType d) {
+  if (!is_supported(d)) return true;  // float16, bfloat16
   return dispatch(d, [](auto v) { return is_floating_type<decltype(v)>; });
 }
 inline bool is_bool(DType d) { return d == DType::Bool; }
 // bool or an integer type
 inline bool is_integral(DType d) { return !is_floating(d); }
+inline bool is_signed_integral(DType d) {
+  return is_integral(d) && d != DType::Bool && d != DType::UInt8;
+}
 
-inline DType promote(DType a, DType b) { return a > b ? a : b; }
+// PyTorch's promotion of two dtypes: the later row of PYAG_DTYPES, except that uint8 and int8
+// meet in int16 (neither holds the other) and float16 and bfloat16 in float32.
+inline DType promote(DType a, DType b) {
+  auto rank = [](DType d) {  // float16 and bfloat16 sit between int64 and float32
+    return is_supported(d) ? 2 * static_cast<int>(d) - (is_floating(d) ? 0 : 1)
+                           : 2 * static_cast<int>(DType::Float32) - 1;
+  };
+  if (a == b) return a;
+  if ((a == DType::UInt8 && b == DType::Int8) || (a == DType::Int8 && b == DType::UInt8))
+    return DType::Int16;
+  if (!is_supported(a) && !is_supported(b)) return DType::Float32;
+  return rank(a) >= rank(b) ? a : b;
+}
 
 // The dtype of Python floats and of float results made from non-float inputs (creation
 // functions without dtype=, int / int, int * 2.5): float32 unless set_default_dtype(float64).
@@ -130,6 +179,10 @@ decltype(auto) dispatch_if(DType d, const char* op, F&& f) {
     break;
     PYAG_DTYPES(PYAG_X)
 #undef PYAG_X
+#define PYAG_X(E, N) case DType::E:
+    PYAG_UNSUPPORTED_DTYPES(PYAG_X)
+#undef PYAG_X
+    fail_unsupported_dtype(d);
   }
   fail(op, "is not defined for ", dtype_name(d), " tensors");
 }

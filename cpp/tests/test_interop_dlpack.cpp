@@ -176,10 +176,10 @@ TEST(DLPackImport, RefusalsOwnNothing) {
     EXPECT_EQ(deletions, 1);
     deletions = 0;
   };
-  refused(make_foreign(&deletions, {4}, {}, 4, {kDLInt, 32, 1}), "unsupported dtype int32");
+  refused(make_foreign(&deletions, {4}, {}, 4, {kDLUInt, 32, 1}), "unsupported dtype uint32");
   refused(make_foreign(&deletions, {4}, {}, 4, {kDLFloat, 16, 1}), "float16");
   refused(make_foreign(&deletions, {4}, {}, 4, {kDLFloat, 32, 4}), "float32x4");
-  refused(make_foreign(&deletions, {4}, {}, 4, {kDLUInt, 8, 1}), "uint8");
+  refused(make_foreign(&deletions, {4}, {}, 4, {kDLUInt, 16, 1}), "uint16");
   refused(make_foreign(&deletions, {4}, {-1}, 4), "negative strides");
   refused(make_foreign(&deletions, {4}, {}, 4, {kDLFloat, 32, 1}, kFlagReadOnly), "read-only");
   auto* gpu = make_foreign(&deletions, {4}, {}, 4);

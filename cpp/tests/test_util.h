@@ -135,8 +135,18 @@ inline double to_dtype(double v, DType dt) {
   switch (dt) {
     case DType::Bool:
       return v != 0;
+    case DType::UInt8:
+      return static_cast<double>(static_cast<uint8_t>(static_cast<int64_t>(v)));
+    case DType::Int8:
+      return static_cast<double>(static_cast<int8_t>(static_cast<int64_t>(v)));
+    case DType::Int16:
+      return static_cast<double>(static_cast<int16_t>(static_cast<int64_t>(v)));
+    case DType::Int32:
+      return static_cast<double>(static_cast<int32_t>(static_cast<int64_t>(v)));
     case DType::Int64:
       return static_cast<double>(static_cast<int64_t>(v));
+    case DType::Float16:
+    case DType::BFloat16:
     case DType::Float32:
       return static_cast<float>(v);
     case DType::Float64:
