@@ -78,7 +78,6 @@ from ._core import stack as stack
 from ._core import tile as tile
 from ._core import unbind as unbind
 from ._core import vstack as vstack
-from ._core import where as where
 from ._core import zeros as zeros
 from ._creation import device as device
 from ._creation import empty_like as empty_like
@@ -104,9 +103,35 @@ from ._legacy import IntTensor as IntTensor
 from ._legacy import LongTensor as LongTensor
 from ._legacy import ShortTensor as ShortTensor
 from ._legacy import install as _install_legacy
+from ._matrix import diag as diag
+from ._matrix import diag_embed as diag_embed
+from ._matrix import diagonal as diagonal
+from ._matrix import einsum as einsum
+from ._matrix import eye as eye
+from ._matrix import install as _install_matrix
+from ._matrix import mv as mv
+from ._matrix import trace as trace
+from ._matrix import tril as tril
+from ._matrix import triu as triu
+from ._pointwise import addcdiv as addcdiv
+from ._pointwise import addcmul as addcmul
+from ._pointwise import install as _install_pointwise
+from ._pointwise import lerp as lerp
 from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
 from ._size import Size as Size
+from ._sorting import argsort as argsort
+from ._sorting import bincount as bincount
+from ._sorting import count_nonzero as count_nonzero
+from ._sorting import install as _install_sorting
+from ._sorting import kthvalue as kthvalue
+from ._sorting import median as median
+from ._sorting import msort as msort
+from ._sorting import nonzero as nonzero
+from ._sorting import sort as sort
+from ._sorting import topk as topk
+from ._sorting import unique as unique
+from ._sorting import where as where
 from ._tensor_str import install as _install_repr
 from ._tensor_str import set_printoptions as set_printoptions
 from .autograd import enable_grad as enable_grad
@@ -118,10 +143,14 @@ _core._set_py_types(Size, MinMax)
 _install_repr(Tensor)
 _install_legacy(Tensor)
 _install_protocols(Tensor)
+_install_sorting(Tensor)
+_install_matrix(Tensor)
+_install_pointwise(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
+from . import return_types as return_types  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .serialization import load as load  # noqa: E402

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Unpack
 
+from . import return_types as _rt
 from ._creation import device as _device
 from ._size import MinMax, Size
 
@@ -38,11 +39,11 @@ class dtype:
     @property
     def is_floating_point(self) -> _bool: ...
     @property
-    def itemsize(self) -> _int:
     def is_signed(self) -> _bool: ...
     @property
     def is_complex(self) -> _bool: ...
     @property
+    def itemsize(self) -> _int:
         """Bytes per element."""
     def __eq__(self, other: object, /) -> _bool: ...
     def __hash__(self) -> _int: ...
@@ -55,14 +56,14 @@ _DType: TypeAlias = dtype
 float32: dtype
 float64: dtype
 int64: dtype
-bool: dtype
 int32: dtype
 int16: dtype
 int8: dtype
 uint8: dtype
-
+bool: dtype
 float16: dtype
 bfloat16: dtype
+
 class _CreationOptions(TypedDict, total=False):
     dtype: _DType | None
     device: _DeviceLike | None
@@ -195,13 +196,13 @@ class Tensor:
     def double(self) -> Tensor: ...
     def long(self) -> Tensor: ...
     def bool(self) -> Tensor: ...
-    def cpu(self) -> Tensor: ...
     def int(self) -> Tensor: ...
     def short(self) -> Tensor: ...
     def char(self) -> Tensor: ...
     def byte(self) -> Tensor: ...
     def half(self) -> Tensor: ...
     def bfloat16(self) -> Tensor: ...
+    def cpu(self) -> Tensor: ...
     def cuda(self, *args: object, **kwargs: object) -> NoReturn:
         """Always raises RuntimeError: pyautograd runs on the CPU only."""
     def __hash__(self) -> _int: ...
@@ -324,6 +325,69 @@ class Tensor:
 
     # ---- reductions ----
     def sum(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
+    # ---- matrix helpers (pyautograd/_matrix.py) and lerp/addcmul/addcdiv (_pointwise.py) ----
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """The lower triangle of the last two dimensions."""
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """The upper triangle of the last two dimensions."""
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        """tril in place."""
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        """triu in place."""
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """A view of a diagonal."""
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """The last dimension placed on a diagonal of a zero tensor."""
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """A vector on a diagonal, or a copy of a matrix's diagonal."""
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a matrix."""
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix times vector."""
+    def lerp(self, end: Tensor, weight: Tensor | _float) -> Tensor:
+        """self + weight * (end - self)."""
+    def lerp_(self, end: Tensor, weight: Tensor | _float) -> Tensor:
+        """lerp in place."""
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
+        """self + value * tensor1 * tensor2."""
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
+        """addcmul in place."""
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
+        """self + value * tensor1 / tensor2."""
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
+        """addcdiv in place."""
+    # ---- sorting and selection (pyautograd/_sorting.py) ----
+    def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> _rt.sort:
+        """(values, indices) sorted along dim (stable; NaN largest)."""
+    def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
+        """The indices that sort self along dim."""
+    def msort(self) -> Tensor:
+        """self sorted along its first dimension."""
+    def topk(
+        self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True
+    ) -> _rt.topk:
+        """(values, indices) of the k largest (or smallest) elements along dim."""
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> _rt.kthvalue:
+        """(values, indices) of the k-th smallest element along dim."""
+    @overload
+    def median(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+    @overload
+    def median(self, dim: _int, keepdim: _bool = False) -> _rt.median:
+        """(values, indices) of the lower median along dim."""
+    def nonzero(self, *, as_tuple: _bool = False) -> Any:
+        """The coordinates of the nonzero elements."""
+    def unique(
+        self,
+        sorted: _bool = True,
+        return_inverse: _bool = False,
+        return_counts: _bool = False,
+        dim: _int | None = None,
+    ) -> Any:
+        """The sorted distinct elements (and inverse indices, counts)."""
+    def count_nonzero(self, dim: _Dims | None = None) -> Tensor:
+        """The number of nonzero elements, over all or along dim."""
+    def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor:
+        """How often each value of a 1-d non-negative integer tensor occurs."""
     def mean(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
     @overload
     def max(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
@@ -681,6 +745,16 @@ def _record_function(
     /,
 ) -> None: ...
 def _version(tensor: Tensor, /) -> _int: ...
+def _sort(input: Tensor, dim: _int, descending: _bool) -> tuple[Tensor, Tensor]: ...
+def _topk(input: Tensor, k: _int, dim: _int, largest: _bool) -> tuple[Tensor, Tensor]: ...
+def _kthvalue(input: Tensor, k: _int, dim: _int, keepdim: _bool) -> tuple[Tensor, Tensor]: ...
+def _median_dim(input: Tensor, dim: _int, keepdim: _bool) -> tuple[Tensor, Tensor]: ...
+def _median(input: Tensor) -> Tensor: ...
+def _nonzero(input: Tensor) -> Tensor: ...
+def _unique(input: Tensor) -> tuple[Tensor, Tensor, Tensor]: ...
+def _bincount(input: Tensor, weights: Tensor | None, minlength: _int) -> Tensor: ...
+def _diagonal(input: Tensor, offset: _int, dim1: _int, dim2: _int) -> Tensor: ...
+def _diag_embed(input: Tensor, offset: _int, dim1: _int, dim2: _int) -> Tensor: ...
 def _legacy_new(dtype: _DType | None, /, *args: Any, **kwargs: Any) -> Tensor: ...
 def _set_default_dtype(dtype: _DType, /) -> None: ...
 def _get_default_dtype() -> _DType: ...

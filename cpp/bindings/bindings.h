@@ -23,6 +23,7 @@ void init_declared(TensorClass& c, py::module_& m);
 void init_functions(py::module_& m);
 void init_autograd(py::module_& m);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)
+void init_sort(py::module_& m);    // sorting and selection (sort.cpp)
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).
 void init_fast_paths(py::module_& m);
 

@@ -67,6 +67,7 @@ PYBIND11_MODULE(_core, m) {
   init_fast_paths(m);
   init_functions(m);
   init_autograd(m);
+  init_sort(m);
   init_dlpack(m);
   m.def("_set_py_types", [](py::object size_cls, py::object minmax_cls) {
     py_types().size_cls = size_cls;

@@ -1,0 +1,74 @@
+"""Pointwise ops made of declared ones (their gradients come from those): lerp, addcmul,
+addcdiv and their in-place forms, with PyTorch's signatures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._core import Tensor
+
+
+def _check_float(op: str, *ts: Any) -> None:
+    for t in ts:
+        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
+            raise RuntimeError(f"[{op}] is only defined for floating tensors, got {t.dtype}")
+
+
+def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
+    """input + weight * (end - input), with broadcasting (floating tensors only)."""
+    _check_float("lerp", input, end, weight)
+    return input + weight * (end - input)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """input + value * tensor1 * tensor2, with broadcasting."""
+    prod = tensor1 * tensor2
+    return input + (prod if value == 1 else value * prod)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """input + value * tensor1 / tensor2, with broadcasting (integer tensor1 and tensor2
+    raise, as PyTorch)."""
+    if not _any_float(tensor1, tensor2):
+        raise RuntimeError(
+            "[addcdiv] integer division with addcdiv is not supported; use "
+            "input + value * tensor1 / tensor2"
+        )
+    q = tensor1 / tensor2
+    return input + (q if value == 1 else value * q)
+
+
+def _any_float(*ts: Any) -> bool:
+    return any(isinstance(t, Tensor) and t.dtype.is_floating_point for t in ts)
+
+
+def _lerp_(self: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
+    """In place: self += weight * (end - self)."""
+    _check_float("lerp_", self, end, weight)
+    return self.add_(weight * (end - self))
+
+
+def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """In place: self += value * tensor1 * tensor2."""
+    prod = tensor1 * tensor2
+    return self.add_(prod if value == 1 else value * prod)
+
+
+def _addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    """In place: self += value * tensor1 / tensor2."""
+    if not _any_float(tensor1, tensor2):
+        raise RuntimeError("[addcdiv_] integer division with addcdiv is not supported")
+    q = tensor1 / tensor2
+    return self.add_(q if value == 1 else value * q)
+
+
+FUNCTIONS = {"lerp": lerp, "addcmul": addcmul, "addcdiv": addcdiv}
+
+
+def install(cls: type[Tensor]) -> None:
+    """Adds lerp, addcmul, addcdiv and their in-place forms to Tensor."""
+    for name, f in FUNCTIONS.items():
+        setattr(cls, name, f)
+    cls.lerp_ = _lerp_  # type: ignore[method-assign]
+    cls.addcmul_ = _addcmul_  # type: ignore[method-assign]
+    cls.addcdiv_ = _addcdiv_  # type: ignore[method-assign]
