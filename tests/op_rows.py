@@ -33,6 +33,8 @@ class Row:
 
 
 POSITIVE = {"low": 0.3, "high": 2.5}
+INTEGERS = (-2.0, -1.0, 0.0, 1.0, 2.0)  # where floor, ceil, trunc and frac jump
+HALVES = (-1.5, -0.5, 0.5, 1.5)  # where round jumps
 
 ROWS: dict[str, Row] = {
     # ---- unary ----
@@ -51,6 +53,24 @@ ROWS: dict[str, Row] = {
     "clamp": Row(kwargs={"min": -0.5, "max": 0.8}, avoid=(-0.5, 0.8)),
     "sin": Row(),
     "cos": Row(),
+    "tan": Row(low=-1.2, high=1.2),
+    "asin": Row(low=-0.9, high=0.9),
+    "acos": Row(low=-0.9, high=0.9),
+    "atan": Row(),
+    "sinh": Row(),
+    "cosh": Row(),
+    "log1p": Row(low=-0.6, high=2.0),
+    "expm1": Row(),
+    "log2": Row(**POSITIVE),
+    "log10": Row(**POSITIVE),
+    "reciprocal": Row(avoid=(0.0,)),
+    "rsqrt": Row(**POSITIVE),
+    "erf": Row(),
+    "floor": Row(avoid=INTEGERS),
+    "ceil": Row(avoid=INTEGERS),
+    "round": Row(avoid=HALVES),
+    "trunc": Row(avoid=INTEGERS),
+    "frac": Row(avoid=INTEGERS),
     # ---- binary ----
     "add": Row(arity=2, scalar=1.5),
     "sub": Row(arity=2, scalar=1.5),

@@ -1,7 +1,10 @@
 // The Python face of the declared ops (kernels/unary_ops.h, kernels/binary_ops.h), generated
 // from their declarations: for each op a Tensor method, a module function (torch.<name>), an
 // in-place method when declared, the operators that map to it, and a row of _core._op_table().
+#include <pybind11/stl.h>
+
 #include <cstring>
+#include <optional>
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
@@ -118,7 +121,15 @@ void def_unary(TensorClass& c, py::module_& m, const char* name, std::index_sequ
     return maybe_nogil(a->numel, [&] { return detail::apply_unary_(id, a, args); });
   };
   if (Op::python & kPyMethod) c.def(name, fn, Op::doc, param_arg<Op, I>()...);
-  if (Op::python & (kPyFunction | kPyFunctional))
+  if (Op::python & kPyFunction)  // torch.<name>(input, ..., *, out=None)
+    m.def(
+        name,
+        [fn, name](const Tensor& a, Handle<I>... p, const std::optional<Tensor>& out) {
+          return out ? write_out(*out, fn(a, p...), name) : fn(a, p...);
+        },
+        Op::doc, py::arg("input"), param_arg<Op, I>()..., py::kw_only(),
+        py::arg("out") = py::none());
+  else if (Op::python & kPyFunctional)
     m.def(name, fn, Op::doc, py::arg("input"), param_arg<Op, I>()...);
   if (Op::python & kPyInPlace) c.def(inplace.c_str(), fn_, Op::doc, param_arg<Op, I>()...);
   if (const char* d = unary_dunder(name)) c.def(d, fn, Op::doc);
@@ -163,7 +174,14 @@ void def_binary(TensorClass& c, py::module_& m, const char* name) {
   static std::string inplace = std::string(name) + "_";
   auto fn_ = [id = id](const Tensor& a, py::handle b) { return inplace_op(id, a, b); };
   if (Op::python & kPyMethod) c.def(name, fn, Op::doc, py::arg(other));
-  if (Op::python & (kPyFunction | kPyFunctional))
+  if (Op::python & kPyFunction)  // torch.<name>(input, other, *, out=None)
+    m.def(
+        name,
+        [fn, name](const Tensor& a, py::handle b, const std::optional<Tensor>& out) {
+          return out ? write_out(*out, fn(a, b), name) : fn(a, b);
+        },
+        Op::doc, py::arg("input"), py::arg(other), py::kw_only(), py::arg("out") = py::none());
+  else if (Op::python & kPyFunctional)
     m.def(name, fn, Op::doc, py::arg("input"), py::arg(other));
   if (Op::python & kPyInPlace) c.def(inplace.c_str(), fn_, Op::doc, py::arg(other));
   if (const Dunder* d = dunder_of(name)) {

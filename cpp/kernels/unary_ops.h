@@ -21,7 +21,9 @@
 // clang-format off
 #define PYAG_UNARY_OPS(X) \
   X(neg) X(abs) X(exp) X(log) X(sqrt) X(tanh) X(sigmoid) X(relu) X(sign) X(square) \
-  X(bitwise_not) X(logical_not) X(clamp) X(sin) X(cos)
+  X(bitwise_not) X(logical_not) X(clamp) X(sin) X(cos) \
+  X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(log1p) X(expm1) X(log2) X(log10) \
+  X(reciprocal) X(rsqrt) X(erf) X(floor) X(ceil) X(round) X(trunc) X(frac)
 // clang-format on
 
 namespace pyag::unary {
@@ -67,6 +69,7 @@ struct Decl {
 };
 
 struct neg : Decl<neg> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The negation of each element, -input.";
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromGrad;
@@ -81,6 +84,7 @@ struct neg : Decl<neg> {
 };
 
 struct abs : Decl<abs> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The absolute value of each element.";
   static constexpr Rule rule = Rule::Same;
   static constexpr BoolInput bool_input = BoolInput::Keep;
@@ -99,6 +103,7 @@ struct abs : Decl<abs> {
 };
 
 struct exp : Decl<exp> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "e raised to each element.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromOutput;
@@ -113,6 +118,7 @@ struct exp : Decl<exp> {
 };
 
 struct log : Decl<log> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The natural logarithm of each element.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromInput;
@@ -127,6 +133,7 @@ struct log : Decl<log> {
 };
 
 struct sqrt : Decl<sqrt> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The square root of each element.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromOutput;
@@ -141,6 +148,7 @@ struct sqrt : Decl<sqrt> {
 };
 
 struct tanh : Decl<tanh> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The hyperbolic tangent of each element.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromOutput;
@@ -155,6 +163,7 @@ struct tanh : Decl<tanh> {
 };
 
 struct sigmoid : Decl<sigmoid> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The logistic sigmoid 1 / (1 + exp(-x)) of each element.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromOutput;
@@ -169,6 +178,7 @@ struct sigmoid : Decl<sigmoid> {
 };
 
 struct relu : Decl<relu> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "max(x, 0) of each element (NaN stays NaN).";
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromOutput;
@@ -183,16 +193,22 @@ struct relu : Decl<relu> {
 };
 
 struct sign : Decl<sign> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "-1, 0 or 1: the sign of each element.";
   static constexpr Rule rule = Rule::Same;
+  static constexpr BoolInput bool_input = BoolInput::Keep;  // sign(bool) is bool, as PyTorch
   static constexpr Grad grad = Grad::Zero;
   template <class T>
   static T f(T x) {
-    return static_cast<T>((x > 0) - (x < 0));
+    if constexpr (std::is_same_v<T, bool>)
+      return x;
+    else
+      return static_cast<T>((x > 0) - (x < 0));
   }
 };
 
 struct square : Decl<square> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The square of each element.";
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromInput;
@@ -209,6 +225,7 @@ struct square : Decl<square> {
 };
 
 struct bitwise_not : Decl<bitwise_not> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "Bitwise NOT of each element (logical NOT for bool).";
   static constexpr Rule rule = Rule::Integral;
   static constexpr Grad grad = Grad::None;
@@ -260,6 +277,7 @@ struct clamp : Decl<clamp> {
 };
 
 struct sin : Decl<sin> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The sine of each element (radians).";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromInput;
@@ -274,6 +292,7 @@ struct sin : Decl<sin> {
 };
 
 struct cos : Decl<cos> {
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The cosine of each element (radians).";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromInput;
@@ -288,3 +307,5 @@ struct cos : Decl<cos> {
 };
 
 }  // namespace pyag::unary
+
+#include "kernels/unary_math_ops.h"  // IWYU pragma: keep (the rows tan ... frac)

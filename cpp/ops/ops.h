@@ -103,6 +103,12 @@ DType compute_dtype(DType a, DType b) {
   return detail::binary_compute_dtype(detail::binary_index<Op>, a, b);
 }
 
+// ---- out= (out.cpp) ----
+// Writes result into out (resized when its shape differs, as PyTorch) for op(..., out=out);
+// refuses a result that requires grad and a dtype PyTorch cannot cast to out's.
+const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op);
+bool can_cast(DType from, DType to);
+
 // ---- other elementwise ops (where_cast.cpp) ----
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor cast(const Tensor& a, DType dtype);  // differentiable dtype conversion (`to`)
