@@ -241,6 +241,8 @@ def _sigmoid(x):
 
 
 def _sign(x):
+    if x.dtype == np.bool_:  # sign(bool) is bool, as PyTorch
+        return x
     return np.nan_to_num(np.sign(x), nan=0.0)  # PyTorch: sign(nan) == 0
 
 
@@ -257,7 +259,7 @@ UNARY = {
     "square": np.square,
 }
 FLOAT_RESULT = {"exp", "log", "sqrt", "tanh", "sigmoid"}
-NO_BOOL = {"neg", "relu", "sign"}
+NO_BOOL = {"neg", "relu"}
 
 
 def unary_dtype(op, d):
