@@ -47,11 +47,15 @@ from ._api import typename as typename
 from ._api import unflatten as unflatten
 from ._core import *  # noqa: F403  (the declared ops' functions: sin, add, clamp, ...)
 from ._core import Tensor as Tensor
+from ._core import addmm as addmm
 from ._core import arange as arange
+from ._core import baddbmm as baddbmm
+from ._core import bernoulli as bernoulli
 from ._core import cat as cat
 from ._core import chunk as chunk
 from ._core import concat as concat
 from ._core import concatenate as concatenate
+from ._core import dot as dot
 from ._core import dtype as dtype
 from ._core import empty as empty
 from ._core import empty_cache as empty_cache
@@ -62,17 +66,22 @@ from ._core import get_num_threads as get_num_threads
 from ._core import hstack as hstack
 from ._core import is_grad_enabled as is_grad_enabled
 from ._core import linspace as linspace
+from ._core import log_softmax as log_softmax
 from ._core import manual_seed as manual_seed
 from ._core import memory_stats as memory_stats
 from ._core import moveaxis as moveaxis
 from ._core import movedim as movedim
 from ._core import narrow as narrow
 from ._core import ones as ones
+from ._core import outer as outer
 from ._core import rand as rand
+from ._core import randint as randint
 from ._core import randn as randn
+from ._core import randperm as randperm
 from ._core import reset_peak_memory_stats as reset_peak_memory_stats
 from ._core import roll as roll
 from ._core import set_num_threads as set_num_threads
+from ._core import softmax as softmax
 from ._core import split as split
 from ._core import stack as stack
 from ._core import tile as tile
@@ -84,6 +93,7 @@ from ._creation import empty_like as empty_like
 from ._creation import full_like as full_like
 from ._creation import ones_like as ones_like
 from ._creation import rand_like as rand_like
+from ._creation import randint_like as randint_like
 from ._creation import randn_like as randn_like
 from ._creation import tensor as tensor
 from ._creation import zeros_like as zeros_like

@@ -122,3 +122,14 @@ def full_like(t: Tensor, fill_value: Any, dtype: _core.dtype | None = None, **kw
     if not isinstance(t, Tensor):
         raise TypeError(f"[full_like] expected a tensor, got {type(t).__name__}")
     return _core.full(t.shape, fill_value, dtype=dtype if dtype is not None else t.dtype, **kw)
+
+
+def randint_like(
+    t: Tensor, low: int, high: int | None = None, dtype: _core.dtype | None = None, **kw: Any
+) -> Tensor:
+    """A tensor of ``t``'s shape (and dtype, unless given) of integers drawn uniformly from
+    [low, high): ``randint_like(t, high)`` or ``randint_like(t, low, high)``."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"[randint_like] expected a tensor, got {type(t).__name__}")
+    lo, hi = (0, low) if high is None else (low, high)
+    return _core.randint(lo, hi, t.shape, dtype=dtype if dtype is not None else t.dtype, **kw)

@@ -71,6 +71,12 @@ ROWS: dict[str, Row] = {
     "round": Row(avoid=HALVES),
     "trunc": Row(avoid=INTEGERS),
     "frac": Row(avoid=INTEGERS),
+    "softplus": Row(kwargs={"beta": 2.0, "threshold": 3.0}, avoid=(1.5,)),
+    "leaky_relu": Row(kwargs={"negative_slope": 0.2}, avoid=(0.0,)),
+    "elu": Row(kwargs={"alpha": 0.7}, avoid=(0.0,)),
+    "gelu": Row(),
+    "silu": Row(),
+    "hardtanh": Row(kwargs={"min_val": -0.5, "max_val": 0.8}, avoid=(-0.5, 0.8)),
     # ---- binary ----
     "add": Row(arity=2, scalar=1.5),
     "sub": Row(arity=2, scalar=1.5),

@@ -21,6 +21,8 @@ void init_optim(py::module_& m);          // fused optimizer steps (optim.cpp)
 // The declared ops' methods, functions and op table (declared.cpp).
 void init_declared(TensorClass& c, py::module_& m);
 void init_functions(py::module_& m);
+// softmax, dot/outer/addmm/baddbmm and the random ops of issue 9 (ops_more.cpp).
+void init_ops_more(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)
 void init_sort(py::module_& m);    // sorting and selection (sort.cpp)

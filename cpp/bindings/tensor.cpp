@@ -184,6 +184,7 @@ void init_tensor(py::module_& m) {
   init_declared(c, m);
   init_tensor_ops(c);
   init_shape(c, m);
+  init_ops_more(c, m);
 
   // ---- autograd ----
   c.def("detach", [](const Tensor& a) { return detach(a); });

@@ -23,7 +23,8 @@
   X(neg) X(abs) X(exp) X(log) X(sqrt) X(tanh) X(sigmoid) X(relu) X(sign) X(square) \
   X(bitwise_not) X(logical_not) X(clamp) X(sin) X(cos) \
   X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(log1p) X(expm1) X(log2) X(log10) \
-  X(reciprocal) X(rsqrt) X(erf) X(floor) X(ceil) X(round) X(trunc) X(frac)
+  X(reciprocal) X(rsqrt) X(erf) X(floor) X(ceil) X(round) X(trunc) X(frac) \
+  X(softplus) X(leaky_relu) X(elu) X(gelu) X(silu) X(hardtanh)
 // clang-format on
 
 namespace pyag::unary {
@@ -309,3 +310,4 @@ struct cos : Decl<cos> {
 }  // namespace pyag::unary
 
 #include "kernels/unary_math_ops.h"  // IWYU pragma: keep (the rows tan ... frac)
+#include "kernels/unary_activation_ops.h"  // IWYU pragma: keep (softplus ... hardtanh)

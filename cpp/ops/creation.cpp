@@ -5,24 +5,19 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/loop.h"
+#include "ops/generator.h"
 #include "ops/ops.h"
 
 namespace pyag {
-namespace {
 
-struct Generator {
-  std::mutex mu;
-  std::mt19937_64 engine{5489u};
-};
-
-Generator& gen() {
+Generator& global_generator() {
   static Generator* g = new Generator();
   return *g;
 }
 
-double uniform01(std::mt19937_64& e) {  // [0, 1) with 53 random bits
-  return static_cast<double>(e() >> 11) * (1.0 / 9007199254740992.0);
-}
+namespace {
+
+Generator& gen() { return global_generator(); }
 
 template <class F>
 Tensor generate(const Dims& shape, DType dtype, const char* op, F draw) {
@@ -60,12 +55,22 @@ Tensor rand(const Dims& shape, DType dtype) {
 }
 
 Tensor arange(double start, double end, double step, DType dtype) {
-  if (step == 0) fail("arange", "step must be nonzero");
   if (!std::isfinite(start) || !std::isfinite(end))
     fail<ValueError>("arange", "unsupported range: ", start, " -> ", end);
-  if ((end - start) / step < 0)
+  double n;
+  if (!is_floating(dtype)) {  // as PyTorch: the bounds and step as integers, integer length
+    if (dtype == DType::Bool) fail("arange", "is not implemented for bool");
+    start = std::trunc(start), end = std::trunc(end), step = std::trunc(step);
+  }
+  if (step == 0) fail("arange", "step must be nonzero");
+  if (!((step > 0 && end >= start) || (step < 0 && end <= start)))
     fail("arange", "upper bound and larger bound inconsistent with step sign");
-  const double n = std::ceil((end - start) / step);
+  if (!is_floating(dtype)) {
+    const double sgn = step > 0 ? 1 : -1;
+    n = std::trunc((end - start + step - sgn) / step);
+  } else {
+    n = std::ceil((end - start) / step);
+  }
   if (n > 1e15) fail<MemoryError>("arange", "too many elements: ", n);
   Tensor t = empty(Dims{static_cast<int64_t>(n)}, dtype);
   dispatch(dtype, [&](auto z) {

@@ -124,6 +124,22 @@ Tensor mm(const Tensor& a, const Tensor& b);
 Tensor bmm(const Tensor& a, const Tensor& b);
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// ---- more linear algebra (linalg_more.cpp): compositions, errors name the op ----
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor outer(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta = 1.0,
+             Scalar alpha = 1.0);
+Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1.0,
+               Scalar alpha = 1.0);
+const Tensor& addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
+                     Scalar beta = 1.0, Scalar alpha = 1.0);
+const Tensor& baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2,
+                       Scalar beta = 1.0, Scalar alpha = 1.0);
+
+// ---- softmax (softmax.cpp): fused kernels; dtype converts the input first ----
+Tensor softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype = std::nullopt);
+Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype = std::nullopt);
+
 // ---- shape and views (shape_ops.cpp) ----
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1);
 Tensor t(const Tensor& a);
@@ -187,6 +203,14 @@ bool overlaps(const Tensor& a, const Tensor& b);
 void manual_seed(uint64_t seed);
 Tensor randn(const Dims& shape, DType dtype);
 Tensor rand(const Dims& shape, DType dtype);
+// random.cpp: the global generator too; the in-place ones refuse a leaf that requires grad.
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype);
+Tensor randperm(int64_t n, DType dtype);
+const Tensor& normal_(const Tensor& self, double mean, double std);
+const Tensor& uniform_(const Tensor& self, double from, double to);
+Tensor bernoulli(const Tensor& p);  // 1 with probability p[i], in p's (floating) dtype
+const Tensor& bernoulli_(const Tensor& self, double p);
+const Tensor& bernoulli_(const Tensor& self, const Tensor& p);  // p broadcast to self
 Tensor arange(double start, double end, double step, DType dtype);
 Tensor linspace(double start, double end, int64_t steps, DType dtype);
 

@@ -1,8 +1,10 @@
 """Activation functions of nn.functional.
 
-relu, tanh and sigmoid are core ops. The others (leaky_relu, elu, gelu, silu, softplus,
-hardtanh, softmax, log_softmax) are core ops of issue 9's list: these functions call them by
-name and raise NotImplementedError, naming the op, in a build that does not have it yet.
+relu, tanh and sigmoid are core ops (torch.<name> and Tensor methods). leaky_relu, elu, gelu,
+silu, softplus and hardtanh are declared unary ops bound only as pyautograd._core.<name> (as
+torch has them only in torch.nn.functional); these functions add PyTorch's signatures
+(inplace=, approximate='tanh'). A function whose op a build lacks raises NotImplementedError
+naming it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ def core_op(name: str) -> Callable[..., Tensor]:
     this build does not have it."""
     import pyautograd
 
-    f = getattr(pyautograd, name, None) or getattr(Tensor, name, None)
+    f = (
+        getattr(pyautograd, name, None)
+        or getattr(pyautograd._core, name, None)  # the ops only torch.nn.functional has
+        or getattr(Tensor, name, None)
+    )
     if f is None:
         raise NotImplementedError(
             f"[{name}] this build of pyautograd has no {name} op yet (it is one of the ops of "
@@ -87,7 +93,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     _check(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise ValueError(f"[gelu] approximate must be 'none' or 'tanh', got {approximate!r}")
-    return core_op("gelu")(input, approximate=approximate)
+    return core_op("gelu")(input, approximate=1.0 if approximate == "tanh" else 0.0)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:

@@ -1,0 +1,62 @@
+// softmax and log_softmax along a dimension: the fused kernels of kernels/softmax.h and one
+// backward node each, which saves the output.
+#include "autograd/node.h"
+#include "kernels/elementwise.h"
+#include "kernels/softmax.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+Tensor raw_contiguous(const Tensor& t) {
+  if (t->contiguous()) return t;
+  Tensor c = empty(t->shape, t->dtype);
+  copy_into(c, t);
+  return c;
+}
+
+struct SoftmaxNode : Node {
+  SoftmaxKernel k;
+  int dim;
+  SavedTensor y;
+  SoftmaxNode(SoftmaxKernel kernel, int d) : k(kernel), dim(d) {}
+  const char* name() const override {
+    return k == SoftmaxKernel::softmax ? "SoftmaxBackward" : "LogSoftmaxBackward";
+  }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& yv = y.unpack(*this);
+    Tensor r = empty(yv->shape, yv->dtype);
+    softmax_grad_into(k, r, raw_contiguous(g), yv, dim);
+    return {r};
+  }
+  void check() const override { y.check(*this); }
+  void release() override { y.reset(); }
+};
+
+Tensor run(SoftmaxKernel k, const char* op, const Tensor& input, int64_t dim,
+           std::optional<DType> dtype) {
+  if (dtype && !is_floating(*dtype))
+    fail(op, "dtype must be a floating dtype, got ", dtype_name(*dtype));
+  const Tensor x = dtype ? cast(input, *dtype) : input;
+  if (!is_floating(x->dtype))
+    fail(op, "is only defined for floating tensors, got ", dtype_name(x->dtype),
+         " (pass dtype= to convert)");
+  const int d = x->dim() == 0 ? 0 : wrap_dim(dim, x->dim(), op);
+  if (x->dim() == 0) wrap_dim(dim, 0, op);  // range check only
+  Tensor out = empty(x->shape, x->dtype);
+  softmax_into(k, out, raw_contiguous(x), d);
+  if (auto n = record<SoftmaxNode>({&x}, out, k, d)) n->y = SavedTensor(out);
+  return out;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  return run(SoftmaxKernel::softmax, "softmax", x, dim, dtype);
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  return run(SoftmaxKernel::log_softmax, "log_softmax", x, dim, dtype);
+}
+
+}  // namespace pyag
