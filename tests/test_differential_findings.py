@@ -287,7 +287,6 @@ def test_empty_tensors_are_contiguous() -> None:
 
 
 # ---- pyautograd.nn.functional (issue 11) ----------------------------------------------------
-@gate("nn-ops-missing", "waits for issue 9's ops")
 @pytest.mark.parametrize(
     ("code", "stated"),
     [

@@ -50,6 +50,7 @@ def test_gradients(op: str) -> None:
         arr = np.random.default_rng(1).standard_normal(shape)
         x = pyautograd.tensor(arr, requires_grad=True)
         check_grads(lambda a, d=dim: getattr(pyautograd, op)(a, d), x)
+        x.grad = None
         t = torch.tensor(arr, requires_grad=True)
         w = np.random.default_rng(2).standard_normal(shape)
         getattr(pyautograd, op)(x, dim).backward(pyautograd.tensor(w))
@@ -74,14 +75,19 @@ def test_stable_at_1e4(op: str) -> None:
 def test_infinities_as_torch(op: str) -> None:
     inf = float("inf")
     arr = np.array([[inf, 0.0, 1.0], [-inf, -inf, -inf], [-inf, 0.0, 1.0], [np.nan, 0, 1]])
-    _same(getattr(pyautograd, op)(pyautograd.tensor(arr), 1), getattr(torch, op)(torch.tensor(arr), 1))
+    _same(
+        getattr(pyautograd, op)(pyautograd.tensor(arr), 1), getattr(torch, op)(torch.tensor(arr), 1)
+    )
 
 
 @pytest.mark.parametrize("op", OPS)
 def test_0d_and_empty(op: str) -> None:
     for shape, dim in [((), 0), ((), -1), ((0,), 0), ((2, 0), 1), ((2, 0), 0), ((1, 1), 1)]:
         arr = np.random.default_rng(0).standard_normal(shape)
-        _same(getattr(pyautograd, op)(pyautograd.tensor(arr), dim), getattr(torch, op)(torch.tensor(arr), dim))
+        _same(
+            getattr(pyautograd, op)(pyautograd.tensor(arr), dim),
+            getattr(torch, op)(torch.tensor(arr), dim),
+        )
 
 
 @pytest.mark.parametrize("op", OPS)
@@ -90,7 +96,9 @@ def test_dtype_argument(op: str) -> None:
     for dt in ("float32", "float64"):
         out = getattr(pyautograd, op)(pyautograd.tensor(arr), 1, dtype=getattr(pyautograd, dt))
         _same(out, getattr(torch, op)(torch.from_numpy(arr), 1, dtype=getattr(torch, dt)), dt)
-        out = F.__dict__[op](pyautograd.tensor(arr.astype(np.float32)), 1, dtype=getattr(pyautograd, dt))
+        out = F.__dict__[op](
+            pyautograd.tensor(arr.astype(np.float32)), 1, dtype=getattr(pyautograd, dt)
+        )
         assert out.dtype == getattr(pyautograd, dt)
     x = pyautograd.tensor(arr.astype(np.float32), requires_grad=True)
     getattr(pyautograd, op)(x, 0, dtype=pyautograd.float64).sum().backward()
@@ -112,8 +120,14 @@ def test_errors(op: str) -> None:
 def test_modules_and_implicit_dim() -> None:
     arr = np.random.default_rng(4).standard_normal((2, 5)).astype(np.float32)
     x = pyautograd.tensor(arr)
-    _same(pyautograd.nn.Softmax(dim=1)(x), torch.nn.Softmax(dim=1)(torch.from_numpy(arr)), "float32")
-    _same(pyautograd.nn.LogSoftmax(dim=0)(x), torch.nn.LogSoftmax(dim=0)(torch.from_numpy(arr)), "float32")
+    _same(
+        pyautograd.nn.Softmax(dim=1)(x), torch.nn.Softmax(dim=1)(torch.from_numpy(arr)), "float32"
+    )
+    _same(
+        pyautograd.nn.LogSoftmax(dim=0)(x),
+        torch.nn.LogSoftmax(dim=0)(torch.from_numpy(arr)),
+        "float32",
+    )
     with pytest.warns(UserWarning, match="Implicit dimension"):
         out = F.softmax(x)
     _same(out, torch.softmax(torch.from_numpy(arr), 1), "float32")

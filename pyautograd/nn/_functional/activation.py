@@ -70,22 +70,24 @@ def sigmoid(input: Tensor) -> Tensor:
     return _check(input, "sigmoid").sigmoid()
 
 
-def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
+def _maybe_inplace(input: Tensor, f: Callable[[Tensor], Tensor], inplace: bool) -> Tensor:
+    """f(input), or with inplace=True written back into input. The op's backward node may
+    save its input, so when autograd records it reads a copy of the old values."""
     if not inplace:
-        return out
-    return input.copy_(out)
+        return f(input)
+    return input.copy_(f(input.clone() if input.requires_grad else input))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
     _check(input, "leaky_relu")
-    return _maybe_inplace(input, core_op("leaky_relu")(input, negative_slope), inplace)
+    return _maybe_inplace(input, lambda t: core_op("leaky_relu")(t, negative_slope), inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1)."""
     _check(input, "elu")
-    return _maybe_inplace(input, core_op("elu")(input, alpha), inplace)
+    return _maybe_inplace(input, lambda t: core_op("elu")(t, alpha), inplace)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -99,7 +101,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
     _check(input, "silu")
-    return _maybe_inplace(input, core_op("silu")(input), inplace)
+    return _maybe_inplace(input, lambda t: core_op("silu")(t), inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -115,7 +117,7 @@ def hardtanh(
     _check(input, "hardtanh")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(input, core_op("hardtanh")(input, min_val, max_val), inplace)
+    return _maybe_inplace(input, lambda t: core_op("hardtanh")(t, min_val, max_val), inplace)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
