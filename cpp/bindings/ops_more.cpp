@@ -25,9 +25,7 @@ std::optional<DType> dtype_arg(py::handle h, const char* op) {
   return h.is_none() ? std::nullopt : parse_dtype(h, op);
 }
 
-double number(py::handle h, const char* op, const char* name) {
-  return coefficient(h, op, name).v;
-}
+double number(py::handle h, const char* op, const char* name) { return coefficient(h, op, name).v; }
 
 // The keyword options of a creation function: dtype, device, requires_grad, generator.
 struct Creation {
@@ -82,7 +80,8 @@ void init_ops_more(TensorClass& c, py::module_& m) {
     auto fn = [log](const Tensor& x, int64_t dim, py::handle dtype) {
       const char* op = log ? "log_softmax" : "softmax";
       return maybe_nogil(x->numel, [&] {
-        return log ? log_softmax(x, dim, dtype_arg(dtype, op)) : softmax(x, dim, dtype_arg(dtype, op));
+        return log ? log_softmax(x, dim, dtype_arg(dtype, op))
+                   : softmax(x, dim, dtype_arg(dtype, op));
       });
     };
     m.def(name, fn, doc, py::arg("input"), py::arg("dim"), py::kw_only(),
@@ -125,8 +124,8 @@ void init_ops_more(TensorClass& c, py::module_& m) {
     return baddbmm(in, a, b, coefficient(beta, "baddbmm", "beta"),
                    coefficient(alpha, "baddbmm", "alpha"));
   };
-  m.def("baddbmm", baddbmm_fn, baddbmm_doc, py::arg("input"), py::arg("batch1"),
-        py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("baddbmm", baddbmm_fn, baddbmm_doc, py::arg("input"), py::arg("batch1"), py::arg("batch2"),
+        py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
   c.def("baddbmm", baddbmm_fn, baddbmm_doc, py::arg("batch1"), py::arg("batch2"), py::kw_only(),
         py::arg("beta") = 1, py::arg("alpha") = 1);
   c.def(

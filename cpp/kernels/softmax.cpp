@@ -28,8 +28,7 @@ Geometry geometry(const Tensor& t, int dim) {
 
 // One block of `inner` interleaved rows: x[k * inner + j], k < n, for each column j.
 template <class T>
-void forward_block(bool log, const T* x, T* y, int64_t n, int64_t inner, double* mx,
-                   double* sum) {
+void forward_block(bool log, const T* x, T* y, int64_t n, int64_t inner, double* mx, double* sum) {
   for (int64_t j = 0; j < inner; ++j) mx[j] = -std::numeric_limits<double>::infinity(), sum[j] = 0;
   for (int64_t k = 0; k < n; ++k)
     for (int64_t j = 0; j < inner; ++j) {
@@ -62,8 +61,8 @@ void backward_block(bool log, const T* g, const T* y, T* gi, int64_t n, int64_t 
   for (int64_t k = 0; k < n; ++k)
     for (int64_t j = 0; j < inner; ++j) {
       const int64_t i = k * inner + j;
-      acc[j] += log ? static_cast<double>(g[i])
-                    : static_cast<double>(g[i]) * static_cast<double>(y[i]);
+      acc[j] +=
+          log ? static_cast<double>(g[i]) : static_cast<double>(g[i]) * static_cast<double>(y[i]);
     }
   for (int64_t k = 0; k < n; ++k)
     for (int64_t j = 0; j < inner; ++j) {

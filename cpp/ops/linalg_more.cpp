@@ -21,11 +21,10 @@ void check_coefficient(const char* op, const char* name, Scalar s, DType dt) {
 
 // beta * input + alpha * prod, input broadcast to prod's shape (beta = 0: input is ignored,
 // NaN included, as PyTorch).
-Tensor combine(const char* op, const Tensor& input, const Tensor& prod, Scalar beta,
-               Scalar alpha) {
+Tensor combine(const char* op, const Tensor& input, const Tensor& prod, Scalar beta, Scalar alpha) {
   if (input->dtype != prod->dtype)
-    fail(op, "expected input to have the dtype of the product, ", dtype_name(prod->dtype),
-         ", got ", dtype_name(input->dtype));
+    fail(op, "expected input to have the dtype of the product, ", dtype_name(prod->dtype), ", got ",
+         dtype_name(input->dtype));
   check_coefficient(op, "alpha", alpha, prod->dtype);
   check_coefficient(op, "beta", beta, prod->dtype);
   bool fits = input->dim() <= prod->dim();
@@ -76,8 +75,8 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta,
                Scalar alpha) {
   if (batch1->dim() != 3 || batch2->dim() != 3)
-    fail("baddbmm", "batch1 and batch2 must be 3-D tensors, got shapes ",
-         shape_str(batch1->shape), " and ", shape_str(batch2->shape));
+    fail("baddbmm", "batch1 and batch2 must be 3-D tensors, got shapes ", shape_str(batch1->shape),
+         " and ", shape_str(batch2->shape));
   if (batch1->shape[0] != batch2->shape[0] || batch1->shape[2] != batch2->shape[1])
     fail("baddbmm", "batch1 and batch2 shapes cannot be multiplied: ", shape_str(batch1->shape),
          " and ", shape_str(batch2->shape));
@@ -94,8 +93,8 @@ const Tensor& addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
   return copy_(self, r);
 }
 
-const Tensor& baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2,
-                       Scalar beta, Scalar alpha) {
+const Tensor& baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2, Scalar beta,
+                       Scalar alpha) {
   Tensor r = baddbmm(self, batch1, batch2, beta, alpha);
   if (r->shape != self->shape)
     fail("baddbmm_", "the result's shape ", shape_str(r->shape), " differs from self's ",

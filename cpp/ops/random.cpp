@@ -45,8 +45,8 @@ Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype) {
     fail("randint", "the range [", low, ", ", high, ") is too wide for float32");
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   return draw_tensor(shape, dtype, [low, range](std::mt19937_64& e) {
-    return static_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(low) +
-                                                    uniform_below(e, range)));
+    return static_cast<double>(
+        static_cast<int64_t>(static_cast<uint64_t>(low) + uniform_below(e, range)));
   });
 }
 

@@ -1,8 +1,9 @@
 // softmax and log_softmax along a dimension: the fused kernels of kernels/softmax.h and one
 // backward node each, which saves the output.
+#include "kernels/softmax.h"
+
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
-#include "kernels/softmax.h"
 #include "ops/ops.h"
 
 namespace pyag {
