@@ -57,13 +57,6 @@ py::tuple to_tuple(const std::vector<Tensor>& ts) {
   return t;
 }
 
-// PyTorch's casting rule for out=: no float -> integral, no non-bool -> bool.
-bool can_cast(DType from, DType to) {
-  if (is_floating(from) && !is_floating(to)) return false;
-  if (from != DType::Bool && to == DType::Bool) return false;
-  return true;
-}
-
 // Writes the result of a join into `out` (resizing an out of the wrong shape, as PyTorch does)
 // and returns out; or returns the result when out is None.
 py::object with_out(py::handle out, const std::vector<Tensor>& inputs, const char* op,
