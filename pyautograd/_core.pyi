@@ -81,6 +81,18 @@ class Node:
         """The nodes of the inputs; None for leaves and inputs that do not require grad."""
     def __repr__(self) -> str: ...
 
+class RemovableHandle:
+    """What Tensor.register_hook and register_post_accumulate_grad_hook return: remove() (or
+    leaving a with block) unregisters the hook."""
+
+    @property
+    def id(self) -> _int:
+        """The hook's id."""
+    def remove(self) -> None:
+        """Unregisters the hook (again: no effect)."""
+    def __enter__(self) -> RemovableHandle: ...
+    def __exit__(self, *args: object) -> None: ...
+
 class Tensor:
     """An n-dimensional CPU array that records operations for automatic differentiation.
 
@@ -625,6 +637,10 @@ class Tensor:
     def detach_(self) -> Tensor: ...
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor: ...
     def retain_grad(self) -> None: ...
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Registers hook(grad) -> Tensor or None on the gradient flowing into this tensor."""
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Registers hook(tensor), called once this leaf's .grad is final in a backward pass."""
     def backward(
         self,
         gradient: Tensor | None = None,

@@ -4,14 +4,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/hooks.h"
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 
 namespace pyag {
 namespace {
-
-thread_local bool tl_direct_ok = false;  // nodes may accumulate straight into leaves' .grad
 
 // The one place where broadcasting is undone: sums g over the dims that `shape` broadcast.
 Tensor sum_to(const Tensor& g, const Dims& shape) {
@@ -46,15 +45,35 @@ void accumulate_into(Tensor& slot, Tensor g) {
   slot->bump_version();
 }
 
-// One backward pass. When a node may fail midway (user code), gradients for .grad are held
-// back and written only once every node has run, so that a failed pass changes nothing.
+// One backward pass. All of its state (the gradients summed for each node, the leaves'
+// counts) lives here, not on the nodes, so that two passes over one retained graph (in two
+// threads) do not share any. When a node may fail midway (user code), gradients for .grad are
+// held back and written only once every node has run, so that a failed pass changes nothing.
+//
+// Leaves with hooks are tracked: the pass counts the edges into each from the nodes it will
+// run (and the roots), so it knows when the leaf's last contribution has arrived. A leaf with
+// grad hooks has its gradient summed in the pass, then the hooks run on the sum, then it is
+// accumulated (PyTorch's order); its post-accumulate hooks fire once .grad is final.
 struct Pass {
-  bool capture = false;
-  bool deferred = false;
+  struct Leaf {
+    std::shared_ptr<AutogradMeta> meta;
+    int remaining = 0;      // edges still to be processed
+    bool buffered = false;  // grad hooks: sum here, run them, then accumulate
+    bool got = false;       // a gradient arrived in this pass
+    Tensor sum;
+  };
+  bool capture = false;   // autograd.grad: gradients of the inputs, .grad untouched
+  bool deferred = false;  // .grad writes wait for the end of the pass
   std::unordered_map<const void*, size_t> input_index;  // Node* or AutogradMeta* -> input
   std::vector<Tensor> captured;
-  std::vector<Node*> nodes;  // reachable nodes, descending sequence order
+  std::vector<Node*> nodes;                          // to run, descending sequence order
+  std::unordered_map<const Node*, size_t> position;  // in nodes
+  std::vector<Tensor> pending;                       // the gradient summed for each node
+  std::vector<char> captured_only;                   // autograd.grad: an input's node, not run
   std::vector<std::pair<std::shared_ptr<AutogradMeta>, Tensor>> held;  // deferred .grad updates
+  std::unordered_map<const AutogradMeta*, size_t> leaf_index;          // leaves with hooks
+  std::vector<Leaf> leaves;
+  std::vector<size_t> post_held;  // deferred: leaves whose post hooks run after the writes
 
   void to_grad(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
     if (!deferred) return accumulate_into(meta->grad, std::move(g));
@@ -64,28 +83,110 @@ struct Pass {
     accumulate_into(held.back().second, std::move(g));
   }
 
+  Leaf* tracked(const AutogradMeta* m) {
+    if (leaves.empty()) return nullptr;
+    auto it = leaf_index.find(m);
+    return it == leaf_index.end() ? nullptr : &leaves[it->second];
+  }
+
+  void to_leaf(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
+    Leaf* l = tracked(meta.get());
+    if (l) {
+      l->got = true;
+      if (l->buffered) return accumulate_into(l->sum, std::move(g));
+    }
+    if (capture) {
+      auto it = input_index.find(meta.get());
+      if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
+    } else {
+      to_grad(meta, std::move(g));
+    }
+  }
+
+  // The leaf's last contribution has arrived.
+  void finish_leaf(size_t i) {
+    Leaf& l = leaves[i];
+    if (!l.got) return;
+    if (l.buffered) {
+      Tensor g = run_grad_hooks(*l.meta->hooks, std::move(l.sum));
+      if (capture) {
+        auto it = input_index.find(l.meta.get());
+        if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
+        return;
+      }
+      to_grad(l.meta, std::move(g));
+    }
+    if (capture) return;
+    if (deferred)
+      post_held.push_back(i);
+    else
+      run_post_hooks(*l.meta->hooks);
+  }
+
+  void edge_done(const Edge& e) {
+    if (!e.leaf || leaves.empty()) return;
+    auto it = leaf_index.find(e.leaf.get());
+    if (it != leaf_index.end() && --leaves[it->second].remaining == 0) finish_leaf(it->second);
+  }
+
   void deliver(const Edge& e, Tensor g) {
+    size_t pos = 0;
+    if (e.fn) {
+      auto it = position.find(e.fn.get());
+      if (it == position.end()) return;  // pruned (autograd.grad): leads to no input
+      pos = it->second;
+    } else if (capture && !input_index.count(e.leaf.get())) {
+      return;
+    }
     if (g->shape != e.shape) g = sum_to(g, e.shape);
     if (g->dtype != e.dtype) {
       Tensor c = empty(g->shape, e.dtype);
       copy_into(c, g);
       g = std::move(c);
     }
-    if (e.fn) {
-      Tensor& p = e.fn->pending;
-      if (!p) {
-        p = std::move(g);
-      } else {
-        Tensor sum = empty(p->shape, p->dtype);
-        binary_into(BinaryKernel::add, sum, p, g);
-        p = std::move(sum);
-      }
-    } else if (capture) {
-      auto it = input_index.find(e.leaf.get());
-      if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
+    if (!e.fn) return to_leaf(e.leaf, std::move(g));
+    Tensor& p = pending[pos];
+    if (!p) {
+      p = std::move(g);
     } else {
-      to_grad(e.leaf, std::move(g));
+      Tensor sum = empty(p->shape, p->dtype);
+      binary_into(BinaryKernel::add, sum, p, g);
+      p = std::move(sum);
     }
+  }
+
+  // The .grad buffers offered to the node being run (see AccumulateTargets).
+  struct Targets final : AccumulateTargets {
+    Pass& pass;
+    Node& node;
+    std::vector<size_t> taken;
+    Targets(Pass& p, Node& n) : pass(p), node(n) {}
+    Tensor take(size_t i) override {
+      if (pass.capture || pass.deferred || i >= node.next.size()) return nullptr;
+      const Edge& e = node.next[i];
+      if (!e.leaf) return nullptr;
+      if (Leaf* l = pass.tracked(e.leaf.get()); l && l->buffered) return nullptr;  // hooks first
+      const Tensor& g = e.leaf->grad;
+      if (!g || g->shape != e.shape || g->dtype != e.dtype || !g->contiguous()) return nullptr;
+      taken.push_back(i);
+      return g;
+    }
+    // The node has accumulated into the buffers it took.
+    void delivered() {
+      for (size_t i : taken) {
+        const Edge& e = node.next[i];
+        e.leaf->grad->bump_version();
+        if (Leaf* l = pass.tracked(e.leaf.get())) l->got = true;
+      }
+    }
+  };
+
+  void track(const Edge& e) {
+    if (!e.leaf || !e.leaf->hooks || e.leaf->hooks->empty()) return;
+    if (capture && !input_index.count(e.leaf.get())) return;  // autograd.grad: inputs only
+    auto [it, fresh] = leaf_index.emplace(e.leaf.get(), leaves.size());
+    if (fresh) leaves.push_back({e.leaf, 0, e.leaf->hooks->has_grad_hooks(), false, nullptr});
+    leaves[it->second].remaining++;
   }
 
   void collect(const std::vector<Edge>& roots) {
@@ -101,43 +202,74 @@ struct Pass {
         if (e.fn && seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
     }
     std::sort(nodes.begin(), nodes.end(), [](Node* a, Node* b) { return a->seq > b->seq; });
+    if (capture) prune();
+    position.reserve(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) position.emplace(nodes[i], i);
+    pending.resize(nodes.size());
+    captured_only.resize(nodes.size(), 0);
+    for (const Edge& e : roots) track(e);
+    for (Node* n : nodes)
+      for (const Edge& e : n->next) track(e);
+  }
+
+  // autograd.grad runs only the nodes through which an input is reached (as PyTorch does);
+  // in ascending sequence order, a node's inputs are decided before the node.
+  void prune() {
+    std::unordered_set<const Node*> needed, last;
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+      Node* n = *it;
+      bool below = false;
+      for (const Edge& e : n->next)
+        below = below || (e.fn && needed.count(e.fn.get())) ||
+                (e.leaf && input_index.count(e.leaf.get()));
+      if (below || input_index.count(n)) needed.insert(n);
+      if (!below && input_index.count(n)) last.insert(n);
+    }
+    nodes.erase(
+        std::remove_if(nodes.begin(), nodes.end(), [&](Node* n) { return !needed.count(n); }),
+        nodes.end());
+    captured_only.assign(nodes.size(), 0);
+    for (size_t i = 0; i < nodes.size(); ++i) captured_only[i] = last.count(nodes[i]) ? 1 : 0;
   }
 
   void run(const std::vector<Edge>& roots, const std::vector<Tensor>& root_grads) {
     collect(roots);
-    for (Node* n : nodes) {
-      n->check();  // fail before anything is changed
-      deferred = deferred || n->may_fail();
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      if (captured_only[k]) continue;
+      nodes[k]->check();  // fail before anything is changed
+      deferred = deferred || nodes[k]->may_fail();
     }
-    struct Cleanup {
-      std::vector<Node*>& nodes;
-      bool prev_direct;
-      ~Cleanup() {
-        for (Node* n : nodes) n->pending.reset();
-        tl_direct_ok = prev_direct;
-      }
-    } cleanup{nodes, tl_direct_ok};
-    tl_direct_ok = !capture && !deferred;  // GEMMs may accumulate straight into .grad
     for (size_t i = 0; i < roots.size(); ++i) deliver(roots[i], root_grads[i]);
-    for (Node* n : nodes) {
-      if (!n->pending) continue;
-      Tensor g = std::move(n->pending);
-      if (capture) {
-        auto it = input_index.find(n);
-        if (it != input_index.end()) accumulate_into(captured[it->second], g);
-      } else if (auto m = n->retained.lock()) {
-        to_grad(m, g);
+    for (const Edge& e : roots) edge_done(e);
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      Node* n = nodes[k];
+      if (pending[k]) {
+        Tensor g = std::move(pending[k]);
+        if (n->hooks) g = run_grad_hooks(*n->hooks, std::move(g));
+        if (capture) {
+          auto it = input_index.find(n);
+          if (it != input_index.end()) accumulate_into(captured[it->second], g);
+        } else if (auto m = n->retained.lock()) {
+          to_grad(m, g);
+        }
+        if (!captured_only[k]) {
+          Targets targets(*this, *n);
+          std::vector<Tensor> outs = n->apply(g, targets);
+          g.reset();
+          targets.delivered();
+          for (size_t i = 0; i < outs.size() && i < n->next.size(); ++i)
+            if (outs[i] && n->next[i].valid()) deliver(n->next[i], std::move(outs[i]));
+        }
       }
-      std::vector<Tensor> outs = n->apply(g);
-      g.reset();
-      for (size_t i = 0; i < outs.size() && i < n->next.size(); ++i)
-        if (outs[i] && n->next[i].valid()) deliver(n->next[i], std::move(outs[i]));
+      for (const Edge& e : n->next) edge_done(e);
     }
     for (auto& h : held) accumulate_into(h.first->grad, std::move(h.second));
+    for (size_t i : post_held) run_post_hooks(*leaves[i].meta->hooks);
   }
 
   void release() {
-    for (Node* n : nodes) n->release();
+    for (size_t k = 0; k < nodes.size(); ++k)
+      if (!captured_only[k]) nodes[k]->release();
   }
 };
 
@@ -169,13 +301,6 @@ std::vector<Edge> root_edges(const std::vector<Tensor>& roots, const std::vector
 }
 
 }  // namespace
-
-Tensor direct_grad_target(const Edge& e) {
-  if (!tl_direct_ok || !e.leaf) return nullptr;
-  const Tensor& g = e.leaf->grad;
-  if (!g || g->shape != e.shape || g->dtype != e.dtype || !g->contiguous()) return nullptr;
-  return g;
-}
 
 void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
               bool retain_graph) {

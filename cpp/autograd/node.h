@@ -36,11 +36,24 @@ class SavedTensor {
   bool saved_ = false;
 };
 
+// What the engine offers a node as it runs it: for an input that is a leaf whose .grad exists
+// and matches (shape, dtype, dense), in a pass that writes .grad (not autograd.grad, no hook
+// on that leaf), the .grad buffer itself, into which the node may accumulate its gradient
+// (GEMM with beta = 1) instead of returning it. The engine bumps the version and records the
+// delivery; the node returns an empty tensor for that input.
+class AccumulateTargets {
+ public:
+  virtual Tensor take(size_t input) = 0;  // empty where not offered
+
+ protected:
+  ~AccumulateTargets() = default;
+};
+
 struct Node {
   uint64_t seq = 0;
   std::vector<Edge> next;
   std::weak_ptr<AutogradMeta> retained;  // the output's state when it called retain_grad()
-  Tensor pending;                        // gradient summed during a backward pass
+  std::shared_ptr<HookList> hooks;       // register_hook on the output (autograd/hooks.h)
 
   Node() = default;
   Node(const Node&) = delete;
@@ -50,6 +63,11 @@ struct Node {
   // Gradients for each input (an empty Tensor where none is needed or it was delivered
   // directly); the engine sums them back to each input's shape.
   virtual std::vector<Tensor> apply(const Tensor& grad) = 0;
+  // What the engine calls: nodes that can accumulate into a leaf's .grad override it.
+  virtual std::vector<Tensor> apply(const Tensor& grad, AccumulateTargets& targets) {
+    (void)targets;
+    return apply(grad);
+  }
   // Frees saved tensors after a backward without retain_graph.
   virtual void release() {}
   // Throws if a saved tensor was freed or modified in place.
@@ -78,8 +96,7 @@ std::shared_ptr<N> record(std::initializer_list<const Tensor*> inputs, const Ten
   return n;
 }
 
-// Where a node may accumulate a gradient straight into a leaf's existing .grad (GEMM with
-// beta = 1): the leaf's grad when the engine allows it and it matches (shape, dtype, dense).
-Tensor direct_grad_target(const Edge& e);
+// Offers nothing: apply(g) of a node that overrides apply(g, targets).
+AccumulateTargets& no_targets();
 
 }  // namespace pyag

@@ -24,6 +24,10 @@ void init_functions(py::module_& m);
 // softmax, dot/outer/addmm/baddbmm and the random ops of issue 9 (ops_more.cpp).
 void init_ops_more(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
+// Tensor.register_hook, register_post_accumulate_grad_hook, RemovableHandle (hooks.cpp).
+void init_hooks(TensorClass& c, py::module_& m);
+// The Tensor type's tp_traverse/tp_clear, which also see hooks' Python callables (hooks.cpp).
+void tensor_type_setup(PyHeapTypeObject* heap);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)
 void init_sort(py::module_& m);    // sorting and selection (sort.cpp)
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).

@@ -63,7 +63,8 @@ py::buffer_info buffer(TensorImpl& t) {
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  TensorClass c(m, "Tensor", py::buffer_protocol(), py::dynamic_attr(), py::module_local());
+  TensorClass c(m, "Tensor", py::buffer_protocol(), py::dynamic_attr(), py::module_local(),
+                py::custom_type_setup(&tensor_type_setup));
   c.def_buffer(&buffer);
 
   // ---- properties ----
@@ -207,6 +208,7 @@ void init_tensor(py::module_& m) {
     a->autograd->retains_grad = true;
     a->autograd->grad_fn->retained = a->autograd;
   });
+  init_hooks(c, m);
   c.def(
       "backward",
       [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,

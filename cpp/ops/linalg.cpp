@@ -21,11 +21,10 @@ Tensor raw_select(const Tensor& a, int64_t i) {  // a[i] for a batched (B, r, c)
                    a->offset + i * a->strides[0]);
 }
 
-// out = x @ y, or accumulated straight into the leaf's .grad when the engine allows it.
-Tensor mm_grad(const Tensor& x, const Tensor& y, const Edge& e) {
-  if (Tensor target = direct_grad_target(e)) {
+// out = x @ y, or accumulated straight into the leaf's .grad when the engine offers it.
+Tensor mm_grad(const Tensor& x, const Tensor& y, AccumulateTargets& targets, size_t input) {
+  if (Tensor target = targets.take(input)) {
     mm_into(target, x, y, 1.0, 1.0);
-    target->bump_version();
     return nullptr;
   }
   Tensor out = empty(Dims{x->shape[0], y->shape[1]}, x->dtype);
@@ -36,10 +35,11 @@ Tensor mm_grad(const Tensor& x, const Tensor& y, const Edge& e) {
 struct MmBackward : Node {
   SavedTensor a, b;
   const char* name() const override { return "MmBackward"; }
-  std::vector<Tensor> apply(const Tensor& g) override {
+  std::vector<Tensor> apply(const Tensor& g) override { return apply(g, no_targets()); }
+  std::vector<Tensor> apply(const Tensor& g, AccumulateTargets& targets) override {
     Tensor ga, gb;
-    if (needs(0)) ga = mm_grad(g, raw_t(b.unpack(*this)), next[0]);
-    if (needs(1)) gb = mm_grad(raw_t(a.unpack(*this)), g, next[1]);
+    if (needs(0)) ga = mm_grad(g, raw_t(b.unpack(*this)), targets, 0);
+    if (needs(1)) gb = mm_grad(raw_t(a.unpack(*this)), g, targets, 1);
     return {ga, gb};
   }
   void check() const override { a.check(*this), b.check(*this); }

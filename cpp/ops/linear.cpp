@@ -37,7 +37,8 @@ struct LinearBackward : Node {
   SavedTensor x, w;  // x as a (rows, in) matrix
   explicit LinearBackward(Dims s) : x_shape(s) {}
   const char* name() const override { return "LinearBackward"; }
-  std::vector<Tensor> apply(const Tensor& g) override {
+  std::vector<Tensor> apply(const Tensor& g) override { return apply(g, no_targets()); }
+  std::vector<Tensor> apply(const Tensor& g, AccumulateTargets& targets) override {
     const Tensor& xs = x.unpack(*this);
     const Tensor& ws = w.unpack(*this);
     const int64_t rows = xs->shape[0], out_f = ws->shape[0];
@@ -49,9 +50,8 @@ struct LinearBackward : Node {
       gx = make_view(gx2, x_shape, contiguous_strides(x_shape), 0);
     }
     if (needs(1)) {
-      if (Tensor target = direct_grad_target(next[1])) {
+      if (Tensor target = targets.take(1)) {
         mm_into(target, raw_t(g2), xs, 1.0, 1.0);
-        target->bump_version();
       } else {
         gw = empty(ws->shape, g->dtype);
         mm_into(gw, raw_t(g2), xs, 1.0, 0.0);

@@ -13,6 +13,7 @@
 namespace pyag {
 
 struct Node;
+struct HookList;  // autograd/hooks.h
 struct TensorImpl;
 using Tensor = std::shared_ptr<TensorImpl>;
 
@@ -21,6 +22,7 @@ struct AutogradMeta {
   bool retains_grad = false;
   Tensor grad;
   std::shared_ptr<Node> grad_fn;
+  std::shared_ptr<HookList> hooks;  // a leaf's hooks (a non-leaf's are on its grad_fn)
 };
 
 struct TensorImpl {

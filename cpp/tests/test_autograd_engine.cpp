@@ -333,3 +333,34 @@ TEST(Engine, MmBackwardWithANonContiguousExistingGrad) {
 
 }  // namespace
 }  // namespace pyag::test
+
+namespace pyag::test {
+namespace {
+
+// ---- per-pass state: two passes over one retained graph in two threads ----
+
+TEST(Engine, TwoThreadsRunPassesOverOneRetainedGraph) {
+  std::mt19937 rng(7);
+  Tensor x = random_tensor(Dims{32, 16}, DType::Float64, Layout::Contiguous, rng);
+  x->meta().requires_grad = true;
+  Tensor h = mul(x, x);
+  Tensor loss = sum_all(add(mul(h, x), h));  // x reached three ways; d/dx = 3x^2 + 2x
+  Values want;
+  for (double v : values(x)) want.push_back(3 * v * v + 2 * v);
+  std::vector<int> bad(2, 0);
+  auto work = [&](int k) {
+    for (int i = 0; i < 200; ++i) {
+      std::vector<Tensor> g = grad({loss}, {}, {x}, true, false);
+      const Values got = values(g[0]);
+      for (size_t j = 0; j < got.size(); ++j)
+        if (std::abs(got[j] - want[j]) > 1e-9 * (1 + std::abs(want[j]))) ++bad[k];
+    }
+  };
+  std::thread a(work, 0), b(work, 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(bad[0] + bad[1], 0);
+}
+
+}  // namespace
+}  // namespace pyag::test
