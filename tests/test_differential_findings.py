@@ -89,7 +89,6 @@ def test_retain_grad_then_inplace() -> None:
 
 
 # ---- autograd.grad and repeated backward passes -------------------------------------------
-@gate("grad-partial-graph", "autograd.grad runs (and frees) nodes that do not lead to inputs")
 def test_autograd_grad_runs_only_needed_nodes() -> None:
     def f(L: Any) -> Any:
         x = L.tensor([1.0, 2.0], requires_grad=True)
@@ -101,7 +100,6 @@ def test_autograd_grad_runs_only_needed_nodes() -> None:
     check(f, (("float32", [1.0, 1.0]), ("float32", [2.7182817, 7.389056])))
 
 
-@gate("grad-partial-graph", "autograd.grad checks versions of nodes it does not need")
 def test_autograd_grad_ignores_unneeded_saved_tensors() -> None:
     def f(L: Any) -> Any:
         t1 = L.tensor([3.0])
