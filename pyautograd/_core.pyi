@@ -992,6 +992,45 @@ def _batch_norm(
     momentum: _float = 0.1,
     eps: _float = 1e-5,
 ) -> Tensor: ...
+def _convolution(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Sequence[_int],
+    padding: Sequence[_int],
+    dilation: Sequence[_int],
+    groups: _int = 1,
+    same: _bool = False,
+    op: str = "conv2d",
+) -> Tensor: ...
+def _max_pool(
+    input: Tensor,
+    kernel_size: Sequence[_int],
+    stride: Sequence[_int],
+    padding: Sequence[_int],
+    dilation: Sequence[_int],
+    ceil_mode: _bool = False,
+    op: str = "max_pool2d",
+) -> tuple[Tensor, Tensor]: ...
+def _avg_pool(
+    input: Tensor,
+    kernel_size: Sequence[_int],
+    stride: Sequence[_int],
+    padding: Sequence[_int],
+    ceil_mode: _bool = False,
+    count_include_pad: _bool = True,
+    divisor_override: _int = 0,
+    op: str = "avg_pool2d",
+) -> Tensor: ...
+def _adaptive_avg_pool(
+    input: Tensor, output_size: Sequence[_int], op: str = "adaptive_avg_pool2d"
+) -> Tensor: ...
+def _adaptive_max_pool(
+    input: Tensor, output_size: Sequence[_int], op: str = "adaptive_max_pool2d"
+) -> tuple[Tensor, Tensor]: ...
+def _pad(
+    input: Tensor, pad: Sequence[_int], mode: str = "constant", value: _float = 0.0
+) -> Tensor: ...
 
 # ---- fused optimizer step (pyautograd.optim) ----
 def _optim_step(

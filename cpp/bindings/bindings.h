@@ -18,6 +18,7 @@ void init_tensor_new(py::module_& m);
 void init_serialization(py::module_& m);  // storage access for save/load (serialization.cpp)
 void init_nn(py::module_& m);             // fused losses and normalization (nn.cpp)
 void init_optim(py::module_& m);          // fused optimizer steps (optim.cpp)
+void init_conv(py::module_& m);           // convolution, pooling, padding (conv.cpp)
 // The declared ops' methods, functions and op table (declared.cpp).
 void init_declared(TensorClass& c, py::module_& m);
 void init_functions(py::module_& m);

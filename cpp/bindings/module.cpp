@@ -64,6 +64,7 @@ PYBIND11_MODULE(_core, m) {
   init_serialization(m);
   init_nn(m);
   init_optim(m);
+  init_conv(m);
   init_fast_paths(m);
   init_functions(m);
   init_autograd(m);

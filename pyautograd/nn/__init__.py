@@ -9,12 +9,27 @@ from . import parallel as parallel
 from . import utils as utils
 from .modules import ELU as ELU
 from .modules import GELU as GELU
+from .modules import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from .modules import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
+from .modules import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from .modules import AvgPool1d as AvgPool1d
+from .modules import AvgPool2d as AvgPool2d
 from .modules import BatchNorm1d as BatchNorm1d
+from .modules import BatchNorm2d as BatchNorm2d
 from .modules import BCELoss as BCELoss
 from .modules import BCEWithLogitsLoss as BCEWithLogitsLoss
 from .modules import Bilinear as Bilinear
+from .modules import CircularPad1d as CircularPad1d
+from .modules import CircularPad2d as CircularPad2d
+from .modules import ConstantPad1d as ConstantPad1d
+from .modules import ConstantPad2d as ConstantPad2d
+from .modules import Conv1d as Conv1d
+from .modules import Conv2d as Conv2d
 from .modules import CrossEntropyLoss as CrossEntropyLoss
 from .modules import Dropout as Dropout
+from .modules import Dropout1d as Dropout1d
+from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
 from .modules import Hardtanh as Hardtanh
@@ -25,6 +40,8 @@ from .modules import LayerNorm as LayerNorm
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
 from .modules import LogSoftmax as LogSoftmax
+from .modules import MaxPool1d as MaxPool1d
+from .modules import MaxPool2d as MaxPool2d
 from .modules import Module as Module
 from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
@@ -32,8 +49,12 @@ from .modules import MSELoss as MSELoss
 from .modules import NLLLoss as NLLLoss
 from .modules import ParameterDict as ParameterDict
 from .modules import ParameterList as ParameterList
+from .modules import ReflectionPad1d as ReflectionPad1d
+from .modules import ReflectionPad2d as ReflectionPad2d
 from .modules import ReLU as ReLU
 from .modules import ReLU6 as ReLU6
+from .modules import ReplicationPad1d as ReplicationPad1d
+from .modules import ReplicationPad2d as ReplicationPad2d
 from .modules import Sequential as Sequential
 from .modules import Sigmoid as Sigmoid
 from .modules import SiLU as SiLU
@@ -42,19 +63,36 @@ from .modules import Softmax as Softmax
 from .modules import Softplus as Softplus
 from .modules import Tanh as Tanh
 from .modules import Unflatten as Unflatten
+from .modules import ZeroPad1d as ZeroPad1d
+from .modules import ZeroPad2d as ZeroPad2d
 from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
 
 __all__ = [
     "ELU",
     "GELU",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
     "Bilinear",
     "Buffer",
+    "CircularPad1d",
+    "CircularPad2d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Embedding",
     "Flatten",
     "Hardtanh",
@@ -66,6 +104,8 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -75,6 +115,10 @@ __all__ = [
     "ParameterList",
     "ReLU",
     "ReLU6",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
     "Sequential",
     "SiLU",
     "Sigmoid",
@@ -83,6 +127,8 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "ZeroPad1d",
+    "ZeroPad2d",
     "functional",
     "init",
     "parallel",

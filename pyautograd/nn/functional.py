@@ -16,6 +16,19 @@ from ._functional.activation import silu as silu
 from ._functional.activation import softmax as softmax
 from ._functional.activation import softplus as softplus
 from ._functional.activation import tanh as tanh
+from ._functional.conv import adaptive_avg_pool1d as adaptive_avg_pool1d
+from ._functional.conv import adaptive_avg_pool2d as adaptive_avg_pool2d
+from ._functional.conv import adaptive_max_pool1d as adaptive_max_pool1d
+from ._functional.conv import adaptive_max_pool2d as adaptive_max_pool2d
+from ._functional.conv import avg_pool1d as avg_pool1d
+from ._functional.conv import avg_pool2d as avg_pool2d
+from ._functional.conv import conv1d as conv1d
+from ._functional.conv import conv2d as conv2d
+from ._functional.conv import dropout1d as dropout1d
+from ._functional.conv import dropout2d as dropout2d
+from ._functional.conv import max_pool1d as max_pool1d
+from ._functional.conv import max_pool2d as max_pool2d
+from ._functional.conv import pad as pad
 from ._functional.layers import batch_norm as batch_norm
 from ._functional.layers import bilinear as bilinear
 from ._functional.layers import dropout as dropout
@@ -33,12 +46,22 @@ from ._functional.loss import smooth_l1_loss as smooth_l1_loss
 from ._functional.misc import one_hot as one_hot
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
     "elu",
     "embedding",
     "gelu",
@@ -49,9 +72,12 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "sigmoid",

@@ -1,4 +1,4 @@
-"""BatchNorm1d."""
+"""BatchNorm1d and BatchNorm2d (one fused kernel over (N, C, *))."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from ..parameter import Parameter
 from .linear import _factory
 from .module import Module
 
-__all__ = ["BatchNorm1d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 
-class BatchNorm1d(Module):
-    """Batch normalization of (N, C) or (N, C, L) inputs per channel C.
+class _BatchNorm(Module):
+    """Batch normalization of (N, C, *) inputs per channel C.
 
     Training: normalizes with the batch's mean and biased variance and updates running_mean and
     running_var (unbiased variance) with ``momentum`` (None: a cumulative average). Eval:
@@ -86,8 +86,7 @@ class BatchNorm1d(Module):
             init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:
-        if input.dim() not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+        raise NotImplementedError
 
     def forward(self, input: Tensor) -> Tensor:
         """The normalized input (and, in training, updated running statistics)."""
@@ -122,3 +121,20 @@ class BatchNorm1d(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of (N, C) or (N, C, L) inputs per channel C (see _BatchNorm)."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) inputs per channel C over N * H * W values: batch
+    statistics in training (updating running_mean/running_var), running ones in eval."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
