@@ -77,6 +77,24 @@ def test_buckets_fill_in_reverse_order_by_dtype_under_the_cap() -> None:
     assert assign_buckets([], 1, 1) == []
 
 
+def _losses(text: str) -> list[float]:
+    return [float(ln.split()[1]) for ln in text.splitlines() if ln.split()[:1] != ["trained"]]
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_the_example_follows_the_single_process_loss_curve(n: int) -> None:
+    examples = HERE.parent / "examples"
+    single = run_job([sys.executable, str(examples / "two_layer_modern.py")], local_env())
+    assert single.returncode == 0, single.stderr
+    want = _losses("\n".join(ln for ln in single.stdout.splitlines() if ln[:1].isdigit()))
+    job = ddp_job(n, str(examples / "ddp_two_layer.py"), worker=False)
+    assert job.returncode == 0, job.stderr  # type: ignore[attr-defined]
+    got = _losses(job.stdout)  # type: ignore[attr-defined]
+    assert len(got) == len(want) == 6
+    assert got == pytest.approx(want, rel=2e-3)
+    assert got[0] > 100 * got[-1]
+
+
 def test_pytorch_import_path() -> None:
     from pyautograd import nn
     from pyautograd.distributed import DistributedDataParallel
