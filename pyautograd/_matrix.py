@@ -91,6 +91,9 @@ def trace(input: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """The product of a matrix (n, m) and a vector (m,): a vector (n,)."""
+    for name, t in (("input", input), ("vec", vec)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"[mv] argument '{name}' must be Tensor, not {type(t).__name__}")
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(
             f"[mv] expected a matrix and a vector, got {input.dim()}-d and {vec.dim()}-d tensors"
