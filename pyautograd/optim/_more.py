@@ -413,7 +413,7 @@ class LBFGS(Optimizer):
         for p in self._params:
             g = p.grad if p.grad is not None else _core.zeros(p.shape, dtype=p.dtype)
             parts.append(g.reshape(-1))
-        return _cat(parts)
+        return _core.cat(parts)
 
     def _add_grad(self, step_size: float, direction: Tensor) -> None:
         offset = 0
@@ -522,16 +522,3 @@ class LBFGS(Optimizer):
             )  # fmt: skip
         return orig_loss
 
-
-def _cat(parts: list[Tensor]) -> Tensor:
-    """The 1-D tensors of parts, end to end (a copy)."""
-    cat = getattr(_core, "cat", None)
-    if cat is not None:
-        return cat(parts)  # type: ignore[no-any-return]
-    total = sum(p.numel() for p in parts)
-    out = _core.empty((total,), dtype=parts[0].dtype)
-    offset = 0
-    for p in parts:
-        out[offset : offset + p.numel()] = p
-        offset += p.numel()
-    return out
