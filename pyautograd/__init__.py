@@ -46,11 +46,13 @@ from ._api import swapaxes as swapaxes
 from ._api import typename as typename
 from ._api import unflatten as unflatten
 from ._core import *  # noqa: F403  (the declared ops' functions: sin, add, clamp, ...)
+from ._core import IndexOutOfRangeError as IndexOutOfRangeError
 from ._core import Tensor as Tensor
 from ._core import addmm as addmm
 from ._core import arange as arange
 from ._core import baddbmm as baddbmm
 from ._core import bernoulli as bernoulli
+from ._core import argwhere as argwhere
 from ._core import cat as cat
 from ._core import chunk as chunk
 from ._core import concat as concat
@@ -62,12 +64,19 @@ from ._core import empty_cache as empty_cache
 from ._core import flip as flip
 from ._core import from_numpy as from_numpy
 from ._core import full as full
+from ._core import gather as gather
 from ._core import get_num_threads as get_num_threads
 from ._core import hstack as hstack
+from ._core import index_add as index_add
+from ._core import index_copy as index_copy
+from ._core import index_fill as index_fill
+from ._core import index_put as index_put
+from ._core import index_select as index_select
 from ._core import is_grad_enabled as is_grad_enabled
 from ._core import linspace as linspace
 from ._core import log_softmax as log_softmax
 from ._core import manual_seed as manual_seed
+from ._core import masked_select as masked_select
 from ._core import memory_stats as memory_stats
 from ._core import moveaxis as moveaxis
 from ._core import movedim as movedim
@@ -80,10 +89,13 @@ from ._core import randn as randn
 from ._core import randperm as randperm
 from ._core import reset_peak_memory_stats as reset_peak_memory_stats
 from ._core import roll as roll
+from ._core import scatter as scatter
+from ._core import scatter_add as scatter_add
 from ._core import set_num_threads as set_num_threads
 from ._core import softmax as softmax
 from ._core import split as split
 from ._core import stack as stack
+from ._core import take as take
 from ._core import tile as tile
 from ._core import unbind as unbind
 from ._core import vstack as vstack

@@ -11,8 +11,14 @@ namespace pyag {
 using TensorClass = py::class_<TensorImpl, Tensor>;
 
 void init_tensor(py::module_& m);
-void init_tensor_ops(TensorClass& c);             // called by init_tensor (tensor_ops.cpp)
-void init_shape(TensorClass& c, py::module_& m);  // cat, split, flip, ... (shape.cpp)
+void init_tensor_ops(TensorClass& c);              // called by init_tensor (tensor_ops.cpp)
+void init_shape(TensorClass& c, py::module_& m);   // cat, split, flip, ... (shape.cpp)
+void init_gather(TensorClass& c, py::module_& m);  // gather, scatter, index_* (gather.cpp)
+// Advanced indexing (indexing.cpp): index_put, nonzero, and what t[...] does with index
+// tensors and lists.
+void init_indexing(TensorClass& c, py::module_& m);
+py::object getitem_advanced(const Tensor& a, py::handle idx);
+void setitem_advanced(const Tensor& a, py::handle idx, py::handle value);
 // After init_tensor: constructors, subclasses, default dtype (tensor_new.cpp).
 void init_tensor_new(py::module_& m);
 void init_serialization(py::module_& m);  // storage access for save/load (serialization.cpp)

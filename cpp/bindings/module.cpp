@@ -29,6 +29,19 @@ void init_dtypes(py::module_& m) {
   m.attr("bfloat16") = DType::BFloat16;
 }
 
+// IndexOutOfRangeError(IndexError, RuntimeError): an index out of range in an indexing op.
+PyObject* index_range_error() {
+  static PyObject* t = [] {
+    py::tuple bases = py::make_tuple(py::handle(PyExc_IndexError), py::handle(PyExc_RuntimeError));
+    return PyErr_NewExceptionWithDoc(
+        "pyautograd._core.IndexOutOfRangeError",
+        "An index out of range in an indexing op; both an IndexError and a RuntimeError, as "
+        "PyTorch raises either depending on the op.",
+        bases.ptr(), nullptr);
+  }();
+  return t;
+}
+
 }  // namespace
 
 void set_python_error(std::exception_ptr p) {
@@ -42,6 +55,8 @@ void set_python_error(std::exception_ptr p) {
     PyErr_SetString(PyExc_TypeError, e.what());
   } catch (const ValueError& e) {
     PyErr_SetString(PyExc_ValueError, e.what());
+  } catch (const IndexRangeError& e) {
+    PyErr_SetString(index_range_error(), e.what());
   } catch (const IndexError& e) {
     PyErr_SetString(PyExc_IndexError, e.what());
   } catch (const MemoryError& e) {
@@ -59,6 +74,7 @@ PYBIND11_MODULE(_core, m) {
   using namespace pyag;
   py::register_exception_translator(&set_python_error);
   init_dtypes(m);
+  m.attr("IndexOutOfRangeError") = py::handle(index_range_error());
   init_tensor(m);
   init_tensor_new(m);
   init_serialization(m);

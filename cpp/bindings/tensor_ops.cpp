@@ -39,10 +39,7 @@ py::object getitem(const Tensor& a, py::handle idx) {
       return py::cast(masked_select(a, cast(m, DType::Bool)));
     }
   }
-  fail<IndexError>("index",
-                   "only integers, slices (`:`), ellipsis (`...`), None and bool mask "
-                   "tensors are valid indices, got ",
-                   py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
+  return getitem_advanced(a, idx);  // index tensors and lists (indexing.cpp)
 }
 
 void setitem(const Tensor& a, py::handle idx, py::handle value) {
@@ -73,10 +70,7 @@ void setitem(const Tensor& a, py::handle idx, py::handle value) {
       return;
     }
   }
-  fail<IndexError>("setitem",
-                   "only integers, slices, ellipsis, None and bool mask tensors are "
-                   "valid indices, got ",
-                   py::str(py::type::of(idx).attr("__name__")).cast<std::string>());
+  setitem_advanced(a, idx, value);  // index tensors and lists (indexing.cpp)
 }
 
 }  // namespace

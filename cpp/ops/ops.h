@@ -172,6 +172,26 @@ Tensor tile(const Tensor& a, const Dims& reps);
 Tensor movedim(const Tensor& a, const std::vector<int64_t>& source,
                const std::vector<int64_t>& destination);
 
+// ---- indexing along a dim by an int64 index tensor (gather.cpp) ----
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, Scalar value);
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+const Tensor& scatter_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                       bool accumulate = false);
+const Tensor& scatter_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
+                       bool accumulate = false);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor index_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src,
+                 Scalar alpha = Scalar{1.0, ScalarKind::Int});
+Tensor index_copy(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index_fill(const Tensor& a, int64_t dim, const Tensor& index, Scalar value);
+const Tensor& index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                         Scalar alpha = Scalar{1.0, ScalarKind::Int});
+const Tensor& index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src);
+const Tensor& index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value);
+Tensor take(const Tensor& a, const Tensor& index);
+
 // ---- indexing (index.cpp) ----
 struct IndexItem {
   enum Kind : uint8_t { Int, Slice, NewAxis, Ellipsis } kind = Int;
@@ -186,6 +206,18 @@ void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tenso
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value);
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value);
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
+
+// ---- advanced indexing (advanced_index.cpp): int64 index tensors and bool masks among basic
+// items; reads copy, writes are index_put (accumulate: repeated indices sum) ----
+struct IndexEntry {
+  IndexItem item;  // a basic item, when tensor is empty
+  Tensor tensor;   // an int64 index tensor or a bool mask
+};
+Tensor index_advanced(const Tensor& a, const std::vector<IndexEntry>& entries);
+Tensor index_put(const Tensor& a, const std::vector<IndexEntry>& entries, const Tensor& values,
+                 bool accumulate);
+const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries,
+                         const Tensor& values, bool accumulate);
 
 // ---- in-place (inplace.cpp): return the tensor itself ----
 const Tensor& fill_(const Tensor& self, Scalar value);

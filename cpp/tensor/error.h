@@ -19,6 +19,11 @@ struct ValueError : std::runtime_error {
 struct IndexError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// An index out of range in an indexing op: Python's IndexOutOfRangeError, both an IndexError
+// and a RuntimeError (PyTorch raises either, depending on the op).
+struct IndexRangeError : IndexError {
+  using IndexError::IndexError;
+};
 struct MemoryError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
