@@ -172,7 +172,6 @@ def test_zero_dim_max_indices_written() -> None:
 
 
 # ---- refused where PyTorch works, accepted where it refuses -------------------------------
-@gate("int-tensor-index", "indexing with int64 tensors is not implemented")
 def test_int_tensor_index() -> None:
     def f(L: Any) -> Any:
         a = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
