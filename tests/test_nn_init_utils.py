@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from nn_helpers import assert_close, has_op, np_of, pa_of, torch_or_skip
+from nn_helpers import assert_close, np_of, pa_of, torch_or_skip
 
 import pyautograd as pa
 from pyautograd import nn
@@ -153,17 +153,9 @@ def test_parameters_to_vector_and_back():
         nn.utils.vector_to_parameters([1.0], m.parameters())
 
 
-@pytest.mark.skipif(not has_op("cat"), reason="the differentiable form waits on the cat op")
 def test_parameters_to_vector_is_differentiable():
     m = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
     v = nn.utils.parameters_to_vector(m.parameters())
     (v * pa.arange(11).float()).sum().backward()
     got = np.concatenate([np_of(p.grad).reshape(-1) for p in m.parameters()])
     np.testing.assert_array_equal(got, np.arange(11.0))
-
-
-def test_parameters_to_vector_without_cat_needs_no_grad():
-    if has_op("cat"):
-        pytest.skip("cat exists")
-    with pytest.raises(NotImplementedError, match="cat"):
-        nn.utils.parameters_to_vector(nn.Linear(2, 2).parameters())
