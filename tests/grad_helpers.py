@@ -10,18 +10,21 @@ Values are read back through ``.tolist()`` into numpy (float64).
 
 import os
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import TORCH_STANDIN
 
 import pyautograd
 
-#: True when the tests run against the PyTorch stand-in (a shim package that
-#: re-exports torch as ``pyautograd``) instead of the real library.
-_PKG_FILE = os.path.abspath(getattr(pyautograd, "__file__", "") or "")
-IS_STANDIN = bool(getattr(pyautograd, "_IS_TORCH_STANDIN", False)) or _PKG_FILE.startswith(
-    "/tmp/shim"
-)
+# The seed's training step is written once, in the benchmarks (which time it).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from benchlib.steps import seed_autograd_step
+
+#: True when the tests run against the PyTorch stand-in instead of the real library.
+IS_STANDIN = TORCH_STANDIN
 
 skip_standin = pytest.mark.skipif(
     IS_STANDIN, reason="pyautograd-specific behaviour (PyTorch differs here)"
@@ -161,16 +164,7 @@ def rss_bytes():
 
 def seed_step(x, y, params, lr=1e-6):
     """One iteration of the seed's autograd program (examples/two_layer_autograd.py)."""
-    z1 = params["w1"].mm(x) + params["b1"]
-    a1 = z1.clamp(min=0)
-    z2 = params["w2"].mm(a1) + params["b2"]
-    loss = (z2 - y).pow(2).sum()
-    loss.backward()
-    for p in params.values():
-        p.data -= lr * p.grad.data
-    for p in params.values():
-        p.grad.data.zero_()
-    return loss
+    return seed_autograd_step(x, y, params, lr)
 
 
 def seed_all(s=0):

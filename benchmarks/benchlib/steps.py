@@ -36,18 +36,24 @@ def tensor_autograd_step(api: TensorApi, init: InitArrays, lr: float) -> StepFn:
     }
 
     def step() -> Any:
-        z1 = params["w1"].mm(x) + params["b1"]
-        a1 = z1.clamp(min=0)
-        z2 = params["w2"].mm(a1) + params["b2"]
-        loss = (z2 - y).pow(2).sum()
-        loss.backward()
-        for p in params.values():
-            p.data -= lr * p.grad.data
-        for p in params.values():
-            p.grad.data.zero_()
-        return loss
+        return seed_autograd_step(x, y, params, lr)
 
     return step
+
+
+def seed_autograd_step(x: Any, y: Any, params: dict[str, Any], lr: float) -> Any:
+    """One iteration of the seed's program 2 (examples/two_layer_autograd.py), on any module
+    with PyTorch's Tensor API; the tests run this very function (tests/grad_helpers.py)."""
+    z1 = params["w1"].mm(x) + params["b1"]
+    a1 = z1.clamp(min=0)
+    z2 = params["w2"].mm(a1) + params["b2"]
+    loss = (z2 - y).pow(2).sum()
+    loss.backward()
+    for p in params.values():
+        p.data -= lr * p.grad.data
+    for p in params.values():
+        p.grad.data.zero_()
+    return loss
 
 
 def tensor_manual_step(api: TensorApi, init: InitArrays, lr: float) -> StepFn:

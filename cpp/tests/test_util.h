@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -70,52 +71,25 @@ inline int64_t element_offset(const Tensor& t, const Index& idx) {
 inline double read_raw(const Tensor& t, int64_t off) {
   const char* p =
       static_cast<const char*>(t->storage->data) + off * static_cast<int64_t>(itemsize(t->dtype));
-  switch (t->dtype) {
-    case DType::Bool: {
-      uint8_t v;  // the raw byte: a kernel that stores 2 into a bool is caught
-      std::memcpy(&v, p, 1);
-      return v;
-    }
-    case DType::Int64: {
-      int64_t v;
-      std::memcpy(&v, p, 8);
-      return static_cast<double>(v);
-    }
-    case DType::Float32: {
-      float v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    case DType::Float64:
-      break;
+  if (t->dtype == DType::Bool) {
+    uint8_t v;  // the raw byte: a kernel that stores 2 into a bool is caught
+    std::memcpy(&v, p, 1);
+    return v;
   }
-  double v;
-  std::memcpy(&v, p, 8);
-  return v;
+  return dispatch(t->dtype, [&](auto z) {
+    decltype(z) v;
+    std::memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+  });
 }
 
 inline void write_raw(const Tensor& t, int64_t off, double v) {
   char* p = static_cast<char*>(t->storage->data) + off * static_cast<int64_t>(itemsize(t->dtype));
-  switch (t->dtype) {
-    case DType::Bool: {
-      const uint8_t b = v != 0;
-      std::memcpy(p, &b, 1);
-      return;
-    }
-    case DType::Int64: {
-      const auto i = static_cast<int64_t>(v);
-      std::memcpy(p, &i, 8);
-      return;
-    }
-    case DType::Float32: {
-      const auto f = static_cast<float>(v);
-      std::memcpy(p, &f, 4);
-      return;
-    }
-    case DType::Float64:
-      break;
-  }
-  std::memcpy(p, &v, 8);
+  dispatch(t->dtype, [&](auto z) {
+    using T = decltype(z);
+    const T x = std::is_same_v<T, bool> ? T(v != 0) : static_cast<T>(v);
+    std::memcpy(p, &x, sizeof x);
+  });
 }
 
 inline double at(const Tensor& t, const Index& idx) { return read_raw(t, element_offset(t, idx)); }
