@@ -50,9 +50,9 @@ from ._core import IndexOutOfRangeError as IndexOutOfRangeError
 from ._core import Tensor as Tensor
 from ._core import addmm as addmm
 from ._core import arange as arange
+from ._core import argwhere as argwhere
 from ._core import baddbmm as baddbmm
 from ._core import bernoulli as bernoulli
-from ._core import argwhere as argwhere
 from ._core import cat as cat
 from ._core import chunk as chunk
 from ._core import concat as concat

@@ -7,7 +7,7 @@ the module exports agree.
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import EllipsisType
-from typing import Any, Literal, NoReturn, TypeAlias, TypedDict, TypeVar, overload
+from typing import Any, NoReturn, TypeAlias, TypedDict, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt

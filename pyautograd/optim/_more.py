@@ -521,4 +521,3 @@ class LBFGS(Optimizer):
                 prev_flat_grad=prev_flat_grad, prev_loss=prev_loss,
             )  # fmt: skip
         return orig_loss
-
