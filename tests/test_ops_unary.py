@@ -26,6 +26,7 @@ torch = pytest.importorskip("torch")
 
 TABLE: list[dict[str, Any]] = [] if TORCH_STANDIN else pyautograd._core._op_table()
 UNARY = {r["name"]: r for r in TABLE if r["family"] == "unary"}
+OPS_BY_NAME = {r["name"]: r for r in TABLE}
 DTYPES = ["float32", "float64", "int64", "bool"]
 LAYOUTS = ["contiguous", "transposed", "strided"]
 # Known differences of ops older than this file, left to their owners (issue 10, promotion):
@@ -33,6 +34,10 @@ KNOWN = {
     ("abs", "bool"): "abs(bool) is kept as bool; PyTorch refuses it",
     ("clamp", "int64"): "clamp(int64, min=-0.5) stays int64; PyTorch promotes to float",
     ("clamp", "bool"): "clamp(bool, float bounds) is refused; PyTorch promotes to float",
+    ("clamp_min", "int64"): "clamp_min(int64, -0.5) stays int64; PyTorch promotes to float",
+    ("clamp_min", "bool"): "clamp_min(bool, ...) is refused; PyTorch promotes",
+    ("clamp_max", "int64"): "clamp_max(int64, 0.8) stays int64; PyTorch promotes to float",
+    ("clamp_max", "bool"): "clamp_max(bool, ...) is refused; PyTorch promotes",
 }
 
 
@@ -242,7 +247,18 @@ def test_property_unary_against_torch(
 # --------------------------------------------------------------------------
 # out= on the functions of declared ops (unary and binary), as PyTorch
 # --------------------------------------------------------------------------
-FUNCTIONS = sorted(r["name"] for r in TABLE if r["function"])
+FUNCTIONS = sorted(r["name"] for r in TABLE if r["out"])
+
+
+@pytest.mark.parametrize("name", sorted(r["name"] for r in TABLE if r["function"]))
+def test_out_argument_where_pytorch_has_one(name: str) -> None:
+    arrays, kw = _args(name, "float64" if ROWS[name].kind != "int" else "int64")
+    _, terr = _run(getattr(torch, name), *[torch.from_numpy(a) for a in arrays], **kw, out=None)
+    has = not isinstance(terr, TypeError)
+    assert OPS_BY_NAME[name]["out"] == has, f"{name}: out= declared {not has}, PyTorch: {has}"
+    if not has:
+        with pytest.raises(TypeError):
+            getattr(pyautograd, name)(*[pyautograd.tensor(a) for a in arrays], **kw, out=None)
 
 
 def _args(name: str, dtype: str) -> tuple[list[np.ndarray], dict[str, Any]]:

@@ -80,6 +80,7 @@ void add_row(const char* family, const char* name, const char* doc, const char* 
   d["function"] = bool(python & kPyFunction);
   d["inplace"] = bool(python & kPyInPlace);
   d["functional"] = bool(python & kPyFunctional);
+  d["out"] = bool(python & kPyFunction) && !(python & kPyNoOut);
   d["params"] = params;
   op_table().append(d);
   if (python & kPyFunction) function_names().append(name);
@@ -121,11 +122,14 @@ void def_unary(TensorClass& c, py::module_& m, const char* name, std::index_sequ
     return maybe_nogil(a->numel, [&] { return detail::apply_unary_(id, a, args); });
   };
   if (Op::python & kPyMethod) c.def(name, fn, Op::doc, param_arg<Op, I>()...);
-  if (Op::python & kPyFunction)  // torch.<name>(input, ..., *, out=None)
+  constexpr bool exact = Op::python & kPyOutExact;
+  if ((Op::python & kPyFunction) && (Op::python & kPyNoOut))  // torch.isnan(input)
+    m.def(name, fn, Op::doc, py::arg("input"), param_arg<Op, I>()...);
+  else if (Op::python & kPyFunction)  // torch.<name>(input, ..., *, out=None)
     m.def(
         name,
         [fn, name](const Tensor& a, Handle<I>... p, const std::optional<Tensor>& out) {
-          return out ? write_out(*out, fn(a, p...), name) : fn(a, p...);
+          return out ? write_out(*out, fn(a, p...), name, exact) : fn(a, p...);
         },
         Op::doc, py::arg("input"), param_arg<Op, I>()..., py::kw_only(),
         py::arg("out") = py::none());
@@ -149,6 +153,7 @@ constexpr Dunder kDunders[] = {
     {"mul", "__mul__", "__rmul__", "__imul__"},
     {"div", "__truediv__", "__rtruediv__", "__itruediv__"},
     {"pow", "__pow__", "__rpow__", "__ipow__"},
+    {"remainder", "__mod__", "__rmod__", "__imod__"},
     {"bitwise_and", "__and__", "__rand__", "__iand__"},
     {"bitwise_or", "__or__", "__ror__", "__ior__"},
     {"bitwise_xor", "__xor__", "__rxor__", "__ixor__"},

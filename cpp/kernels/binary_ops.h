@@ -24,7 +24,8 @@
 #define PYAG_BINARY_OPS(X) \
   X(add) X(sub) X(mul) X(div) X(pow) X(maximum) X(minimum) \
   X(bitwise_and) X(bitwise_or) X(bitwise_xor) X(logical_and) X(logical_or) X(logical_xor) \
-  X(eq) X(ne) X(lt) X(le) X(gt) X(ge)
+  X(eq) X(ne) X(lt) X(le) X(gt) X(ge) \
+  X(atan2) X(fmod) X(remainder) X(hypot) X(copysign)
 // clang-format on
 
 namespace pyag::binary {
@@ -356,3 +357,5 @@ struct ge : Decl<ge> {
 };
 
 }  // namespace pyag::binary
+
+#include "kernels/binary_math_ops.h"  // IWYU pragma: keep (atan2 ... copysign)

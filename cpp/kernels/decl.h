@@ -93,6 +93,8 @@ enum PyFlags : uint8_t {
   kPyInPlace = 4,     // Tensor.<name>_(...)
   kPyFunctional = 8,  // only _core.<name>(input, ...): for pyautograd.nn.functional.<name> of an
                       // op PyTorch has only in torch.nn.functional (leaky_relu, elu, ...)
+  kPyNoOut = 16,      // with kPyFunction: no out= argument (torch.isnan has none)
+  kPyOutExact = 32,   // with kPyFunction: out= must have the result's dtype (torch.isposinf)
 };
 
 // ---- derivatives ----

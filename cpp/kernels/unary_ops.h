@@ -14,6 +14,7 @@
 // cpp/ops/README.md walks through adding one.
 #pragma once
 #include <cmath>
+#include <limits>
 
 #include "kernels/decl.h"
 #include "tensor/dtype.h"
@@ -24,7 +25,8 @@
   X(bitwise_not) X(logical_not) X(clamp) X(sin) X(cos) \
   X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(log1p) X(expm1) X(log2) X(log10) \
   X(reciprocal) X(rsqrt) X(erf) X(floor) X(ceil) X(round) X(trunc) X(frac) \
-  X(softplus) X(leaky_relu) X(elu) X(gelu) X(silu) X(hardtanh)
+  X(softplus) X(leaky_relu) X(elu) X(gelu) X(silu) X(hardtanh) \
+  X(isnan) X(isinf) X(isfinite) X(isposinf) X(isneginf) X(nan_to_num) X(clamp_min) X(clamp_max)
 // clang-format on
 
 namespace pyag::unary {
@@ -179,7 +181,7 @@ struct sigmoid : Decl<sigmoid> {
 };
 
 struct relu : Decl<relu> {
-  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace | kPyNoOut;
   static constexpr const char* doc = "max(x, 0) of each element (NaN stays NaN).";
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromOutput;
@@ -309,5 +311,6 @@ struct cos : Decl<cos> {
 
 }  // namespace pyag::unary
 
-#include "kernels/unary_math_ops.h"  // IWYU pragma: keep (the rows tan ... frac)
 #include "kernels/unary_activation_ops.h"  // IWYU pragma: keep (softplus ... hardtanh)
+#include "kernels/unary_float_ops.h"       // IWYU pragma: keep (isnan ... clamp_max)
+#include "kernels/unary_math_ops.h"        // IWYU pragma: keep (the rows tan ... frac)

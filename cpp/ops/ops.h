@@ -105,8 +105,10 @@ DType compute_dtype(DType a, DType b) {
 
 // ---- out= (out.cpp) ----
 // Writes result into out (resized when its shape differs, as PyTorch) for op(..., out=out);
-// refuses a result that requires grad and a dtype PyTorch cannot cast to out's.
-const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op);
+// refuses a result that requires grad and a dtype PyTorch cannot cast to out's (with
+// exact_dtype, any dtype but the result's: torch.isposinf's rule).
+const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op,
+                        bool exact_dtype = false);
 bool can_cast(DType from, DType to);
 
 // ---- other elementwise ops (where_cast.cpp) ----

@@ -12,11 +12,14 @@ bool can_cast(DType from, DType to) {  // PyTorch's canCast: no float -> integer
   return true;
 }
 
-const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op) {
+const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op, bool exact_dtype) {
   if (GradMode::enabled() && (result->requires_grad() || out->requires_grad()))
     fail(op,
          "functions with out=... arguments don't support automatic differentiation, but one of "
          "the arguments requires grad");
+  if (exact_dtype && result->dtype != out->dtype)
+    fail(op, "out= must have the result's dtype ", dtype_name(result->dtype), ", got ",
+         dtype_name(out->dtype));
   if (!can_cast(result->dtype, out->dtype))
     fail(op, "result type ", dtype_name(result->dtype),
          " can't be cast to the desired output type ", dtype_name(out->dtype));
