@@ -411,7 +411,9 @@ class Tensor:
     def copy_(self, src: Tensor) -> Tensor: ...
 
     # ---- reductions ----
-    def sum(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
+    def sum(
+        self, dim: _Dims | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+    ) -> Tensor: ...
     # ---- elementwise extras (declared: cpp/kernels/unary_ops.h, binary_ops.h) ----
     def isnan(self) -> Tensor: ...
     def isinf(self) -> Tensor: ...
@@ -438,6 +440,11 @@ class Tensor:
     def __imod__(self, other: _TensorOrNumber, /) -> Tensor: ...
     def hypot(self, other: _TensorOrNumber) -> Tensor: ...
     def copysign(self, other: _TensorOrNumber) -> Tensor: ...
+    def floor_divide(self, other: _TensorOrNumber) -> Tensor: ...
+    def floor_divide_(self, other: _TensorOrNumber) -> Tensor: ...
+    def __floordiv__(self, other: _TensorOrNumber, /) -> Tensor: ...
+    def __rfloordiv__(self, other: _TensorOrNumber, /) -> Tensor: ...
+    def __ifloordiv__(self, other: _TensorOrNumber, /) -> Tensor: ...
     # ---- matrix helpers (pyautograd/_matrix.py) and lerp/addcmul/addcdiv (_pointwise.py) ----
     def tril(self, diagonal: _int = 0) -> Tensor:
         """The lower triangle of the last two dimensions."""
@@ -501,7 +508,49 @@ class Tensor:
         """The number of nonzero elements, over all or along dim."""
     def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor:
         """How often each value of a 1-d non-negative integer tensor occurs."""
-    def mean(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
+    def mean(
+        self, dim: _Dims | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+    ) -> Tensor: ...
+    def prod(
+        self, dim: _int | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+    ) -> Tensor:
+        """The product of the elements (over dim when given); bool and integers give int64."""
+    def all(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor:
+        """Whether every element (over dim) is non-zero: a bool tensor."""
+    def any(self, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor:
+        """Whether any element (over dim) is non-zero: a bool tensor."""
+    def logsumexp(self, dim: _Dims, keepdim: _bool = False) -> Tensor:
+        """log(sum(exp(input))) over dim, computed without overflow."""
+    def var(
+        self,
+        dim: _Dims | _bool | None = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
+        *,
+        correction: _float | None = None,
+    ) -> Tensor:
+        """The variance over dim, divided by N - correction (default 1)."""
+    def std(
+        self,
+        dim: _Dims | _bool | None = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
+        *,
+        correction: _float | None = None,
+    ) -> Tensor:
+        """The standard deviation: the square root of var with the same arguments."""
+    def norm(
+        self,
+        p: _float | str | None = "fro",
+        dim: _Dims | None = None,
+        keepdim: _bool = False,
+        dtype: _DType | None = None,
+    ) -> Tensor:
+        """The vector p-norm over dim: p a number, inf, -inf or 'fro'."""
+    def cumsum(self, dim: _int, *, dtype: _DType | None = None) -> Tensor:
+        """The running sum along dim; bool and integers sum as int64."""
+    def cumprod(self, dim: _int, *, dtype: _DType | None = None) -> Tensor:
+        """The running product along dim; bool and integers multiply as int64."""
     @overload
     def max(self, dim: None = None, keepdim: _bool = False) -> Tensor: ...
     @overload
@@ -753,6 +802,7 @@ __all__ = [
     "exp",
     "expm1",
     "floor",
+    "floor_divide",
     "fmod",
     "frac",
     "ge",
@@ -886,6 +936,7 @@ def fmod(input: Tensor, other: _TensorOrNumber, *, out: Tensor | None = None) ->
 def remainder(input: Tensor, other: _TensorOrNumber, *, out: Tensor | None = None) -> Tensor: ...
 def hypot(input: Tensor, other: _TensorOrNumber, *, out: Tensor | None = None) -> Tensor: ...
 def copysign(input: Tensor, other: _TensorOrNumber, *, out: Tensor | None = None) -> Tensor: ...
+def floor_divide(input: Tensor, other: _TensorOrNumber, *, out: Tensor | None = None) -> Tensor: ...
 def softplus(input: Tensor, beta: _Number = 1.0, threshold: _Number = 20.0) -> Tensor: ...
 def leaky_relu(input: Tensor, negative_slope: _Number = 0.01) -> Tensor: ...
 def elu(input: Tensor, alpha: _Number = 1.0) -> Tensor: ...

@@ -110,4 +110,5 @@ ROWS: dict[str, Row] = {
     "remainder": Row(arity=2, **POSITIVE, scalar=0.7),
     "hypot": Row(arity=2, scalar=1.5),
     "copysign": Row(arity=2, avoid=(0.0,), scalar=-1.5),
+    "floor_divide": Row(arity=2, **POSITIVE, scalar=0.7),
 }

@@ -33,6 +33,8 @@ void init_ops_more(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
 // Tensor.register_hook, register_post_accumulate_grad_hook, RemovableHandle (hooks.cpp).
 void init_hooks(TensorClass& c, py::module_& m);
+// Tensor.prod all any logsumexp var std norm cumsum cumprod (reduce_more.cpp).
+void init_reduce_more(TensorClass& c);
 // The Tensor type's tp_traverse/tp_clear, which also see hooks' Python callables (hooks.cpp).
 void tensor_type_setup(PyHeapTypeObject* heap);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)

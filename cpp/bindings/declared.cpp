@@ -154,6 +154,7 @@ constexpr Dunder kDunders[] = {
     {"div", "__truediv__", "__rtruediv__", "__itruediv__"},
     {"pow", "__pow__", "__rpow__", "__ipow__"},
     {"remainder", "__mod__", "__rmod__", "__imod__"},
+    {"floor_divide", "__floordiv__", "__rfloordiv__", "__ifloordiv__"},
     {"bitwise_and", "__and__", "__rand__", "__iand__"},
     {"bitwise_or", "__or__", "__ror__", "__ior__"},
     {"bitwise_xor", "__xor__", "__rxor__", "__ixor__"},

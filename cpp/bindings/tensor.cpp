@@ -211,6 +211,7 @@ void init_tensor(py::module_& m) {
     a->autograd->grad_fn->retained = a->autograd;
   });
   init_hooks(c, m);
+  init_reduce_more(c);
   c.def(
       "backward",
       [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,

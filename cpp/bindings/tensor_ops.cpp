@@ -140,16 +140,22 @@ void init_tensor_ops(TensorClass& c) {
   // ---- reductions ----
   c.def(
       "sum",
-      [](const Tensor& a, py::handle dim, bool keepdim) {
-        return sum(a, parse_dims(dim, "sum"), keepdim);
+      [](const Tensor& a, py::handle dim, bool keepdim, py::handle dtype) {
+        const std::optional<DType> dt = parse_dtype(dtype, "sum");
+        return dt ? sum(a, parse_dims(dim, "sum"), keepdim, *dt)
+                  : sum(a, parse_dims(dim, "sum"), keepdim);
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+      py::arg("dtype") = py::none());
   c.def(
       "mean",
-      [](const Tensor& a, py::handle dim, bool keepdim) {
-        return mean(a, parse_dims(dim, "mean"), keepdim);
+      [](const Tensor& a, py::handle dim, bool keepdim, py::handle dtype) {
+        const std::optional<DType> dt = parse_dtype(dtype, "mean");
+        return dt ? mean(a, parse_dims(dim, "mean"), keepdim, *dt)
+                  : mean(a, parse_dims(dim, "mean"), keepdim);
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+      py::arg("dtype") = py::none());
   c.def(
       "max",
       [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },

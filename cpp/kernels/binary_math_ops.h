@@ -1,4 +1,5 @@
-// The declarations of the binary math ops atan2, fmod, remainder (%), hypot, copysign. Part of
+// The declarations of the binary math ops atan2, fmod, remainder (%), hypot, copysign,
+// floor_divide (//). Part of
 // the binary family: the rows are in PYAG_BINARY_OPS and this file is included at the end of
 // kernels/binary_ops.h (include that one, not this).
 #pragma once
@@ -131,6 +132,35 @@ struct copysign : Decl<copysign> {
   template <class T>
   static T db(T, T, T, T) {
     return T(0);
+  }
+};
+
+struct floor_divide : Decl<floor_divide> {
+  static constexpr const char* doc =
+      "input / other rounded down (Python's //), elementwise with broadcasting; an integer "
+      "division by zero raises. Not differentiable.";
+  static constexpr Rule rule = Rule::PromoteNoGrad;
+  static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
+  static void check(const char* name, DType a, DType b) { refuse_two_bools(name, a, b); }
+  template <class T>
+  static T f(T a, T b) {
+    if constexpr (std::is_same_v<T, bool>) {
+      return a;
+    } else if constexpr (std::is_integral_v<T>) {
+      check_divisor("floor_divide", b);
+      if (b == T(-1)) return static_cast<T>(T(0) - a);  // no overflow trap at the lowest value
+      const T q = static_cast<T>(a / b);
+      return (a % b != 0 && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
+    } else {  // Python's float floor division, as PyTorch computes it
+      if (b == T(0)) return a / b;
+      const T mod = std::fmod(a, b);
+      T div = (a - mod) / b;
+      if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) div -= T(1);
+      if (div == T(0)) return std::copysign(T(0), a / b);
+      T fl = std::floor(div);
+      if (div - fl > T(0.5)) fl += T(1);
+      return fl;
+    }
   }
 };
 

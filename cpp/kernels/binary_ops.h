@@ -25,7 +25,7 @@
   X(add) X(sub) X(mul) X(div) X(pow) X(maximum) X(minimum) \
   X(bitwise_and) X(bitwise_or) X(bitwise_xor) X(logical_and) X(logical_or) X(logical_xor) \
   X(eq) X(ne) X(lt) X(le) X(gt) X(ge) \
-  X(atan2) X(fmod) X(remainder) X(hypot) X(copysign)
+  X(atan2) X(fmod) X(remainder) X(hypot) X(copysign) X(floor_divide)
 // clang-format on
 
 namespace pyag::binary {
@@ -38,8 +38,12 @@ enum class Rule : uint8_t {
                   // floating dtype (float32 unless set_default_dtype)
   Integral,       // bool and integer dtypes only; not differentiable
   ToBool,         // computed in the promoted dtype, the result is bool; not differentiable
+  PromoteNoGrad,  // as Promote, not differentiable: the result never requires grad
+                  // (floor_divide: PyTorch has no derivative for it either)
 };
-constexpr bool differentiable(Rule r) { return r != Rule::Integral && r != Rule::ToBool; }
+constexpr bool differentiable(Rule r) {
+  return r != Rule::Integral && r != Rule::ToBool && r != Rule::PromoteNoGrad;
+}
 
 // What a derivative reads.
 enum Uses : uint8_t { kNothing = 0, kA = 1, kB = 2, kOut = 4 };

@@ -116,6 +116,7 @@ DType compute_dtype(const Info& in, DType a, DType b, const char* name) {
         fail(name, "is not supported for two bool tensors; convert one with .float() first");
       return ct;
     case Rule::Promote:
+    case Rule::PromoteNoGrad:
     case Rule::ToBool:
       return ct;
   }

@@ -120,6 +120,25 @@ Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);  //
 Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor extreme(const Tensor& a, bool is_max);  // max()/min() over everything
 std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim, bool is_max);
+// More reductions (ops/reduce_more.cpp); dims empty: all of them. prod of bool/int is int64;
+// all/any return bool (uint8 for uint8); logsumexp of integers is computed in the default float
+// dtype.
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+Tensor all(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
+Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
+Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
+Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim);
+Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction,
+               bool keepdim);
+// The vector p-norm (p: any number, inf, -inf; 0 counts the non-zero elements).
+Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim);
+// The running sum along dim; bool and integers sum as int64 (dtype: cast first).
+Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype);
+// The running product along dim (as cumsum); its gradient is exact where x has zeros.
+Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype);
+// sum/mean(dtype=): the input cast to dtype first, the result of dtype (mean: a float dtype).
+Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, DType dtype);
+Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, DType dtype);
 
 // ---- linear algebra (linalg.cpp) ----
 Tensor mm(const Tensor& a, const Tensor& b);

@@ -29,6 +29,7 @@ from .modules import ConstantPad1d as ConstantPad1d
 from .modules import ConstantPad2d as ConstantPad2d
 from .modules import Conv1d as Conv1d
 from .modules import Conv2d as Conv2d
+from .modules import CosineSimilarity as CosineSimilarity
 from .modules import CrossEntropyLoss as CrossEntropyLoss
 from .modules import Dropout as Dropout
 from .modules import Dropout1d as Dropout1d
@@ -100,6 +101,7 @@ __all__ = [
     "ConstantPad2d",
     "Conv1d",
     "Conv2d",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout1d",

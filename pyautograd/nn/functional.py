@@ -29,6 +29,8 @@ from ._functional.conv import dropout2d as dropout2d
 from ._functional.conv import max_pool1d as max_pool1d
 from ._functional.conv import max_pool2d as max_pool2d
 from ._functional.conv import pad as pad
+from ._functional.distance import cosine_similarity as cosine_similarity
+from ._functional.distance import normalize as normalize
 from ._functional.layers import batch_norm as batch_norm
 from ._functional.layers import bilinear as bilinear
 from ._functional.layers import dropout as dropout
@@ -58,6 +60,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout1d",
@@ -76,6 +79,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "pad",
     "relu",

@@ -1,0 +1,130 @@
+// The kernels of prod, cumsum and cumprod (kernels/scan.h).
+#include "kernels/scan.h"
+
+#include <type_traits>
+#include <vector>
+
+#include "kernels/loop.h"
+
+namespace pyag {
+
+void prod_into(const Tensor& out, const Tensor& in) {
+  // The waist: a recorder of kernel calls intercepts here (prod, out, in).
+  Loop L = make_loop(in->shape, {&out, &in});
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    using O = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+    if (out->dtype != (std::is_floating_point_v<T> ? in->dtype : DType::Int64))
+      fail("prod", "internal: output dtype ", dtype_name(out->dtype));
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<O*>(p[0] + i * s[0]) *=
+            static_cast<O>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+    });
+  });
+}
+
+void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
+  // The waist: a recorder of kernel calls intercepts here (cumsum, out, in, dim, reverse).
+  if (in->numel == 0) return;
+  const int64_t len = in->shape[dim];
+  Dims outer = in->shape;
+  outer[dim] = 1;
+  Tensor ov = make_view(out, outer, out->strides, out->offset);
+  Tensor iv = make_view(in, outer, in->strides, in->offset);
+  Loop L = make_loop(outer, {&ov, &iv});
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    using O = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    if (out->dtype != (std::is_floating_point_v<T> ? in->dtype : DType::Int64))
+      fail("cumsum", "internal: output dtype ", dtype_name(out->dtype));
+    const int64_t so = out->strides[dim] * static_cast<int64_t>(sizeof(O));
+    const int64_t si = in->strides[dim] * static_cast<int64_t>(sizeof(T));
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        char* po = p[0] + i * s[0];
+        const char* pi = p[1] + i * s[1];
+        A acc = 0;
+        for (int64_t k = 0; k < len; ++k) {
+          const int64_t j = reverse ? len - 1 - k : k;
+          acc += static_cast<A>(*reinterpret_cast<const T*>(pi + j * si));
+          *reinterpret_cast<O*>(po + j * so) = static_cast<O>(acc);
+        }
+      }
+    });
+  });
+}
+
+void cumprod_into(const Tensor& out, const Tensor& in, int dim) {
+  // The waist: a recorder of kernel calls intercepts here (cumprod, out, in, dim).
+  if (in->numel == 0) return;
+  const int64_t len = in->shape[dim];
+  Dims outer = in->shape;
+  outer[dim] = 1;
+  Tensor ov = make_view(out, outer, out->strides, out->offset);
+  Tensor iv = make_view(in, outer, in->strides, in->offset);
+  Loop L = make_loop(outer, {&ov, &iv});
+  dispatch(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    using O = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    if (out->dtype != (std::is_floating_point_v<T> ? in->dtype : DType::Int64))
+      fail("cumprod", "internal: output dtype ", dtype_name(out->dtype));
+    const int64_t so = out->strides[dim] * static_cast<int64_t>(sizeof(O));
+    const int64_t si = in->strides[dim] * static_cast<int64_t>(sizeof(T));
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        char* po = p[0] + i * s[0];
+        const char* pi = p[1] + i * s[1];
+        A acc = 1;
+        for (int64_t k = 0; k < len; ++k) {
+          acc *= static_cast<A>(*reinterpret_cast<const T*>(pi + k * si));
+          *reinterpret_cast<O*>(po + k * so) = static_cast<O>(acc);
+        }
+      }
+    });
+  });
+}
+
+void cumprod_grad_into(const Tensor& out, const Tensor& g, const Tensor& x, int dim) {
+  // The waist: a recorder of kernel calls intercepts here (cumprod_grad, out, g, x, dim).
+  if (x->numel == 0) return;
+  const int64_t len = x->shape[dim];
+  Dims outer = x->shape;
+  outer[dim] = 1;
+  Tensor ov = make_view(out, outer, out->strides, out->offset);
+  Tensor gv = make_view(g, outer, g->strides, g->offset);
+  Tensor xv = make_view(x, outer, x->strides, x->offset);
+  Loop L = make_loop(outer, {&ov, &gv, &xv});
+  dispatch_float(x->dtype, [&](auto v) {
+    using T = decltype(v);
+    const int64_t so = out->strides[dim] * static_cast<int64_t>(sizeof(T));
+    const int64_t sg = g->strides[dim] * static_cast<int64_t>(sizeof(T));
+    const int64_t sx = x->strides[dim] * static_cast<int64_t>(sizeof(T));
+    std::vector<double> suffix(static_cast<size_t>(len));
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        char* po = p[0] + i * s[0];
+        const char* pg = p[1] + i * s[1];
+        const char* px = p[2] + i * s[2];
+        auto at = [](const char* base, int64_t k, int64_t st) {
+          return static_cast<double>(*reinterpret_cast<const T*>(base + k * st));
+        };
+        double acc = 0;
+        for (int64_t k = len - 1; k >= 0; --k) {
+          acc = at(pg, k, sg) + (k + 1 < len ? at(px, k + 1, sx) * acc : 0.0);
+          suffix[static_cast<size_t>(k)] = acc;
+        }
+        double prefix = 1;
+        for (int64_t k = 0; k < len; ++k) {
+          *reinterpret_cast<T*>(po + k * so) =
+              static_cast<T>(prefix * suffix[static_cast<size_t>(k)]);
+          prefix *= at(px, k, sx);
+        }
+      }
+    });
+  });
+}
+
+}  // namespace pyag

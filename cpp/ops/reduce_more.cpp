@@ -1,0 +1,277 @@
+// prod all any logsumexp var std norm cumsum cumprod, and sum/mean with dtype=: forward and
+// derivative. Written from existing ops where that gives the gradient (logsumexp, var, std);
+// prod, norm, cumsum and cumprod have nodes whose derivatives are ops or scan kernels; all and
+// any are not differentiable.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "autograd/node.h"
+#include "kernels/scan.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::vector<int> dims_of(const Tensor& a, const std::vector<int64_t>& dims, const char* op) {
+  if (dims.empty()) {
+    std::vector<int> all(static_cast<size_t>(a->dim()));
+    for (int i = 0; i < a->dim(); ++i) all[static_cast<size_t>(i)] = i;
+    return all;
+  }
+  return wrap_dims(dims, a->dim(), op);
+}
+
+std::vector<int64_t> as64(const std::vector<int>& ds) {
+  return std::vector<int64_t>(ds.begin(), ds.end());
+}
+
+Dims kept_shape(const Dims& shape, const std::vector<int>& ds) {
+  Dims k = shape;
+  for (int d : ds) k[d] = 1;
+  return k;
+}
+
+Dims squeezed(const Dims& shape, const std::vector<int>& ds) {
+  Dims out;
+  for (int d = 0; d < shape.size(); ++d)
+    if (std::find(ds.begin(), ds.end(), d) == ds.end()) out.push_back(shape[d]);
+  return out;
+}
+
+int64_t count_of(const Dims& shape, const std::vector<int>& ds) {
+  int64_t n = 1;
+  for (int d : ds) n *= shape[d];
+  return n;
+}
+
+// The keepdim result r as the op returns it.
+Tensor finish_shape(const Tensor& r, const Dims& in_shape, const std::vector<int>& ds,
+                    bool keepdim) {
+  return keepdim ? r : reshape(r, squeezed(in_shape, ds));
+}
+
+// max (or min) over several dims, keepdim, no autograd.
+Tensor extreme_dims(const Tensor& a, const std::vector<int>& ds, bool is_max, const char* op) {
+  Tensor m = detach(a);
+  if (a->dim() == 0) return clone(m);
+  if (count_of(a->shape, ds) == 0)
+    fail<IndexError>(op, "cannot reduce over a dimension of size 0 in shape ", shape_str(a->shape));
+  for (int d : ds) m = extreme_dim(m, d, true, is_max).first;
+  return m;
+}
+
+Tensor scalar_like(double v, DType dt) { return scalar_tensor(v, dt); }
+
+struct ProdBackward : Node {
+  SavedTensor x, out;  // out in keepdim form
+  std::vector<int> dims;
+  const char* name() const override { return "ProdBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xv = x.unpack(*this);
+    const Tensor& y = out.unpack(*this);
+    Tensor gk = reshape(g, y->shape);
+    // Where x != 0: g * prod / x. At a zero: the product of the others when it is the only
+    // zero reduced into its result, else 0 (PyTorch's rule).
+    Tensor zero = eq(xv, Scalar{0.0});
+    Tensor others = full(y->shape, 1.0, xv->dtype);
+    prod_into(others, where(zero, scalar_like(1.0, xv->dtype), xv));
+    Tensor nzeros = sum(zero, as64(dims), true);
+    Tensor at_zero = where(eq(nzeros, Scalar{1.0}), others, scalar_like(0.0, xv->dtype));
+    Tensor r = where(zero, at_zero, div(y, where(zero, scalar_like(1.0, xv->dtype), xv)));
+    return {mul(r, gk)};
+  }
+  void check() const override { x.check(*this), out.check(*this); }
+  void release() override { x.reset(), out.reset(); }
+};
+
+struct NormBackward : Node {
+  SavedTensor x, out;  // out in keepdim form
+  std::vector<int> dims;
+  double p = 2;
+  const char* name() const override { return "NormBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xv = x.unpack(*this);
+    const Tensor& y = out.unpack(*this);
+    Tensor gk = reshape(g, y->shape);
+    const DType dt = xv->dtype;
+    if (p == 0) return {zeros(xv->shape, dt)};
+    if (p == 1) return {mul(sign(xv), gk)};
+    if (std::isinf(p)) {  // shared evenly among the elements at the extreme
+      Tensor at = cast(eq(abs(xv), y), dt);
+      Tensor n = sum(at, as64(dims), true);
+      return {mul(mul(sign(xv), at), div(gk, n))};
+    }
+    // x |x|^(p-2) g / y^(p-1); 0 where x or y is 0
+    Tensor r = p == 2 ? div(mul(xv, gk), y)
+                      : div(mul(mul(xv, pow(abs(xv), Scalar{p - 2})), gk), pow(y, Scalar{p - 1}));
+    Tensor zero = logical_or(eq(xv, Scalar{0.0}), eq(y, Scalar{0.0}));
+    return {where(zero, scalar_like(0.0, dt), r)};
+  }
+  void check() const override { x.check(*this), out.check(*this); }
+  void release() override { x.reset(), out.reset(); }
+};
+
+struct CumsumBackward : Node {
+  int dim = 0;
+  const char* name() const override { return "CumsumBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor r = empty(g->shape, g->dtype);
+    cumsum_into(r, g, dim, true);
+    return {r};
+  }
+};
+
+struct CumprodBackward : Node {
+  SavedTensor x;
+  int dim = 0;
+  const char* name() const override { return "CumprodBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xv = x.unpack(*this);
+    Tensor r = empty(g->shape, g->dtype);
+    cumprod_grad_into(r, g, xv, dim);
+    return {r};
+  }
+  void check() const override { x.check(*this); }
+  void release() override { x.reset(); }
+};
+
+// all/any: bool, but uint8 for uint8 input (PyTorch keeps uint8 there).
+Tensor truth_result(const Tensor& r, DType in) { return in == DType::UInt8 ? cast(r, in) : r; }
+
+void need_float(const Tensor& a, const char* op, const char* what) {
+  if (!is_floating(a->dtype))
+    fail(op, what, " a floating point tensor, got ", dtype_name(a->dtype));
+}
+
+}  // namespace
+
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  const char* op = "prod";
+  std::vector<int> ds = dim ? wrap_dims({*dim}, a->dim(), op) : dims_of(a, {}, op);
+  if (!dim) keepdim = false;
+  const DType odt = is_floating(a->dtype) ? a->dtype : DType::Int64;
+  Tensor out = full(kept_shape(a->shape, ds), 1.0, odt);
+  prod_into(out, a);
+  Tensor r = finish_shape(out, a->shape, ds, keepdim);
+  if (auto n = record<ProdBackward>({&a}, r)) {
+    n->x = SavedTensor(a);
+    n->out = SavedTensor(out);
+    n->dims = ds;
+  }
+  return r;
+}
+
+Tensor all(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  std::vector<int> ds = dims_of(a, dims, "all");
+  Tensor nonzero = sum(ne(detach(a), Scalar{0.0}), as64(ds), true);
+  Tensor r = eq(nonzero, Scalar{static_cast<double>(count_of(a->shape, ds))});
+  return truth_result(finish_shape(r, a->shape, ds, keepdim && !(dims.empty() && a->dim() == 0)),
+                      a->dtype);
+}
+
+Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  std::vector<int> ds = dims_of(a, dims, "any");
+  Tensor r = gt(sum(ne(detach(a), Scalar{0.0}), as64(ds), true), Scalar{0.0});
+  return truth_result(finish_shape(r, a->shape, ds, keepdim && !(dims.empty() && a->dim() == 0)),
+                      a->dtype);
+}
+
+Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  const char* op = "logsumexp";
+  Tensor x = is_floating(a->dtype) ? a : cast(a, default_dtype());
+  std::vector<int> ds = dims_of(x, dims, op);
+  // Shift by the (detached) maximum: exp never overflows; an infinite maximum shifts by 0.
+  Tensor m = count_of(x->shape, ds) == 0 ? zeros(kept_shape(x->shape, ds), x->dtype)
+                                         : extreme_dims(x, ds, true, op);
+  m = where(eq(abs(m), Scalar{kInf}), scalar_like(0.0, x->dtype), m);
+  Tensor r = add(log(sum(exp(sub(x, m)), as64(ds), true)), m);
+  return finish_shape(r, x->shape, ds, keepdim);
+}
+
+Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
+  need_float(a, "var", "std and var need");
+  std::vector<int> ds = dims_of(a, dims, "var");
+  const double n = static_cast<double>(count_of(a->shape, ds));
+  Tensor d = sub(a, mean(a, as64(ds), true));
+  Tensor ss = sum(mul(d, d), as64(ds), true);
+  Tensor r = div(ss, Scalar{std::max(0.0, n - correction)});
+  return finish_shape(r, a->shape, ds, keepdim);
+}
+
+Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
+  need_float(a, "std", "std and var need");
+  return sqrt(var(a, dims, correction, keepdim));
+}
+
+Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim) {
+  const char* op = "norm";
+  need_float(a, op, "expects");
+  std::vector<int> ds = dims_of(a, dims, op);
+  const std::vector<int64_t> d64 = as64(ds);
+  Tensor x = detach(a);
+  Tensor y;
+  if (p == kInf || p == -kInf) {
+    y = extreme_dims(abs(x), ds, p > 0, op);
+  } else if (p == 0) {
+    y = cast(sum(ne(x, Scalar{0.0}), d64, true), a->dtype);
+  } else if (p == 1) {
+    y = sum(abs(x), d64, true);
+  } else if (p == 2) {
+    y = sqrt(sum(mul(x, x), d64, true));
+  } else {
+    y = pow(sum(pow(abs(x), Scalar{p}), d64, true), Scalar{1.0 / p});
+  }
+  Tensor r = finish_shape(y, a->shape, ds, keepdim);
+  if (auto n = record<NormBackward>({&a}, r)) {
+    n->x = SavedTensor(a);
+    n->out = SavedTensor(y);
+    n->dims = ds;
+    n->p = p;
+  }
+  return r;
+}
+
+Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
+  const int d = wrap_dim(dim, a->dim(), "cumsum");
+  if (a->dim() == 0) {
+    Tensor r = is_floating(x->dtype) ? clone(x) : cast(x, DType::Int64);
+    return r;
+  }
+  Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
+  cumsum_into(out, x, d, false);
+  if (auto n = record<CumsumBackward>({&x}, out)) n->dim = d;
+  return out;
+}
+
+Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
+  const int d = wrap_dim(dim, a->dim(), "cumprod");
+  if (a->dim() == 0) return is_floating(x->dtype) ? clone(x) : cast(x, DType::Int64);
+  Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
+  cumprod_into(out, x, d);
+  if (auto n = record<CumprodBackward>({&x}, out)) {
+    n->x = SavedTensor(x);
+    n->dim = d;
+  }
+  return out;
+}
+
+Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, DType dtype) {
+  Tensor r = sum(a->dtype == dtype ? a : cast(a, dtype), dims, keepdim);
+  return r->dtype == dtype ? r : cast(r, dtype);  // int32 with dtype=int32 stays int32
+}
+
+Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, DType dtype) {
+  if (!is_floating(dtype))
+    fail("mean",
+         "could not infer output dtype: the dtype argument must be a floating point "
+         "dtype, got ",
+         dtype_name(dtype));
+  return mean(a->dtype == dtype ? a : cast(a, dtype), dims, keepdim);
+}
+
+}  // namespace pyag
