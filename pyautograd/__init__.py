@@ -53,6 +53,7 @@ from ._core import arange as arange
 from ._core import argwhere as argwhere
 from ._core import baddbmm as baddbmm
 from ._core import bernoulli as bernoulli
+from ._core import can_cast as can_cast
 from ._core import cat as cat
 from ._core import chunk as chunk
 from ._core import concat as concat
@@ -83,11 +84,13 @@ from ._core import movedim as movedim
 from ._core import narrow as narrow
 from ._core import ones as ones
 from ._core import outer as outer
+from ._core import promote_types as promote_types
 from ._core import rand as rand
 from ._core import randint as randint
 from ._core import randn as randn
 from ._core import randperm as randperm
 from ._core import reset_peak_memory_stats as reset_peak_memory_stats
+from ._core import result_type as result_type
 from ._core import roll as roll
 from ._core import scatter as scatter
 from ._core import scatter_add as scatter_add

@@ -239,7 +239,8 @@ struct Pass {
       nodes[k]->check();  // fail before anything is changed
       deferred = deferred || nodes[k]->may_fail();
     }
-    for (size_t i = 0; i < roots.size(); ++i) deliver(roots[i], root_grads[i]);
+    for (size_t i = 0; i < roots.size(); ++i)  // a root without history (a view made under
+      if (roots[i].valid()) deliver(roots[i], root_grads[i]);  // no_grad) takes no gradient
     for (const Edge& e : roots) edge_done(e);
     for (size_t k = 0; k < nodes.size(); ++k) {
       Node* n = nodes[k];
@@ -249,9 +250,8 @@ struct Pass {
         if (capture) {
           auto it = input_index.find(n);
           if (it != input_index.end()) accumulate_into(captured[it->second], g);
-        } else if (auto m = n->retained.lock()) {
-          to_grad(m, g);
         }
+        if (auto m = n->retained.lock()) to_grad(m, g);  // autograd.grad fills it too
         if (!captured_only[k]) {
           Targets targets(*this, *n);
           std::vector<Tensor> outs = n->apply(g, targets);
@@ -323,8 +323,9 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
     if (!t->requires_grad()) fail("grad", "input ", i, " does not require grad");
-    const void* key = t->autograd->grad_fn ? static_cast<const void*>(t->autograd->grad_fn.get())
-                                           : static_cast<const void*>(t->autograd.get());
+    const std::shared_ptr<Node>& fn = t->grad_fn();
+    const void* key =
+        fn ? static_cast<const void*>(fn.get()) : static_cast<const void*>(t->autograd.get());
     pass.input_index[key] = i;
   }
   pass.run(edges, root_grads);

@@ -67,22 +67,27 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
 Edge edge_of(const Tensor& t) {
   Edge e;
   if (!t->requires_grad()) return e;
+  const std::shared_ptr<Node>& fn = t->grad_fn();  // a view's is remade if stale
+  if (fn)
+    e.fn = fn;
+  else if (t->autograd && t->autograd->requires_grad)
+    e.leaf = t->autograd;
+  else  // a view that requires grad through its base but has no history (made under no_grad)
+    return e;
   e.shape = t->shape;
   e.dtype = t->dtype;
-  if (t->autograd->grad_fn)
-    e.fn = t->autograd->grad_fn;
-  else
-    e.leaf = t->autograd;
   return e;
 }
 
-namespace {
-void finish(const std::shared_ptr<Node>& node, const Tensor& out) {
+void set_history(TensorImpl& out, const std::shared_ptr<Node>& node) {
   node->seq = next_seq.fetch_add(1, std::memory_order_relaxed);
-  AutogradMeta& m = out->meta();
+  AutogradMeta& m = out.meta();
   m.requires_grad = true;
   m.grad_fn = node;
 }
+
+namespace {
+void finish(const std::shared_ptr<Node>& node, const Tensor& out) { set_history(*out, node); }
 }  // namespace
 
 void attach(const std::shared_ptr<Node>& node, std::initializer_list<const Tensor*> inputs,

@@ -85,6 +85,8 @@ void attach(const std::shared_ptr<Node>& node, std::initializer_list<const Tenso
             const Tensor& out);
 void attach(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs,
             const Tensor& out);
+// Gives `node` (edges already set) its sequence number and makes it the grad_fn of `out`.
+void set_history(TensorImpl& out, const std::shared_ptr<Node>& node);
 
 // Records a node of type N for out (when needed) and returns it for the op to fill in.
 template <class N, class... Args>

@@ -38,7 +38,7 @@ ScalarArgs parse_params(const char* op, H... h) {
     if (hs[i].is_none() && is_optional(p))
       a[i] = kOptional;
     else if (to_scalar(hs[i], s))
-      a[i] = s.v;
+      a[i] = s.v, a.kind[i] = static_cast<int8_t>(s.kind);
     else
       fail<TypeError>(op, p.name, " must be a number", is_optional(p) ? " or None" : "", ", got ",
                       py::str(py::type::of(hs[i]).attr("__name__")).cast<std::string>());

@@ -4,6 +4,7 @@
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
 #include "kernels/gemm.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
@@ -134,11 +135,29 @@ void init_functions(py::module_& m) {
   });
   m.def("reset_peak_memory_stats", []() { reset_peak_memory(); });
   m.def("empty_cache", []() { empty_cache(); });
+  m.def(
+      "result_type",
+      [](py::handle a, py::handle b) {
+        ResultType r;
+        for (py::handle h : {a, b}) {
+          Operand o = to_operand(h, "result_type");
+          o.is_tensor() ? r.tensor(o.t) : r.number(o.s.kind);
+        }
+        return r.get();
+      },
+      py::arg("tensor"), py::arg("other"),
+      "The dtype an arithmetic op on the two operands (tensors or numbers) returns, by PyTorch's "
+      "rules: dimensioned tensors, then 0-d tensors, then numbers, each group changing the "
+      "result only when of a higher category (bool < integer < floating).");
+  m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"),
+        "The smallest dtype both dtypes can be converted to without losing category.");
+  m.def("can_cast", &can_cast, py::arg("from_"), py::arg("to"),
+        "Whether an in-place op may write a value of dtype from_ into a tensor of dtype to (no "
+        "floating to integral, no non-bool to bool).");
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
     Operand oa = to_operand(a, "where"), ob = to_operand(b, "where");
-    DType d = oa.is_tensor() ? oa.t->dtype : (ob.is_tensor() ? ob.t->dtype : default_dtype());
-    return where(c, oa.is_tensor() ? oa.t : scalar_tensor(oa.s.v, d),
-                 ob.is_tensor() ? ob.t : scalar_tensor(ob.s.v, d));
+    if (oa.is_tensor()) return ob.is_tensor() ? where(c, oa.t, ob.t) : where(c, oa.t, ob.s);
+    return ob.is_tensor() ? where(c, oa.s, ob.t) : where(c, oa.s, ob.s);
   });
 }
 

@@ -208,7 +208,7 @@ void init_tensor(py::module_& m) {
       fail("retain_grad", "can't retain_grad on a tensor that has requires_grad=False");
     if (a->is_leaf()) return;
     a->autograd->retains_grad = true;
-    a->autograd->grad_fn->retained = a->autograd;
+    a->grad_fn()->retained = a->autograd;
   });
   init_hooks(c, m);
   init_reduce_more(c);

@@ -94,7 +94,7 @@ void init_tensor_ops(TensorClass& c) {
       "where",
       [](const Tensor& a, const Tensor& cond, py::handle other) {
         Operand o = to_operand(other, "where");
-        return where(cond, a, o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype));
+        return o.is_tensor() ? where(cond, a, o.t) : where(cond, a, o.s);
       },
       py::arg("condition"), py::arg("other"));
   c.def(
@@ -104,7 +104,8 @@ void init_tensor_ops(TensorClass& c) {
         if (mask->dtype != DType::Bool)
           fail("masked_fill", "only supports boolean masks, got a mask of dtype ",
                dtype_name(mask->dtype));
-        Tensor v = o.is_tensor() ? o.t : scalar_tensor(o.s.v, a->dtype);
+        // the result keeps self's dtype (PyTorch): the value is cast to it
+        Tensor v = o.is_tensor() ? cast(o.t, a->dtype) : scalar_tensor(o.s.v, a->dtype);
         return where(mask, v, a);
       },
       py::arg("mask"), py::arg("value"));
@@ -115,9 +116,7 @@ void init_tensor_ops(TensorClass& c) {
         // Unlike t[mask], masked_fill_ broadcasts the mask to the tensor's shape (right-aligned).
         Tensor m = mask->shape == a->shape ? mask : expand(mask, a->shape);
         if (o.is_tensor()) {
-          if (o.t->numel != 1)
-            fail("masked_fill_", "expects a 0-d value tensor, got ", describe(o.t));
-          masked_fill(a, m, Scalar{get_double(o.t, Dims::filled(o.t->dim(), 0))});
+          masked_fill(a, m, o.t);
         } else {
           masked_fill(a, m, o.s);
         }
@@ -129,11 +128,7 @@ void init_tensor_ops(TensorClass& c) {
   c.def("zero_", [](const Tensor& a) { return zero_(a); });
   c.def("fill_", [](const Tensor& a, py::handle v) {
     Operand o = to_operand(v, "fill_");
-    if (o.is_tensor()) {
-      if (o.t->numel != 1) fail("fill_", "expects a 0-d value tensor, got ", describe(o.t));
-      return fill_(a, Scalar{get_double(o.t, Dims::filled(o.t->dim(), 0))});
-    }
-    return fill_(a, o.s);
+    return o.is_tensor() ? fill_(a, o.t) : fill_(a, o.s);
   });
   c.def("copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
 
@@ -228,6 +223,23 @@ void init_tensor_ops(TensorClass& c) {
       },
       py::arg("dim") = py::none());
   c.def("unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+  c.def(
+      "t_", [](const Tensor& a) { return t_(a); },
+      "In place t(): this tensor becomes its transpose.");
+  c.def(
+      "transpose_", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose_(a, d0, d1); },
+      py::arg("dim0"), py::arg("dim1"), "In place transpose(dim0, dim1).");
+  c.def(
+      "squeeze_",
+      [](const Tensor& a, py::object dim) {
+        return squeeze_(a, dim.is_none()
+                               ? std::nullopt
+                               : std::optional<int64_t>(parse_int(dim, "squeeze_", "dim")));
+      },
+      py::arg("dim") = py::none(), "In place squeeze(dim).");
+  c.def(
+      "unsqueeze_", [](const Tensor& a, int64_t d) { return unsqueeze_(a, d); }, py::arg("dim"),
+      "In place unsqueeze(dim).");
   c.def("flatten", [](const Tensor& a) { return flatten(a); });
   c.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   c.def("clone", [](const Tensor& a) { return clone(a); });

@@ -33,7 +33,7 @@ namespace pyag::binary {
 // The dtype an op computes in and returns.
 enum class Rule : uint8_t {
   Promote,        // the promoted dtype of the operands
-  PromoteNoBool,  // as Promote; two bool operands are an error (sub)
+  PromoteNoBool,  // as Promote; a bool operand (tensor or Python bool) is an error (sub)
   TrueDivide,     // as Promote, except that bool and integers are computed as the default
                   // floating dtype (float32 unless set_default_dtype)
   Integral,       // bool and integer dtypes only; not differentiable
@@ -221,12 +221,12 @@ struct maximum : Decl<maximum> {
   }
   static constexpr Side grad_a = grad_kernel(kA | kB), grad_b = grad_kernel(kA | kB);
   template <class T>
-  static T da(T g, T a, T b, T) {
-    return a > b ? g : (a == b ? g / T(2) : T(0));
+  static T da(T g, T a, T b, T) {  // PyTorch's: a NaN on either side passes g to both
+    return a == b ? g / T(2) : (a < b ? T(0) : g);
   }
   template <class T>
   static T db(T g, T a, T b, T) {
-    return b > a ? g : (a == b ? g / T(2) : T(0));
+    return a == b ? g / T(2) : (a > b ? T(0) : g);
   }
 };
 
@@ -240,12 +240,12 @@ struct minimum : Decl<minimum> {
   }
   static constexpr Side grad_a = grad_kernel(kA | kB), grad_b = grad_kernel(kA | kB);
   template <class T>
-  static T da(T g, T a, T b, T) {
-    return a < b ? g : (a == b ? g / T(2) : T(0));
+  static T da(T g, T a, T b, T) {  // PyTorch's: a NaN on either side passes g to both
+    return a == b ? g / T(2) : (a > b ? T(0) : g);
   }
   template <class T>
   static T db(T g, T a, T b, T) {
-    return b < a ? g : (a == b ? g / T(2) : T(0));
+    return a == b ? g / T(2) : (a < b ? T(0) : g);
   }
 };
 

@@ -64,6 +64,9 @@ constexpr int kMaxParams = 4;
 // The scalar parameters of one kernel call, as doubles (NaN: an optional one left out).
 struct ScalarArgs {
   double v[kMaxParams] = {};
+  // What Python gave for each (ScalarKind: bool, int, float), or -1 (None, or a C++ caller):
+  // ops declaring promote_params promote their dtype with the given ones (clamp).
+  int8_t kind[kMaxParams] = {-1, -1, -1, -1};
   int n = 0;
   double operator[](int i) const { return v[i]; }
   double& operator[](int i) { return v[i]; }

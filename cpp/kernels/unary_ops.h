@@ -53,7 +53,7 @@ enum class Rule : uint8_t {
 // What a Same op does with a bool input.
 enum class BoolInput : uint8_t {
   Error,    // refuses it (neg, relu, sign)
-  Keep,     // computes in bool (abs)
+  Keep,     // computes in bool
   AsInt64,  // computes in int64, as PyTorch's pow(bool, 2) (square)
 };
 
@@ -65,6 +65,9 @@ struct Decl {
                 "this unary op has no row in PYAG_UNARY_OPS (cpp/kernels/unary_ops.h)");
   static constexpr std::array<Param, 0> params{};
   static constexpr BoolInput bool_input = BoolInput::Error;
+  // The result's dtype is promoted with the Python numbers given as parameters (clamp: int64
+  // with a float bound is float32, as result_type says).
+  static constexpr bool promote_params = false;
   static constexpr uint8_t python = kPyMethod | kPyFunction;
   static constexpr const char* node = nullptr;
   static void prepare(ScalarArgs&) {}
@@ -89,19 +92,15 @@ struct neg : Decl<neg> {
 struct abs : Decl<abs> {
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static constexpr const char* doc = "The absolute value of each element.";
-  static constexpr Rule rule = Rule::Same;
-  static constexpr BoolInput bool_input = BoolInput::Keep;
+  static constexpr Rule rule = Rule::Same;  // bool is an error, as in PyTorch
   static constexpr Grad grad = Grad::FromInput;
   template <class T>
   static T f(T x) {
-    if constexpr (std::is_same_v<T, bool>)
-      return x;
-    else
-      return static_cast<T>(x < 0 ? -x : x);
+    return static_cast<T>(x < 0 ? -x : x);
   }
   template <class T>
-  static T df(T g, T x) {
-    return x > 0 ? g : (x < 0 ? -g : T(0));
+  static T df(T g, T x) {  // g * sign(x), sign(0) = sign(nan) = 0: an infinite g gives nan there
+    return g * (x > 0 ? T(1) : (x < 0 ? T(-1) : T(0)));
   }
 };
 
@@ -190,8 +189,8 @@ struct relu : Decl<relu> {
     return x < 0 ? T(0) : x;
   }
   template <class T>
-  static T df(T g, T y) {
-    return y > 0 ? g : T(0);
+  static T df(T g, T y) {  // PyTorch's threshold_backward: a NaN output passes the gradient
+    return y <= T(0) ? T(0) : g;
   }
 };
 
@@ -256,13 +255,13 @@ struct clamp : Decl<clamp> {
       "Each element limited to [min, max] (either bound may be None; min > max gives max). The "
       "gradient passes where min <= x <= max.";
   static constexpr Rule rule = Rule::Same;
+  static constexpr bool promote_params = true;  // bool with int bounds computes in int64
   static constexpr Grad grad = Grad::FromInput;
   static constexpr std::array<Param, 2> params{{{"min", kOptional}, {"max", kOptional}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
-  static void check(const char* name, DType dt, const ScalarArgs& p) {
+  static void check(const char* name, DType, const ScalarArgs& p) {
     if (std::isnan(p[0]) && std::isnan(p[1]))
       fail(name, "at least one of 'min' or 'max' must not be None");
-    if (dt == DType::Bool) fail<TypeError>(name, "is not supported for bool tensors");
   }
   static void prepare(ScalarArgs& p) {  // a missing bound is no bound
     if (std::isnan(p[0])) p[0] = -INFINITY;

@@ -7,6 +7,7 @@
 #include "kernels/elementwise.h"
 #include "ops/op_names.h"
 #include "ops/ops.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
@@ -101,8 +102,9 @@ struct BinaryBackward : Node {
   }
 };
 
-DType compute_dtype(const Info& in, DType a, DType b, const char* name) {
-  const DType ct = promote(a, b);
+// The dtype op `in` computes in, from its operands' dtypes (a Python number's: bool, int64 or
+// the default float) and their promoted dtype ct (tensor/promotion.h).
+DType compute_dtype(const Info& in, DType a, DType b, DType ct, const char* name) {
   switch (in.rule) {
     case Rule::Integral:
       if (is_floating(ct))
@@ -112,8 +114,12 @@ DType compute_dtype(const Info& in, DType a, DType b, const char* name) {
     case Rule::TrueDivide:
       return is_floating(ct) ? ct : default_dtype();
     case Rule::PromoteNoBool:
-      if (ct == DType::Bool)
-        fail(name, "is not supported for two bool tensors; convert one with .float() first");
+      if (a == DType::Bool && b == DType::Bool)
+        fail(name, "with two bool tensors is not supported; use the ^ operator or logical_xor()");
+      if (a == DType::Bool || b == DType::Bool)
+        fail(name,
+             "with a bool tensor is not supported; to invert a mask, use the ~ operator or "
+             "logical_not()");
       return ct;
     case Rule::Promote:
     case Rule::PromoteNoGrad:
@@ -127,35 +133,35 @@ DType result_dtype(const Info& in, DType ct) { return in.rule == Rule::ToBool ? 
 
 // The dtype of `tensor op scalar` (either order).
 DType scalar_compute_dtype(const Info& in, DType t, Scalar s, const char* name) {
-  const DType ct = promote_scalar(t, s.kind);
-  return compute_dtype(in, ct, s.kind == ScalarKind::Bool ? DType::Bool : ct, name);
-}
-
-bool castable(DType from, DType to) {
-  if (is_floating(from) && !is_floating(to)) return false;
-  if (from != DType::Bool && to == DType::Bool) return false;
-  return true;
+  return compute_dtype(in, t, scalar_dtype(s.kind), promote_scalar(t, s.kind), name);
 }
 
 void check_inplace_result(const Info& in, DType ct, const Tensor& self, const char* name) {
   if (in.rule == Rule::ToBool) fail(name, "is not supported in place: the result is a bool tensor");
-  if (!castable(ct, self->dtype))
+  if (!can_cast(ct, self->dtype))
     fail(name, "result type ", dtype_name(ct), " can't be cast to the desired output type ",
          dtype_name(self->dtype));
+}
+
+// x ** 0.5 and x ** -0.5 as PyTorch computes them, sqrt(x) and 1 / sqrt(x): (-inf) ** 0.5 is
+// nan and (-0.0) ** -0.5 is -inf there, where std::pow gives inf.
+void sqrt_power(const Tensor& out, const Tensor& x, double e) {
+  unary_into(UnaryKernel::sqrt, out, x);
+  if (e < 0) binary_into(BinaryKernel::div, out, 1.0, out);
 }
 
 }  // namespace
 
 DType detail::binary_compute_dtype(int op, DType a, DType b) {
   const Info& in = info(static_cast<BinaryKernel>(op));
-  return compute_dtype(in, a, b, in.name);
+  return compute_dtype(in, a, b, promote_types(a, b), in.name);
 }
 
 Tensor detail::apply_binary(int op, const Tensor& a, const Tensor& b) {
   const auto k = static_cast<BinaryKernel>(op);
   const Info& in = info(k);
   in.check(in.name, a->dtype, b->dtype);
-  const DType ct = compute_dtype(in, a->dtype, b->dtype, in.name);
+  const DType ct = compute_dtype(in, a->dtype, b->dtype, result_type(a, b), in.name);
   Dims shape = a->shape == b->shape ? a->shape : broadcast_shapes(a->shape, b->shape, in.name);
   Tensor ac = cast(a, ct), bc = cast(b, ct);
   Tensor out = empty(shape, result_dtype(in, ct));
@@ -179,6 +185,8 @@ Tensor detail::apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first
   Tensor out = empty(a->shape, result_dtype(in, ct));
   if (scalar_first)
     binary_into(k, out, s.v, ac);
+  else if (k == BinaryKernel::pow && is_floating(ct) && (s.v == 0.5 || s.v == -0.5))
+    sqrt_power(out, ac, s.v);
   else
     binary_into(k, out, ac, s.v);
   if (!differentiable(in)) return out;
@@ -200,7 +208,7 @@ const Tensor& detail::apply_binary_(int op, const Tensor& self, const Tensor& ot
   const Info& in = info(k);
   const char* name = in.inplace.c_str();
   in.check(name, self->dtype, other->dtype);
-  const DType ct = compute_dtype(in, self->dtype, other->dtype, name);
+  const DType ct = compute_dtype(in, self->dtype, other->dtype, result_type(self, other), name);
   check_inplace_result(in, ct, self, name);
   if (self->shape != other->shape &&
       broadcast_shapes(self->shape, other->shape, name) != self->shape)
@@ -229,7 +237,10 @@ const Tensor& detail::apply_binary_(int op, const Tensor& self, Scalar s) {
     const bool reads_self = uses(in, true, false) & binary::kA;
     return commit_inplace(self, apply_binary(op, reads_self ? clone(self) : self, s, false));
   }
-  binary_into(k, self, self, s.v);
+  if (k == BinaryKernel::pow && is_floating(ct) && (s.v == 0.5 || s.v == -0.5))
+    sqrt_power(self, self, s.v);
+  else
+    binary_into(k, self, self, s.v);
   self->bump_version();
   return self;
 }

@@ -160,53 +160,91 @@ Tensor masked_select(const Tensor& a, const Tensor& mask) {
 }
 
 namespace {
-// A write into part of `a`: refused when autograd would have to follow it (PyTorch records a
-// CopySlices node there; this library asks for an out-of-place formulation instead).
-View writable_part(const Tensor& a, const std::vector<IndexItem>& items, bool value_rg) {
-  if (check_inplace(a, value_rg, "setitem"))
-    fail("setitem",
-         "assigning into part of a tensor is not supported when autograd must record "
-         "it (",
-         describe(a), "); use where() or write under no_grad()");
-  return apply_items(a, items);
+// The part of `a` a basic-index assignment writes, as a view: an in-place write into it that
+// autograd records goes into the history of a's base (autograd/views.h: CopySlices).
+Tensor writable_part(const Tensor& a, const std::vector<IndexItem>& items, bool value_rg) {
+  inplace_needs_graph(a, value_rg, "setitem");  // refuses what PyTorch refuses (a leaf)
+  return index(a, items);
 }
 }  // namespace
 
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tensor& value) {
-  View v = writable_part(a, items, value->requires_grad());
-  copy_(new_view(a, v.shape, v.strides, v.offset), value);
+  copy_(writable_part(a, items, value->requires_grad()), value);
 }
 
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value) {
-  View v = writable_part(a, items, false);
-  fill_(new_view(a, v.shape, v.strides, v.offset), value);
+  fill_(writable_part(a, items, false), value);
 }
+
+namespace {
+// The gradient of `value` scattered to the mask's positions: the selected part of g.
+struct MaskedScatterBackward : Node {
+  SavedTensor mask;
+  Dims target;
+  const char* name() const override { return "MaskedScatterBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor r = empty(target, g->dtype);
+    masked_gather(r, g, full_mask(g, mask.unpack(*this), "setitem"));
+    return {r};
+  }
+  void check() const override { mask.check(*this); }
+  void release() override { mask.reset(); }
+};
+
+// `value` (broadcast to the selected shape) at the mask's positions of a tensor of a's shape,
+// zeros elsewhere; differentiable in value.
+Tensor scattered(const Tensor& a, const Tensor& mask, const Tensor& m, const Tensor& value,
+                 const Dims& target) {
+  Tensor src = empty(target, a->dtype);
+  copy_into(src, value);
+  Tensor out = zeros(a->shape, a->dtype);
+  masked_scatter(out, m, src);
+  if (auto n = record<MaskedScatterBackward>({&value}, out)) {
+    n->mask = SavedTensor(mask);
+    n->target = target;
+  }
+  return out;
+}
+}  // namespace
 
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   Tensor m = full_mask(a, mask, "setitem");
-  if (value->numel == 1 && value->dim() <= 1) {
+  const bool graph = inplace_needs_graph(a, value->requires_grad(), "setitem");
+  if (value->numel == 1 && value->dim() <= 1 && !graph) {
     masked_fill(a, mask,
                 Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
                        is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
     return;
   }
-  if (check_inplace(a, value->requires_grad(), "setitem"))
-    fail("setitem", "assigning through a mask with autograd is not supported; use where()");
   Dims target = selected_shape(a, mask, count_true(mask));
   Dims bshape = broadcast_shapes(target, value->shape, "setitem");
   if (bshape != target)
     fail("setitem", "shape mismatch: value tensor of shape ", shape_str(value->shape),
          " cannot be broadcast to indexing result of shape ", shape_str(target));
+  if (graph) {  // a with the masked elements replaced: the old ones get no gradient
+    commit_inplace(a, where(m, scattered(a, mask, m, value, target), a));
+    return;
+  }
   Tensor src = empty(target, a->dtype);
   copy_into(src, value);
   masked_scatter(a, m, src);
   a->bump_version();
 }
 
+void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
+  if (value->numel != 1) fail("masked_fill_", "expects a 0-d value tensor, got ", describe(value));
+  Tensor m = full_mask(a, mask, "masked_fill_");
+  if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
+    commit_inplace(a, where(m, cast(reshape(value, Dims{}), a->dtype), a));
+    return;
+  }
+  masked_fill(a, mask, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
+}
+
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
   Tensor m = full_mask(a, mask, "setitem");
   Tensor v = scalar_tensor(value.v, a->dtype);
-  if (check_inplace(a, false, "setitem")) {
+  if (inplace_needs_graph(a, false, "setitem")) {
     commit_inplace(a, where(m, v, a));
     return;
   }

@@ -1,6 +1,7 @@
 // In-place ops. Without autograd they run the kernel straight into the tensor; when the graph
 // must follow the change they compute out of place and commit the result and its history.
 #include "autograd/node.h"
+#include "autograd/views.h"
 #include "kernels/elementwise.h"
 #include "ops/ops.h"
 
@@ -20,41 +21,57 @@ bool overlaps(const Tensor& a, const Tensor& b) {
 }
 
 bool check_inplace(const Tensor& self, bool other_requires_grad, const char* op) {
-  for (int d = 0; d < self->dim(); ++d)
-    if (self->strides[d] == 0 && self->shape[d] > 1)
-      fail(op, "unsupported operation: more than one element of the written-to tensor (",
-           describe(self), ", strides ", shape_str(self->strides),
-           ") refers to a single memory location; clone() it first");
+  if (self->numel > 1)  // PyTorch's assert_no_internal_overlap: an empty tensor has none
+    for (int d = 0; d < self->dim(); ++d)
+      if (self->strides[d] == 0 && self->shape[d] > 1)
+        fail(op, "unsupported operation: more than one element of the written-to tensor (",
+             describe(self), ", strides ", shape_str(self->strides),
+             ") refers to a single memory location; clone() it first");
+  return inplace_needs_graph(self, other_requires_grad, op);
+}
+
+bool inplace_needs_graph(const Tensor& self, bool other_requires_grad, const char* op) {
   if (!GradMode::enabled()) return false;
   const bool self_rg = self->requires_grad();
+  if (!self_rg && !other_requires_grad) return false;
+  if (self->view.base) check_view_inplace(self, self_rg, op);
   if (self_rg && self->is_leaf())
     fail(op,
          "a leaf Variable that requires grad is being used in an in-place operation; use "
          "`with no_grad():` or `.data` to change it");
-  if (!self_rg && !other_requires_grad) return false;
-  if (self->is_view)
-    fail(op, "in-place operation on a view (", describe(self),
-         ") is not supported when autograd must record it; use an out-of-place op");
   return true;
 }
 
 const Tensor& commit_inplace(const Tensor& self, const Tensor& result) {
   copy_into(self, result);
   self->bump_version();
-  if (result->grad_fn()) {
+  if (self->view.base) {  // the change goes into the base's history; self's follows from it
+    rebase_view_history(self, result);
+    return self;
+  }
+  if (const std::shared_ptr<Node>& fn = result->grad_fn()) {
     AutogradMeta& m = self->meta();
+    if (m.retains_grad && m.grad_fn) m.grad_fn->retained.reset();  // .grad is the new value's
     m.requires_grad = true;
-    m.grad_fn = result->grad_fn();
+    m.grad_fn = fn;
+    if (m.retains_grad) fn->retained = self->autograd;
   }
   return self;
 }
 
 const Tensor& fill_(const Tensor& self, Scalar value) {
-  if (check_inplace(self, false, "fill_"))
+  if (inplace_needs_graph(self, false, "fill_"))  // every element gets the value: no overlap check
     return commit_inplace(self, replaced(self, scalar_tensor(value.v, self->dtype)));
   fill(self, value.v);
   self->bump_version();
   return self;
+}
+
+const Tensor& fill_(const Tensor& self, const Tensor& value) {
+  if (value->numel != 1) fail("fill_", "expects a 0-d value tensor, got ", describe(value));
+  if (inplace_needs_graph(self, value->requires_grad(), "fill_"))
+    return commit_inplace(self, replaced(self, cast(reshape(value, Dims{}), self->dtype)));
+  return fill_(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
 }
 
 const Tensor& zero_(const Tensor& self) { return fill_(self, Scalar{0.0}); }

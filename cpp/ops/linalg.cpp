@@ -113,7 +113,23 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+Tensor matmul_of(const Tensor& a, const Tensor& b);
+}  // namespace
+
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  Tensor out = matmul_of(a, b);
+  // A view of the product made here is the result: nobody else sees that base, so it is no
+  // view (PyTorch returns a fresh tensor): in-place ops and detach_ treat it as a plain one.
+  if (out->view.base && out->storage != a->storage && out->storage != b->storage) {
+    out->is_view = false;
+    out->view = ViewOf{};
+  }
+  return out;
+}
+
+namespace {
+Tensor matmul_of(const Tensor& a, const Tensor& b) {
   const int da = a->dim(), db = b->dim();
   if (da == 0 || db == 0)
     fail("matmul", "both arguments need at least 1 dimension, got shapes ", shape_str(a->shape),
@@ -160,5 +176,6 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   out_shape.push_back(p);
   return reshape(prod, out_shape);
 }
+}  // namespace
 
 }  // namespace pyag

@@ -113,6 +113,9 @@ bool can_cast(DType from, DType to);
 
 // ---- other elementwise ops (where_cast.cpp) ----
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b);  // promoted as result_type says
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b);
+Tensor where(const Tensor& cond, Scalar a, Scalar b);
 Tensor cast(const Tensor& a, DType dtype);  // differentiable dtype conversion (`to`)
 
 // ---- reductions (reduce.cpp) ----
@@ -171,6 +174,11 @@ Tensor expand(const Tensor& a, const Dims& shape);
 Tensor squeeze(const Tensor& a, std::optional<int64_t> dim);
 Tensor unsqueeze(const Tensor& a, int64_t dim);
 Tensor flatten(const Tensor& a);
+// In place: the tensor takes the view's layout and history (view_inplace.cpp).
+const Tensor& t_(const Tensor& self);
+const Tensor& transpose_(const Tensor& self, int64_t d0, int64_t d1);
+const Tensor& squeeze_(const Tensor& self, std::optional<int64_t> dim);
+const Tensor& unsqueeze_(const Tensor& self, int64_t dim);
 Tensor contiguous(const Tensor& a);
 Tensor clone(const Tensor& a);
 
@@ -227,6 +235,7 @@ void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tenso
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value);
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value);
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
+void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value);  // 0-d value
 
 // ---- advanced indexing (advanced_index.cpp): int64 index tensors and bool masks among basic
 // items; reads copy, writes are index_put (accumulate: repeated indices sum) ----
@@ -242,11 +251,14 @@ const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries
 
 // ---- in-place (inplace.cpp): return the tensor itself ----
 const Tensor& fill_(const Tensor& self, Scalar value);
+const Tensor& fill_(const Tensor& self, const Tensor& value);  // a 1-element value, differentiable
 const Tensor& zero_(const Tensor& self);
 const Tensor& copy_(const Tensor& self, const Tensor& src);
 // Refuses an in-place change that autograd cannot follow (a leaf that requires grad, a view of
 // one); true when the change must be recorded in the graph (see commit_inplace).
 bool check_inplace(const Tensor& self, bool other_requires_grad, const char* op);
+// check_inplace without the overlap check, for writes of one value (fill_, masked_fill_).
+bool inplace_needs_graph(const Tensor& self, bool other_requires_grad, const char* op);
 // Writes an out-of-place result (with its history) into self.
 const Tensor& commit_inplace(const Tensor& self, const Tensor& result);
 // Whether a and b share memory without being the same view.

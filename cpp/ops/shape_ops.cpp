@@ -40,6 +40,12 @@ Tensor record_view(const Tensor& a, Tensor out, Dims in_shape, const char* label
 Tensor new_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t offset) {
   Tensor v = make_view(a, shape, strides, offset);
   v->is_view = true;
+  // The base of a view of a view is the first one's; a view of a view made under no_grad
+  // counts as made under no_grad (PyTorch propagates the creation mode).
+  const ViewOf& of = a->view;
+  v->view.base = of.base ? of.base : a;
+  v->view.version = a->storage->version;
+  v->view.no_grad = !GradMode::enabled() || (of.base && of.no_grad);
   return v;
 }
 

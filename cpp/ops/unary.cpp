@@ -6,6 +6,7 @@
 #include "kernels/elementwise.h"
 #include "ops/op_names.h"
 #include "ops/ops.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
@@ -18,6 +19,7 @@ struct Info {
   Rule rule;
   Grad grad;
   unary::BoolInput bool_input;
+  bool promote_params;
   void (*check)(const char*, DType, const ScalarArgs&);
   std::string node, inplace;  // "SinBackward", "sin_"
 };
@@ -29,6 +31,7 @@ const Info& info(UnaryKernel k) {
        unary::op::rule,                     \
        unary::op::grad,                     \
        unary::op::bool_input,               \
+       unary::op::promote_params,           \
        &unary::op::check,                   \
        backward_name(#op, unary::op::node), \
        #op "_"},
@@ -56,7 +59,14 @@ struct UnaryBackward : Node {
 };
 
 // The dtype the op computes in (the result's dtype, but for ToBool ops).
-DType compute_dtype(const Info& in, DType dt, const char* name) {
+DType compute_dtype(const Info& in, DType dt, const ScalarArgs& p, const char* name) {
+  if (in.promote_params) {
+    ResultType r;
+    r.dtype(dt, false);
+    for (int i = 0; i < p.n; ++i)
+      if (p.kind[i] >= 0) r.number(static_cast<ScalarKind>(p.kind[i]));
+    dt = r.get();
+  }
   switch (in.rule) {
     case Rule::Same:
       if (dt != DType::Bool) return dt;
@@ -92,7 +102,7 @@ Tensor detail::apply_unary(int op, const Tensor& a, const ScalarArgs& p) {
   const auto k = static_cast<UnaryKernel>(op);
   const Info& in = info(k);
   in.check(in.name, a->dtype, p);
-  Tensor ac = cast(a, compute_dtype(in, a->dtype, in.name));
+  Tensor ac = cast(a, compute_dtype(in, a->dtype, p, in.name));
   Tensor out = empty(a->shape, result_dtype(in, ac->dtype));
   unary_into(k, out, ac, p);
   if (in.grad == Grad::None) return out;
@@ -108,7 +118,7 @@ const Tensor& detail::apply_unary_(int op, const Tensor& self, const ScalarArgs&
   const Info& in = info(k);
   const char* name = in.inplace.c_str();
   in.check(name, self->dtype, p);
-  const DType rt = result_dtype(in, compute_dtype(in, self->dtype, name));
+  const DType rt = result_dtype(in, compute_dtype(in, self->dtype, p, name));
   if (rt != self->dtype)
     fail(name, "result type ", dtype_name(rt), " can't be cast to the desired output type ",
          dtype_name(self->dtype));

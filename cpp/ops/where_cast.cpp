@@ -2,6 +2,7 @@
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
 #include "ops/ops.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
@@ -34,12 +35,12 @@ Tensor cast(const Tensor& a, DType dtype) {
   return out;
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+namespace {
+Tensor where_in(const Tensor& cond, const Tensor& a, const Tensor& b, DType ct) {
   if (cond->dtype == DType::UInt8)  // PyTorch accepts (deprecated) byte masks here
-    return where(cast(cond, DType::Bool), a, b);
+    return where_in(cast(cond, DType::Bool), a, b, ct);
   if (cond->dtype != DType::Bool)
     fail("where", "condition must be a bool tensor, got ", dtype_name(cond->dtype));
-  DType ct = promote(a->dtype, b->dtype);
   Dims shape =
       broadcast_shapes(broadcast_shapes(cond->shape, a->shape, "where"), b->shape, "where");
   Tensor ac = cast(a, ct), bc = cast(b, ct);
@@ -47,6 +48,26 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   where_into(out, cond, ac, bc);
   if (auto n = record<WhereBackward>({&cond, &ac, &bc}, out)) n->cond = SavedTensor(cond);
   return out;
+}
+}  // namespace
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  return where_in(cond, a, b, result_type(a, b));
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b) {
+  const DType ct = result_type(a, b.kind);
+  return where_in(cond, a, scalar_tensor(b.v, ct), ct);
+}
+
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
+  const DType ct = result_type(b, a.kind);
+  return where_in(cond, scalar_tensor(a.v, ct), b, ct);
+}
+
+Tensor where(const Tensor& cond, Scalar a, Scalar b) {
+  const DType ct = ResultType().number(a.kind).number(b.kind).get();
+  return where_in(cond, scalar_tensor(a.v, ct), scalar_tensor(b.v, ct), ct);
 }
 
 }  // namespace pyag

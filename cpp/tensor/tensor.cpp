@@ -3,12 +3,14 @@
 #include <cstring>
 
 #include "autograd/node.h"
+#include "autograd/views.h"
 #include "kernels/elementwise.h"
 
 namespace pyag {
 
 const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
   static const std::shared_ptr<Node> none;
+  if (view.base) return view_grad_fn(const_cast<TensorImpl&>(*this));  // a lazily remade cache
   return autograd ? autograd->grad_fn : none;
 }
 

@@ -25,6 +25,17 @@ struct AutogradMeta {
   std::shared_ptr<HookList> hooks;  // a leaf's hooks (a non-leaf's are on its grad_fn)
 };
 
+// What a view op's result remembers of its base (PyTorch's differentiable views): the base
+// (never itself a view: a view of a view shares its base), whether it was made with grad mode
+// off, and the storage version its grad_fn was made for. An in-place change of the base or of
+// any of its views bumps the shared version; the view's grad_fn is then remade from the base's
+// history (autograd/views.cpp), so the view always differentiates through its current values.
+struct ViewOf {
+  Tensor base;
+  uint64_t version = 0;
+  bool no_grad = false;
+};
+
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
   Dims shape, strides;
@@ -32,6 +43,7 @@ struct TensorImpl {
   int64_t numel = 0;
   DType dtype = DType::Float32;
   bool is_view = false;  // made by a view op: shares its storage with a base tensor
+  ViewOf view;           // view.base is set with is_view by view ops (ops/shape_ops.cpp:new_view)
   std::shared_ptr<AutogradMeta> autograd;
 
   int dim() const { return shape.size(); }
@@ -43,9 +55,13 @@ struct TensorImpl {
   T* data_as() const {
     return reinterpret_cast<T*>(data());
   }
-  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  // A view requires grad when its base does (even a view made under no_grad).
+  bool requires_grad() const {
+    return (autograd && autograd->requires_grad) || (view.base && view.base->requires_grad());
+  }
+  // A view's grad_fn is remade here when its base or another view changed in place.
   const std::shared_ptr<Node>& grad_fn() const;
-  bool is_leaf() const { return !autograd || !autograd->grad_fn; }
+  bool is_leaf() const { return !grad_fn(); }
   AutogradMeta& meta();  // creates the autograd state on first use
   void bump_version() { storage->version++; }
 };

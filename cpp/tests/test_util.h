@@ -348,8 +348,8 @@ inline bool is_bitwise(BinaryKernel op) {
 // Whether the kernels define op for dtype dt.
 inline bool defined_for(BinaryKernel op, DType dt) { return !is_bitwise(op) || !is_floating(dt); }
 inline bool defined_for(UnaryKernel op, DType dt) {
-  if (dt == DType::Bool)  // sign(bool) is bool, as PyTorch
-    return op == UnaryKernel::abs || op == UnaryKernel::bitwise_not || op == UnaryKernel::sign;
+  if (dt == DType::Bool)  // sign(bool) is bool, as PyTorch; abs(bool) is an error
+    return op == UnaryKernel::bitwise_not || op == UnaryKernel::sign;
   if (dt == DType::Int64)
     return op == UnaryKernel::neg || op == UnaryKernel::abs || op == UnaryKernel::relu ||
            op == UnaryKernel::sign || op == UnaryKernel::square || op == UnaryKernel::bitwise_not;

@@ -209,16 +209,7 @@ def pow_half_edge(ctx: Ctx) -> bool:
     return has(ctx.args[0].value, lambda v: v == -math.inf or (v == 0 and math.copysign(1, v) < 0))
 
 
-NAN_SENSITIVE = (
-    "relu",
-    "nn:relu",
-    "max:all",
-    "min:all",
-    "maximum",
-    "minimum",
-    "max:elementwise",
-    "min:elementwise",
-)
+NAN_SENSITIVE = ("max:all", "min:all")  # relu, maximum/minimum: fixed (issue 10 #6)
 
 
 def nan_input(ctx: Ctx) -> bool:
@@ -231,18 +222,9 @@ def nan_input(ctx: Ctx) -> bool:
 #: rows whose backward multiplies the incoming gradient by a 0/1 mask (pyautograd) where
 #: PyTorch selects: a non-finite incoming gradient gives NaN here, 0 there (and abs at 0 the
 #: other way round)
-MASK_BACKWARD = (
+MASK_BACKWARD = (  # maximum/minimum/abs: fixed (issue 10 #6)
     "max:all",
     "min:all",
-    "maximum:func",
-    "maximum:method",
-    "minimum:func",
-    "minimum:method",
-    "max:elementwise",
-    "min:elementwise",
-    "abs:method",
-    "abs:func",
-    "abs:op",
     "pow:op",
     "pow:rop",
     "pow:method",

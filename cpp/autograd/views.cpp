@@ -1,0 +1,149 @@
+// Views changed in place (see views.h): the CopySlices and AsStridedBackward nodes, the lazy
+// remaking of a view's grad_fn, and PyTorch's refusals.
+#include "autograd/views.h"
+
+#include <vector>
+
+#include "autograd/node.h"
+#include "kernels/elementwise.h"
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+// A layout in storage elements.
+struct Geom {
+  Dims shape, strides;
+  int64_t offset = 0;
+  explicit Geom(const TensorImpl& t) : shape(t.shape), strides(t.strides), offset(t.offset) {}
+};
+
+// Elements of storage a layout spans from its first element (strides are never negative).
+int64_t span(const Geom& g) {
+  int64_t n = 1;
+  for (int d = 0; d < g.shape.size(); ++d) {
+    if (g.shape[d] == 0) return 0;
+    n += (g.shape[d] - 1) * g.strides[d];
+  }
+  return n;
+}
+
+void check_base_layout(const Geom& b, const char* op) {
+  for (int d = 0; d < b.shape.size(); ++d)
+    if (b.strides[d] == 0 && b.shape[d] > 1)
+      fail(op, "cannot differentiate through a view of a tensor whose elements share memory (",
+           "shape ", shape_str(b.shape), ", strides ", shape_str(b.strides), "); clone() it first");
+}
+
+// A gradient buffer laid out like the base (its first element at 0), and views of it.
+struct Layout {
+  Geom base, view;
+  Tensor as_base(const Tensor& buf) const { return make_view(buf, base.shape, base.strides, 0); }
+  Tensor region(const Tensor& buf, const Dims& shape) const {
+    return make_view(buf, shape, view.strides, view.offset - base.offset);
+  }
+  Tensor buffer(DType dtype, bool zeroed) const {
+    const Dims s{span(base)};
+    return zeroed ? zeros(s, dtype) : empty(s, dtype);
+  }
+};
+
+Tensor dense(const Tensor& t) { return t->contiguous() ? t : contiguous(t); }
+
+// The view as a function of its base's current values: its gradient is scattered into a zero
+// gradient of the base (summed over the view's broadcast dims).
+struct AsStridedBackward : Node {
+  Layout l;
+  explicit AsStridedBackward(Layout layout) : l(std::move(layout)) {}
+  const char* name() const override { return "AsStridedBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor buf = l.buffer(g->dtype, true);
+    Dims shape = l.view.shape;
+    std::vector<int64_t> broadcast;
+    for (int d = 0; d < shape.size(); ++d)
+      if (l.view.strides[d] == 0 && shape[d] > 1) broadcast.push_back(d), shape[d] = 1;
+    copy_into(l.region(buf, shape), broadcast.empty() ? g : sum(g, broadcast, true));
+    return {dense(l.as_base(buf))};
+  }
+};
+
+// The base after an in-place op on one of its views: its old values outside the view, the
+// op's result inside it. Inputs: the base's old history, the result's.
+struct CopySlices : Node {
+  Layout l;
+  explicit CopySlices(Layout layout) : l(std::move(layout)) {}
+  const char* name() const override { return "CopySlices"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    Tensor buf = l.buffer(g->dtype, false);
+    Tensor gb = l.as_base(buf);
+    copy_into(gb, g);
+    Tensor region = l.region(buf, l.view.shape), gr;
+    if (needs(1)) {
+      gr = empty(l.view.shape, g->dtype);
+      copy_into(gr, region);
+    }
+    if (!needs(0)) return {nullptr, gr};
+    fill(region, 0.0);
+    return {dense(gb), gr};
+  }
+};
+
+Layout layout_of(const TensorImpl& view, const char* op) {
+  Layout l{Geom(*view.view.base), Geom(view)};
+  check_base_layout(l.base, op);
+  return l;
+}
+
+void move_retained(TensorImpl& t, const std::shared_ptr<Node>& old) {
+  if (!t.autograd || !t.autograd->retains_grad) return;
+  if (old) old->retained.reset();
+  t.autograd->grad_fn->retained = t.autograd;
+}
+
+}  // namespace
+
+const std::shared_ptr<Node>& view_grad_fn(TensorImpl& v) {
+  static const std::shared_ptr<Node> none;
+  ViewOf& vi = v.view;
+  const bool has_fn = v.autograd && v.autograd->grad_fn;
+  if (!has_fn && !vi.base->requires_grad()) return none;
+  const uint64_t now = v.storage->version;
+  if (vi.version != now) {
+    if (vi.no_grad)
+      fail("view",
+           "a view was created in no_grad mode and its base or another view of its base has "
+           "been modified in place with grad mode enabled; this use case is ambiguous and "
+           "forbidden: take the view and make the in-place change both inside the no_grad "
+           "block or both outside it");
+    std::shared_ptr<Node> old = has_fn ? v.autograd->grad_fn : nullptr;
+    auto fn = std::make_shared<AsStridedBackward>(layout_of(v, "view"));
+    fn->next.push_back(edge_of(vi.base));
+    set_history(v, fn);
+    move_retained(v, old);
+    vi.version = now;
+  }
+  return v.autograd ? v.autograd->grad_fn : none;
+}
+
+void check_view_inplace(const Tensor& self, bool self_requires_grad, const char* op) {
+  const ViewOf& vi = self->view;
+  if (vi.no_grad)
+    fail(op,
+         "a view was created in no_grad mode and is being modified in place with grad mode "
+         "enabled; this use case is ambiguous and forbidden: take the view and make the "
+         "in-place change both inside the no_grad block or both outside it");
+  if (self_requires_grad && vi.base->is_leaf())
+    fail(op, "a view of a leaf Variable that requires grad is being used in an in-place operation");
+}
+
+void rebase_view_history(const Tensor& self, const Tensor& result) {
+  const Tensor& base = self->view.base;
+  auto n = std::make_shared<CopySlices>(layout_of(*self, self->is_view ? "setitem" : "view"));
+  n->next.push_back(edge_of(base));
+  n->next.push_back(edge_of(result));
+  std::shared_ptr<Node> old = base->autograd ? base->autograd->grad_fn : nullptr;
+  set_history(*base, n);
+  move_retained(*base, old);
+}
+
+}  // namespace pyag
