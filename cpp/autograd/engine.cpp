@@ -239,8 +239,7 @@ struct Pass {
       nodes[k]->check();  // fail before anything is changed
       deferred = deferred || nodes[k]->may_fail();
     }
-    for (size_t i = 0; i < roots.size(); ++i)  // a root without history (a view made under
-      if (roots[i].valid()) deliver(roots[i], root_grads[i]);  // no_grad) takes no gradient
+    for (size_t i = 0; i < roots.size(); ++i) deliver(roots[i], root_grads[i]);
     for (const Edge& e : roots) edge_done(e);
     for (size_t k = 0; k < nodes.size(); ++k) {
       Node* n = nodes[k];
@@ -295,6 +294,9 @@ std::vector<Edge> root_edges(const std::vector<Tensor>& roots, const std::vector
            " does not match the output's shape ", shape_str(r->shape));
     }
     edges.push_back(edge_of(r));
+    if (!edges.back().valid())  // a view made under no_grad requires grad but has no history
+      fail("backward", "element ", i, " of tensors does not require grad and does not have a ",
+           "grad_fn");
     root_grads.push_back(g);
   }
   return edges;

@@ -42,7 +42,10 @@ bool inplace_needs_graph(const Tensor& self, bool other_requires_grad, const cha
   return true;
 }
 
-const Tensor& commit_inplace(const Tensor& self, const Tensor& result) {
+const Tensor& commit_inplace(const Tensor& self, const Tensor& computed) {
+  // self's history must take gradients of self's dtype: a result computed in a wider one
+  // (float32 += float64) is cast first, so that the engine converts the gradient on the way.
+  const Tensor result = computed->dtype == self->dtype ? computed : cast(computed, self->dtype);
   copy_into(self, result);
   self->bump_version();
   if (self->view.base) {  // the change goes into the base's history; self's follows from it
