@@ -173,7 +173,9 @@ void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tenso
 }
 
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value) {
-  fill_(writable_part(a, items, false), value);
+  Tensor part = writable_part(a, items, false);
+  check_inplace(part, false, "setitem");  // PyTorch copies the value in: no overlapping part
+  fill_(part, value);
 }
 
 namespace {

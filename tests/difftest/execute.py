@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import predicates as P
 from gen import make_ns
 from program import Program, Stmt
 
@@ -55,7 +56,7 @@ def summarize(x: Any) -> tuple[Any, ...]:
             tuple(x.shape),
             _dname(x.dtype),
             bool(x.requires_grad),
-            bool(x.is_leaf),
+            P.is_leaf(x),
             vals,
         )
     if isinstance(x, (tuple, list)) and any(_is_tensor(e) for e in x):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import known
+import predicates as P
 import shapes
 from args import Arg, Skip, dname
 from ops import ROWS, VIEW_ROWS, Row
@@ -235,7 +236,7 @@ class Gen:
                     row = "backward:weighted"
             else:
                 below = known.reachable_leaves(yt)
-                leaves = [n for n in cands if self.ns[n].is_leaf and id(self.ns[n]) in below]
+                leaves = [n for n in cands if P.is_leaf(self.ns[n]) and id(self.ns[n]) in below]
                 if leaves and rng.random() < 0.7:
                     ins = rng.sample(leaves, len(leaves))  # every leaf below y
                 else:

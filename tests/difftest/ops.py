@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import args as A
+import predicates as P
 from args import ALL, INTS, NUM, ArgGen
 
 FLOAT_ONLY = ("float32", "float64")
@@ -460,7 +461,7 @@ row(
 row(
     "grad:zero_",
     "{0}.grad.zero_()",
-    A.tensor(FLOAT_ONLY, pred=lambda t: t.is_leaf and t.grad is not None, fresh_p=0.0),
+    A.tensor(FLOAT_ONLY, pred=lambda t: P.is_leaf(t) and t.grad is not None, fresh_p=0.0),
     kind="effect",
     weight=0.3,
     family="autograd",
@@ -468,7 +469,7 @@ row(
 row(
     "grad:none",
     "{0}.grad = None",
-    A.tensor(FLOAT_ONLY, pred=lambda t: t.is_leaf and t.requires_grad, fresh_p=0.0),
+    A.tensor(FLOAT_ONLY, pred=lambda t: P.is_leaf(t) and t.requires_grad, fresh_p=0.0),
     kind="effect",
     weight=0.2,
     family="autograd",

@@ -415,12 +415,25 @@ def written_output_of(ctx: Ctx, names: set[str]) -> bool:
     return ctx.kind == "inplace" and aliases_any(ctx, ctx.target(), names)
 
 
+def is_leaf(t: Any) -> bool | None:
+    """t.is_leaf, or None where reading it raises (both libraries raise for a view made under
+    no_grad whose base changed in place since)."""
+    try:
+        return bool(t.is_leaf)
+    except RuntimeError:
+        return None
+
+
 def reachable_leaves(t: Any) -> set[int]:
     """ids of the leaves that require grad whose gradient flows from t (PyTorch's graph)."""
     out: set[int] = set()
     seen: set[int] = set()
-    stack = [t.grad_fn] if t.grad_fn is not None else []
-    if t.grad_fn is None and t.requires_grad:
+    try:
+        fn0 = t.grad_fn
+    except RuntimeError:  # a view made under no_grad whose base changed in place: no graph
+        return out
+    stack = [fn0] if fn0 is not None else []
+    if fn0 is None and t.requires_grad:
         out.add(id(t))
     while stack:
         fn = stack.pop()
@@ -440,7 +453,7 @@ def grad_partial(ctx: Ctx) -> bool:
     if ctx.row != "autograd.grad":
         return False
     ins = [a.value for a in ctx.args[1:]]
-    if any(not t.is_leaf for t in ins):
+    if any(is_leaf(t) is not True for t in ins):
         return True
     return not reachable_leaves(ctx.args[0].value) <= {id(t) for t in ins}
 
