@@ -39,14 +39,16 @@ class ResultType {
 
  private:
   int dim_ = -1, zero_ = -1, number_ = -1;  // -1: no operand of that priority
-  static void add(int& slot, DType d) { slot = std::max(slot, static_cast<int>(d)); }
+  static void add(int& slot, DType d) {
+    slot = static_cast<int>(slot < 0 ? d : promote(static_cast<DType>(slot), d));
+  }
   // The result of a higher-priority group and a lower one (c10's combine_categories).
   static int combine(int higher, int lower) {
     if (higher < 0) return lower;
     if (lower < 0) return higher;
     const auto h = static_cast<DType>(higher), l = static_cast<DType>(lower);
     if (is_floating(h)) return higher;
-    if (h == DType::Bool || is_floating(l)) return std::max(higher, lower);
+    if (h == DType::Bool || is_floating(l)) return static_cast<int>(promote(h, l));
     return higher;
   }
 };
