@@ -29,11 +29,8 @@ UNARY = {r["name"]: r for r in TABLE if r["family"] == "unary"}
 OPS_BY_NAME = {r["name"]: r for r in TABLE}
 DTYPES = ["float32", "float64", "int64", "bool"]
 LAYOUTS = ["contiguous", "transposed", "strided"]
-# Known differences of ops older than this file, left to their owners (issue 10, promotion):
-KNOWN = {
-    ("abs", "bool"): "abs(bool) is kept as bool; PyTorch refuses it",
-    ("clamp", "int64"): "clamp(int64, min=-0.5) stays int64; PyTorch promotes to float",
-    ("clamp", "bool"): "clamp(bool, float bounds) is refused; PyTorch promotes to float",
+# Known differences from PyTorch, (op, dtype) -> reason.
+KNOWN: dict[tuple[str, str], str] = {
     ("clamp_min", "int64"): "clamp_min(int64, -0.5) stays int64; PyTorch promotes to float",
     ("clamp_min", "bool"): "clamp_min(bool, ...) is refused; PyTorch promotes",
     ("clamp_max", "int64"): "clamp_max(int64, 0.8) stays int64; PyTorch promotes to float",

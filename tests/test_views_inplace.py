@@ -130,6 +130,27 @@ def iadd_slice_twice(L: Any, x: list[Any]) -> Any:
     return b
 
 
+def hook_on_view_after_base_changed(L: Any, x: list[Any]) -> Any:
+    # The hook goes on the view's remade history. (PyTorch 2.13 crashes on this program unless
+    # the view's grad_fn is read first, as here; pyautograd remakes it either way.)
+    b = x[0] * 1
+    v = b[1:]
+    b.mul_(x[1])
+    if L is not pyautograd:
+        assert v.grad_fn is not None
+    v.register_hook(lambda g: g * 10)
+    return v
+
+
+def hook_before_setitem_sees_old_value(L: Any, x: list[Any]) -> Any:
+    b = x[0] * 1
+    b.register_hook(lambda g: g * 10)  # on b's history before the write: the part kept
+    b[0] = x[1][0] * 3
+    c = b * 1
+    c.register_hook(lambda g: g + 1)
+    return c
+
+
 def setitem_then_inplace_base(L: Any, x: list[Any]) -> Any:
     b = x[0] * 1
     v = b[0]
@@ -238,6 +259,8 @@ PROGRAMS = [
     copy_into_base_of_view,
     iadd_slice_twice,
     setitem_then_inplace_base,
+    hook_on_view_after_base_changed,
+    hook_before_setitem_sees_old_value,
     view_written_in_no_grad,
     no_grad_view_then_inplace,
     no_grad_view_after_base_inplace,
@@ -267,6 +290,7 @@ def test_against_torch(prog: Program) -> None:
 
 GRADCHECKED = [p for p in PROGRAMS if "no_grad" not in p.__name__ and p is not view_of_leaf_inplace]
 GRADCHECKED.remove(retain_grad_moves_with_inplace)
+GRADCHECKED = [p for p in GRADCHECKED if "hook" not in p.__name__]
 
 
 @pytest.mark.parametrize("prog", GRADCHECKED, ids=lambda p: p.__name__)

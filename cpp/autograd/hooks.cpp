@@ -35,8 +35,8 @@ void HookHandle::remove() {
 HookHandle register_hook(const Tensor& t, GradHookFn fn, std::string name) {
   if (!t->requires_grad())
     fail("register_hook", "cannot register a hook on a tensor that doesn't require gradient");
-  AutogradMeta& m = t->meta();
-  std::shared_ptr<HookList>& l = ensure(m.grad_fn ? m.grad_fn->hooks : m.hooks);
+  const std::shared_ptr<Node>& node = t->grad_fn();  // a view's is remade if stale
+  std::shared_ptr<HookList>& l = ensure(node ? node->hooks : t->meta().hooks);
   const uint64_t id = next_hook_id.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(l->mu);
   l->grad.push_back({id, std::move(name), std::move(fn)});
