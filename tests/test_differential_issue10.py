@@ -96,7 +96,6 @@ def test_6_zero_base_pow_grad() -> None:
     check(f, ("float32", [0.0, 0.0]))
 
 
-@xfail(6, "max() backward with an infinite incoming gradient gives nan")
 def test_6_max_times_inf_grad() -> None:
     def f(L: Any) -> Any:
         a = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -106,7 +105,6 @@ def test_6_max_times_inf_grad() -> None:
     check(f, ("float32", [0.0, 0.0, inf]))
 
 
-@xfail(6, "max() over an input holding NaN routes the gradient everywhere (nan)")
 def test_6_max_over_nan() -> None:
     def f(L: Any) -> Any:
         a = L.tensor([1.0, nan, 3.0], requires_grad=True)
@@ -259,6 +257,21 @@ def test_10_overlap_writes_torch_allows(code: str, issue_says: Any) -> None:
 def test_10_overlapping_elementwise_write_still_raises() -> None:
     """What PyTorch rejects stays rejected: an elementwise in-place op on an expanded tensor."""
     check(lambda L: L.zeros(1).expand(3).add_(L.tensor([1.0, 2.0, 3.0])), RAISES)
+
+
+def test_10_copy_into_itself_and_fill_with_a_tensor() -> None:
+    """PyTorch copies a tensor into itself without a check (nothing is written), but checks the
+    overlap of fill_ with a 0-d tensor value (not with a number); a 1-element value with
+    dimensions is refused by fill_ and masked_fill_."""
+
+    def self_copy(L: Any) -> Any:
+        t = L.ones(1).expand(2)
+        return t.copy_(t)
+
+    check(self_copy, ("float32", [1.0, 1.0]))
+    check(lambda L: L.zeros(1).expand(3).fill_(L.tensor(2.0)), RAISES)
+    check(lambda L: L.zeros(3).fill_(L.tensor([2.0])), RAISES)
+    check(lambda L: L.zeros(2).masked_fill(L.tensor([True, False]), L.tensor([2.0])), RAISES)
 
 
 # ---- 11. accepted here, rejected by PyTorch --------------------------------------------------

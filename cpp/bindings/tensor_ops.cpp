@@ -104,6 +104,9 @@ void init_tensor_ops(TensorClass& c) {
         if (mask->dtype != DType::Bool)
           fail("masked_fill", "only supports boolean masks, got a mask of dtype ",
                dtype_name(mask->dtype));
+        if (o.is_tensor() && o.t->dim() != 0)
+          fail("masked_fill", "only supports a 0-dimensional value tensor, but got ",
+               describe(o.t));
         // the result keeps self's dtype (PyTorch): the value is cast to it
         Tensor v = o.is_tensor() ? cast(o.t, a->dtype) : scalar_tensor(o.s.v, a->dtype);
         return where(mask, v, a);

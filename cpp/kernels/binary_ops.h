@@ -196,18 +196,19 @@ struct pow : Decl<pow> {
       return std::pow(a, b);
     }
   }
-  // PyTorch's conventions: a zero exponent gives a zero gradient (even at a = 0), and the
-  // exponent's gradient is zero where a = 0 and b >= 0.
+  // PyTorch's formulas, in its order: a zero exponent gives a zero gradient (even at a = 0,
+  // whatever g is); the exponent's is g * where(a == 0 and b >= 0, 0, y * log(a)), so that an
+  // infinite g there gives NaN as in PyTorch.
   static constexpr Side grad_a = grad_kernel(kA | kB), grad_b = grad_kernel(kA | kB | kOut);
   template <class T>
   static T da(T g, T a, T b, T) {
     if (b == T(2)) return T(2) * a * g;
     if (b == T(0)) return T(0);
-    return g * b * std::pow(a, b - T(1));
+    return g * (b * std::pow(a, b - T(1)));
   }
   template <class T>
   static T db(T g, T a, T b, T y) {
-    return a == T(0) && b >= T(0) ? T(0) : g * y * std::log(a);
+    return g * (a == T(0) && b >= T(0) ? T(0) : y * std::log(a));
   }
 };
 

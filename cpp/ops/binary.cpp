@@ -68,6 +68,13 @@ struct SavedArg {
   bool scalar = false;
 };
 
+// x ** 0.5 and x ** -0.5 as PyTorch computes them, sqrt(x) and 1 / sqrt(x): (-inf) ** 0.5 is
+// nan and (-0.0) ** -0.5 is -inf there, where std::pow gives inf.
+void sqrt_power(const Tensor& out, const Tensor& x, double e) {
+  unary_into(UnaryKernel::sqrt, out, x);
+  if (e < 0) binary_into(BinaryKernel::div, out, 1.0, out);
+}
+
 struct BinaryBackward : Node {
   BinaryKernel k;
   int scalar_side;  // -1: two tensors; 0 or 1: that operand is a scalar (one input edge)
@@ -86,6 +93,14 @@ struct BinaryBackward : Node {
 
  private:
   Tensor side_grad(int side, const Tensor& g) const {
+    // x ** 0.5 and x ** 1.5: PyTorch's derivative g * (e * x ** (e - 1)) computes x ** -0.5 and
+    // x ** 0.5 as 1 / sqrt(x) and sqrt(x) too (they differ from std::pow at -0.0 and -inf).
+    if (k == BinaryKernel::pow && scalar_side == 1 && (b.s == 0.5 || b.s == 1.5)) {
+      const Tensor& x = a.t.unpack(*this);
+      Tensor p = empty(x->shape, x->dtype);
+      sqrt_power(p, x, b.s - 1);
+      return mul(g, mul(p, Scalar{b.s}));
+    }
     const Side s = info(k).grad[side];
     if (s.kind == Side::Pass) return g;
     // Only what the side declares it reads reaches the kernel; the rest is NaN.
@@ -141,13 +156,6 @@ void check_inplace_result(const Info& in, DType ct, const Tensor& self, const ch
   if (!can_cast(ct, self->dtype))
     fail(name, "result type ", dtype_name(ct), " can't be cast to the desired output type ",
          dtype_name(self->dtype));
-}
-
-// x ** 0.5 and x ** -0.5 as PyTorch computes them, sqrt(x) and 1 / sqrt(x): (-inf) ** 0.5 is
-// nan and (-0.0) ** -0.5 is -inf there, where std::pow gives inf.
-void sqrt_power(const Tensor& out, const Tensor& x, double e) {
-  unary_into(UnaryKernel::sqrt, out, x);
-  if (e < 0) binary_into(BinaryKernel::div, out, 1.0, out);
 }
 
 }  // namespace

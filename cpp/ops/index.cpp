@@ -234,7 +234,8 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
 }
 
 void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
-  if (value->numel != 1) fail("masked_fill_", "expects a 0-d value tensor, got ", describe(value));
+  if (value->dim() != 0)
+    fail("masked_fill_", "only supports a 0-dimensional value tensor, but got ", describe(value));
   Tensor m = full_mask(a, mask, "masked_fill_");
   if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
     commit_inplace(a, where(m, cast(reshape(value, Dims{}), a->dtype), a));

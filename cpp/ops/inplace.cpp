@@ -71,8 +71,10 @@ const Tensor& fill_(const Tensor& self, Scalar value) {
 }
 
 const Tensor& fill_(const Tensor& self, const Tensor& value) {
-  if (value->numel != 1) fail("fill_", "expects a 0-d value tensor, got ", describe(value));
-  if (inplace_needs_graph(self, value->requires_grad(), "fill_"))
+  if (value->dim() != 0)
+    fail("fill_", "only supports a 0-dimensional value tensor, but got ", describe(value));
+  // PyTorch checks the overlap for a tensor value (not for a number).
+  if (check_inplace(self, value->requires_grad(), "fill_"))
     return commit_inplace(self, replaced(self, cast(reshape(value, Dims{}), self->dtype)));
   return fill_(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
 }
@@ -84,6 +86,12 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
       broadcast_shapes(self->shape, src->shape, "copy_") != self->shape)
     fail("copy_", "source of shape ", shape_str(src->shape),
          " cannot be broadcast to the destination's shape ", shape_str(self->shape));
+  if (src.get() == self.get()) {  // PyTorch: copying a tensor into itself writes nothing
+    if (inplace_needs_graph(self, src->requires_grad(), "copy_"))
+      return commit_inplace(self, replaced(self, clone(src)));
+    self->bump_version();
+    return self;
+  }
   if (check_inplace(self, src->requires_grad(), "copy_")) {
     return commit_inplace(self, replaced(self, cast(src, self->dtype)));
   }

@@ -2,6 +2,7 @@
 #include "kernels/reduce.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
@@ -48,16 +49,20 @@ struct SumBackward : Node {
   }
 };
 
-struct ExtremeAllBackward : Node {  // the gradient is shared evenly among ties
+// The gradient is shared evenly among ties, as PyTorch's evenly_distribute_backward: a NaN
+// result (max/min propagate NaN) takes it at the NaNs; elsewhere the gradient is 0, not 0 * g
+// (so an infinite incoming gradient gives [0, 0, inf], not NaNs).
+struct ExtremeAllBackward : Node {
   SavedTensor x, out;
   bool is_max;
   explicit ExtremeAllBackward(bool m) : is_max(m) {}
   const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
-    Tensor mask = cast(eq(xv, out.unpack(*this)), g->dtype);
-    Tensor share = div(g, sum(mask, {}, false));
-    return {mul(mask, share)};
+    const Tensor& ov = out.unpack(*this);
+    Tensor mask = std::isnan(get_double(ov, Dims{})) ? ne(xv, xv) : eq(xv, ov);
+    Tensor share = div(g, sum(cast(mask, g->dtype), {}, false));
+    return {where(mask, share, Scalar{0.0})};
   }
   void check() const override { x.check(*this), out.check(*this); }
   void release() override { x.reset(), out.reset(); }

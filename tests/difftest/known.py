@@ -30,21 +30,6 @@ class Gate:
 
 G = Gate
 KNOWN_DIVERGENCES: dict[str, Gate] = {
-    # ---- issue 10, wrong gradients or values ----
-    "nan-input-grad": G(
-        "issue 10 #6",
-        "max()/min() of an input holding NaN, with a gradient (relu, maximum/minimum: fixed)",
-        P.nan_input,
-    ),
-    "nonfinite-grad-into-mask": G(
-        "issue 10 #6",
-        "backward passes sending an inf/NaN gradient into max()/min() or pow "
-        "(maximum/minimum/abs: fixed)",
-        P.nonfinite_grad_into_mask,
-    ),
-    "pow-zero-base-grad": G(
-        "issue 10 #6", "pow with 0 or NaN in the base, with a gradient", P.pow_zero_base
-    ),
     # ---- found by this tester (diff-findings.md) ----
     "second-backward": G(
         "new", "backward passes after one that did not retain the graph", P.second_backward

@@ -187,18 +187,6 @@ def pow_negative_int(ctx: Ctx) -> bool:
     return exp.is_tensor and _cat(exp.value) <= 1 and has(exp.value, lambda v: v < 0)
 
 
-def pow_zero_base(ctx: Ctx) -> bool:
-    if not ctx.is_("pow"):
-        return False
-    base = ctx.args[1] if ctx.row == "pow:rop" else ctx.args[0]
-    bad = (
-        has(base.value, lambda v: v == 0 or math.isnan(v))
-        if base.kind in ("scalar", "var")
-        else False
-    )
-    return bad and any(t.requires_grad for t in ctx.tensors())
-
-
 def pow_half_edge(ctx: Ctx) -> bool:
     """PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as rsqrt(x): -inf and -0.0 differ."""
     if not ctx.is_("pow") or ctx.row == "pow:rop":
@@ -207,30 +195,6 @@ def pow_half_edge(ctx: Ctx) -> bool:
     if e.kind != "scalar" or e.value not in (0.5, -0.5):
         return False
     return has(ctx.args[0].value, lambda v: v == -math.inf or (v == 0 and math.copysign(1, v) < 0))
-
-
-NAN_SENSITIVE = ("max:all", "min:all")  # relu, maximum/minimum: fixed (issue 10 #6)
-
-
-def nan_input(ctx: Ctx) -> bool:
-    if not any(ctx.row == r or ctx.row.startswith(r + ":") for r in NAN_SENSITIVE):
-        return False
-    ts = ctx.tensors()
-    return any(t.requires_grad for t in ts) and any(has(t, math.isnan) for t in ts)
-
-
-#: rows whose backward multiplies the incoming gradient by a 0/1 mask (pyautograd) where
-#: PyTorch selects: a non-finite incoming gradient gives NaN here, 0 there (and abs at 0 the
-#: other way round)
-MASK_BACKWARD = (  # maximum/minimum/abs: fixed (issue 10 #6)
-    "max:all",
-    "min:all",
-    "pow:op",
-    "pow:rop",
-    "pow:method",
-    "pow:func",
-    "pow:alias",
-)
 
 
 def nonfinite_grad_into(ctx: Ctx, rows: tuple[str, ...]) -> bool:
@@ -258,10 +222,6 @@ def nonfinite_grad_into(ctx: Ctx, rows: tuple[str, ...]) -> bool:
     except Exception:
         return False
     return any(gr is not None and not bool(torch.isfinite(gr).all()) for gr in grads)
-
-
-def nonfinite_grad_into_mask(ctx: Ctx) -> bool:
-    return nonfinite_grad_into(ctx, MASK_BACKWARD)
 
 
 #: nn rows whose fused backward combines the incoming gradient's row sums with it: an inf/NaN
