@@ -115,6 +115,38 @@ def test_6_max_over_nan() -> None:
     check(f, (("float32", nan), ("float32", [0.0, 1.0, 0.0])))
 
 
+@pytest.mark.parametrize(
+    ("code", "issue_says"),
+    [
+        # x ** 0.5 and x ** 1.5: PyTorch's derivative goes through rsqrt / sqrt (-0.0, -inf)
+        ("x = L.tensor([-0.0, -inf, 4.0], requires_grad=True); y = x ** 0.5", [-inf, nan, 0.25]),
+        ("x = L.tensor([-0.0, -inf, 4.0], requires_grad=True); y = x ** 1.5", [-0.0, nan, 3.0]),
+        # a bool False exponent is not PyTorch's "zero exponent" case: g * 0 * x ** -1
+        ("x = L.tensor([0.0, 2.0], requires_grad=True); y = x ** False", [nan, 0.0]),
+    ],
+)
+def test_6_pow_derivative_edges(code: str, issue_says: list[float]) -> None:
+    def f(L: Any) -> Any:
+        env: dict[str, Any] = {"L": L, "inf": inf}
+        exec(code, env)
+        env["y"].sum().backward()
+        return env["x"].grad
+
+    check(f, ("float32", issue_says))
+
+
+def test_6_pow_exponent_grad_with_inf_incoming() -> None:
+    """The exponent's gradient is g * where(x == 0 and y >= 0, 0, ...): inf * 0 is NaN."""
+
+    def f(L: Any) -> Any:
+        x = L.tensor([0.0, 2.0], requires_grad=True)
+        y = L.tensor([0.0, 1.0], requires_grad=True)
+        (x**y).backward(L.tensor([inf, 1.0]))
+        return x.grad, y.grad
+
+    check(f, (("float32", [0.0, 1.0]), ("float32", [nan, 2 * np.log(2.0)])))
+
+
 def test_6_relu_at_nan() -> None:
     def f(L: Any) -> Any:
         a = L.tensor([nan, 1.0], requires_grad=True)

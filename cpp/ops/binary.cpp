@@ -66,6 +66,7 @@ struct SavedArg {
   SavedTensor t;
   double s = 0;
   bool scalar = false;
+  bool is_false = false;  // the scalar is Python's False (pow's derivative treats it apart)
 };
 
 // x ** 0.5 and x ** -0.5 as PyTorch computes them, sqrt(x) and 1 / sqrt(x): (-inf) ** 0.5 is
@@ -101,6 +102,10 @@ struct BinaryBackward : Node {
       sqrt_power(p, x, b.s - 1);
       return mul(g, mul(p, Scalar{b.s}));
     }
+    // x ** False: PyTorch's "zero exponent gives zero" test misses a bool zero, so it computes
+    // g * (False * x ** -1), NaN at x = 0. Followed: PyTorch is the spec.
+    if (k == BinaryKernel::pow && scalar_side == 1 && b.is_false)
+      return mul(g, mul(div(Scalar{1.0}, a.t.unpack(*this)), Scalar{0.0}));
     const Side s = info(k).grad[side];
     if (s.kind == Side::Pass) return g;
     // Only what the side declares it reads reaches the kernel; the rest is NaN.
@@ -204,6 +209,7 @@ Tensor detail::apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first
     SavedArg& c = scalar_first ? n->a : n->b;
     c.scalar = true;
     c.s = s.v;
+    c.is_false = s.kind == ScalarKind::Bool && s.v == 0;
     const uint8_t u = uses(in, !scalar_first, scalar_first);
     if (u & (scalar_first ? binary::kB : binary::kA)) t.t = SavedTensor(ac);
     if (u & binary::kOut) n->out = SavedTensor(out);
