@@ -309,6 +309,9 @@ class Gen:
         if row.name.startswith("pow:") and row.kind == "op" and len(ts) == 2:
             if self.ns[st.defines[0]].requires_grad:
                 self.pow_outputs.add(st.defines[0])
+        if row.name in ("pow:inplace", "pow:iop") and len(ts) == 2 and args[0].var:  # t **= u
+            if self.ns[args[0].var].requires_grad:
+                self.pow_outputs.add(args[0].var)
 
     def _grad_observations(self) -> tuple[str, ...]:
         return () if self.grads_dirty else tuple(f"{n}.grad" for n in self.vars)
