@@ -616,18 +616,29 @@ def compile(  # type: ignore[misc]
     mode: str | None = None,
     options: dict[str, Any] | None = None,
     disable: builtins.bool = False,
+    exact: builtins.bool = False,
 ) -> Any:
-    """``torch.compile``'s signature, so that ``step = torch.compile(step)`` and
-    ``@torch.compile`` run after the import swap. pyautograd does not capture or replay steps
-    yet: the function or module is returned unchanged and runs eagerly, with eager results
-    (PyTorch's ``backend="eager"`` minus its tracing)."""
+    """Captures a whole step once and replays it from C++ (``torch.compile``'s signature, so
+    that ``step = torch.compile(step)`` and ``@torch.compile`` run after the import swap).
+
+    The first call runs eagerly, the second records the kernel calls of the step (forward,
+    ``backward()``, the updates), later calls check the guards and replay the tape without
+    running Python; a failed guard re-captures, and what cannot be replayed raises at capture.
+    ``exact=True`` turns off fusions that change rounding; ``disable=True`` (or the environment
+    variable ``PYAUTOGRAD_COMPILE=0``) runs eagerly. ``fullgraph``, ``dynamic``, ``backend``,
+    ``mode`` and ``options`` are accepted and ignored. See docs/compile.md."""
     if mode is not None and options is not None:
         raise RuntimeError("Either mode or options can be specified, but both can't be specified")
+    from ._compile import CompiledStep
+
+    def wrap(fn: Any) -> Any:
+        if not callable(fn):
+            raise RuntimeError("torch.compile: model must be callable")
+        return fn if disable else CompiledStep(fn, exact=exact)
+
     if model is None:
-        return lambda fn: fn
-    if not callable(model):
-        raise RuntimeError("torch.compile: model must be callable")
-    return model
+        return wrap
+    return wrap(model)
 
 
 # --- aliases -----------------------------------------------------------------------------------

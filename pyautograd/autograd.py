@@ -193,6 +193,11 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Runs forward and records a node whose backward is this class's ``backward``."""
+        if _core._capture_active():
+            raise RuntimeError(
+                f"[compile] the autograd.Function {cls.__name__} cannot be captured: its "
+                "backward is Python, which replay does not run; call the step uncompiled"
+            )
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         with no_grad():
             out: object = cls.forward(ctx, *args)

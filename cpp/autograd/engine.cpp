@@ -6,6 +6,7 @@
 
 #include "autograd/hooks.h"
 #include "autograd/node.h"
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 
@@ -309,6 +310,7 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads
   GradModeGuard no_grad(false);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
+  if (capture::Recorder* r = capture::active()) r->backward();
   Pass pass;
   pass.run(edges, root_grads);
   if (!retain_graph) pass.release();

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "autograd/node.h"
+#include "capture/hooks.h"
 
 namespace pyag {
 namespace {
@@ -64,6 +65,8 @@ Tensor run_grad_hooks(HookList& hooks, Tensor g) {
     std::lock_guard<std::mutex> lock(hooks.mu);
     list = hooks.grad;
   }
+  if (!list.empty())
+    capture::refuse("a gradient hook (register_hook)", "replay runs no Python; remove the hook");
   for (const HookList::Grad& h : list) {
     Tensor r = h.fn(g);
     if (!r) continue;
@@ -87,6 +90,8 @@ void run_post_hooks(HookList& hooks) {
     leaf = hooks.leaf.lock();
   }
   if (!leaf) return;
+  if (!list.empty())
+    capture::refuse("a post-accumulate-grad hook", "replay runs no Python; remove the hook");
   for (const HookList::Post& h : list) h.fn(leaf);
 }
 

@@ -41,6 +41,7 @@ void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpa
 void init_sort(py::module_& m);    // sorting and selection (sort.cpp)
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).
 void init_fast_paths(py::module_& m);
+void init_capture(py::module_& m);  // pyautograd.compile's recorder and tapes (capture.cpp)
 
 void set_requires_grad(const Tensor& a, bool on);
 void set_data(const Tensor& a, const Tensor& src);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "capture/hooks.h"
+
 namespace pyag {
 
 PyTypes& py_types() {
@@ -171,6 +173,7 @@ std::optional<DType> from_np_dtype(const py::dtype& dt) {
 }  // namespace
 
 py::array to_numpy(const Tensor& t) {
+  capture::refuse(".numpy() of a tensor", "it hands the data to Python, which replay does not run");
   if (t->requires_grad())
     fail("numpy", "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()");
   std::vector<py::ssize_t> shape, strides;

@@ -6,6 +6,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "capture/hooks.h"
 
 namespace pyag {
 namespace {
@@ -63,6 +64,7 @@ std::pair<int64_t, int64_t> parse_device(py::handle device, const char* op) {
 py::object export_capsule(const Tensor& t, py::handle stream, py::handle max_version,
                           py::handle dl_device, py::handle copy) {
   const char* op = "__dlpack__";
+  capture::refuse(op, "it hands the data to another library, which replay does not run");
   if (!stream.is_none())
     fail<ValueError>(op, "stream must be None for CPU tensors, got ",
                      py::str(py::repr(stream)).cast<std::string>());

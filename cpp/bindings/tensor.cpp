@@ -6,6 +6,7 @@
 #include "autograd/node.h"
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "capture/hooks.h"
 #include "kernels/gemm.h"
 
 namespace pyag {
@@ -49,6 +50,8 @@ Tensor to_dtype_or_device(const Tensor& a, py::args args, py::kwargs kwargs) {
 }
 
 py::buffer_info buffer(TensorImpl& t) {
+  capture::refuse("the buffer protocol (memoryview, np.asarray) of a tensor",
+                  "it hands the data to Python, which replay does not run");
   const auto isz = static_cast<py::ssize_t>(itemsize(t.dtype));
   std::vector<py::ssize_t> shape, strides;
   for (int i = 0; i < t.dim(); ++i) {

@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/map.h"
 
@@ -115,6 +116,8 @@ const char* op_name(BinaryKernel k) {
 }
 
 void binary_into(BinaryKernel k, const Tensor& out, Arg a, Arg b) {
+  capture::Waist rec;
+  if (rec) rec->binary(k, out, a, b);
   // The waist: a recorder of kernel calls intercepts here (k, out, a, b).
   switch (k) {
 #define PYAG_X(op)       \
@@ -127,6 +130,8 @@ void binary_into(BinaryKernel k, const Tensor& out, Arg a, Arg b) {
 
 void binary_grad_into(BinaryKernel k, int side, const Tensor& out, const Tensor& g, const Arg* a,
                       const Arg* b, const Tensor* y) {
+  capture::Waist rec;
+  if (rec) rec->binary_grad(k, side, out, g, a, b, y);
   // The waist: a recorder of kernel calls intercepts here (k, side, out, g, a, b, y).
   switch (k) {
 #define PYAG_X(op)       \

@@ -1,12 +1,15 @@
 // Data movement kernels: fill, copy (with dtype conversion and broadcasting), where.
 #include <cstring>
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/map.h"
 
 namespace pyag {
 
 void fill(const Tensor& t, double value) {
+  capture::Waist rec;
+  if (rec) rec->fill(t, value);
   // The waist: a recorder of kernel calls intercepts here (fill, t, value).
   dispatch(t->dtype, [&](auto v) {
     using T = decltype(v);
@@ -18,6 +21,8 @@ void fill(const Tensor& t, double value) {
 }
 
 void copy_into(const Tensor& dst, const Tensor& src) {
+  capture::Waist rec;
+  if (rec) rec->copy(dst, src);
   // The waist: a recorder of kernel calls intercepts here (copy, dst, src).
   Loop L = make_loop(dst->shape, {&dst, &src});
   if (dst->dtype == src->dtype) {
@@ -47,6 +52,8 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 }
 
 void where_into(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  capture::Waist rec;
+  if (rec) rec->where(out, cond, a, b);
   // The waist: a recorder of kernel calls intercepts here (where, out, cond, a, b).
   Loop L = make_loop(out->shape, {&out, &cond, &a, &b});
   dispatch(a->dtype, [&](auto v) {

@@ -1,6 +1,7 @@
 // Gather and scatter loops along one dim (see kernels/index.h).
 #include "kernels/index.h"
 
+#include "capture/hooks.h"
 #include "kernels/loop.h"
 
 namespace pyag {
@@ -22,6 +23,9 @@ inline int64_t load_index(const char* p, int64_t size, bool wrap) {
 }  // namespace
 
 bool index_out_of_range(const Tensor& index, int64_t size, bool wrap_negative, int64_t& bad) {
+  capture::refuse("indexing with an index tensor",
+                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
+                  "index_select, take, advanced indexing)");
   const int64_t lo = wrap_negative ? -size : 0;
   bool found = false;
   Loop L = make_loop(index->shape, {&index});
@@ -41,6 +45,9 @@ bool index_out_of_range(const Tensor& index, int64_t size, bool wrap_negative, i
 
 void gather_into(const Tensor& out, const Tensor& src, int dim, const Tensor& index,
                  bool wrap_negative) {
+  capture::refuse("gather",
+                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
+                  "index_select, take, advanced indexing)");
   // The waist: a recorder of kernel calls intercepts here (gather, out, src, index, dim).
   if (src->dtype != out->dtype)
     fail("gather", "internal: src (", dtype_name(src->dtype), ") must have out's dtype (",
@@ -64,6 +71,9 @@ void gather_into(const Tensor& out, const Tensor& src, int dim, const Tensor& in
 
 void scatter_into(const Tensor& self, int dim, const Tensor& index, const Tensor& src,
                   bool accumulate, bool wrap_negative) {
+  capture::refuse("scatter",
+                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
+                  "index_select, take, advanced indexing)");
   // The waist: a recorder of kernel calls intercepts here (scatter, self, index, src, dim,
   // accumulate).
   if (src->dtype != self->dtype)
@@ -95,6 +105,9 @@ void scatter_into(const Tensor& self, int dim, const Tensor& index, const Tensor
 }
 
 void index_offsets_add(const Tensor& offsets, const Tensor& index, int64_t size, int64_t stride) {
+  capture::refuse("advanced indexing",
+                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
+                  "index_select, take, advanced indexing)");
   // The waist: a recorder of kernel calls intercepts here (index_offsets, offsets, index).
   Loop L = make_loop(offsets->shape, {&offsets, &index});
   L.run([&](char** p, const int64_t* s, int64_t n) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "capture/hooks.h"
+
 namespace pyag {
 namespace {
 
@@ -332,6 +334,8 @@ const char* op_name(PointLoss k) {
 
 void point_loss_forward_into(PointLoss k, const Tensor& out, const Tensor& x, const Tensor& y,
                              const Tensor& w, const Tensor& pw, double param, double scale) {
+  capture::Waist rec;
+  if (rec) rec->point_loss(k, out, x, y, w, pw, param, scale);
   dispatch_float(x->dtype,
                  [&](auto v) { point_forward<decltype(v)>(k, out, x, y, w, pw, param, scale); });
 }
@@ -339,6 +343,8 @@ void point_loss_forward_into(PointLoss k, const Tensor& out, const Tensor& x, co
 void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, const Tensor& g,
                               const Tensor& x, const Tensor& y, const Tensor& w, const Tensor& pw,
                               double param, double scale) {
+  capture::Waist rec;
+  if (rec) rec->point_loss_grad(k, gx, gy, g, x, y, w, pw, param, scale);
   dispatch_float(x->dtype, [&](auto v) {
     point_backward<decltype(v)>(k, gx, gy, g, x, y, w, pw, param, scale);
   });
@@ -347,6 +353,7 @@ void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, c
 double cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                   const Tensor& target, const Tensor& w, int64_t ignore_index,
                                   double eps) {
+  capture::refuse("cross_entropy", "its kernel is not behind the recorder yet");
   return dispatch_float(x->dtype, [&](auto v) {
     return ce_forward<decltype(v)>(loss, lp, x, target, w, ignore_index, eps);
   });
@@ -355,6 +362,7 @@ double cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Te
 void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& lp,
                                  const Tensor& target, const Tensor& w, int64_t ignore_index,
                                  double eps, double scale) {
+  capture::refuse("cross_entropy backward", "its kernel is not behind the recorder yet");
   dispatch_float(lp->dtype, [&](auto v) {
     ce_backward<decltype(v)>(gx, g, lp, target, w, ignore_index, eps, scale);
   });
@@ -362,17 +370,20 @@ void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor
 
 void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                      const Tensor& y, const Tensor& w, double eps) {
+  capture::refuse("cross_entropy", "its kernel is not behind the recorder yet");
   dispatch_float(x->dtype, [&](auto v) { ce_soft_forward<decltype(v)>(loss, lp, x, y, w, eps); });
 }
 
 void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
                                       const Tensor& lp, const Tensor& y, const Tensor& w,
                                       double eps, double scale) {
+  capture::refuse("cross_entropy backward", "its kernel is not behind the recorder yet");
   dispatch_float(lp->dtype,
                  [&](auto v) { ce_soft_backward<decltype(v)>(gx, gy, g, lp, y, w, eps, scale); });
 }
 
 double loss_sum(const Tensor& rows) {
+  capture::refuse("loss_sum", "it reads a sum into the host");
   return dispatch_float(rows->dtype, [&](auto v) {
     using T = decltype(v);
     const T* p = rows->data_as<T>();
@@ -383,6 +394,7 @@ double loss_sum(const Tensor& rows) {
 }
 
 bool all_in_unit_interval(const Tensor& t) {
+  capture::refuse("binary_cross_entropy", "its input check reads values into the host");
   return dispatch_float(t->dtype, [&](auto v) {
     using T = decltype(v);
     const T* p = t->data_as<T>();
@@ -394,6 +406,7 @@ bool all_in_unit_interval(const Tensor& t) {
 
 double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
                         int64_t ignore_index) {
+  capture::refuse("nll_loss", "its kernel is not behind the recorder yet");
   return dispatch_float(lp->dtype, [&](auto v) {
     return nll_forward<decltype(v)>(loss, lp, target, w, ignore_index);
   });
@@ -401,6 +414,7 @@ double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& targ
 
 void nll_backward_into(const Tensor& glp, const Tensor& g, const Tensor& target, const Tensor& w,
                        int64_t ignore_index, double scale) {
+  capture::refuse("nll_loss backward", "its kernel is not behind the recorder yet");
   dispatch_float(glp->dtype, [&](auto v) {
     nll_backward<decltype(v)>(glp, g, target, w, ignore_index, scale);
   });

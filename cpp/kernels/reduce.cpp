@@ -3,6 +3,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "capture/hooks.h"
 #include "kernels/loop.h"
 
 namespace pyag {
@@ -35,6 +36,8 @@ A sum_row(const T* a, int64_t n) {
 }  // namespace
 
 void sum_into(const Tensor& out, const Tensor& in) {
+  capture::Waist rec;
+  if (rec) rec->sum(out, in);
   // Out is viewed in in's shape with stride 0 along the reduced dims.
   Loop L = make_loop(in->shape, {&out, &in});
   dispatch(in->dtype, [&](auto v) {
@@ -65,6 +68,8 @@ void sum_into(const Tensor& out, const Tensor& in) {
 }
 
 void extreme_all_into(const Tensor& out, const Tensor& in, bool is_max) {
+  capture::Waist rec;
+  if (rec) rec->extreme_all(out, in, is_max);
   Loop L = make_loop(in->shape, {&in});
   dispatch(in->dtype, [&](auto v) {
     using T = decltype(v);
@@ -82,6 +87,8 @@ void extreme_all_into(const Tensor& out, const Tensor& in, bool is_max) {
 
 void extreme_dim_into(const Tensor& values, const Tensor& indices, const Tensor& in, int dim,
                       bool is_max) {
+  capture::Waist rec;
+  if (rec) rec->extreme_dim(values, indices, in, dim, is_max);
   // Loop over the output positions; for each, scan `in` along dim.
   Dims outer_shape = in->shape;
   outer_shape[dim] = 1;
@@ -111,6 +118,9 @@ void extreme_dim_into(const Tensor& values, const Tensor& indices, const Tensor&
 }
 
 int64_t count_true(const Tensor& mask) {
+  capture::refuse("count_true",
+                  "its result (a count) is read into the host: a data-dependent shape "
+                  "(masked_select, nonzero, boolean indexing)");
   int64_t c = 0;
   Loop L = make_loop(mask->shape, {&mask});
   L.run([&](char** p, const int64_t* s, int64_t n) {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "capture/hooks.h"
+
 namespace pyag {
 namespace {
 
@@ -90,6 +92,8 @@ const char* kernel_name(SoftmaxKernel k) {
 }  // namespace
 
 void softmax_into(SoftmaxKernel k, const Tensor& out, const Tensor& x, int dim) {
+  capture::Waist rec;
+  if (rec) rec->softmax(k, out, x, dim);
   // The waist: a recorder of kernel calls intercepts here (k, out, x, dim).
   check_contiguous(kernel_name(k), {&out, &x});
   const Geometry gm = geometry(x, dim);
@@ -108,6 +112,8 @@ void softmax_into(SoftmaxKernel k, const Tensor& out, const Tensor& x, int dim) 
 
 void softmax_grad_into(SoftmaxKernel k, const Tensor& grad_in, const Tensor& g, const Tensor& y,
                        int dim) {
+  capture::Waist rec;
+  if (rec) rec->softmax_grad(k, grad_in, g, y, dim);
   // The waist: a recorder of kernel calls intercepts here (k, grad_in, g, y, dim).
   check_contiguous(kernel_name(k), {&grad_in, &g, &y});
   const Geometry gm = geometry(y, dim);

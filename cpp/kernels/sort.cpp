@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "capture/hooks.h"
+
 namespace pyag {
 namespace {
 
@@ -51,6 +53,7 @@ bool nonzero_value(const char* p) {
 
 void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, bool descending,
                     int64_t k) {
+  capture::refuse("sort", "its kernel is not behind the recorder yet");
   // The waist: a recorder of kernel calls intercepts here (sort, values, indices, in, k).
   const int64_t n = in->dim() ? in->shape[in->dim() - 1] : 1;
   const int64_t rows = n ? in->numel / n : 0;
@@ -84,6 +87,7 @@ void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& i
 
 void kth_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t k,
                    bool nan_propagates) {
+  capture::refuse("kthvalue", "its kernel is not behind the recorder yet");
   // The waist: a recorder of kernel calls intercepts here (kthvalue, values, indices, in, k).
   const int64_t n = in->dim() ? in->shape[in->dim() - 1] : 1;
   const int64_t rows = n ? in->numel / n : 0;
@@ -120,6 +124,7 @@ void kth_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in
 }
 
 void scatter_rows_add_into(const Tensor& out, const Tensor& idx, const Tensor& src) {
+  capture::refuse("sort backward", "its kernel is not behind the recorder yet");
   // The waist: a recorder of kernel calls intercepts here (scatter_rows_add, out, idx, src).
   const int64_t n = out->dim() ? out->shape[out->dim() - 1] : 1;
   const int64_t k = src->dim() ? src->shape[src->dim() - 1] : 1;
@@ -137,6 +142,7 @@ void scatter_rows_add_into(const Tensor& out, const Tensor& idx, const Tensor& s
 }
 
 int64_t count_nonzero(const Tensor& in) {
+  capture::refuse("count_nonzero", "its output shape depends on the data");
   // The waist: a recorder of kernel calls intercepts here (count_nonzero, in).
   int64_t c = 0;
   dispatch(in->dtype, [&](auto z) {
@@ -147,6 +153,7 @@ int64_t count_nonzero(const Tensor& in) {
 }
 
 void nonzero_into(const Tensor& out, const Tensor& in) {
+  capture::refuse("nonzero", "its output shape depends on the data");
   // The waist: a recorder of kernel calls intercepts here (nonzero, out, in).
   const int nd = in->dim();
   int64_t* o = out->data_as<int64_t>();
@@ -161,6 +168,7 @@ void nonzero_into(const Tensor& out, const Tensor& in) {
 
 int64_t unique_sorted_into(const Tensor& values, const Tensor& group, const Tensor& counts,
                            const Tensor& sorted) {
+  capture::refuse("unique", "its output shape depends on the data");
   // The waist: a recorder of kernel calls intercepts here (unique, values, group, counts, sorted).
   const int64_t n = sorted->numel;
   int64_t u = 0;
@@ -187,6 +195,7 @@ int64_t unique_sorted_into(const Tensor& values, const Tensor& group, const Tens
 }
 
 void scatter_by_perm_into(const Tensor& out, const Tensor& perm, const Tensor& src) {
+  capture::refuse("unique", "its kernel is not behind the recorder yet");
   // The waist: a recorder of kernel calls intercepts here (scatter_by_perm, out, perm, src).
   int64_t* o = out->data_as<int64_t>();
   const int64_t* p = perm->data_as<int64_t>();
@@ -195,6 +204,7 @@ void scatter_by_perm_into(const Tensor& out, const Tensor& perm, const Tensor& s
 }
 
 bool bincount_into(const Tensor& out, const Tensor& in, const Tensor* weights) {
+  capture::refuse("bincount", "its output shape depends on the data");
   // The waist: a recorder of kernel calls intercepts here (bincount, out, in, weights).
   bool ok = true;
   dispatch(in->dtype, [&](auto z) {

@@ -1,6 +1,7 @@
 // The unary kernels, generated from the declarations of kernels/unary_ops.h.
 #include <limits>
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/map.h"
 
@@ -112,6 +113,8 @@ const char* op_name(UnaryKernel k) {
 
 void unary_into(UnaryKernel k, const Tensor& out, const Tensor& a, const ScalarArgs& p) {
   // The waist: a recorder of kernel calls intercepts here (k, out, a, p).
+  capture::Waist rec;
+  if (rec) rec->unary(k, out, a, p);
   switch (k) {
 #define PYAG_X(op)      \
   case UnaryKernel::op: \
@@ -124,6 +127,8 @@ void unary_into(UnaryKernel k, const Tensor& out, const Tensor& a, const ScalarA
 void unary_grad_into(UnaryKernel k, const Tensor& out, const Tensor& g, const Tensor* x,
                      const Tensor* y, const ScalarArgs& p) {
   // The waist: a recorder of kernel calls intercepts here (k, out, g, x, y, p).
+  capture::Waist rec;
+  if (rec) rec->unary_grad(k, out, g, x, y, p);
   switch (k) {
 #define PYAG_X(op)      \
   case UnaryKernel::op: \

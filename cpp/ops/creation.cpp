@@ -3,6 +3,7 @@
 #include <mutex>
 #include <random>
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/loop.h"
 #include "ops/generator.h"
@@ -21,6 +22,9 @@ Generator& gen() { return global_generator(); }
 
 template <class F>
 Tensor generate(const Dims& shape, DType dtype, const char* op, F draw) {
+  capture::refuse("random",
+                  "random numbers are drawn outside the recorded kernels (replay would repeat the "
+                  "same numbers); draw them outside the step and pass them as arguments");
   if (!is_floating(dtype))
     fail<TypeError>(op, "expected a floating point dtype, got ", dtype_name(dtype));
   Tensor t = empty(shape, dtype);
@@ -55,6 +59,8 @@ Tensor rand(const Dims& shape, DType dtype) {
 }
 
 Tensor arange(double start, double end, double step, DType dtype) {
+  capture::refuse("arange",
+                  "its loop is not behind the recorder yet; create the tensor outside the step");
   if (!std::isfinite(start) || !std::isfinite(end))
     fail<ValueError>("arange", "unsupported range: ", start, " -> ", end);
   double n;
@@ -83,6 +89,8 @@ Tensor arange(double start, double end, double step, DType dtype) {
 }
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
+  capture::refuse("linspace",
+                  "its loop is not behind the recorder yet; create the tensor outside the step");
   if (steps < 0) fail("linspace", "number of steps must be non-negative, got ", steps);
   Tensor t = empty(Dims{steps}, dtype);
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;

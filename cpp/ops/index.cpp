@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "autograd/node.h"
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/loop.h"
 #include "kernels/reduce.h"
@@ -103,6 +104,8 @@ Dims selected_shape(const Tensor& a, const Tensor& mask, int64_t count) {
 // Walks the elements of `a` where the (full) mask is true, in row-major order.
 template <class F>
 void for_masked(const Tensor& a, const Tensor& m, F f) {
+  capture::refuse("boolean mask indexing",
+                  "its loop is not behind the recorder yet and its shape may depend on the data");
   Loop L = make_loop(a->shape, {&a, &m});
   int64_t k = 0;
   L.run([&](char** p, const int64_t* s, int64_t n) {

@@ -1,6 +1,7 @@
 // Validation and bookkeeping of the fused optimizer step (kernels in kernels/optim.cpp).
 #include "ops/optim.h"
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "ops/ops.h"
 
@@ -56,6 +57,8 @@ void check_param(OptimKernel k, const OptimParam& p, const OptimHyper& h, size_t
 }  // namespace
 
 void optim_step(OptimKernel k, const std::vector<OptimParam>& params, const OptimHyper& h) {
+  capture::Waist rec;
+  if (rec) rec->optim(k, params, h);
   // The waist: a recorder of kernel calls intercepts here (kernel k, the tensors of params,
   // the scalars of h).
   for (size_t i = 0; i < params.size(); ++i) check_param(k, params[i], h, i);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "ops/generator.h"
 #include "ops/ops.h"
@@ -14,6 +15,9 @@ namespace {
 // A new contiguous tensor of `shape` and `dtype`, element i = draw(engine) in order.
 template <class F>
 Tensor draw_tensor(const Dims& shape, DType dtype, F draw) {
+  capture::refuse("random",
+                  "random numbers are drawn outside the recorded kernels (replay would repeat the "
+                  "same numbers); draw them outside the step and pass them as arguments");
   Tensor t = empty(shape, dtype);
   Generator& g = global_generator();
   std::lock_guard<std::mutex> lock(g.mu);
@@ -51,6 +55,7 @@ Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype) {
 }
 
 Tensor randperm(int64_t n, DType dtype) {
+  capture::refuse("randperm", "random numbers are drawn outside the recorded kernels");
   if (n < 0) fail("randperm", "n must be non-negative, got ", n);
   if (dtype == DType::Bool && n > 2) fail("randperm", "n = ", n, " is too large for bool");
   if (dtype == DType::Float32 && n > (int64_t(1) << 24))
@@ -93,6 +98,7 @@ const Tensor& uniform_(const Tensor& self, double from, double to) {
 }
 
 Tensor bernoulli(const Tensor& p) {
+  capture::refuse("bernoulli", "random numbers are drawn outside the recorded kernels");
   check_floating("bernoulli", p);
   Tensor pd = empty(p->shape, DType::Float64);  // the probabilities, contiguous, as doubles
   copy_into(pd, p);

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "capture/hooks.h"
 #include "tensor/error.h"
 
 namespace pyag {
@@ -99,6 +100,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   auto s = std::make_shared<Storage>();
   s->data = cached_alloc(nbytes);
   s->nbytes = nbytes;
+  capture::note_alloc(s);
   return s;
 }
 

@@ -4,6 +4,7 @@
 
 #include "autograd/node.h"
 #include "autograd/views.h"
+#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 
 namespace pyag {
@@ -34,7 +35,10 @@ Tensor empty(const Dims& shape, DType dtype) {
 
 Tensor zeros(const Dims& shape, DType dtype) {
   Tensor t = empty(shape, dtype);
-  std::memset(t->storage->data, 0, t->storage->nbytes);
+  if (capture::active())
+    fill(t, 0.0);  // recorded, so that replay zeroes it too
+  else
+    std::memset(t->storage->data, 0, t->storage->nbytes);
   return t;
 }
 
@@ -66,6 +70,8 @@ Tensor data_alias(const Tensor& t) {
 }
 
 double get_double(const Tensor& t, const Dims& index) {
+  capture::refuse(".item()/float()/bool()/int()/tolist()/printing of a tensor",
+                  "it reads a value into Python, which replay does not run");
   int64_t off = 0;
   for (int i = 0; i < index.size(); ++i) off += index[i] * t->strides[i];
   const char* p = t->data() + off * static_cast<int64_t>(itemsize(t->dtype));

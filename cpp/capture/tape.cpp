@@ -1,0 +1,257 @@
+// Guards, replay and dump of a captured step (capture/tape.h).
+#include "capture/tape.h"
+
+#include <sstream>
+
+#include "kernels/elementwise.h"
+#include "kernels/gemm.h"
+#include "kernels/loss.h"
+#include "kernels/reduce.h"
+#include "kernels/softmax.h"
+#include "ops/optim.h"
+
+namespace pyag::capture {
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Unary:
+      return "unary";
+    case Kind::UnaryGrad:
+      return "unary_grad";
+    case Kind::Binary:
+      return "binary";
+    case Kind::BinaryGrad:
+      return "binary_grad";
+    case Kind::Fill:
+      return "fill";
+    case Kind::Copy:
+      return "copy";
+    case Kind::Where:
+      return "where";
+    case Kind::Sum:
+      return "sum";
+    case Kind::ExtremeAll:
+      return "extreme_all";
+    case Kind::ExtremeDim:
+      return "extreme_dim";
+    case Kind::Mm:
+      return "mm";
+    case Kind::Softmax:
+      return "softmax";
+    case Kind::SoftmaxGrad:
+      return "softmax_grad";
+    case Kind::PointLoss:
+      return "point_loss";
+    case Kind::PointLossGrad:
+      return "point_loss_grad";
+    case Kind::Optim:
+      return "optim";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string op_of(const Call& c) {
+  switch (c.kind) {
+    case Kind::Unary:
+    case Kind::UnaryGrad:
+      return std::string(kind_name(c.kind)) + ":" + op_name(static_cast<UnaryKernel>(c.id));
+    case Kind::Binary:
+    case Kind::BinaryGrad:
+      return std::string(kind_name(c.kind)) + ":" + op_name(static_cast<BinaryKernel>(c.id));
+    case Kind::PointLoss:
+    case Kind::PointLossGrad:
+      return std::string(kind_name(c.kind)) + ":" + op_name(static_cast<PointLoss>(c.id));
+    case Kind::Optim:
+      return std::string("optim:") + op_name(static_cast<OptimKernel>(c.id));
+    default:
+      return kind_name(c.kind);
+  }
+}
+
+std::string reason(const char* what, size_t i, const char* field) {
+  std::ostringstream os;
+  os << what << " " << i << ": " << field << " changed";
+  return os.str();
+}
+
+}  // namespace
+
+std::string Tape::check(const std::vector<Tensor>& a) const {
+  if (a.size() != args.size()) return "the number of tensor arguments changed";
+  for (size_t i = 0; i < a.size(); ++i) {
+    const ArgGuard& g = args[i];
+    const Tensor& t = a[i];
+    if (t->dtype != g.dtype) return reason("argument", i, "dtype");
+    if (t->shape != g.shape) return reason("argument", i, "shape");
+    if (t->strides != g.strides) return reason("argument", i, "strides");
+    if (t->autograd && (t->autograd->requires_grad || t->autograd->grad_fn))
+      return reason("argument", i, "requires_grad");
+    const void* d = t->storage->data;
+    if (internal_data.count(d)) {
+      std::ostringstream os;
+      os << "argument " << i << " shares memory with a buffer of the compiled step";
+      return os.str();
+    }
+    int first = -1;  // the first earlier argument sharing its buffer
+    for (size_t j = 0; j < i && first < 0; ++j)
+      if (a[j]->storage->data == d) first = static_cast<int>(j);
+    if (first != g.alias_of) return reason("argument", i, "aliasing");
+  }
+  for (size_t i = 0; i < bound.size(); ++i) {
+    const BoundGuard& b = bound[i];
+    const TensorImpl& t = *b.t;
+    if (b.data && t.storage->data != b.data) return reason("bound tensor", i, "storage");
+    if (t.offset != b.offset) return reason("bound tensor", i, "storage offset");
+    if (t.shape != b.shape) return reason("bound tensor", i, "shape");
+    if (t.strides != b.strides) return reason("bound tensor", i, "strides");
+    if (t.dtype != b.dtype) return reason("bound tensor", i, "dtype");
+    if (t.requires_grad() != b.requires_grad) return reason("bound tensor", i, "requires_grad");
+    const Tensor* grad = t.autograd ? &t.autograd->grad : nullptr;
+    const bool has = grad && *grad;
+    if (has != b.has_grad) return reason("bound tensor", i, ".grad presence");
+    if (has) {
+      const TensorImpl& gt = **grad;
+      if (b.grad_data && gt.storage->data != b.grad_data)
+        return reason("bound tensor", i, ".grad storage");
+      if (gt.shape != b.grad_shape || gt.strides != b.grad_strides)
+        return reason("bound tensor", i, ".grad shape");
+    }
+  }
+  return "";
+}
+
+std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a) {
+  for (const Rebind& r : rebinds) {
+    const Tensor& arg = a[static_cast<size_t>(r.arg)];
+    r.impl->storage = arg->storage;
+    r.impl->offset = arg->offset + r.delta;
+  }
+  for (const Call& c : calls) {
+    const Tensor* t = c.t;
+    switch (c.kind) {
+      case Kind::Unary:
+        unary_into(static_cast<UnaryKernel>(c.id), t[0], t[1], c.p);
+        break;
+      case Kind::UnaryGrad:
+        unary_grad_into(static_cast<UnaryKernel>(c.id), t[0], t[1], t[2] ? &t[2] : nullptr,
+                        t[3] ? &t[3] : nullptr, c.p);
+        break;
+      case Kind::Binary: {
+        Arg x = (c.scalar_mask & 1) ? Arg(c.s[0]) : Arg(t[1]);
+        Arg y = (c.scalar_mask & 2) ? Arg(c.s[1]) : Arg(t[2]);
+        binary_into(static_cast<BinaryKernel>(c.id), t[0], x, y);
+        break;
+      }
+      case Kind::BinaryGrad: {
+        Arg x = (c.scalar_mask & 1) ? Arg(c.s[0]) : Arg(t[1]);
+        Arg y = (c.scalar_mask & 2) ? Arg(c.s[1]) : Arg(t[2]);
+        const Arg* px = (c.scalar_mask & 4) ? nullptr : &x;
+        const Arg* py = (c.scalar_mask & 8) ? nullptr : &y;
+        binary_grad_into(static_cast<BinaryKernel>(c.id), c.iarg, t[0], t[3], px, py,
+                         t[4] ? &t[4] : nullptr);
+        break;
+      }
+      case Kind::Fill:
+        fill(t[0], c.s[0]);
+        break;
+      case Kind::Copy:
+        copy_into(t[0], t[1]);
+        break;
+      case Kind::Where:
+        where_into(t[0], t[1], t[2], t[3]);
+        break;
+      case Kind::Sum:
+        sum_into(t[0], t[1]);
+        break;
+      case Kind::ExtremeAll:
+        extreme_all_into(t[0], t[1], c.iarg != 0);
+        break;
+      case Kind::ExtremeDim:
+        extreme_dim_into(t[0], t[1], t[2], c.iarg, c.id != 0);
+        break;
+      case Kind::Mm:
+        mm_into(t[0], t[1], t[2], c.s[0], c.s[1]);
+        break;
+      case Kind::Softmax:
+        softmax_into(static_cast<SoftmaxKernel>(c.id), t[0], t[1], c.iarg);
+        break;
+      case Kind::SoftmaxGrad:
+        softmax_grad_into(static_cast<SoftmaxKernel>(c.id), t[0], t[1], t[2], c.iarg);
+        break;
+      case Kind::PointLoss:
+        point_loss_forward_into(static_cast<PointLoss>(c.id), t[0], t[1], t[2], t[3], t[4], c.s[0],
+                                c.s[1]);
+        break;
+      case Kind::PointLossGrad:
+        point_loss_backward_into(static_cast<PointLoss>(c.id), t[0], t[1], t[2], t[3], t[4], t[5],
+                                 t[6], c.s[0], c.s[1]);
+        break;
+      case Kind::Optim:
+        optim_step(c.optim->k, c.optim->params, c.optim->h);
+        break;
+    }
+  }
+  for (BoundGuard& b : bound)
+    if (b.fix_grad) b.t->meta().grad = b.exit_grad;
+  for (const auto& s : written_bound) s->version++;
+  std::vector<Tensor> res;
+  res.reserve(outputs.size());
+  for (const Output& o : outputs) {
+    if (o.copy) {
+      Tensor c = empty(o.view->shape, o.view->dtype);
+      copy_into(c, o.view);
+      res.push_back(std::move(c));
+    } else if (o.arg >= 0) {
+      const Tensor& arg = a[static_cast<size_t>(o.arg)];
+      res.push_back(make_view(arg, o.view->shape, o.view->strides, arg->offset + o.delta));
+      res.back()->dtype = o.view->dtype;
+    } else {
+      res.push_back(make_view(o.view, o.view->shape, o.view->strides, o.view->offset));
+    }
+  }
+  stats.replays++;
+  return res;
+}
+
+std::string Tape::dump() const {
+  std::ostringstream os;
+  os << "tape: " << calls.size() << " calls, " << args.size() << " arguments, " << bound.size()
+     << " bound tensors, " << internal.size() << " planned buffers (" << stats.planned_bytes
+     << " bytes)\n";
+  auto name = [&](const Tensor& t) {
+    std::ostringstream s;
+    auto it = label_of.find(t->storage->data);
+    s << (it == label_of.end() ? std::string("?") : labels[static_cast<size_t>(it->second)])
+      << shape_str(t->shape);
+    if (!t->contiguous()) s << "@" << shape_str(t->strides);
+    if (t->offset) s << "+" << t->offset;
+    return s.str();
+  };
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const Call& c = calls[i];
+    os << "  " << i << " " << op_of(c);
+    if (c.optim) {
+      os << " lr=" << c.optim->h.lr << " params=";
+      for (const OptimParam& p : c.optim->params) os << name(p.param) << " ";
+    }
+    for (int k = 0; k < kMaxOperands; ++k) {
+      if (!c.t[k]) continue;
+      os << " " << ((c.writes >> k) & 1 ? ((c.reads >> k) & 1 ? "rw:" : "w:") : "") << name(c.t[k]);
+    }
+    if (c.kind == Kind::Binary || c.kind == Kind::BinaryGrad) {
+      if (c.scalar_mask & 1) os << " a=" << c.s[0];
+      if (c.scalar_mask & 2) os << " b=" << c.s[1];
+    } else if (c.kind == Kind::Fill) {
+      os << " value=" << c.s[0];
+    } else if (c.kind == Kind::Mm) {
+      os << " alpha=" << c.s[0] << " beta=" << c.s[1];
+    }
+    for (int k = 0; k < c.p.n; ++k) os << (k ? "," : " p=") << c.p[k];
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace pyag::capture
