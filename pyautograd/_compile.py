@@ -52,47 +52,124 @@ def _skip_function(f: Any) -> bool:
     return mod == "pyautograd" or mod.startswith("pyautograd.")
 
 
-class _Walk:
-    """One walk over what a function reaches: a key (identities of objects, values of numbers)
-    and the tensors found (the candidates bound by storage)."""
+_MISSING = object()
+# the checks of a guard program: (op, container, key, expected)
+_DICT_IS, _DICT_EQ, _SEQ_IS, _SEQ_EQ, _LEN, _CELL_IS, _CELL_EQ, _CELL_EMPTY, _ATTR_IS = range(9)
+_LOOKUP_ERRORS = (IndexError, ValueError, AttributeError, TypeError)
 
-    __slots__ = ("_nn", "_optim", "_seen", "key", "refs", "tensors")
+
+def _is_value(v: Any) -> bool:
+    return isinstance(v, _NUMBERS) or isinstance(v, np.generic)
+
+
+def _same_value(x: Any, v: Any) -> bool:
+    return x.__class__ is v.__class__ and bool(x == v)
+
+
+def _holds(checks: list[tuple[int, Any, Any, Any]]) -> bool:
+    """True when every check of a guard program still holds (see _Walk)."""
+    try:
+        for op, c, k, v in checks:
+            if op == _DICT_IS:
+                if dict.get(c, k, _MISSING) is not v:
+                    return False
+            elif op == _DICT_EQ:
+                if not _same_value(dict.get(c, k, _MISSING), v):
+                    return False
+            elif op == _LEN:
+                if len(c) != v:
+                    return False
+            elif op == _SEQ_IS:
+                if c[k] is not v:
+                    return False
+            elif op == _SEQ_EQ:
+                if not _same_value(c[k], v):
+                    return False
+            elif op == _CELL_IS:
+                if c.cell_contents is not v:
+                    return False
+            elif op == _CELL_EQ:
+                if not _same_value(c.cell_contents, v):
+                    return False
+            elif op == _ATTR_IS:
+                if getattr(c, k) is not v:
+                    return False
+            elif op == _CELL_EMPTY:
+                try:
+                    c.cell_contents  # noqa: B018
+                except ValueError:
+                    continue
+                return False
+    except _LOOKUP_ERRORS:
+        return False
+    return True
+
+
+class _Walk:
+    """One walk over what a function reaches (globals and closure cells its code names, the
+    functions it calls, containers, modules, optimizers and other objects' attributes, up to a
+    depth): the tensors found (bound by storage) and a guard program, one check per edge
+    followed (the same object by identity, the same number by value, the same length), which
+    holds exactly when a new walk would find the same objects and values."""
+
+    __slots__ = ("_seen", "checks", "tensors")
 
     def __init__(self) -> None:
-        self.key: list[Any] = []
+        self.checks: list[tuple[int, Any, Any, Any]] = []
         self.tensors: list[Tensor] = []
-        # every object whose id is in the key, kept alive so that no id is reused while an
-        # entry holds this key
-        self.refs: list[Any] = []
         self._seen: set[int] = set()
-        from . import nn, optim
-
-        self._nn = nn.Module
-        self._optim = optim.Optimizer
 
     def tensor(self, t: Tensor) -> None:
-        self.key.append(id(t))
         if id(t) not in self._seen:
             self._seen.add(id(t))
             self.tensors.append(t)
-            self.refs.append(t)
+
+    def dict_edge(self, d: Any, k: Any, v: Any, depth: int) -> None:
+        if _is_value(v):
+            self.checks.append((_DICT_EQ, d, k, v))
+        else:
+            self.checks.append((_DICT_IS, d, k, v))
+            self.value(v, depth)
+
+    def seq_edge(self, s: Any, i: int, v: Any, depth: int) -> None:
+        if _is_value(v):
+            self.checks.append((_SEQ_EQ, s, i, v))
+        else:
+            self.checks.append((_SEQ_IS, s, i, v))
+            self.value(v, depth)
+
+    def cell(self, cell: Any, depth: int) -> None:
+        try:
+            v = cell.cell_contents
+        except ValueError:  # an empty cell
+            self.checks.append((_CELL_EMPTY, cell, None, None))
+            return
+        if _is_value(v):
+            self.checks.append((_CELL_EQ, cell, None, v))
+        else:
+            self.checks.append((_CELL_IS, cell, None, v))
+            self.value(v, depth)
+
+    def mapping(self, d: dict[Any, Any], depth: int) -> None:
+        self.checks.append((_LEN, d, None, len(d)))
+        for i, (k, x) in enumerate(d.items()):
+            if i >= _MAX_ITEMS:
+                break
+            self.dict_edge(d, k, x, depth + 1)
+
+    def sequence(self, s: Any, depth: int) -> None:
+        self.checks.append((_LEN, s, None, len(s)))
+        for i, x in enumerate(s[:_MAX_ITEMS]):
+            self.seq_edge(s, i, x, depth + 1)
 
     def value(self, v: Any, depth: int) -> None:
-        if isinstance(v, _NUMBERS):
-            self.key.append((type(v), v))
-            return
+        """Descends into v (the edge that reached it is already checked)."""
         if isinstance(v, Tensor):
             self.tensor(v)
             return
-        if isinstance(v, np.generic):
-            self.key.append((type(v), v.item()))
+        if _is_value(v) or id(v) in self._seen or depth > _MAX_DEPTH:
             return
-        key = id(v)
-        self.key.append(key)
-        if key in self._seen or depth > _MAX_DEPTH:
-            return
-        self._seen.add(key)
-        self.refs.append(v)
+        self._seen.add(id(v))
         if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
             return
         if isinstance(v, types.FunctionType):
@@ -105,85 +182,34 @@ class _Walk:
             return
         if isinstance(v, functools.partial):
             self.value(v.func, depth + 1)
-            self.value(v.args, depth + 1)
-            self.value(v.keywords, depth + 1)
+            self.sequence(v.args, depth + 1)
+            self.mapping(v.keywords, depth + 1)
             return
         if isinstance(v, (list, tuple)):
-            self.key.append(len(v))
-            for x in v[:_MAX_ITEMS]:
-                self.value(x, depth + 1)
+            self.sequence(v, depth)
             return
         if isinstance(v, dict):
-            self.key.append(len(v))
-            for i, (k, x) in enumerate(v.items()):
-                if i >= _MAX_ITEMS:
-                    break
-                self.value(k, depth + 1)
-                self.value(x, depth + 1)
-            return
-        if isinstance(v, self._optim):
-            self.optimizer(v, depth)
-            return
-        if isinstance(v, self._nn):
-            self.module(v, depth)
+            self.mapping(v, depth)
             return
         d = getattr(v, "__dict__", None)
-        if isinstance(d, dict) and not _skip_function(type(v)):
-            self.value(d, depth + 1)
-
-    def module(self, m: Any, depth: int) -> None:
-        for sub in m.modules():
-            self.key.append(id(sub))
-            self.refs.append(sub)
-            for name, x in vars(sub).items():
-                if name in ("_parameters", "_buffers"):
-                    for p in x.values():
-                        if p is None:
-                            self.key.append(None)
-                        else:
-                            self.tensor(p)
-                elif name == "_modules" or name.endswith("hooks") or name.startswith("__"):
-                    continue
-                elif isinstance(x, _NUMBERS):
-                    self.key.append((name, type(x), x))
-                elif isinstance(x, Tensor):
-                    self.tensor(x)
-            if sub is not m:
-                self._seen.add(id(sub))
-
-    def optimizer(self, o: Any, depth: int) -> None:
-        for g in o.param_groups:
-            for k, x in g.items():
-                if k == "params":
-                    for p in x:
-                        self.tensor(p)
-                else:
-                    self.key.append(k)
-                    self.value(x, depth + 1)
-        for p, s in o.state.items():
-            self.key.append(id(p))
-            self.value(s, depth + 1)
-        self.key.append(len(o._step_pre_hooks) + len(o._step_post_hooks))
+        if isinstance(d, dict):  # modules, optimizers and other objects: their attributes
+            self.checks.append((_ATTR_IS, v, "__dict__", d))
+            self.mapping(d, depth)
 
     def function(self, f: types.FunctionType, depth: int) -> None:
-        code = f.__code__
         g = f.__globals__
-        for name in _global_names(code):
+        for name in _global_names(f.__code__):
             if name in g:
-                self.key.append(name)
-                self.value(g[name], depth)
+                self.dict_edge(g, name, g[name], depth)
+        self.checks.append((_ATTR_IS, f, "__code__", f.__code__))
         if f.__closure__:
             for cell in f.__closure__:
-                try:
-                    x = cell.cell_contents
-                except ValueError:  # an empty cell
-                    self.key.append(None)
-                    continue
+                self.cell(cell, depth)
+        for attr in ("__defaults__", "__kwdefaults__"):
+            x = getattr(f, attr)
+            self.checks.append((_ATTR_IS, f, attr, x))
+            if x:
                 self.value(x, depth)
-        if f.__defaults__:
-            self.value(f.__defaults__, depth)
-        if f.__kwdefaults__:
-            self.value(f.__kwdefaults__, depth)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -195,10 +221,14 @@ def _global_names(code: types.CodeType) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _flatten_args(args: tuple[Any, ...], kwargs: dict[str, Any], walk: _Walk) -> list[Tensor]:
-    """The rebound tensor arguments (those that do not require grad); everything else goes to
-    the walk (tensors that require grad are bound like parameters)."""
+def _flatten_args(
+    args: tuple[Any, ...], kwargs: dict[str, Any], walk: _Walk | None
+) -> tuple[list[Tensor], list[Any]]:
+    """The rebound tensor arguments (those that do not require grad) and a key of the rest:
+    the structure, numbers by value, other objects by identity (tensors that require grad are
+    bound like parameters). At capture (walk given) the objects are walked too."""
     rebound: list[Tensor] = []
+    key: list[Any] = []
 
     def visit(v: Any, depth: int) -> None:
         if isinstance(v, Tensor):
@@ -208,27 +238,45 @@ def _flatten_args(args: tuple[Any, ...], kwargs: dict[str, Any], walk: _Walk) ->
                         "[compile] a tensor argument has a grad_fn (it is part of a graph "
                         "built outside the step); detach it or build it inside the step"
                     )
-                walk.tensor(v)
+                key.append(v)
+                if walk is not None:
+                    walk.tensor(v)
             else:
-                walk.key.append("arg")
+                key.append(None)
                 rebound.append(v)
         elif depth < 2 and isinstance(v, (list, tuple)):
-            walk.key.append((type(v), len(v)))
+            key.append((type(v), len(v)))
             for x in v:
                 visit(x, depth + 1)
         elif depth < 2 and isinstance(v, dict):
-            walk.key.append((dict, tuple(v)))
+            key.append((dict, tuple(v)))
             for x in v.values():
                 visit(x, depth + 1)
+        elif _is_value(v):
+            key.append((type(v), v))
         else:
-            walk.value(v, 1)
+            key.append(v)
+            if walk is not None:
+                walk.value(v, 1)
 
     for a in args:
         visit(a, 0)
     for k in sorted(kwargs):
-        walk.key.append(k)
+        key.append(k)
         visit(kwargs[k], 0)
-    return rebound
+    return rebound, key
+
+
+def _same_key(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, tuple) or isinstance(y, tuple):
+            if x.__class__ is not y.__class__ or x != y:
+                return False
+        elif x is not y:
+            return False
+    return True
 
 
 def _flatten_out(out: Any, tensors: list[Tensor]) -> Any:
@@ -261,11 +309,11 @@ def _unflatten(spec: Any, tensors: list[Tensor]) -> Any:
 
 
 class _Entry:
-    __slots__ = ("key", "refs", "spec", "tape")
+    __slots__ = ("checks", "key", "spec", "tape")
 
-    def __init__(self, walk: _Walk, tape: Any, spec: Any) -> None:
-        self.key = walk.key
-        self.refs = walk.refs
+    def __init__(self, key: list[Any], walk: _Walk, tape: Any, spec: Any) -> None:
+        self.key = key  # the arguments' key (it holds the objects whose identity it checks)
+        self.checks = walk.checks  # the guard program of what the function reaches
         self.tape = tape
         self.spec = spec
 
@@ -298,11 +346,10 @@ class CompiledStep:
             raise AttributeError(name)
         return getattr(fn, name)
 
-    def _walk(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[_Walk, list[Tensor]]:
+    def _walk(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Walk:
         w = _Walk()
+        _flatten_args(args, kwargs, w)
         fn = self._fn
-        rebound = _flatten_args(args, kwargs, w)
-        w.key.append("|")
         if isinstance(fn, types.FunctionType):
             w.function(fn, 1)
         else:
@@ -311,7 +358,7 @@ class CompiledStep:
             call = getattr(cls, "forward", None) or vars(cls).get("__call__")
             if isinstance(call, types.FunctionType) and not _skip_function(call):
                 w.function(call, 1)
-        return w, rebound
+        return w
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self._enabled or self._eager_reason is not None or _core._capture_active():
@@ -321,24 +368,24 @@ class CompiledStep:
         if self._calls == 1:
             self._eager_calls += 1
             return self._fn(*args, **kwargs)
-        walk, rebound = self._walk(args, kwargs)
-        key = walk.key
+        rebound, key = _flatten_args(args, kwargs, None)
+        why = "the arguments' structure, numbers or objects changed"
         for i, e in enumerate(self._entries):
-            if e.key != key:
+            if not _same_key(e.key, key):
+                continue
+            if not _holds(e.checks):
+                why = "a Python value or object the function reaches changed"
                 continue
             res = e.tape.run(rebound)
             if isinstance(res, str):
-                self._failures.append(res)
+                why = res
                 continue
             if i:
                 self._entries.insert(0, self._entries.pop(i))
             self._replays += 1
             return _unflatten(e.spec, res)
         if self._entries:
-            if not any(e.key == key for e in self._entries):
-                self._failures.append(
-                    "a Python value, a bound object or the arguments' structure changed"
-                )
+            self._failures.append(why)
         if self._captures >= self.max_captures:
             self._eager_reason = (
                 f"{self._captures} captures: the guards keep failing (last: "
@@ -346,11 +393,12 @@ class CompiledStep:
             )
             self._eager_calls += 1
             return self._fn(*args, **kwargs)
-        return self._capture(walk, rebound, args, kwargs)
+        return self._capture(key, rebound, args, kwargs)
 
     def _capture(
-        self, walk: _Walk, rebound: list[Tensor], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, key: list[Any], rebound: list[Tensor], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
+        walk = self._walk(args, kwargs)
         _core._capture_begin(rebound, walk.tensors)
         try:
             out = self._fn(*args, **kwargs)
@@ -369,7 +417,7 @@ class CompiledStep:
                 "graph cannot be replayed; running eagerly"
             )
             return out
-        self._entries.insert(0, _Entry(walk, tape, spec))
+        self._entries.insert(0, _Entry(key, walk, tape, spec))
         del self._entries[self.max_captures :]
         return _unflatten(spec, tape.outputs_of_capture(outs))
 

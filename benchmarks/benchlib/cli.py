@@ -23,7 +23,7 @@ BENCH_DIR = Path(__file__).resolve().parent.parent
 RUN_PY = BENCH_DIR / "run.py"
 NATIVE_SOURCE = BENCH_DIR / "native"
 NATIVE_BUILD = BENCH_DIR.parent / "build" / "bench-native"
-SECTIONS = ("step", "overhead", "sweep", "memory")
+SECTIONS = ("step", "overhead", "sweep", "memory", "compile")
 MEMORY_BACKENDS = ("pyautograd", "torch", "numpy", "native")
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # OpenBLAS workers spin ~2**28 cycles (~0.1 s) after each call before sleeping; in interleaved
@@ -116,7 +116,7 @@ def run_thread_counts(
 ) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     for index, threads in enumerate(args.threads):
-        sections = [s for s in ("step", "sweep") if s in args.sections]
+        sections = [s for s in ("step", "sweep", "compile") if s in args.sections]
         if index == 0 and "overhead" in args.sections:
             sections.append("overhead")  # thread-independent: measured once
         if not sections:

@@ -193,6 +193,44 @@ def render_memory(results: dict[str, Any], checks: dict[str, Check]) -> str:
     return title + "\n" + table(headers, rows)
 
 
+def render_compile(results: dict[str, Any]) -> str:
+    runs = {t: r["compile"] for t, r in results["runs"].items() if "compile" in r}
+    if not runs:
+        return ""
+    title = (
+        "== 5. pyautograd.compile: the seed step captured and replayed (median ms/step; "
+        "ratios = median per-block ratio) =="
+    )
+    rows, lines = [], []
+    for threads, c in runs.items():
+        if "skipped" in c:
+            lines.append(f"threads={threads}: skipped ({c['skipped']})")
+            continue
+        for key, r in c["results"].items():
+            rows.append(
+                [
+                    threads,
+                    key.split("/")[0],
+                    fmt(r["median_ms"]),
+                    fmt(r.get("vs_native")),
+                    fmt(r.get("vs_eager")),
+                    fmt(r.get("vs_torch")),
+                ]
+            )
+        tiny = c["tiny"]["us_per_step"]
+        alloc = c["allocations"]
+        lines.append(
+            f"threads={threads}: bitwise equal losses {c['bitwise_equal_losses']}, "
+            f"{c['records']} kernel calls, capture {c['capture_ms']:.2f} ms, C++ guards "
+            f"{c['tiny']['guard_check_ns']:.0f} ns; 2x2 step (us): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in tiny.items())
+            + f"; {alloc['system_allocs']} system allocations over {alloc['replays']} replays"
+            f" ({alloc['planned_bytes']} planned bytes)"
+        )
+    headers = ["thr", "impl", "ms/step", "x native", "x eager", "x torch"]
+    return "\n".join([title, table(headers, rows, left=2), *lines])
+
+
 def render(results: dict[str, Any]) -> str:
     checks = {c.id: c for c in evaluate(results)}
     meta = results["meta"]
@@ -210,6 +248,7 @@ def render(results: dict[str, Any]) -> str:
         render_overhead(results, checks),
         render_sweep(results, checks),
         render_memory(results, checks),
+        render_compile(results),
     ]
     verdicts = [c.verdict for c in checks.values()]
     summary = ", ".join(f"{verdicts.count(v)} {v}" for v in ("PASS", "MISS", "n/a"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import memory, overhead, stepbench, sweep
+from . import compilebench, memory, overhead, stepbench, sweep
 from .backends import BACKEND_NAMES, load_backends
 from .config import FULL, QUICK, Budget
 from .load import LoadMonitor
@@ -25,7 +25,7 @@ class Task:
     quick: bool
     native_lib: str | None
     threads: int = 1
-    sections: tuple[str, ...] = ()  # for "threads": any of "step", "sweep", "overhead"
+    sections: tuple[str, ...] = ()  # for "threads": "step", "sweep", "overhead", "compile"
     backend: str = ""  # for "memory"
 
     @property
@@ -52,7 +52,12 @@ def run_threads(task: Task) -> dict[str, Any]:
         "reported_threads": {b.name: b.get_threads() for b in backends},
         "notes": notes,
     }
-    sections = {"step": stepbench.run, "overhead": overhead.run, "sweep": sweep.run}
+    sections = {
+        "step": stepbench.run,
+        "overhead": overhead.run,
+        "sweep": sweep.run,
+        "compile": compilebench.run,
+    }
     for name, section in sections.items():
         if name in task.sections:
             progress(f"threads={task.threads}: {name}")

@@ -396,7 +396,10 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs) {
     }
     tape->outputs.push_back(std::move(out));
   }
-  tape->bound = std::move(r->bound);
+  // Guard only what replay relies on: the tensors whose storage (or .grad's) the tape uses,
+  // those whose .grad it rebinds, and those requiring grad (a toggle changes the step).
+  for (BoundGuard& b : r->bound)
+    if (b.data || b.grad_data || b.fix_grad || b.requires_grad) tape->bound.push_back(std::move(b));
   tape->stats.records = static_cast<int64_t>(tape->calls.size());
   tape->stats.internal_buffers = static_cast<int64_t>(tape->internal.size());
   tape->stats.bound = static_cast<int64_t>(tape->bound.size());
