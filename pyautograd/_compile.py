@@ -14,7 +14,9 @@ stale):
   guarded on storage, shape, strides, dtype, ``requires_grad`` and ``.grad`` presence (in C++),
   and on identity (rebinding a name re-captures);
 - Python numbers, strings and flags found the same way (a global ``lr``, an optimizer's
-  ``param_groups``, a module's ``training``): guarded by value;
+  ``param_groups``, a module's ``training``): guarded by value; except the ``lr`` of a
+  pyautograd optimizer's group, patched into the fused update at each replay (a schedule does
+  not re-capture) unless the program itself reads ``param_groups``;
 - grad mode.
 
 What cannot be replayed raises at capture, naming the op: reading a tensor's value into Python
@@ -54,7 +56,18 @@ def _skip_function(f: Any) -> bool:
 
 _MISSING = object()
 # the checks of a guard program: (op, container, key, expected)
-_DICT_IS, _DICT_EQ, _SEQ_IS, _SEQ_EQ, _LEN, _CELL_IS, _CELL_EQ, _CELL_EMPTY, _ATTR_IS = range(9)
+(
+    _DICT_IS,
+    _DICT_EQ,
+    _SEQ_IS,
+    _SEQ_EQ,
+    _LEN,
+    _CELL_IS,
+    _CELL_EQ,
+    _CELL_EMPTY,
+    _ATTR_IS,
+    _DICT_FLOAT,
+) = range(10)
 _LOOKUP_ERRORS = (IndexError, ValueError, AttributeError, TypeError)
 
 
@@ -94,6 +107,9 @@ def _holds(checks: list[tuple[int, Any, Any, Any]]) -> bool:
             elif op == _ATTR_IS:
                 if getattr(c, k) is not v:
                     return False
+            elif op == _DICT_FLOAT:  # a patched learning rate: any float
+                if dict.get(c, k, _MISSING).__class__ is not float:
+                    return False
             elif op == _CELL_EMPTY:
                 try:
                     c.cell_contents  # noqa: B018
@@ -112,12 +128,14 @@ class _Walk:
     followed (the same object by identity, the same number by value, the same length), which
     holds exactly when a new walk would find the same objects and values."""
 
-    __slots__ = ("_seen", "checks", "tensors")
+    __slots__ = ("_seen", "checks", "optimizers", "reads_groups", "tensors")
 
     def __init__(self) -> None:
         self.checks: list[tuple[int, Any, Any, Any]] = []
         self.tensors: list[Tensor] = []
         self._seen: set[int] = set()
+        self.optimizers: list[Any] = []  # pyautograd's own optimizers reached
+        self.reads_groups = False  # a function of the user's names param_groups
 
     def tensor(self, t: Tensor) -> None:
         if id(t) not in self._seen:
@@ -191,6 +209,11 @@ class _Walk:
         if isinstance(v, dict):
             self.mapping(v, depth)
             return
+        if _skip_function(type(v)) and type(v).__module__.startswith("pyautograd.optim"):
+            from .optim import Optimizer
+
+            if isinstance(v, Optimizer):
+                self.optimizers.append(v)
         d = getattr(v, "__dict__", None)
         if isinstance(d, dict):  # modules, optimizers and other objects: their attributes
             self.checks.append((_ATTR_IS, v, "__dict__", d))
@@ -198,7 +221,10 @@ class _Walk:
 
     def function(self, f: types.FunctionType, depth: int) -> None:
         g = f.__globals__
-        for name in _global_names(f.__code__):
+        names = _global_names(f.__code__)
+        if "param_groups" in names:
+            self.reads_groups = True
+        for name in names:
             if name in g:
                 self.dict_edge(g, name, g[name], depth)
         self.checks.append((_ATTR_IS, f, "__code__", f.__code__))
@@ -309,13 +335,46 @@ def _unflatten(spec: Any, tensors: list[Tensor]) -> Any:
 
 
 class _Entry:
-    __slots__ = ("checks", "key", "spec", "tape")
+    __slots__ = ("checks", "key", "lrs", "spec", "tape")
 
     def __init__(self, key: list[Any], walk: _Walk, tape: Any, spec: Any) -> None:
         self.key = key  # the arguments' key (it holds the objects whose identity it checks)
         self.checks = walk.checks  # the guard program of what the function reaches
         self.tape = tape
         self.spec = spec
+        # (call index, param group): optimizer steps whose lr is read from the group at each
+        # replay, so that a learning-rate schedule does not re-capture
+        self.lrs: list[tuple[int, dict[str, Any]]] = _lr_patches(walk, tape)
+        patched = {id(g) for _, g in self.lrs}
+        self.checks = [
+            (_DICT_FLOAT, c[1], c[2], None)
+            if c[0] == _DICT_EQ and c[2] == "lr" and id(c[1]) in patched
+            else c
+            for c in walk.checks
+        ]
+
+
+def _lr_patches(walk: _Walk, tape: Any) -> list[tuple[int, dict[str, Any]]]:
+    """Matches each fused optimizer step of the tape to the one parameter group it updated
+    with that group's lr (same lr, its parameters among the group's). Only pyautograd's
+    optimizers, which pass group['lr'] to the kernel untouched, and only when no function of
+    the user's names param_groups (which could turn the lr into other numbers)."""
+    if walk.reads_groups or not walk.optimizers:
+        return []
+    groups = [g for o in walk.optimizers for g in o.param_groups]
+    patches = []
+    for index, lr, ptrs in tape.optim_calls():
+        match = [
+            g
+            for g in groups
+            if g.get("lr").__class__ is float
+            and g["lr"] == lr
+            and set(ptrs) <= {p.data_ptr() for p in g["params"]}
+        ]
+        if len(match) != 1:
+            return []  # ambiguous: every lr stays guarded by value
+        patches.append((index, match[0]))
+    return patches
 
 
 class CompiledStep:
@@ -376,7 +435,11 @@ class CompiledStep:
             if not _holds(e.checks):
                 why = "a Python value or object the function reaches changed"
                 continue
-            res = e.tape.run(rebound)
+            res = (
+                e.tape.run(rebound, [(c, g["lr"]) for c, g in e.lrs])
+                if e.lrs
+                else e.tape.run(rebound)
+            )
             if isinstance(res, str):
                 why = res
                 continue

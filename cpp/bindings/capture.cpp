@@ -61,23 +61,46 @@ void init_capture(py::module_& m) {
           py::arg("args"), "'' when the guards hold for these arguments, else the reason.")
       .def(
           "run",
-          [](Tape& t, const py::list& args) -> py::object {
+          [](Tape& t, const py::list& args,
+             const std::vector<std::pair<size_t, double>>& lrs) -> py::object {
             if (t.grad_mode != GradMode::enabled()) return py::str("grad mode changed");
             std::vector<Tensor> a = tensors(args, "arguments");
+            for (const auto& [i, lr] : lrs)
+              if (i >= t.calls.size() || !t.calls[i].optim)
+                fail("compile", "internal: call ", i, " is not an optimizer step");
             std::string why;
             std::vector<Tensor> out;
             {
               py::gil_scoped_release release;
               std::lock_guard<std::mutex> lock(t.mu);  // one replay of a tape at a time
               why = t.check(a);
-              if (why.empty()) out = t.replay(a);
+              if (why.empty()) {
+                for (const auto& [i, lr] : lrs) t.calls[i].optim->h.lr = lr;
+                out = t.replay(a);
+              }
             }
             if (!why.empty()) return py::str(why);
             return py::cast(out);
           },
-          py::arg("args"),
+          py::arg("args"), py::arg("lrs") = std::vector<std::pair<size_t, double>>{},
           "Checks the guards and replays the step: its outputs (a list of tensors), or the "
-          "reason a guard failed (a str).")
+          "reason a guard failed (a str). lrs: (call index, lr) of optimizer steps whose "
+          "learning rate is patched for this replay.")
+      .def(
+          "optim_calls",
+          [](const Tape& t) {
+            py::list r;
+            for (size_t i = 0; i < t.calls.size(); ++i) {
+              const capture::Call& c = t.calls[i];
+              if (!c.optim) continue;
+              py::list ptrs;
+              for (const OptimParam& p : c.optim->params)
+                ptrs.append(reinterpret_cast<uintptr_t>(p.param->data()));
+              r.append(py::make_tuple(i, c.optim->h.lr, ptrs));
+            }
+            return r;
+          },
+          "The optimizer steps of the tape: (call index, lr, data pointers of the parameters).")
       .def(
           "outputs_of_capture",
           [](const Tape& t, const py::list& outs) {
