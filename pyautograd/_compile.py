@@ -55,7 +55,8 @@ def _skip_function(f: Any) -> bool:
 
 
 _MISSING = object()
-# the checks of a guard program: (op, container, key, expected)
+# the checks of a guard program: (op, container, key, expected), evaluated in C++
+# (_core._guard_program, cpp/bindings/capture.cpp: the same op numbers)
 (
     _DICT_IS,
     _DICT_EQ,
@@ -68,57 +69,10 @@ _MISSING = object()
     _ATTR_IS,
     _DICT_FLOAT,
 ) = range(10)
-_LOOKUP_ERRORS = (IndexError, ValueError, AttributeError, TypeError)
 
 
 def _is_value(v: Any) -> bool:
     return isinstance(v, _NUMBERS) or isinstance(v, np.generic)
-
-
-def _same_value(x: Any, v: Any) -> bool:
-    return x.__class__ is v.__class__ and bool(x == v)
-
-
-def _holds(checks: list[tuple[int, Any, Any, Any]]) -> bool:
-    """True when every check of a guard program still holds (see _Walk)."""
-    try:
-        for op, c, k, v in checks:
-            if op == _DICT_IS:
-                if dict.get(c, k, _MISSING) is not v:
-                    return False
-            elif op == _DICT_EQ:
-                if not _same_value(dict.get(c, k, _MISSING), v):
-                    return False
-            elif op == _LEN:
-                if len(c) != v:
-                    return False
-            elif op == _SEQ_IS:
-                if c[k] is not v:
-                    return False
-            elif op == _SEQ_EQ:
-                if not _same_value(c[k], v):
-                    return False
-            elif op == _CELL_IS:
-                if c.cell_contents is not v:
-                    return False
-            elif op == _CELL_EQ:
-                if not _same_value(c.cell_contents, v):
-                    return False
-            elif op == _ATTR_IS:
-                if getattr(c, k) is not v:
-                    return False
-            elif op == _DICT_FLOAT:  # a patched learning rate: any float
-                if dict.get(c, k, _MISSING).__class__ is not float:
-                    return False
-            elif op == _CELL_EMPTY:
-                try:
-                    c.cell_contents  # noqa: B018
-                except ValueError:
-                    continue
-                return False
-    except _LOOKUP_ERRORS:
-        return False
-    return True
 
 
 class _Walk:
@@ -335,7 +289,7 @@ def _unflatten(spec: Any, tensors: list[Tensor]) -> Any:
 
 
 class _Entry:
-    __slots__ = ("checks", "key", "lrs", "spec", "tape")
+    __slots__ = ("checks", "key", "lrs", "program", "spec", "tape")
 
     def __init__(self, key: list[Any], walk: _Walk, tape: Any, spec: Any) -> None:
         self.key = key  # the arguments' key (it holds the objects whose identity it checks)
@@ -352,6 +306,7 @@ class _Entry:
             else c
             for c in walk.checks
         ]
+        self.program = _core._guard_program(self.checks)
 
 
 def _lr_patches(walk: _Walk, tape: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -432,7 +387,7 @@ class CompiledStep:
         for i, e in enumerate(self._entries):
             if not _same_key(e.key, key):
                 continue
-            if not _holds(e.checks):
+            if not e.program.holds():
                 why = "a Python value or object the function reaches changed"
                 continue
             res = (

@@ -25,9 +25,131 @@ std::vector<Tensor> tensors(const py::list& l, const char* what) {
   return r;
 }
 
+// The guard program of pyautograd.compile (_compile.py builds it; the ops are its _DICT_IS...).
+enum GuardOp {
+  kDictIs,
+  kDictEq,
+  kSeqIs,
+  kSeqEq,
+  kLen,
+  kCellIs,
+  kCellEq,
+  kCellEmpty,
+  kAttrIs,
+  kDictFloat
+};
+
+struct GuardCheck {
+  int op;
+  py::object container, key, expected;
+};
+
+// x == v with the same type, as Python decides it (numbers, strings, None).
+bool same_value(PyObject* x, PyObject* v) {
+  if (!x || Py_TYPE(x) != Py_TYPE(v)) return false;
+  if (x == v) return true;
+  const int eq = PyObject_RichCompareBool(x, v, Py_EQ);
+  if (eq < 0) PyErr_Clear();
+  return eq == 1;
+}
+
+// A borrowed item of a dict, or null (no exception set).
+PyObject* dict_item(PyObject* d, PyObject* k) {
+  if (!PyDict_Check(d)) return nullptr;
+  PyObject* x = PyDict_GetItemWithError(d, k);
+  if (!x) PyErr_Clear();
+  return x;
+}
+
+bool check_holds(const GuardCheck& c) {
+  PyObject* cont = c.container.ptr();
+  PyObject* v = c.expected.ptr();
+  switch (c.op) {
+    case kDictIs:
+      return dict_item(cont, c.key.ptr()) == v;
+    case kDictEq:
+      return same_value(dict_item(cont, c.key.ptr()), v);
+    case kDictFloat: {
+      PyObject* x = dict_item(cont, c.key.ptr());
+      return x && PyFloat_CheckExact(x);
+    }
+    case kLen: {
+      const Py_ssize_t n = PyObject_Length(cont);
+      if (n < 0) PyErr_Clear();
+      return n == PyLong_AsSsize_t(v);
+    }
+    case kSeqIs:
+    case kSeqEq: {
+      PyObject* x = PySequence_GetItem(cont, PyLong_AsSsize_t(c.key.ptr()));
+      if (!x) {
+        PyErr_Clear();
+        return false;
+      }
+      const bool ok = c.op == kSeqIs ? x == v : same_value(x, v);
+      Py_DECREF(x);
+      return ok;
+    }
+    case kCellIs:
+    case kCellEq:
+    case kCellEmpty: {
+      if (!PyCell_Check(cont)) return false;
+      PyObject* x = PyCell_GET(cont);  // borrowed; null when empty
+      if (c.op == kCellEmpty) return x == nullptr;
+      return c.op == kCellIs ? x == v : same_value(x, v);
+    }
+    case kAttrIs: {
+      PyObject* x = PyObject_GetAttr(cont, c.key.ptr());
+      if (!x) {
+        PyErr_Clear();
+        return false;
+      }
+      Py_DECREF(x);
+      return x == v;
+    }
+    default:
+      return false;
+  }
+}
+
+class GuardProgram {
+ public:
+  explicit GuardProgram(const py::list& checks) {
+    for (py::handle h : checks) {
+      py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+      if (t.size() != 4)
+        fail<ValueError>("compile", "a guard check is (op, container, key, value)");
+      GuardCheck c{t[0].cast<int>(), t[1], t[2], t[3]};
+      if (c.op == kLen) c.expected = py::int_(t[3]);
+      checks_.push_back(std::move(c));
+    }
+  }
+  bool holds() const {
+    for (const GuardCheck& c : checks_)
+      if (!check_holds(c)) return false;
+    return true;
+  }
+  size_t size() const { return checks_.size(); }
+
+ private:
+  std::vector<GuardCheck> checks_;
+};
+
 }  // namespace
 
 void init_capture(py::module_& m) {
+  py::class_<GuardProgram>(m, "_GuardProgram", py::module_local(),
+                           "pyautograd.compile's Python guards, checked in C++.")
+      .def(py::init<const py::list&>(), py::arg("checks"),
+           "From (op, container, key, expected) tuples (see pyautograd/_compile.py).")
+      .def("holds", &GuardProgram::holds, "True when every check still holds.")
+      .def("__len__", &GuardProgram::size, "The number of checks.");
+  new py::object(m.attr("_GuardProgram"));
+  py::delattr(m, "_GuardProgram");
+  m.def(
+      "_guard_program", [](const py::list& checks) { return GuardProgram(checks); },
+      py::arg("checks"),
+      "Builds the C++ form of pyautograd.compile's guard program from (op, container, key, "
+      "expected) tuples.");
   m.def(
       "_capture_begin",
       [](const py::list& args, const py::list& candidates) {
