@@ -8,6 +8,7 @@ fails the suite).
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -332,3 +333,62 @@ def test_12_rdiv_does_not_save_output() -> None:
         return x.grad
 
     check(f, ("float32", [-2.0, -0.5]))
+
+
+# ---- found by long differential runs (tests/difftest, seed 101) ----------------------------
+@pytest.mark.parametrize(
+    ("code", "issue_says"),
+    [  # PyTorch's hardtanh_backward zeroes the gradient only at or beyond a bound: NaN passes it
+        ("L.nn.functional.hardtanh(x, -0.5, 1.5)", [1.0, 0.0, 1.0, 0.0]),
+        ("L.nn.functional.relu6(x)", [1.0, 0.0, 1.0, 0.0]),
+    ],
+)
+def test_hardtanh_gradient_at_nan(code: str, issue_says: list[float]) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([nan, -inf, 0.25, 7.0], requires_grad=True)
+        eval(code, {"L": L, "x": x}).sum().backward()
+        return x.grad
+
+    check(f, ("float32", issue_says))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [  # PyTorch writes into an expanded tensor here (warning that it is deprecated)
+        "t[L.tensor([2, 0])] = 0.25",
+        "t.index_put_((L.tensor([1]),), L.tensor(0.25))",
+        "t.index_fill_(0, L.tensor([1]), 0.25)",
+    ],
+)
+def test_index_writes_into_expanded_tensor(code: str) -> None:
+    def f(L: Any) -> Any:
+        t = L.tensor([1.0]).expand(3, 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(code, {"L": L, "t": t})
+        return t
+
+    check(f, ("float32", [[0.25], [0.25], [0.25]]))
+
+
+def test_softmax_of_empty_integer_tensor() -> None:
+    check(
+        lambda L: L.nn.functional.softmax(L.zeros((1, 0), dtype=L.int64), 0),
+        ("int64", np.zeros((1, 0))),
+    )
+    check(
+        lambda L: L.log_softmax(L.zeros((1, 0, 1), dtype=L.int64), 2),
+        ("int64", np.zeros((1, 0, 1))),
+    )
+
+
+def test_masked_fill_of_expanded_tensor_with_tracked_value() -> None:
+    """PyTorch writes only the masked elements: memory shared with any of them holds the value."""
+
+    def f(L: Any) -> Any:
+        t = L.tensor([[0.0]], dtype=L.float64).expand(3, 4)
+        m = L.tensor([[True, False, True, True], [False] * 4, [True, False, True, False]])
+        t.masked_fill_(m, L.tensor(-0.5, dtype=L.float64, requires_grad=True))
+        return t.detach()
+
+    check(f, ("float64", np.full((3, 4), -0.5)))

@@ -129,7 +129,8 @@ struct silu : Decl<silu> {
 
 struct hardtanh : Decl<hardtanh> {
   static constexpr const char* doc =
-      "Each element clamped to [min_val, max_val]; the gradient passes only strictly inside.";
+      "Each element clamped to [min_val, max_val]; the gradient passes only strictly inside "
+      "(and at NaN).";
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromInput;
   static constexpr uint8_t python = kPyFunctional;
@@ -144,8 +145,8 @@ struct hardtanh : Decl<hardtanh> {
     return y > hi ? hi : y;
   }
   template <class T>
-  static T df(T g, T x, T lo, T hi) {
-    return x > lo && x < hi ? g : T(0);
+  static T df(T g, T x, T lo, T hi) {  // PyTorch's hardtanh_backward: NaN passes the gradient
+    return x <= lo || x >= hi ? T(0) : g;
   }
 };
 

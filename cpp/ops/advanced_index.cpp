@@ -289,7 +289,8 @@ Tensor index_put(const Tensor& a, const std::vector<IndexEntry>& entries, const 
 
 const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries,
                          const Tensor& values, bool accumulate) {
-  if (check_inplace(a, values->requires_grad(), "index_put_"))
+  // PyTorch writes into an expanded tensor here (it only warns that this is deprecated).
+  if (inplace_needs_graph(a, values->requires_grad(), "index_put_"))
     return commit_inplace(a, index_put(a, entries, values, accumulate));
   Plan p = make_plan(a, entries, "index_put_");
   Tensor src = values_for(a, p, values, "index_put_");  // a copy: values may alias a
@@ -298,6 +299,5 @@ const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries
   a->bump_version();
   return a;
 }
-
 
 }  // namespace pyag

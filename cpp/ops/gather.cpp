@@ -174,10 +174,14 @@ struct IndexWriteBackward : Node {
 };
 
 // Runs `write` on self in place, or, when autograd must follow the change, commits the
-// out-of-place result (which records the node).
+// out-of-place result (which records the node). overlap_ok: PyTorch writes into an expanded
+// self (index_fill_; it only warns that this is deprecated).
 template <class W, class R>
-const Tensor& write_inplace(const Tensor& self, bool other_rg, const char* op, W write, R result) {
-  if (check_inplace(self, other_rg, op)) return commit_inplace(self, result());
+const Tensor& write_inplace(const Tensor& self, bool other_rg, const char* op, W write, R result,
+                            bool overlap_ok = false) {
+  const bool graph =
+      overlap_ok ? inplace_needs_graph(self, other_rg, op) : check_inplace(self, other_rg, op);
+  if (graph) return commit_inplace(self, result());
   write();
   self->bump_version();
   return self;
@@ -331,7 +335,7 @@ const Tensor& index_write_(const Tensor& self, int64_t dim, const Tensor& index,
         Tensor s = alpha != 1 ? scaled(src, alpha) : unaliased(self, src);
         index_write_kernel(self, d, unaliased(self, index), s, kind);
       },
-      [&] { return index_write(self, dim, index, src, alpha, kind, op); });
+      [&] { return index_write(self, dim, index, src, alpha, kind, op); }, kind == 2);
 }
 
 }  // namespace

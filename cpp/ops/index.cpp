@@ -236,15 +236,36 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   a->bump_version();
 }
 
+namespace {
+
+bool has_internal_overlap(const TensorImpl& t) {
+  for (int d = 0; d < t.dim(); ++d)
+    if (t.strides[d] == 0 && t.shape[d] > 1) return true;
+  return false;
+}
+
+// Writes the 0-d v (a's dtype) at the elements where the full-shape mask m is set.
+void write_masked(const Tensor& a, const Tensor& m, const Tensor& v) {
+  const size_t isz = itemsize(a->dtype);
+  const char* src = v->data();
+  for_masked(a, m, [&](char* p, int64_t) { std::memcpy(p, src, isz); });
+}
+
+}  // namespace
+
 void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
   if (value->dim() != 0)
     fail("masked_fill_", "only supports a 0-dimensional value tensor, but got ", describe(value));
   Tensor m = full_mask(a, mask, "masked_fill_");
+  const Scalar s{get_double(contiguous(value), Dims::filled(value->dim(), 0))};
   if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
     commit_inplace(a, where(m, cast(reshape(value, Dims{}), a->dtype), a));
+    // An expanded a: PyTorch writes the masked elements only, so an element whose memory any
+    // masked element shares holds the value (the full result copied in leaves the last one).
+    if (has_internal_overlap(*a)) write_masked(a, m, scalar_tensor(s.v, a->dtype));
     return;
   }
-  masked_fill(a, mask, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
+  masked_fill(a, mask, s);
 }
 
 void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
@@ -252,11 +273,10 @@ void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
   Tensor v = scalar_tensor(value.v, a->dtype);
   if (inplace_needs_graph(a, false, "setitem")) {
     commit_inplace(a, where(m, v, a));
+    if (has_internal_overlap(*a)) write_masked(a, m, v);  // as above
     return;
   }
-  const size_t isz = itemsize(a->dtype);
-  const char* src = v->data();
-  for_masked(a, m, [&](char* p, int64_t) { std::memcpy(p, src, isz); });
+  write_masked(a, m, v);
   a->bump_version();
 }
 

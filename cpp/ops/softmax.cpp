@@ -39,6 +39,10 @@ Tensor run(SoftmaxKernel k, const char* op, const Tensor& input, int64_t dim,
   if (dtype && !is_floating(*dtype))
     fail(op, "dtype must be a floating dtype, got ", dtype_name(*dtype));
   const Tensor x = dtype ? cast(input, *dtype) : input;
+  if (!is_floating(x->dtype) && x->numel == 0) {  // PyTorch returns before its kernel
+    if (x->dim()) wrap_dim(dim, x->dim(), op);
+    return empty(x->shape, x->dtype);
+  }
   if (!is_floating(x->dtype))
     fail(op, "is only defined for floating tensors, got ", dtype_name(x->dtype),
          " (pass dtype= to convert)");

@@ -34,15 +34,8 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "second-backward": G(
         "new", "backward passes after one that did not retain the graph", P.second_backward
     ),
-    "int-tensor-index": G(
-        "new",
-        "indexing and index assignment with int64 tensors",
-        P.rows("index:int_tensor", "setitem:int_tensor"),
-    ),
     "clamp-tensor-bounds": G("new", "clamp with tensor bounds", P.rows("clamp:tensor")),
     "clamp-nan-bound": G("new", "clamp with a NaN bound", P.clamp_nan_bound),
-    "missing-function": G("new", "pyautograd.square (no function alias)", P.rows("square:func")),
-    "bool-sign-pow": G("new", "sign of bool, pow of bool by bool", P.bool_refused),
     "bool-argmax": G("new", "argmax/argmin of bool", P.bool_argmax),
     "grad-duplicate-inputs": G(
         "new", "autograd.grad with one tensor twice in inputs", P.grad_duplicate_inputs
@@ -95,12 +88,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         lambda ctx: P.written_output_of(ctx, ctx.g.indices_0d),
     ),
     # ---- pyautograd.nn.functional (issue 11), found by this tester ----
-    "nn-ops-missing": G(
-        "new",
-        "nn.functional ops waiting for issue 9's ops: gelu, silu, elu, softplus, leaky_relu, "
-        "hardtanh, relu6, softmax, log_softmax (and nll_loss over log_softmax)",
-        P.rows(*(f"nn:{o}" for o in P.NN_MISSING)),
-    ),
     "nn-layer-norm-near-constant": G(
         "new",
         "layer_norm of rows whose spread is tiny next to their mean (float32 gradients lose "

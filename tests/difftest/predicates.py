@@ -288,14 +288,6 @@ def second_backward(ctx: Ctx) -> bool:
     return ctx.kind == "backward" and ctx.g.graph_freed
 
 
-def bool_refused(ctx: Ctx) -> bool:
-    if ctx.is_("sign"):
-        return dname(ctx.args[0].value) == "bool"
-    if ctx.is_("pow"):
-        return all(_cat(a.value) == 0 for a in ctx.args if a.kind in ("scalar", "var"))
-    return False
-
-
 def bool_argmax(ctx: Ctx) -> bool:
     return ctx.is_("argmax", "argmin") and dname(ctx.args[0].value) == "bool"
 
@@ -478,8 +470,6 @@ def dup_dims_0d(ctx: Ctx) -> bool:
     )
 
 
-NN_MISSING = ("gelu", "silu", "elu", "softplus", "leaky_relu", "hardtanh", "relu6", "softmax",
-              "log_softmax", "nll_loss")  # fmt: skip
 NN_ELEMENTWISE_LOSSES = ("nn:mse_loss", "nn:l1_loss", "nn:smooth_l1_loss")
 
 
