@@ -289,10 +289,12 @@ def _unflatten(spec: Any, tensors: list[Tensor]) -> Any:
 
 
 class _Entry:
-    __slots__ = ("checks", "key", "lrs", "program", "spec", "tape")
+    __slots__ = ("checks", "key", "lrs", "program", "simple", "spec", "tape")
 
     def __init__(self, key: list[Any], walk: _Walk, tape: Any, spec: Any) -> None:
         self.key = key  # the arguments' key (it holds the objects whose identity it checks)
+        # the number of arguments when they are all plain tensors not requiring grad, else -1
+        self.simple = len(key) if all(k is None for k in key) else -1
         self.checks = walk.checks  # the guard program of what the function reaches
         self.tape = tape
         self.spec = spec
@@ -382,10 +384,22 @@ class CompiledStep:
         if self._calls == 1:
             self._eager_calls += 1
             return self._fn(*args, **kwargs)
-        rebound, key = _flatten_args(args, kwargs, None)
+        simple = not kwargs  # the fast path: positional plain tensors not requiring grad
+        if simple:
+            for a in args:
+                if a.__class__ is not Tensor or a.requires_grad:
+                    simple = False
+                    break
+        if simple:
+            rebound, key, nargs = list(args), None, len(args)
+        else:
+            rebound, key = _flatten_args(args, kwargs, None)
         why = "the arguments' structure, numbers or objects changed"
         for i, e in enumerate(self._entries):
-            if not _same_key(e.key, key):
+            if simple:
+                if e.simple != nargs:
+                    continue
+            elif key is None or not _same_key(e.key, key):
                 continue
             if not e.program.holds():
                 why = "a Python value or object the function reaches changed"
@@ -411,7 +425,7 @@ class CompiledStep:
             )
             self._eager_calls += 1
             return self._fn(*args, **kwargs)
-        return self._capture(key, rebound, args, kwargs)
+        return self._capture([None] * len(args) if key is None else key, rebound, args, kwargs)
 
     def _capture(
         self, key: list[Any], rebound: list[Tensor], args: tuple[Any, ...], kwargs: dict[str, Any]
