@@ -142,8 +142,8 @@ class _Walk:
         if _is_value(v) or id(v) in self._seen or depth > _MAX_DEPTH:
             return
         self._seen.add(id(v))
-        if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
-            return
+        if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType, CompiledStep)):
+            return  # (a compiled function's own state changes at every call)
         if isinstance(v, types.FunctionType):
             if not _skip_function(v):
                 self.function(v, depth + 1)

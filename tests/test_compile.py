@@ -547,3 +547,27 @@ def test_an_lr_read_by_the_step_is_guarded_by_value() -> None:
         t.call(lambda s: xs, lambda s: ys)
         t.both(lambda s: s["sched"].step())
     assert t.comp.stats()["captures"] >= 4
+
+
+def test_nn_module_adam_and_a_decorated_step_replay() -> None:
+    """The decorator rebinds the global name to the compiled function, and `opt.step()` names
+    `step` too: the walk must not guard the compiled function's own counters."""
+    torch.manual_seed(0)
+    m = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+    global step
+
+    @torch.compile
+    def step(x: Any, y: Any) -> Any:
+        opt.zero_grad()
+        loss = loss_fn(m(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    x, y = torch.randn(4, 4), torch.randn(4, 3)
+    for _ in range(6):
+        step(x, y)
+    st = step.stats()
+    assert st["replays"] >= 3, st
