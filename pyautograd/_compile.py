@@ -31,6 +31,7 @@ appends) happen at its eager and capture calls only.
 
 from __future__ import annotations
 
+import dis
 import functools
 import os
 import types
@@ -168,6 +169,12 @@ class _Walk:
 
             if isinstance(v, Optimizer):
                 self.optimizers.append(v)
+        for cls in type(v).__mro__:  # the methods of the user's classes (a forward's globals)
+            if cls.__module__ == "builtins" or _skip_function(cls):
+                continue
+            for attr in list(vars(cls).values()):
+                if isinstance(attr, types.FunctionType):
+                    self.value(attr, depth + 1)
         d = getattr(v, "__dict__", None)
         if isinstance(d, dict):  # modules, optimizers and other objects: their attributes
             self.checks.append((_ATTR_IS, v, "__dict__", d))
@@ -175,10 +182,9 @@ class _Walk:
 
     def function(self, f: types.FunctionType, depth: int) -> None:
         g = f.__globals__
-        names = _global_names(f.__code__)
-        if "param_groups" in names:
+        if "param_groups" in _all_names(f.__code__):
             self.reads_groups = True
-        for name in names:
+        for name in _global_names(f.__code__):
             if name in g:
                 self.dict_edge(g, name, g[name], depth)
         self.checks.append((_ATTR_IS, f, "__code__", f.__code__))
@@ -194,11 +200,26 @@ class _Walk:
 
 @functools.lru_cache(maxsize=1024)
 def _global_names(code: types.CodeType) -> tuple[str, ...]:
-    names: list[str] = list(code.co_names)
+    """The names code (and the code nested in it) loads as globals."""
+    names = [
+        str(i.argval)
+        for i in dis.get_instructions(code)
+        if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    ]
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
             names.extend(_global_names(c))
     return tuple(dict.fromkeys(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _all_names(code: types.CodeType) -> frozenset[str]:
+    """Every name code uses (globals and attributes), nested code included."""
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _all_names(c)
+    return frozenset(names)
 
 
 def _flatten_args(

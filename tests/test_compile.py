@@ -571,3 +571,45 @@ def test_nn_module_adam_and_a_decorated_step_replay() -> None:
         step(x, y)
     st = step.stats()
     assert st["replays"] >= 3, st
+
+
+SCALE = 2.0  # read by a module's forward: changing it must re-capture
+
+
+class _Scaled(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 2)
+
+    def forward(self, x: Any) -> Any:
+        return self.lin(x) * SCALE
+
+
+def test_a_global_read_by_a_modules_forward_is_guarded() -> None:
+    global SCALE
+
+    def make() -> dict[str, Any]:
+        torch.manual_seed(0)
+        m = _Scaled()
+
+        def step(x: Any) -> Any:
+            loss = m(x).sum()
+            loss.backward()
+            with torch.no_grad():
+                for p in m.parameters():
+                    p -= 0.1 * p.grad
+                    p.grad.zero_()
+            return loss
+
+        return {"w": m.lin.weight, "b": m.lin.bias, "step": step}
+
+    t = Twin(make)
+    x = torch.ones(2, 3)
+    try:
+        for i in range(6):
+            if i == 4:
+                SCALE = 3.0
+            t.call(lambda s: x)
+        assert t.comp.stats()["captures"] == 2, t.comp.stats()
+    finally:
+        SCALE = 2.0
