@@ -86,7 +86,7 @@ std::string Tape::check(const std::vector<Tensor>& a) const {
     if (t->dtype != g.dtype) return reason("argument", i, "dtype");
     if (t->shape != g.shape) return reason("argument", i, "shape");
     if (t->strides != g.strides) return reason("argument", i, "strides");
-    if (t->autograd && (t->autograd->requires_grad || t->autograd->grad_fn))
+    if (t->requires_grad() || (t->autograd && t->autograd->grad_fn))
       return reason("argument", i, "requires_grad");
     const void* d = t->storage->data;
     if (internal_data.count(d)) {
