@@ -235,3 +235,61 @@ def test_property_floor_divide_against_torch(shapes: Any, dt: str, seed: int) ->
     got = pa.floor_divide(pa.tensor(a), pa.tensor(b))
     ref = torch.floor_divide(torch.tensor(a), torch.tensor(b))
     _same(got, ref, rtol=0, atol=0)
+
+
+# --------------------------------------------------------------------------
+# pairwise_distance / nn.PairwiseDistance, var_mean / std_mean
+# --------------------------------------------------------------------------
+PAIRWISE = [
+    ((3, 4), (3, 4), {}),
+    ((3, 4), (4,), {"p": 1.0, "keepdim": True}),
+    ((4,), (4,), {"p": 3.0, "eps": 1e-3}),
+    ((2, 3, 4), (3, 4), {"p": float("inf")}),
+]
+
+
+@pytest.mark.parametrize(("s1", "s2", "kw"), PAIRWISE, ids=[str(c) for c in PAIRWISE])
+def test_pairwise_distance_matches_torch(
+    s1: tuple[int, ...], s2: tuple[int, ...], kw: dict[str, Any]
+) -> None:
+    a, b = _rand(s1), _rand(s2, 1)
+    xa, xb = pa.tensor(a, requires_grad=True), pa.tensor(b, requires_grad=True)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    y, ty = F.pairwise_distance(xa, xb, **kw), TF.pairwise_distance(ta, tb, **kw)
+    _same(y, ty)
+    w = _rand(tuple(ty.shape), 2)
+    (y * pa.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    _same(xa.grad, ta.grad, rtol=1e-9)
+    _same(xb.grad, tb.grad, rtol=1e-9)
+    _same(pa.nn.PairwiseDistance(**kw)(xa, xb), torch.nn.PairwiseDistance(**kw)(ta, tb))
+    if kw.get("p") != float("inf"):
+        check_grads(lambda u, v: F.pairwise_distance(u, v, **kw), make(a), make(b))
+
+
+STATS = [
+    ((), {}),
+    ((1,), {}),
+    ((0, False, True), {}),
+    ((False,), {}),
+    (((0, 1),), {"correction": 0}),
+    ((1,), {"keepdim": True, "correction": 2}),
+]
+
+
+@pytest.mark.parametrize("name", ["var_mean", "std_mean"])
+@pytest.mark.parametrize(("args", "kw"), STATS, ids=[str(c) for c in STATS])
+def test_var_mean_std_mean_match_torch(
+    name: str, args: tuple[Any, ...], kw: dict[str, Any]
+) -> None:
+    a = _rand((3, 4))
+    x, t = pa.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    got, ref = getattr(pa, name)(x, *args, **kw), getattr(torch, name)(t, *args, **kw)
+    assert isinstance(got, tuple) and len(got) == 2
+    for g, r in zip(got, ref, strict=True):
+        _same(g, r)
+    (got[0].sum() + 2 * got[1].sum()).backward()
+    (ref[0].sum() + 2 * ref[1].sum()).backward()
+    _same(x.grad, t.grad, rtol=1e-9)
+    with pytest.raises(TypeError, match="input"):
+        getattr(pa, name)(a)

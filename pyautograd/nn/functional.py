@@ -31,6 +31,7 @@ from ._functional.conv import max_pool2d as max_pool2d
 from ._functional.conv import pad as pad
 from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
+from ._functional.distance import pairwise_distance as pairwise_distance
 from ._functional.layers import batch_norm as batch_norm
 from ._functional.layers import bilinear as bilinear
 from ._functional.layers import dropout as dropout
@@ -82,6 +83,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "pairwise_distance",
     "relu",
     "relu6",
     "sigmoid",

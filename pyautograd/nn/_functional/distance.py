@@ -1,4 +1,5 @@
-"""normalize and cosine_similarity, composed of core ops (their gradients come with them)."""
+"""normalize, cosine_similarity and pairwise_distance, composed of core ops (their gradients
+come with them)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,16 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     the unclamped norm: PyTorch clamps a clone of the norm in place under no_grad."""
     n = x.norm(2, dim, keepdim=True)
     return n + (n.clamp_min(eps) - n).detach()
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """The p-norm of ``x1 - x2 + eps`` over the last dim of the broadcast inputs (PyTorch's
+    ``F.pairwise_distance``)."""
+    _check_tensor("pairwise_distance", "x1", x1)
+    _check_tensor("pairwise_distance", "x2", x2)
+    _check_number("pairwise_distance", "p", p)
+    _check_number("pairwise_distance", "eps", eps)
+    last = max(x1.dim(), x2.dim()) - 1
+    return (x1 - x2 + eps).norm(p, last, keepdim)

@@ -1,12 +1,12 @@
-"""CosineSimilarity."""
+"""CosineSimilarity and PairwiseDistance."""
 
 from __future__ import annotations
 
 from ..._core import Tensor
-from .._functional.distance import cosine_similarity
+from .._functional.distance import cosine_similarity, pairwise_distance
 from .module import Module
 
-__all__ = ["CosineSimilarity"]
+__all__ = ["CosineSimilarity", "PairwiseDistance"]
 
 
 class CosineSimilarity(Module):
@@ -20,3 +20,17 @@ class CosineSimilarity(Module):
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         """cosine_similarity(x1, x2, self.dim, self.eps)."""
         return cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """The p-norm distance of its two inputs over the last dim (``F.pairwise_distance``)."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)."""
+        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
