@@ -157,6 +157,7 @@ from ._sorting import sort as sort
 from ._sorting import topk as topk
 from ._sorting import unique as unique
 from ._sorting import where as where
+from ._stats import cdist as cdist
 from ._stats import std_mean as std_mean
 from ._stats import var_mean as var_mean
 from ._tensor_str import install as _install_repr

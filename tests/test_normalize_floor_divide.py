@@ -293,3 +293,43 @@ def test_var_mean_std_mean_match_torch(
     _same(x.grad, t.grad, rtol=1e-9)
     with pytest.raises(TypeError, match="input"):
         getattr(pa, name)(a)
+
+
+CDIST = [
+    ((3, 4), (5, 4), 2.0),
+    ((2, 3, 4), (5, 4), 1.0),
+    ((2, 3, 4), (2, 5, 4), 3.0),
+    ((1, 3, 2), (4, 2, 2), 2.0),
+    ((3, 4), (5, 4), 0.5),
+    ((0, 4), (5, 4), 2.0),
+]
+
+
+@pytest.mark.parametrize(("s1", "s2", "p"), CDIST, ids=[str(c) for c in CDIST])
+def test_cdist_matches_torch(s1: tuple[int, ...], s2: tuple[int, ...], p: float) -> None:
+    a, b = _rand(s1), _rand(s2, 1)
+    xa, xb = pa.tensor(a, requires_grad=True), pa.tensor(b, requires_grad=True)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    y, ty = pa.cdist(xa, xb, p), torch.cdist(ta, tb, p)
+    _same(y, ty, rtol=1e-9)
+    if ty.numel():
+        w = _rand(tuple(ty.shape), 2)
+        (y * pa.tensor(w)).sum().backward()
+        (ty * torch.tensor(w)).sum().backward()
+        _same(xa.grad, ta.grad, rtol=1e-8)
+        _same(xb.grad, tb.grad, rtol=1e-8)
+        check_grads(lambda u, v: pa.cdist(u, v, p), make(a), make(b))
+
+
+def test_cdist_zero_distance_gradient_and_errors() -> None:
+    pts = [[0.0, 0.0], [1.0, 1.0]]
+    x, t = pa.tensor(pts, requires_grad=True), torch.tensor(pts, requires_grad=True)
+    pa.cdist(x, x).sum().backward()
+    torch.cdist(t, t).sum().backward()
+    _same(x.grad, t.grad, rtol=1e-6)
+    with pytest.raises(RuntimeError, match=r"\[cdist\].*2D"):
+        pa.cdist(pa.ones(3), pa.ones(3))
+    with pytest.raises(RuntimeError, match=r"\[cdist\].*columns"):
+        pa.cdist(pa.ones(2, 3), pa.ones(2, 4))
+    with pytest.raises(TypeError, match="x2"):
+        pa.cdist(pa.ones(2, 3), [[1.0, 2.0, 3.0]])  # type: ignore[arg-type]
