@@ -8,6 +8,8 @@
 // counter and a branch.
 #pragma once
 #include <atomic>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -67,6 +69,18 @@ inline void refuse(const char* op, const char* why) {
 // A new buffer (Storage::allocate) made while recording: it belongs to the step.
 void note_alloc(const std::shared_ptr<Storage>& s);
 
+// One operand of a kernel recorded generically (Recorder::kernel): read, written or both.
+struct Operand {
+  const Tensor* t;
+  bool read, write;
+};
+inline Operand R(const Tensor& t) { return {&t, true, false}; }
+inline Operand W(const Tensor& t) { return {&t, false, true}; }
+inline Operand RW(const Tensor& t) { return {&t, true, true}; }
+// Runs a recorded kernel again, on the tape's handles of its operands (in the order they were
+// given; an absent operand is a null Tensor). At most 8 operands.
+using Rerun = std::function<void(const Tensor* t)>;
+
 // What the hooks record (defined in capture/recorder.cpp).
 class Recorder {
  public:
@@ -95,6 +109,9 @@ class Recorder {
                                const Tensor& x, const Tensor& y, const Tensor& w, const Tensor& pw,
                                double param, double scale) = 0;
   virtual void optim(OptimKernel k, const std::vector<OptimParam>& params, const OptimHyper& h) = 0;
+  // Any other kernel: its name (for dump()), operands, and how to run it again. The scalar
+  // parameters live in `rerun`'s captures.
+  virtual void kernel(const char* name, std::initializer_list<Operand> operands, Rerun rerun) = 0;
   virtual void alloc(const std::shared_ptr<Storage>& s) = 0;
   virtual void backward() = 0;  // a backward pass starts
 };

@@ -220,6 +220,15 @@ class TapeRecorder final : public Recorder {
       c.optim->params.push_back(std::move(q));
     }
   }
+  void kernel(const char* name, std::initializer_list<Operand> operands, Rerun rerun) override {
+    if (operands.size() > static_cast<size_t>(kMaxOperands))
+      fail("compile", "internal: ", name, " has more than ", kMaxOperands, " operands");
+    Call& c = add(Kind::Kernel, 0);
+    c.name = name;
+    int i = 0;
+    for (const Operand& o : operands) put(c, i++, o.t, o.read, o.write);
+    c.rerun = std::move(rerun);
+  }
   void alloc(const std::shared_ptr<Storage>& s) override { allocated.emplace(s->data, s); }
   void backward() override { backward_passes++; }
   int backward_passes = 0;

@@ -46,6 +46,8 @@ const char* kind_name(Kind k) {
       return "point_loss_grad";
     case Kind::Optim:
       return "optim";
+    case Kind::Kernel:
+      return "kernel";
   }
   return "?";
 }
@@ -65,6 +67,8 @@ std::string op_of(const Call& c) {
       return std::string(kind_name(c.kind)) + ":" + op_name(static_cast<PointLoss>(c.id));
     case Kind::Optim:
       return std::string("optim:") + op_name(static_cast<OptimKernel>(c.id));
+    case Kind::Kernel:
+      return c.name;
     default:
       return kind_name(c.kind);
   }
@@ -190,6 +194,9 @@ std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a) {
         break;
       case Kind::Optim:
         optim_step(c.optim->k, c.optim->params, c.optim->h);
+        break;
+      case Kind::Kernel:
+        c.rerun(t);
         break;
     }
   }

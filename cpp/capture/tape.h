@@ -42,10 +42,11 @@ enum class Kind : uint8_t {
   PointLoss,
   PointLossGrad,
   Optim,
+  Kernel,  // recorded generically: Call::rerun runs it
 };
 const char* kind_name(Kind k);
 
-constexpr int kMaxOperands = 7;
+constexpr int kMaxOperands = 8;
 
 // The tensors of one optimizer call (their TensorImpls are the tape's operand handles).
 struct OptimCall {
@@ -67,6 +68,8 @@ struct Call {
   ScalarArgs p;             // unary parameters
   double s[2] = {0, 0};     // binary scalars, fill value, mm alpha/beta, loss param/scale
   std::shared_ptr<OptimCall> optim;
+  const char* name = nullptr;  // Kind::Kernel
+  Rerun rerun;                 // Kind::Kernel
 };
 
 // Per tensor the caller reached (a candidate): what replay relies on.

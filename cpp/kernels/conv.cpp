@@ -179,14 +179,24 @@ void conv_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const T
 
 void conv2d_forward_into(const Tensor& out, const Tensor& x, const Tensor& weight,
                          const Tensor& bias, const ConvGeom& g) {
-  capture::refuse("conv2d_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("conv2d_forward",
+                {capture::W(out), capture::R(x), capture::R(weight), capture::R(bias)},
+                [=](const Tensor* t) { conv2d_forward_into(t[0], t[1], t[2], t[3], g); });
   dispatch_float(x->dtype, [&](auto v) { conv_forward<decltype(v)>(out, x, weight, bias, g); });
 }
 
 void conv2d_backward_into(const Tensor& gx, const Tensor& gweight, const Tensor& gbias,
                           const Tensor& gout, const Tensor& x, const Tensor& weight,
                           const ConvGeom& g) {
-  capture::refuse("conv2d_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "conv2d_backward",
+        {capture::W(gx), capture::W(gweight), capture::W(gbias), capture::R(gout), capture::R(x),
+         capture::R(weight)},
+        [=](const Tensor* t) { conv2d_backward_into(t[0], t[1], t[2], t[3], t[4], t[5], g); });
   dispatch_float(x->dtype, [&](auto v) {
     conv_backward<decltype(v)>(gx, gweight, gbias, gout, x, weight, g);
   });

@@ -23,9 +23,16 @@ inline int64_t load_index(const char* p, int64_t size, bool wrap) {
 }  // namespace
 
 bool index_out_of_range(const Tensor& index, int64_t size, bool wrap_negative, int64_t& bad) {
-  capture::refuse("indexing with an index tensor",
-                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
-                  "index_select, take, advanced indexing)");
+  // Under capture the check is recorded: replay repeats it on the new indices and raises
+  // (before any kernel reads out of bounds).
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("index_check", {capture::R(index)}, [=](const Tensor* t) {
+      int64_t b = 0;
+      if (index_out_of_range(t[0], size, wrap_negative, b))
+        fail<IndexError>("compile", "replay: index ", b,
+                         " is out of bounds for a dimension of size ", size);
+    });
   const int64_t lo = wrap_negative ? -size : 0;
   bool found = false;
   Loop L = make_loop(index->shape, {&index});
@@ -45,10 +52,10 @@ bool index_out_of_range(const Tensor& index, int64_t size, bool wrap_negative, i
 
 void gather_into(const Tensor& out, const Tensor& src, int dim, const Tensor& index,
                  bool wrap_negative) {
-  capture::refuse("gather",
-                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
-                  "index_select, take, advanced indexing)");
-  // The waist: a recorder of kernel calls intercepts here (gather, out, src, index, dim).
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("gather", {capture::W(out), capture::R(src), capture::R(index)},
+                [=](const Tensor* t) { gather_into(t[0], t[1], dim, t[2], wrap_negative); });
   if (src->dtype != out->dtype)
     fail("gather", "internal: src (", dtype_name(src->dtype), ") must have out's dtype (",
          dtype_name(out->dtype), ")");
@@ -71,11 +78,11 @@ void gather_into(const Tensor& out, const Tensor& src, int dim, const Tensor& in
 
 void scatter_into(const Tensor& self, int dim, const Tensor& index, const Tensor& src,
                   bool accumulate, bool wrap_negative) {
-  capture::refuse("scatter",
-                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
-                  "index_select, take, advanced indexing)");
-  // The waist: a recorder of kernel calls intercepts here (scatter, self, index, src, dim,
-  // accumulate).
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "scatter", {capture::RW(self), capture::R(index), capture::R(src)},
+        [=](const Tensor* t) { scatter_into(t[0], dim, t[1], t[2], accumulate, wrap_negative); });
   if (src->dtype != self->dtype)
     fail("scatter", "internal: src (", dtype_name(src->dtype), ") must have self's dtype (",
          dtype_name(self->dtype), ")");
@@ -105,10 +112,10 @@ void scatter_into(const Tensor& self, int dim, const Tensor& index, const Tensor
 }
 
 void index_offsets_add(const Tensor& offsets, const Tensor& index, int64_t size, int64_t stride) {
-  capture::refuse("advanced indexing",
-                  "its kernel is not behind the recorder yet (index tensors: gather, scatter, "
-                  "index_select, take, advanced indexing)");
-  // The waist: a recorder of kernel calls intercepts here (index_offsets, offsets, index).
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("index_offsets", {capture::RW(offsets), capture::R(index)},
+                [=](const Tensor* t) { index_offsets_add(t[0], t[1], size, stride); });
   Loop L = make_loop(offsets->shape, {&offsets, &index});
   L.run([&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {

@@ -350,19 +350,36 @@ void point_loss_backward_into(PointLoss k, const Tensor& gx, const Tensor& gy, c
   });
 }
 
-double cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
-                                  const Tensor& target, const Tensor& w, int64_t ignore_index,
-                                  double eps) {
-  capture::refuse("cross_entropy", "its kernel is not behind the recorder yet");
-  return dispatch_float(x->dtype, [&](auto v) {
+void cross_entropy_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
+                                const Tensor& target, const Tensor& w, int64_t ignore_index,
+                                double eps, const Tensor& total) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cross_entropy",
+                {capture::W(loss), capture::W(lp), capture::R(x), capture::R(target), capture::R(w),
+                 capture::W(total)},
+                [=](const Tensor* t) {
+                  cross_entropy_forward_into(t[0], t[1], t[2], t[3], t[4], ignore_index, eps, t[5]);
+                });
+  const double denom = dispatch_float(x->dtype, [&](auto v) {
     return ce_forward<decltype(v)>(loss, lp, x, target, w, ignore_index, eps);
   });
+  if (total) *total->data_as<double>() = denom;
 }
 
 void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor& lp,
                                  const Tensor& target, const Tensor& w, int64_t ignore_index,
-                                 double eps, double scale) {
-  capture::refuse("cross_entropy backward", "its kernel is not behind the recorder yet");
+                                 double eps, double scale, const Tensor& total) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cross_entropy_backward",
+                {capture::W(gx), capture::R(g), capture::R(lp), capture::R(target), capture::R(w),
+                 capture::R(total)},
+                [=](const Tensor* t) {
+                  cross_entropy_backward_into(t[0], t[1], t[2], t[3], t[4], ignore_index, eps,
+                                              scale, t[5]);
+                });
+  if (total) scale /= *total->data_as<double>();
   dispatch_float(lp->dtype, [&](auto v) {
     ce_backward<decltype(v)>(gx, g, lp, target, w, ignore_index, eps, scale);
   });
@@ -370,26 +387,42 @@ void cross_entropy_backward_into(const Tensor& gx, const Tensor& g, const Tensor
 
 void cross_entropy_soft_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& x,
                                      const Tensor& y, const Tensor& w, double eps) {
-  capture::refuse("cross_entropy", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cross_entropy_soft",
+                {capture::W(loss), capture::W(lp), capture::R(x), capture::R(y), capture::R(w)},
+                [=](const Tensor* t) {
+                  cross_entropy_soft_forward_into(t[0], t[1], t[2], t[3], t[4], eps);
+                });
   dispatch_float(x->dtype, [&](auto v) { ce_soft_forward<decltype(v)>(loss, lp, x, y, w, eps); });
 }
 
 void cross_entropy_soft_backward_into(const Tensor& gx, const Tensor& gy, const Tensor& g,
                                       const Tensor& lp, const Tensor& y, const Tensor& w,
                                       double eps, double scale) {
-  capture::refuse("cross_entropy backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cross_entropy_soft_backward",
+                {capture::W(gx), capture::W(gy), capture::R(g), capture::R(lp), capture::R(y),
+                 capture::R(w)},
+                [=](const Tensor* t) {
+                  cross_entropy_soft_backward_into(t[0], t[1], t[2], t[3], t[4], t[5], eps, scale);
+                });
   dispatch_float(lp->dtype,
                  [&](auto v) { ce_soft_backward<decltype(v)>(gx, gy, g, lp, y, w, eps, scale); });
 }
 
-double loss_sum(const Tensor& rows) {
-  capture::refuse("loss_sum", "it reads a sum into the host");
-  return dispatch_float(rows->dtype, [&](auto v) {
+void loss_reduce_into(const Tensor& out, const Tensor& rows, double div, const Tensor& total) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("loss_reduce", {capture::W(out), capture::R(rows), capture::R(total)},
+                [=](const Tensor* t) { loss_reduce_into(t[0], t[1], div, t[2]); });
+  dispatch_float(rows->dtype, [&](auto v) {
     using T = decltype(v);
     const T* p = rows->data_as<T>();
     double s = 0;
     for (int64_t i = 0; i < rows->numel; ++i) s += p[i];
-    return s;
+    *out->data_as<T>() = static_cast<T>(s / (total ? *total->data_as<double>() : div));
   });
 }
 
@@ -404,17 +437,31 @@ bool all_in_unit_interval(const Tensor& t) {
   });
 }
 
-double nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
-                        int64_t ignore_index) {
-  capture::refuse("nll_loss", "its kernel is not behind the recorder yet");
-  return dispatch_float(lp->dtype, [&](auto v) {
+void nll_forward_into(const Tensor& loss, const Tensor& lp, const Tensor& target, const Tensor& w,
+                      int64_t ignore_index, const Tensor& total) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "nll_loss",
+        {capture::W(loss), capture::R(lp), capture::R(target), capture::R(w), capture::W(total)},
+        [=](const Tensor* t) { nll_forward_into(t[0], t[1], t[2], t[3], ignore_index, t[4]); });
+  const double denom = dispatch_float(lp->dtype, [&](auto v) {
     return nll_forward<decltype(v)>(loss, lp, target, w, ignore_index);
   });
+  if (total) *total->data_as<double>() = denom;
 }
 
 void nll_backward_into(const Tensor& glp, const Tensor& g, const Tensor& target, const Tensor& w,
-                       int64_t ignore_index, double scale) {
-  capture::refuse("nll_loss backward", "its kernel is not behind the recorder yet");
+                       int64_t ignore_index, double scale, const Tensor& total) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "nll_loss_backward",
+        {capture::W(glp), capture::R(g), capture::R(target), capture::R(w), capture::R(total)},
+        [=](const Tensor* t) {
+          nll_backward_into(t[0], t[1], t[2], t[3], ignore_index, scale, t[4]);
+        });
+  if (total) scale /= *total->data_as<double>();
   dispatch_float(glp->dtype, [&](auto v) {
     nll_backward<decltype(v)>(glp, g, target, w, ignore_index, scale);
   });

@@ -200,7 +200,14 @@ void bn_update(const Tensor& rm, const Tensor& rv, const Tensor& mean, const Ten
 void layer_norm_forward_into(const Tensor& y, const Tensor& mean, const Tensor& rstd,
                              const Tensor& x, const Tensor& w, const Tensor& b, int64_t d,
                              double eps) {
-  capture::refuse("layer_norm_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("layer_norm_forward",
+                {capture::W(y), capture::W(mean), capture::W(rstd), capture::R(x), capture::R(w),
+                 capture::R(b)},
+                [=](const Tensor* t) {
+                  layer_norm_forward_into(t[0], t[1], t[2], t[3], t[4], t[5], d, eps);
+                });
   dispatch_float(x->dtype,
                  [&](auto v) { ln_forward<decltype(v)>(y, mean, rstd, x, w, b, d, eps); });
 }
@@ -208,26 +215,50 @@ void layer_norm_forward_into(const Tensor& y, const Tensor& mean, const Tensor& 
 void layer_norm_backward_into(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& g,
                               const Tensor& x, const Tensor& mean, const Tensor& rstd,
                               const Tensor& w, int64_t d) {
-  capture::refuse("layer_norm_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("layer_norm_backward",
+                {capture::W(gx), capture::W(gw), capture::W(gb), capture::R(g), capture::R(x),
+                 capture::R(mean), capture::R(rstd), capture::R(w)},
+                [=](const Tensor* t) {
+                  layer_norm_backward_into(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], d);
+                });
   dispatch_float(x->dtype,
                  [&](auto v) { ln_backward<decltype(v)>(gx, gw, gb, g, x, mean, rstd, w, d); });
 }
 
 void batch_norm_stats_into(const Tensor& mean, const Tensor& var, const Tensor& x, int64_t c) {
-  capture::refuse("batch_norm_stats", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("batch_norm_stats", {capture::W(mean), capture::W(var), capture::R(x)},
+                [=](const Tensor* t) { batch_norm_stats_into(t[0], t[1], t[2], c); });
   dispatch_float(x->dtype, [&](auto v) { bn_stats<decltype(v)>(mean, var, x, c); });
 }
 
 void batch_norm_forward_into(const Tensor& y, const Tensor& x, const Tensor& mean,
                              const Tensor& invstd, const Tensor& w, const Tensor& b, int64_t c) {
-  capture::refuse("batch_norm_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "batch_norm_forward",
+        {capture::W(y), capture::R(x), capture::R(mean), capture::R(invstd), capture::R(w),
+         capture::R(b)},
+        [=](const Tensor* t) { batch_norm_forward_into(t[0], t[1], t[2], t[3], t[4], t[5], c); });
   dispatch_float(x->dtype, [&](auto v) { bn_forward<decltype(v)>(y, x, mean, invstd, w, b, c); });
 }
 
 void batch_norm_backward_into(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& g,
                               const Tensor& x, const Tensor& mean, const Tensor& invstd,
                               const Tensor& w, int64_t c, bool batch_stats) {
-  capture::refuse("batch_norm_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("batch_norm_backward",
+                {capture::W(gx), capture::W(gw), capture::W(gb), capture::R(g), capture::R(x),
+                 capture::R(mean), capture::R(invstd), capture::R(w)},
+                [=](const Tensor* t) {
+                  batch_norm_backward_into(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], c,
+                                           batch_stats);
+                });
   dispatch_float(x->dtype, [&](auto v) {
     bn_backward<decltype(v)>(gx, gw, gb, g, x, mean, invstd, w, c, batch_stats);
   });
@@ -236,7 +267,14 @@ void batch_norm_backward_into(const Tensor& gx, const Tensor& gw, const Tensor& 
 void batch_norm_update_running(const Tensor& running_mean, const Tensor& running_var,
                                const Tensor& mean, const Tensor& var, int64_t count,
                                double momentum) {
-  capture::refuse("batch_norm_update_running", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel(
+        "batch_norm_update_running",
+        {capture::RW(running_mean), capture::RW(running_var), capture::R(mean), capture::R(var)},
+        [=](const Tensor* t) {
+          batch_norm_update_running(t[0], t[1], t[2], t[3], count, momentum);
+        });
   dispatch_float(mean->dtype, [&](auto v) {
     bn_update<decltype(v)>(running_mean, running_var, mean, var, count, momentum);
   });

@@ -228,18 +228,28 @@ void pad_run(const Tensor& out, const Tensor& x, const PadGeom& g, PadMode mode,
 
 void max_pool2d_forward_into(const Tensor& out, const Tensor& indices, const Tensor& x,
                              const PoolGeom& g) {
-  capture::refuse("max_pool2d_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("max_pool2d_forward", {capture::W(out), capture::W(indices), capture::R(x)},
+                [=](const Tensor* t) { max_pool2d_forward_into(t[0], t[1], t[2], g); });
   dispatch_float(x->dtype, [&](auto v) { max_forward<decltype(v)>(out, indices, x, g); });
 }
 
 void max_pool2d_backward_into(const Tensor& gx, const Tensor& gout, const Tensor& indices) {
-  capture::refuse("max_pool2d_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("max_pool2d_backward", {capture::W(gx), capture::R(gout), capture::R(indices)},
+                [=](const Tensor* t) { max_pool2d_backward_into(t[0], t[1], t[2]); });
   dispatch_float(gx->dtype, [&](auto v) { max_backward<decltype(v)>(gx, gout, indices); });
 }
 
 void avg_pool2d_forward_into(const Tensor& out, const Tensor& x, const PoolGeom& g,
                              bool count_include_pad, int64_t divisor_override) {
-  capture::refuse("avg_pool2d_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("avg_pool2d_forward", {capture::W(out), capture::R(x)}, [=](const Tensor* t) {
+      avg_pool2d_forward_into(t[0], t[1], g, count_include_pad, divisor_override);
+    });
   dispatch_float(x->dtype, [&](auto v) {
     avg_forward<decltype(v)>(out, x, g, count_include_pad, divisor_override);
   });
@@ -247,36 +257,56 @@ void avg_pool2d_forward_into(const Tensor& out, const Tensor& x, const PoolGeom&
 
 void avg_pool2d_backward_into(const Tensor& gx, const Tensor& gout, const PoolGeom& g,
                               bool count_include_pad, int64_t divisor_override) {
-  capture::refuse("avg_pool2d_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("avg_pool2d_backward", {capture::W(gx), capture::R(gout)}, [=](const Tensor* t) {
+      avg_pool2d_backward_into(t[0], t[1], g, count_include_pad, divisor_override);
+    });
   dispatch_float(gx->dtype, [&](auto v) {
     avg_backward<decltype(v)>(gx, gout, g, count_include_pad, divisor_override);
   });
 }
 
 void adaptive_avg_pool2d_forward_into(const Tensor& out, const Tensor& x, const PoolGeom& g) {
-  capture::refuse("adaptive_avg_pool2d_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("adaptive_avg_pool2d_forward", {capture::W(out), capture::R(x)},
+                [=](const Tensor* t) { adaptive_avg_pool2d_forward_into(t[0], t[1], g); });
   dispatch_float(x->dtype, [&](auto v) { adaptive_avg_forward<decltype(v)>(out, x, g); });
 }
 
 void adaptive_avg_pool2d_backward_into(const Tensor& gx, const Tensor& gout, const PoolGeom& g) {
-  capture::refuse("adaptive_avg_pool2d_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("adaptive_avg_pool2d_backward", {capture::W(gx), capture::R(gout)},
+                [=](const Tensor* t) { adaptive_avg_pool2d_backward_into(t[0], t[1], g); });
   dispatch_float(gx->dtype, [&](auto v) { adaptive_avg_backward<decltype(v)>(gx, gout, g); });
 }
 
 void adaptive_max_pool2d_forward_into(const Tensor& out, const Tensor& indices, const Tensor& x,
                                       const PoolGeom& g) {
-  capture::refuse("adaptive_max_pool2d_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("adaptive_max_pool2d_forward",
+                {capture::W(out), capture::W(indices), capture::R(x)},
+                [=](const Tensor* t) { adaptive_max_pool2d_forward_into(t[0], t[1], t[2], g); });
   dispatch_float(x->dtype, [&](auto v) { adaptive_max_forward<decltype(v)>(out, indices, x, g); });
 }
 
 void pad_forward_into(const Tensor& out, const Tensor& x, const PadGeom& g, PadMode mode,
                       double value) {
-  capture::refuse("pad_forward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("pad_forward", {capture::W(out), capture::R(x)},
+                [=](const Tensor* t) { pad_forward_into(t[0], t[1], g, mode, value); });
   dispatch(x->dtype, [&](auto v) { pad_run<decltype(v), false>(out, x, g, mode, value); });
 }
 
 void pad_backward_into(const Tensor& gx, const Tensor& gout, const PadGeom& g, PadMode mode) {
-  capture::refuse("pad_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("pad_backward", {capture::W(gx), capture::R(gout)},
+                [=](const Tensor* t) { pad_backward_into(t[0], t[1], g, mode); });
   dispatch_float(gx->dtype, [&](auto v) { pad_run<decltype(v), true>(gout, gx, g, mode, 0.0); });
 }
 

@@ -10,7 +10,10 @@
 namespace pyag {
 
 void prod_into(const Tensor& out, const Tensor& in) {
-  capture::refuse("prod", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("prod", {capture::RW(out), capture::R(in)},
+                [=](const Tensor* t) { prod_into(t[0], t[1]); });
   // The waist: a recorder of kernel calls intercepts here (prod, out, in).
   Loop L = make_loop(in->shape, {&out, &in});
   dispatch(in->dtype, [&](auto v) {
@@ -27,7 +30,10 @@ void prod_into(const Tensor& out, const Tensor& in) {
 }
 
 void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
-  capture::refuse("cumsum", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cumsum", {capture::W(out), capture::R(in)},
+                [=](const Tensor* t) { cumsum_into(t[0], t[1], dim, reverse); });
   // The waist: a recorder of kernel calls intercepts here (cumsum, out, in, dim, reverse).
   if (in->numel == 0) return;
   const int64_t len = in->shape[dim];
@@ -60,7 +66,10 @@ void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
 }
 
 void cumprod_into(const Tensor& out, const Tensor& in, int dim) {
-  capture::refuse("cumprod", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cumprod", {capture::W(out), capture::R(in)},
+                [=](const Tensor* t) { cumprod_into(t[0], t[1], dim); });
   // The waist: a recorder of kernel calls intercepts here (cumprod, out, in, dim).
   if (in->numel == 0) return;
   const int64_t len = in->shape[dim];
@@ -92,7 +101,10 @@ void cumprod_into(const Tensor& out, const Tensor& in, int dim) {
 }
 
 void cumprod_grad_into(const Tensor& out, const Tensor& g, const Tensor& x, int dim) {
-  capture::refuse("cumprod_backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cumprod_backward", {capture::W(out), capture::R(g), capture::R(x)},
+                [=](const Tensor* t) { cumprod_grad_into(t[0], t[1], t[2], dim); });
   // The waist: a recorder of kernel calls intercepts here (cumprod_grad, out, g, x, dim).
   if (x->numel == 0) return;
   const int64_t len = x->shape[dim];

@@ -53,7 +53,10 @@ bool nonzero_value(const char* p) {
 
 void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, bool descending,
                     int64_t k) {
-  capture::refuse("sort", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("sort", {capture::W(values), capture::W(indices), capture::R(in)},
+                [=](const Tensor* t) { sort_rows_into(t[0], t[1], t[2], descending, k); });
   // The waist: a recorder of kernel calls intercepts here (sort, values, indices, in, k).
   const int64_t n = in->dim() ? in->shape[in->dim() - 1] : 1;
   const int64_t rows = n ? in->numel / n : 0;
@@ -87,7 +90,10 @@ void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& i
 
 void kth_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t k,
                    bool nan_propagates) {
-  capture::refuse("kthvalue", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("kthvalue", {capture::W(values), capture::W(indices), capture::R(in)},
+                [=](const Tensor* t) { kth_rows_into(t[0], t[1], t[2], k, nan_propagates); });
   // The waist: a recorder of kernel calls intercepts here (kthvalue, values, indices, in, k).
   const int64_t n = in->dim() ? in->shape[in->dim() - 1] : 1;
   const int64_t rows = n ? in->numel / n : 0;
@@ -124,7 +130,10 @@ void kth_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in
 }
 
 void scatter_rows_add_into(const Tensor& out, const Tensor& idx, const Tensor& src) {
-  capture::refuse("sort backward", "its kernel is not behind the recorder yet");
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("sort_backward", {capture::RW(out), capture::R(idx), capture::R(src)},
+                [=](const Tensor* t) { scatter_rows_add_into(t[0], t[1], t[2]); });
   // The waist: a recorder of kernel calls intercepts here (scatter_rows_add, out, idx, src).
   const int64_t n = out->dim() ? out->shape[out->dim() - 1] : 1;
   const int64_t k = src->dim() ? src->shape[src->dim() - 1] : 1;

@@ -77,8 +77,8 @@ struct PointLossBackward : Node {
 };
 
 // The loss tensor: the rows in none_shape ('none'; a fresh tensor, not a view), or their sum
-// (divided by denom for 'mean').
-Tensor reduce_rows(const Tensor& rows, Reduction r, double denom,
+// (for 'mean', divided by total[0] when total is given, else by denom).
+Tensor reduce_rows(const Tensor& rows, Reduction r, double denom, const Tensor& total,
                    const std::optional<Dims>& none_shape) {
   if (r == Reduction::None) {
     if (none_shape) {
@@ -89,8 +89,10 @@ Tensor reduce_rows(const Tensor& rows, Reduction r, double denom,
     }
     return rows;
   }
-  const double s = loss_sum(rows);
-  return scalar_tensor(r == Reduction::Mean ? s / denom : s, rows->dtype);
+  const bool mean = r == Reduction::Mean;
+  Tensor out = empty(Dims{}, rows->dtype);
+  loss_reduce_into(out, rows, mean ? denom : 1.0, mean ? total : Tensor());
+  return out;
 }
 
 struct CrossEntropyBackward : Node {
@@ -98,6 +100,7 @@ struct CrossEntropyBackward : Node {
   int64_t ignore_index;
   double eps, scale;
   SavedTensor lp, target, w;  // lp = log_softmax(input), made by the forward
+  Tensor total;               // 'mean' over class-index targets: the denominator (0-d float64)
   CrossEntropyBackward(bool s, int64_t ii, double e, double sc)
       : soft(s), ignore_index(ii), eps(e), scale(sc) {}
   const char* name() const override { return "CrossEntropyLossBackward"; }
@@ -112,11 +115,11 @@ struct CrossEntropyBackward : Node {
       cross_entropy_soft_backward_into(gx, gy, gc, lps, ts, ws, eps, scale);
       return {gx, gy};
     }
-    if (gx) cross_entropy_backward_into(gx, gc, lps, ts, ws, ignore_index, eps, scale);
+    if (gx) cross_entropy_backward_into(gx, gc, lps, ts, ws, ignore_index, eps, scale, total);
     return {gx};
   }
   void check() const override { lp.check(*this), target.check(*this), w.check(*this); }
-  void release() override { lp.reset(), target.reset(), w.reset(); }
+  void release() override { lp.reset(), target.reset(), w.reset(), total.reset(); }
 };
 
 struct NllLossBackward : Node {
@@ -124,16 +127,17 @@ struct NllLossBackward : Node {
   double scale;
   Dims shape;
   SavedTensor target, w;
+  Tensor total;  // 'mean': the denominator (0-d float64)
   NllLossBackward(int64_t ii, double s, Dims sh) : ignore_index(ii), scale(s), shape(sh) {}
   const char* name() const override { return "NllLossBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor gx = empty(shape, g->dtype);
     nll_backward_into(gx, contiguous(g), target.unpack(*this),
-                      w.was_saved() ? w.unpack(*this) : Tensor(), ignore_index, scale);
+                      w.was_saved() ? w.unpack(*this) : Tensor(), ignore_index, scale, total);
     return {gx};
   }
   void check() const override { target.check(*this), w.check(*this); }
-  void release() override { target.reset(), w.reset(); }
+  void release() override { target.reset(), w.reset(), total.reset(); }
 };
 
 // Checks (n, c) logits / log-probabilities and (n,) int64 targets; returns the class weight as
@@ -238,7 +242,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     Tensor y = contiguous(cast(target, dt));
     cross_entropy_soft_forward_into(rows, lp, x, y, w, label_smoothing);
     const double denom = static_cast<double>(n);
-    Tensor out = reduce_rows(rows, r, denom, none_shape);
+    Tensor out = reduce_rows(rows, r, denom, Tensor(), none_shape);
     const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
     if (auto node = record<CrossEntropyBackward>({&x, &y}, out, true, ignore_index, label_smoothing,
                                                  scale)) {
@@ -249,12 +253,13 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   }
   check_index_target(input, target, op);
   Tensor t = contiguous(target);
-  const double denom = cross_entropy_forward_into(rows, lp, x, t, w, ignore_index, label_smoothing);
-  Tensor out = reduce_rows(rows, r, denom, none_shape);
-  const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
+  const bool mean = r == Reduction::Mean;
+  Tensor total = mean ? empty(Dims{}, DType::Float64) : Tensor();
+  cross_entropy_forward_into(rows, lp, x, t, w, ignore_index, label_smoothing, total);
+  Tensor out = reduce_rows(rows, r, 1.0, total, none_shape);
   if (auto node =
-          record<CrossEntropyBackward>({&x}, out, false, ignore_index, label_smoothing, scale)) {
-    node->lp = SavedTensor(lp), node->target = SavedTensor(t);
+          record<CrossEntropyBackward>({&x}, out, false, ignore_index, label_smoothing, 1.0)) {
+    node->lp = SavedTensor(lp), node->target = SavedTensor(t), node->total = total;
     if (w) node->w = SavedTensor(w);
   }
   return out;
@@ -270,11 +275,12 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   check_index_target(input, target, op);
   Tensor x = contiguous(input), t = contiguous(target);
   Tensor rows = empty(Dims{x->shape[0]}, dt);
-  const double denom = nll_forward_into(rows, x, t, w, ignore_index);
-  Tensor out = reduce_rows(rows, r, denom, none_shape);
-  const double scale = r == Reduction::Mean ? 1.0 / denom : 1.0;
-  if (auto node = record<NllLossBackward>({&x}, out, ignore_index, scale, x->shape)) {
-    node->target = SavedTensor(t);
+  const bool mean = r == Reduction::Mean;
+  Tensor total = mean ? empty(Dims{}, DType::Float64) : Tensor();
+  nll_forward_into(rows, x, t, w, ignore_index, total);
+  Tensor out = reduce_rows(rows, r, 1.0, total, none_shape);
+  if (auto node = record<NllLossBackward>({&x}, out, ignore_index, 1.0, x->shape)) {
+    node->target = SavedTensor(t), node->total = total;
     if (w) node->w = SavedTensor(w);
   }
   return out;
