@@ -4,6 +4,7 @@
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
 #include "kernels/gemm.h"
+#include "kernels/parallel.h"
 #include "tensor/promotion.h"
 
 namespace pyag {
@@ -118,9 +119,9 @@ void init_functions(py::module_& m) {
     int64_t k = parse_int(n, "set_num_threads", "the number of threads");
     if (k < 1 || k > 1024)
       fail("set_num_threads", "expected a number of threads in [1, 1024], got ", k);
-    set_blas_threads(static_cast<int>(k));
+    set_num_threads(static_cast<int>(k));
   });
-  m.def("get_num_threads", []() { return get_blas_threads(); });
+  m.def("get_num_threads", []() { return num_threads(); });
   m.def("_blas_name", []() { return blas_name(); });
   m.def("memory_stats", []() {
     MemoryStats s = memory_stats();

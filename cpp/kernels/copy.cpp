@@ -27,7 +27,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   Loop L = make_loop(dst->shape, {&dst, &src});
   if (dst->dtype == src->dtype) {
     const int64_t isz = static_cast<int64_t>(itemsize(dst->dtype));
-    L.run([&](char** p, const int64_t* s, int64_t n) {
+    L.run_parallel([&](char** p, const int64_t* s, int64_t n) {
       if (s[0] == isz && s[1] == isz) {
         std::memcpy(p[0], p[1], static_cast<size_t>(n * isz));
       } else {

@@ -2,8 +2,10 @@
 // shape with byte strides (0 along broadcast dims); adjacent dims that are contiguous in every
 // operand are merged, and the innermost dim is handed to a kernel as (pointers, strides, n).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
+#include "kernels/parallel.h"
 #include "tensor/tensor.h"
 
 namespace pyag {
@@ -53,6 +55,49 @@ struct Loop {
       }
       if (d < 0) return;
     }
+  }
+
+  // As run, over the elements [begin, end) of the loop in row-major order (ndim >= 1): rows
+  // cut by the range are handed over in part.
+  template <class F>
+  void run_range(F&& f, int64_t begin, int64_t end) const {
+    int64_t idx[kMaxDims] = {};
+    int64_t rest = begin;
+    for (int d = ndim - 1; d >= 0; --d) idx[d] = rest % shape[d], rest /= shape[d];
+    char* row[kMaxOperands] = {};
+    char* p[kMaxOperands] = {};
+    int64_t s[kMaxOperands] = {};
+    for (int k = 0; k < nops; ++k) {
+      row[k] = ptr[k];
+      for (int d = 0; d < ndim - 1; ++d) row[k] += idx[d] * strides[k][d];
+      s[k] = strides[k][ndim - 1];
+    }
+    const int64_t inner = shape[ndim - 1];
+    int64_t col = idx[ndim - 1], left = end - begin;
+    for (;;) {
+      const int64_t len = std::min(inner - col, left);
+      for (int k = 0; k < nops; ++k) p[k] = row[k] + col * s[k];
+      f(p, s, len);
+      if ((left -= len) == 0) return;
+      col = 0;
+      int d = ndim - 2;
+      for (; d >= 0; --d) {
+        for (int k = 0; k < nops; ++k) row[k] += strides[k][d];
+        if (++idx[d] < shape[d]) break;
+        for (int k = 0; k < nops; ++k) row[k] -= strides[k][d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+  // As run, split across the kernels' threads when the loop is large (parallel.h). Only for
+  // kernels whose rows are independent: every output element written once, from inputs that
+  // are not written (an elementwise map; in place is fine).
+  template <class F>
+  void run_parallel(F&& f) const {
+    const int64_t n = numel();
+    if (n < kParallelMinElements || ndim == 0) return run(f);
+    parallel_for(n, kParallelMinElements / 2, [&](int64_t b, int64_t e) { run_range(f, b, e); });
   }
 };
 

@@ -10,7 +10,7 @@ namespace pyag {
 // out[i] = f(a[i]) over a loop with operands (out, a).
 template <class O, class A, class F>
 void map1(const Loop& L, F f) {
-  L.run([&](char** p, const int64_t* s, int64_t n) {
+  L.run_parallel([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* a = reinterpret_cast<const A*>(p[1]);
     if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
@@ -28,7 +28,7 @@ void map1(const Loop& L, F f) {
 // out[i] = f(a[i], b[i]) with fast paths for contiguous and scalar-broadcast rows.
 template <class O, class A, class F>
 void map2(const Loop& L, F f) {
-  L.run([&](char** p, const int64_t* s, int64_t n) {
+  L.run_parallel([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* a = reinterpret_cast<const A*>(p[1]);
     const A* b = reinterpret_cast<const A*>(p[2]);
@@ -52,7 +52,7 @@ void map2(const Loop& L, F f) {
 namespace detail {
 template <class O, class... In, size_t... K, class F>
 void map_n_impl(const Loop& L, F& f, std::index_sequence<K...>) {
-  L.run([&](char** p, const int64_t* s, int64_t n) {
+  L.run_parallel([&](char** p, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(O) && ((s[K + 1] == sizeof(In)) && ...)) {
       O* o = reinterpret_cast<O*>(p[0]);
       for (int64_t i = 0; i < n; ++i) o[i] = f(reinterpret_cast<const In*>(p[K + 1])[i]...);

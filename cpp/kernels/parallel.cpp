@@ -1,0 +1,154 @@
+#include "kernels/parallel.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kernels/gemm.h"
+
+namespace pyag {
+namespace detail {
+std::atomic<int> g_threads{0};  // 0: not yet initialised (read as "serial" until then)
+}  // namespace detail
+
+namespace {
+
+// Workers sleep on a condition variable between jobs. A job is published under the mutex with
+// a new generation and left open while the caller works on it; a worker that wakes while it is
+// open checks in, takes ranges from an atomic counter until none are left, and checks out. The
+// caller takes ranges too, then closes the job and waits only for the workers that checked in:
+// a worker the OS has not scheduled yet is not waited for (the caller has done its share), and
+// no worker can touch the job's function after parallel_for returned.
+struct Pool {
+  std::mutex m;
+  std::condition_variable wake, done;
+  std::vector<std::thread> workers;
+  bool stop = false;
+  uint64_t generation = 0;
+  bool open = false;  // workers may still join the current job
+  int active = 0;     // workers inside the current job
+  detail::RangeFn fn{nullptr, nullptr};
+  int64_t n = 0, chunk = 0;
+  int nchunks = 0;
+  std::atomic<int> next{0};
+  std::mutex busy;  // one job at a time: a second thread's kernel runs serially instead
+
+  void take_chunks() {
+    for (int c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) {
+      const int64_t b = c * chunk;
+      fn(b, std::min(n, b + chunk));
+    }
+  }
+
+  void work(uint64_t seen) {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lk(m);
+        wake.wait(lk, [&] { return stop || generation != seen; });
+        if (stop) return;
+        seen = generation;
+        if (!open) continue;
+        ++active;
+      }
+      take_chunks();
+      std::lock_guard<std::mutex> lk(m);
+      if (--active == 0 && !open) done.notify_one();
+    }
+  }
+
+  void resize(int nworkers) {
+    {
+      std::lock_guard<std::mutex> lk(m);
+      stop = true;
+    }
+    wake.notify_all();
+    for (std::thread& t : workers) t.join();
+    workers.clear();
+    stop = false;
+    for (int i = 0; i < nworkers; ++i) workers.emplace_back([this, g = generation] { work(g); });
+  }
+};
+
+// Never destroyed: workers may still be asleep on it while the process exits.
+Pool* g_pool = nullptr;
+std::mutex g_config;
+
+void after_fork_in_child() {
+  // The workers did not survive the fork: forget them (leaking the old pool's memory) and let
+  // the next parallel kernel start new ones.
+  g_pool = nullptr;
+  new (&g_config) std::mutex();
+}
+
+Pool& pool() {
+  if (!g_pool) {
+    static const bool registered = (pthread_atfork(nullptr, nullptr, after_fork_in_child), true);
+    (void)registered;
+    g_pool = new Pool();
+  }
+  return *g_pool;
+}
+
+int initial_threads() {
+  const int blas = get_blas_threads();
+  return std::max(1, blas);
+}
+
+}  // namespace
+
+int num_threads() {
+  int t = detail::g_threads.load(std::memory_order_relaxed);
+  if (t == 0) {
+    std::lock_guard<std::mutex> lk(g_config);
+    t = detail::g_threads.load();
+    if (t == 0) detail::g_threads.store(t = initial_threads());
+  }
+  return t;
+}
+
+void set_num_threads(int n) {
+  n = std::max(1, n);
+  set_blas_threads(n);
+  std::lock_guard<std::mutex> lk(g_config);
+  detail::g_threads.store(n);
+}
+
+namespace detail {
+
+bool parallel_for_impl(int64_t n, int64_t grain, RangeFn fn) {
+  const int threads = num_threads();
+  std::unique_lock<std::mutex> cfg(g_config, std::try_to_lock);
+  if (!cfg.owns_lock()) return false;
+  Pool& p = pool();
+  std::unique_lock<std::mutex> job(p.busy, std::try_to_lock);
+  if (!job.owns_lock()) return false;
+  // No job is in flight (busy is held): the workers can be replaced safely.
+  if (static_cast<int>(p.workers.size()) != threads - 1) p.resize(threads - 1);
+  cfg.unlock();
+  // A few ranges per thread: a worker that starts late still finds work left.
+  const int64_t parts = std::min<int64_t>(4 * threads, n / grain);
+  {
+    std::lock_guard<std::mutex> lk(p.m);
+    p.fn = fn;
+    p.n = n;
+    p.chunk = (n + parts - 1) / parts;
+    p.nchunks = static_cast<int>((n + p.chunk - 1) / p.chunk);
+    p.next.store(0, std::memory_order_relaxed);
+    p.open = true;
+    p.active = 0;
+    ++p.generation;
+  }
+  p.wake.notify_all();
+  p.take_chunks();
+  std::unique_lock<std::mutex> lk(p.m);
+  p.open = false;
+  p.done.wait(lk, [&] { return p.active == 0; });
+  return true;
+}
+
+}  // namespace detail
+}  // namespace pyag

@@ -1,0 +1,47 @@
+// The kernels' threads: one small fork-join pool that elementwise kernels over large tensors
+// split their work across, sized together with the BLAS's threads by set_num_threads (one
+// budget: the pool and the BLAS never run at the same time, since kernels run one after
+// another). Tiny tensors never touch it: the check is one relaxed atomic load.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <type_traits>
+
+namespace pyag {
+
+// Threads the kernels may use (the caller included; >= 1).
+int num_threads();
+// Sets the kernels' and the BLAS's thread count (n >= 1).
+void set_num_threads(int n);
+
+// Below this many elements an elementwise kernel runs on the calling thread alone: waking a
+// sleeping worker costs more than the work it would take (measured: benchmarks/threads.py).
+constexpr int64_t kParallelMinElements = 1 << 17;
+
+namespace detail {
+extern std::atomic<int> g_threads;
+// A non-owning reference to a callable f(int64_t begin, int64_t end).
+struct RangeFn {
+  void* obj;
+  void (*call)(void*, int64_t, int64_t);
+  void operator()(int64_t b, int64_t e) const { call(obj, b, e); }
+};
+// Runs fn over [0, n) in contiguous ranges of at least `grain` on the pool; returns false
+// (having run nothing) when the pool is busy with another thread's kernel.
+bool parallel_for_impl(int64_t n, int64_t grain, RangeFn fn);
+}  // namespace detail
+
+// f(begin, end) over [0, n) split into contiguous ranges across the threads, or f(0, n) on the
+// calling thread when n < 2 * grain, one thread is allowed, or another kernel holds the pool.
+template <class F>
+void parallel_for(int64_t n, int64_t grain, F&& f) {
+  if (n >= 2 * grain && detail::g_threads.load(std::memory_order_relaxed) > 1) {
+    using Fn = std::remove_reference_t<F>;
+    auto call = [](void* o, int64_t b, int64_t e) { (*static_cast<Fn*>(o))(b, e); };
+    void* obj = const_cast<void*>(static_cast<const void*>(&f));
+    if (detail::parallel_for_impl(n, grain, detail::RangeFn{obj, call})) return;
+  }
+  f(int64_t{0}, n);
+}
+
+}  // namespace pyag
