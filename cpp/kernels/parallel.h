@@ -15,7 +15,8 @@ int num_threads();
 void set_num_threads(int n);
 
 // Below this many elements an elementwise kernel runs on the calling thread alone: waking a
-// sleeping worker costs more than the work it would take (measured: benchmarks/threads.py).
+// sleeping worker costs more than the work it would take (the step at large sizes, where it
+// pays: `benchmarks/run.py --sections sweep --threads 1,2`).
 constexpr int64_t kParallelMinElements = 1 << 17;
 
 namespace detail {
