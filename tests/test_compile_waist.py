@@ -22,6 +22,8 @@ EXEMPT = {
     "blas_name": "a name",
     "set_blas_threads": "configuration",
     "get_blas_threads": "configuration",
+    "set_num_threads": "configuration",
+    "parallel_for_impl": "the pool that a recorded kernel's own loop runs on (replay reruns it)",
     "optim_update": "reached only through ops/optim.cpp's optim_step, which records",
 }
 
