@@ -460,7 +460,7 @@ class CompiledStep:
         except BaseException:
             _core._capture_abort()
             raise
-        tape = _core._capture_end(outs)
+        tape = _core._capture_end(outs, self.exact)
         self._captures += 1
         if any(t.requires_grad for t in outs) and tape.stats()["backward_passes"] == 0:
             # a forward whose graph the caller differentiates (torch.compile(model)): the graph

@@ -2,8 +2,9 @@
 
 Each test runs the same program twice, on two identical sets of tensors: once eagerly, once
 through compile, with the same changes made between calls, and compares everything observable
-(the returned values, the parameters, their .grad) after every call. With no fusion in the tape,
-replay runs the very kernels eager runs, so the comparison is bitwise.
+(the returned values, the parameters, their .grad) after every call. Each test runs twice: with
+exact=True (no fusion: replay runs the very kernels eager runs, so the comparison is bitwise) and
+with the default fusions (every tensor within 1e-5 of its largest value, float32 rounding).
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ import pyautograd as torch
 from pyautograd.autograd import Variable
 
 LR = 1e-6  # a global the steps read: changing it must re-capture
+EXACT = True  # set by the _mode fixture: compile(exact=EXACT) in Twin, bitwise comparisons
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["exact", "fused"])
+def _mode(request: pytest.FixtureRequest) -> Any:
+    global EXACT
+    EXACT = request.param
+    yield
+    EXACT = True
 
 
 def _np(t: Any) -> np.ndarray:
@@ -27,7 +37,12 @@ def _same(a: Any, b: Any) -> None:
     if a is None or b is None:
         assert a is None and b is None
         return
-    np.testing.assert_array_equal(_np(a), _np(b))
+    if EXACT:
+        np.testing.assert_array_equal(_np(a), _np(b))
+    else:
+        x, y = _np(a), _np(b)
+        scale = max(float(np.abs(x).max(initial=0.0)), 1e-30)
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-5 * scale)
 
 
 def _seed_net(seed: int = 0, m: int = 64) -> tuple[Any, Any, dict[str, Any]]:
@@ -71,6 +86,7 @@ class Twin:
         self.eager_state = make()
         self.comp_state = make()
         self.eager = self.eager_state["step"]
+        kw.setdefault("exact", EXACT)
         self.comp = torch.compile(self.comp_state["step"], **kw)
 
     def call(self, *args_of_state: Any) -> None:
@@ -109,21 +125,32 @@ X = (lambda s: s["x"], lambda s: s["y"])
 
 @pytest.mark.parametrize("exact", [True, False])
 def test_seed_300_epochs_bitwise(exact: bool) -> None:
-    x, y, p = _seed_net()
-    losses_e = []
-    step = _seed_step(p)
-    for _ in range(300):
-        losses_e.append(step(x, y).item())
-    xe = {k: _np(v) for k, v in p.items()}
-
-    x, y, p = _seed_net()
+    """exact=True: bitwise equal to eager; the default (fusions): each parameter within 1e-5 of
+    its largest value (checked every 10 steps), every loss within 1e-5 of the largest loss so far
+    (float32 rounding; the residual's cancellation amplifies it in small losses)."""
+    if not EXACT:
+        pytest.skip("parametrized by exact itself")
+    x, y, pe = _seed_net()
+    _, _, p = _seed_net()
+    step = _seed_step(pe)
     step_c = torch.compile(_seed_step(p), exact=exact)
-    losses_c = []
-    for _ in range(300):
-        losses_c.append(step_c(x, y).item())
-    assert losses_c == losses_e
-    for k, v in p.items():
-        np.testing.assert_array_equal(_np(v), xe[k])
+    losses_e: list[float] = []
+    for i in range(300):
+        le, lc = step(x, y).item(), step_c(x, y).item()
+        losses_e.append(le)
+        for k, v in p.items() if i % 10 == 0 or i == 299 else ():
+            if exact:
+                np.testing.assert_array_equal(_np(v), _np(pe[k]), err_msg=f"step {i}: {k}")
+            else:
+                ve = _np(pe[k])
+                np.testing.assert_allclose(
+                    _np(v), ve, rtol=0, atol=1e-5 * np.abs(ve).max(), err_msg=f"step {i}: {k}"
+                )
+        if exact:
+            assert le == lc, i
+        else:
+            assert abs(le - lc) <= 1e-5 * max(losses_e), (i, le, lc)
+    assert step_c.stats()["fusions"] == (0 if exact else 4)
     st = step_c.stats()
     assert st["captures"] == 1 and st["replays"] == 298, st
     assert st["guard_failures"] == []

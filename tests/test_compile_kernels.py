@@ -25,6 +25,7 @@ def _twin(make: Any, data: list[tuple[Any, ...]], calls: int = 8, **kw: Any) -> 
     """Runs make()'s step eagerly and compiled on data[i % len(data)], comparing after each call;
     returns the compiled step's stats."""
     se, sc = make(), make()
+    kw.setdefault("exact", True)  # bitwise comparisons (test_compile_fusion.py: the fusions)
     eager, comp = se["step"], torch.compile(sc["step"], **kw)
     for i in range(calls):
         args = data[i % len(data)]

@@ -220,8 +220,10 @@ def render_compile(results: dict[str, Any]) -> str:
         tiny = c["tiny"]["us_per_step"]
         alloc = c["allocations"]
         lines.append(
-            f"threads={threads}: bitwise equal losses {c['bitwise_equal_losses']}, "
-            f"{c['records']} kernel calls, capture {c['capture_ms']:.2f} ms, C++ guards "
+            f"threads={threads}: exact=True losses bitwise equal {c['bitwise_equal_losses']}, "
+            f"fused within 1e-5 {c.get('fused_losses_within_1e-5')}, "
+            f"{c.get('fusions')} fusions, {c['records']} kernel calls, "
+            f"capture {c['capture_ms']:.2f} ms, C++ guards "
             f"{c['tiny']['guard_check_ns']:.0f} ns; 2x2 step (us): "
             + ", ".join(f"{k} {v:.1f}" for k, v in tiny.items())
             + f"; {alloc['system_allocs']} system allocations over {alloc['replays']} replays"

@@ -166,11 +166,12 @@ void init_capture(py::module_& m) {
         "Stops recording without building a tape (the step raised).");
   m.def(
       "_capture_end",
-      [](const py::list& outputs) {
-        return std::shared_ptr<Tape>(capture::finish(tensors(outputs, "outputs")));
+      [](const py::list& outputs, bool exact) {
+        return std::shared_ptr<Tape>(capture::finish(tensors(outputs, "outputs"), exact));
       },
-      py::arg("outputs"),
-      "Stops recording and returns the tape of the step; raises when it cannot be replayed.");
+      py::arg("outputs"), py::arg("exact") = true,
+      "Stops recording and returns the tape of the step; raises when it cannot be replayed. "
+      "exact=False applies the fusions that change rounding.");
 
   py::class_<Tape, std::shared_ptr<Tape>>(m, "_Tape", py::module_local(),
                                           "A captured step: kernel calls on planned buffers.")
@@ -250,6 +251,7 @@ void init_capture(py::module_& m) {
             d["bound_tensors"] = t.stats.bound;
             d["tape_replays"] = t.stats.replays;
             d["backward_passes"] = t.stats.backward_passes;
+            d["fusions"] = t.stats.fusions;
             return d;
           },
           "Counts of the tape: records, planned buffers and bytes, bound tensors, replays.");

@@ -287,7 +287,7 @@ void abort() {
   delete r;
 }
 
-std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs) {
+std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact) {
   std::unique_ptr<TapeRecorder> r(mine());
   if (!r) fail("compile", "no capture is running on this thread");
   mine() = nullptr;
@@ -404,6 +404,13 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs) {
            " that is neither an argument, made by the step, nor reachable from its globals");
     }
     tape->outputs.push_back(std::move(out));
+  }
+  if (!exact) {
+    std::unordered_set<const void*> bound_bufs, returned;
+    for (const auto& [d, v] : witness) bound_bufs.insert(d);
+    for (const auto& [d, v] : grad_witness) bound_bufs.insert(d);
+    for (const Tensor& o : outputs) returned.insert(o->storage->data);
+    tape->stats.fusions = fuse(*tape, bound_bufs, returned);
   }
   // Guard only what replay relies on: the tensors whose storage (or .grad's) the tape uses,
   // those whose .grad it rebinds, and those requiring grad (a toggle changes the step).

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "kernels/elementwise.h"
+#include "kernels/fused.h"
 #include "kernels/gemm.h"
 #include "kernels/loss.h"
 #include "kernels/reduce.h"
@@ -48,6 +49,8 @@ const char* kind_name(Kind k) {
       return "optim";
     case Kind::Kernel:
       return "kernel";
+    case Kind::SubScaled:
+      return "fused:sub_scaled";
   }
   return "?";
 }
@@ -123,6 +126,9 @@ std::string Tape::check(const std::vector<Tensor>& a) const {
         return reason("bound tensor", i, ".grad shape");
     }
   }
+  for (const Tensor& z : zero_at_entry)
+    if (!all_zero(z))
+      return "a buffer the step leaves zeroed (a .grad it zeroes) changed between calls";
   return "";
 }
 
@@ -198,6 +204,9 @@ std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a) {
       case Kind::Kernel:
         c.rerun(t);
         break;
+      case Kind::SubScaled:
+        sub_scaled_into(t[0], t[1], c.s[0]);
+        break;
     }
   }
   for (BoundGuard& b : bound)
@@ -226,7 +235,7 @@ std::string Tape::dump() const {
   std::ostringstream os;
   os << "tape: " << calls.size() << " calls, " << args.size() << " arguments, " << bound.size()
      << " bound tensors, " << internal.size() << " planned buffers (" << stats.planned_bytes
-     << " bytes)\n";
+     << " bytes), " << stats.fusions << " fusions\n";
   auto name = [&](const Tensor& t) {
     std::ostringstream s;
     auto it = label_of.find(t->storage->data);
@@ -254,6 +263,8 @@ std::string Tape::dump() const {
       os << " value=" << c.s[0];
     } else if (c.kind == Kind::Mm) {
       os << " alpha=" << c.s[0] << " beta=" << c.s[1];
+    } else if (c.kind == Kind::SubScaled) {
+      os << " s=" << c.s[0];
     }
     for (int k = 0; k < c.p.n; ++k) os << (k ? "," : " p=") << c.p[k];
     os << "\n";

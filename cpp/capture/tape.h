@@ -42,7 +42,8 @@ enum class Kind : uint8_t {
   PointLoss,
   PointLossGrad,
   Optim,
-  Kernel,  // recorded generically: Call::rerun runs it
+  Kernel,     // recorded generically: Call::rerun runs it
+  SubScaled,  // a fusion: t0 = t0 - s0 * t1 (kernels/fused.h)
 };
 const char* kind_name(Kind k);
 
@@ -109,6 +110,7 @@ struct Output {
 struct TapeStats {
   int64_t records = 0, internal_buffers = 0, planned_bytes = 0, bound = 0, replays = 0;
   int64_t backward_passes = 0;  // during the capture
+  int64_t fusions = 0;
 };
 
 class Tape {
@@ -121,7 +123,9 @@ class Tape {
   std::vector<std::shared_ptr<Storage>> internal;  // the planned buffers
   std::unordered_set<const void*> internal_data;
   std::vector<std::shared_ptr<Storage>> written_bound;  // storages whose versions replay bumps
-  std::vector<std::string> labels;                      // per operand buffer, for dump()
+  std::vector<Tensor> zero_at_entry;  // buffers a fusion relies on being zero (guarded)
+  std::vector<Call> fused_away;       // calls replaced by fusions (their handles stay alive)
+  std::vector<std::string> labels;    // per operand buffer, for dump()
   std::unordered_map<const void*, int> label_of;
   bool grad_mode = true;
   TapeStats stats;
@@ -143,6 +147,11 @@ void begin(const std::vector<Tensor>& args, const std::vector<Tensor>& candidate
 bool recording();
 void abort();
 // Ends the recording and builds the tape; throws (and ends it) when the step cannot be replayed.
-std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs);
+// exact: no fusion (capture/fuse.cpp).
+std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact = true);
+// Applies the fusions to a tape whose operands are classified (bound: the buffers of bound
+// tensors; returned: the buffers of the outputs); returns how many it made.
+int fuse(Tape& tape, const std::unordered_set<const void*>& bound,
+         const std::unordered_set<const void*>& returned);
 
 }  // namespace pyag::capture

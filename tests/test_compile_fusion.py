@@ -1,0 +1,147 @@
+"""pyautograd.compile's fusions (issue 14): the seed's update `p.data -= lr * p.grad.data;
+p.grad.data.zero_()` of a gradient that the step zeroes becomes one GEMM (alpha = -lr, beta = 1
+on the weight) or one pass, guarded by the gradient being zero when the step starts.
+
+exact=True keeps replay bitwise equal to eager (no fusion); by default every tensor stays within
+float32 rounding of eager's (1e-5 of its largest value) after every step, and anything that
+breaks a fusion's assumption between calls re-captures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import pyautograd as torch
+from pyautograd.autograd import Variable
+
+LR = 1e-6
+
+
+def _np(t: Any) -> np.ndarray:
+    return np.array(t.detach().numpy(), copy=True)
+
+
+def _close(a: Any, b: Any, what: str) -> None:
+    a, b = _np(a), _np(b)
+    scale = max(float(np.abs(a).max(initial=0.0)), 1e-30)
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale, err_msg=what)
+
+
+def _net(seed: int = 0) -> tuple[Any, Any, dict[str, Any]]:
+    torch.manual_seed(seed)
+    x = Variable(torch.randn(200, 32), requires_grad=False)
+    y = Variable(torch.randn(10, 32), requires_grad=False)
+    p = {
+        "w1": Variable(torch.randn(50, 200), requires_grad=True),
+        "w2": Variable(torch.randn(10, 50), requires_grad=True),
+        "b1": Variable(torch.randn(50, 1), requires_grad=True),
+        "b2": Variable(torch.randn(10, 1), requires_grad=True),
+    }
+    return x, y, p
+
+
+def _step(p: dict[str, Any]) -> Any:
+    def step(x: Any, y: Any) -> Any:
+        a1 = (p["w1"].mm(x) + p["b1"]).clamp(min=0)
+        loss = (p["w2"].mm(a1) + p["b2"] - y).pow(2).sum()
+        loss.backward()
+        for k in p:
+            p[k].data -= LR * p[k].grad.data
+        for k in p:
+            p[k].grad.data.zero_()
+        return loss
+
+    return step
+
+
+def _check(pe: dict[str, Any], pc: dict[str, Any], what: str) -> None:
+    for k in pe:
+        _close(pe[k], pc[k], f"{what}: {k}")
+        _close(pe[k].grad, pc[k].grad, f"{what}: {k}.grad")
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_the_seed_update_fuses_unless_exact(exact: bool) -> None:
+    x, y, pe = _net()
+    _, _, pc = _net()
+    eager, comp = _step(pe), torch.compile(_step(pc), exact=exact)
+    for i in range(40):
+        le, lc = eager(x, y), comp(x, y)
+        if exact:
+            assert le.item() == lc.item()
+            for k in pe:
+                np.testing.assert_array_equal(_np(pe[k]), _np(pc[k]))
+        else:
+            _close(le, lc, f"step {i}: loss")
+            _check(pe, pc, f"step {i}")
+    st = comp.stats()
+    assert st["captures"] == 1 and st["replays"] == 38, st
+    # w1, w2 fold into their weight-gradient GEMMs, b1, b2 into one pass each
+    assert st["fusions"] == (0 if exact else 4), st
+    dump = comp.dump()
+    assert ("fused:sub_scaled" in dump) != exact, dump
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p["w1"].grad.add_(1.0),
+        lambda p: p["b2"].grad.data.fill_(0.5),  # .data: its own version counter
+        lambda p: p["w2"].grad.numpy().__setitem__((0, 0), 3.0),  # outside the library
+    ],
+    ids=["grad_add_", "grad_data_fill_", "grad_numpy_write"],
+)
+def test_a_gradient_written_between_calls_recaptures(change: Any) -> None:
+    """The fusion assumes the gradients the step zeroes are zero when it starts: a write to
+    one between calls, through any path, fails the guard (a re-capture), never a stale step."""
+    x, y, pe = _net()
+    _, _, pc = _net()
+    eager, comp = _step(pe), torch.compile(_step(pc))
+    for i in range(8):
+        if i == 5:
+            change(pe)
+            change(pc)
+        _close(eager(x, y), comp(x, y), f"step {i}: loss")
+        _check(pe, pc, f"step {i}")
+    st = comp.stats()
+    assert st["captures"] == 2, st
+    assert "zeroed" in st["guard_failures"][0], st
+
+
+def test_a_gradient_the_user_reads_is_still_zero() -> None:
+    """With the fold the step never writes the .grad; it is observably zero after each call,
+    as in eager."""
+    x, y, p = _net()
+    comp = torch.compile(_step(p))
+    for _ in range(5):
+        comp(x, y)
+        for k in p:
+            assert not _np(p[k].grad).any()
+    assert comp.stats()["fusions"] == 4
+
+
+def test_no_fusion_when_the_gradient_is_observable_after_the_update() -> None:
+    """A step that does not zero the gradient (accumulation across calls) keeps it."""
+    x, y, pe = _net()
+    _, _, pc = _net()
+
+    def make(p: dict[str, Any]) -> Any:
+        def step(x: Any, y: Any) -> Any:
+            a1 = (p["w1"].mm(x) + p["b1"]).clamp(min=0)
+            loss = (p["w2"].mm(a1) + p["b2"] - y).pow(2).sum()
+            loss.backward()
+            for k in p:
+                p[k].data -= LR * p[k].grad.data
+            return loss
+
+        return step
+
+    eager, comp = make(pe), torch.compile(make(pc))
+    for i in range(5):
+        le, lc = eager(x, y), comp(x, y)
+        assert le.item() == lc.item(), i
+        _check(pe, pc, f"step {i}")
+    assert comp.stats()["fusions"] == 0
