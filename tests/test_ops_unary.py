@@ -30,12 +30,7 @@ OPS_BY_NAME = {r["name"]: r for r in TABLE}
 DTYPES = ["float32", "float64", "int64", "bool"]
 LAYOUTS = ["contiguous", "transposed", "strided"]
 # Known differences from PyTorch, (op, dtype) -> reason.
-KNOWN: dict[tuple[str, str], str] = {
-    ("clamp_min", "int64"): "clamp_min(int64, -0.5) stays int64; PyTorch promotes to float",
-    ("clamp_min", "bool"): "clamp_min(bool, ...) is refused; PyTorch promotes",
-    ("clamp_max", "int64"): "clamp_max(int64, 0.8) stays int64; PyTorch promotes to float",
-    ("clamp_max", "bool"): "clamp_max(bool, ...) is refused; PyTorch promotes",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _known(name: str, dtype: str) -> None:

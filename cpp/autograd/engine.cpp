@@ -90,6 +90,8 @@ struct Pass {
     return it == leaf_index.end() ? nullptr : &leaves[it->second];
   }
 
+  // A leaf switched to requires_grad=False after the forward pass takes no gradient
+  // (PyTorch's AccumulateGrad returns early); its hooks still see it.
   void to_leaf(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
     Leaf* l = tracked(meta.get());
     if (l) {
@@ -99,7 +101,7 @@ struct Pass {
     if (capture) {
       auto it = input_index.find(meta.get());
       if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
-    } else {
+    } else if (meta->requires_grad) {
       to_grad(meta, std::move(g));
     }
   }
@@ -115,9 +117,9 @@ struct Pass {
         if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
         return;
       }
-      to_grad(l.meta, std::move(g));
+      if (l.meta->requires_grad) to_grad(l.meta, std::move(g));
     }
-    if (capture) return;
+    if (capture || !l.meta->requires_grad) return;
     if (deferred)
       post_held.push_back(i);
     else
@@ -165,7 +167,7 @@ struct Pass {
     Tensor take(size_t i) override {
       if (pass.capture || pass.deferred || i >= node.next.size()) return nullptr;
       const Edge& e = node.next[i];
-      if (!e.leaf) return nullptr;
+      if (!e.leaf || !e.leaf->requires_grad) return nullptr;
       if (Leaf* l = pass.tracked(e.leaf.get()); l && l->buffered) return nullptr;  // hooks first
       const Tensor& g = e.leaf->grad;
       if (!g || g->shape != e.shape || g->dtype != e.dtype || !g->contiguous()) return nullptr;
@@ -324,15 +326,18 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
   Pass pass;
   pass.capture = true;
   pass.captured.resize(inputs.size());
+  std::vector<size_t> first(inputs.size());  // a tensor given twice gets one gradient, twice
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
     if (!t->requires_grad()) fail("grad", "input ", i, " does not require grad");
     const std::shared_ptr<Node>& fn = t->grad_fn();
     const void* key =
         fn ? static_cast<const void*>(fn.get()) : static_cast<const void*>(t->autograd.get());
-    pass.input_index[key] = i;
+    first[i] = pass.input_index.emplace(key, i).first->second;
   }
   pass.run(edges, root_grads);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (first[i] != i) pass.captured[i] = pass.captured[first[i]];
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!pass.captured[i] && !allow_unused)
       fail("grad", "one of the differentiated tensors (input ", i,

@@ -11,14 +11,17 @@ std::atomic<uint64_t> next_seq{1};
 SavedTensor::SavedTensor(const Tensor& t)
     : t_(detach(t)), version_(t->storage->version), saved_(true) {}
 
+void fail_freed(const Node& owner) {
+  fail(owner.name(),
+       "trying to backward through the graph a second time (or to directly access saved "
+       "tensors after they have already been freed); saved intermediate values of the graph "
+       "are freed when you call .backward() or autograd.grad(); specify retain_graph=True if "
+       "you need to backward through the graph a second time");
+}
+
 void SavedTensor::check(const Node& owner) const {
   if (!saved_) return;
-  if (!t_)
-    fail(owner.name(),
-         "trying to backward through the graph a second time (or to directly access saved "
-         "tensors after they have already been freed); saved intermediate values of the graph "
-         "are freed when you call .backward() or autograd.grad(); specify retain_graph=True if "
-         "you need to backward through the graph a second time");
+  if (!t_) fail_freed(owner);
   if (t_->storage->version != version_)
     fail(owner.name(),
          "one of the variables needed for gradient computation has been modified by an inplace "
@@ -102,6 +105,22 @@ void attach(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs
   node->next.reserve(inputs.size());
   for (const Tensor& t : inputs) node->next.push_back(edge_of(t));
   finish(node, out);
+}
+
+}  // namespace pyag
+
+namespace pyag {
+
+void detach_(const Tensor& t) {
+  // PyTorch refuses any view made by a view op (with or without grad): its history is its
+  // base's, which an in-place detach cannot cut.
+  if (t->is_view)
+    fail("detach_", "can't detach views in-place; use detach() instead (", describe(t),
+         " is a view)");
+  if (!t->autograd) return;
+  // The tensor leaves the graph but keeps what it has: .grad, hooks, retain_grad (as PyTorch).
+  t->autograd->requires_grad = false;
+  t->autograd->grad_fn.reset();
 }
 
 }  // namespace pyag

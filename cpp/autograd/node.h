@@ -49,6 +49,11 @@ class AccumulateTargets {
   ~AccumulateTargets() = default;
 };
 
+// Throws PyTorch's "backward through the graph a second time" error for `owner`: for nodes
+// that keep, as numbers, values PyTorch saves as tensors (a Python scalar operand) and so raise
+// there on a second pass after release.
+[[noreturn]] void fail_freed(const Node& owner);
+
 struct Node {
   uint64_t seq = 0;
   std::vector<Edge> next;
@@ -97,6 +102,10 @@ std::shared_ptr<N> record(std::initializer_list<const Tensor*> inputs, const Ten
   attach(n, inputs, out);
   return n;
 }
+
+// Tensor.detach_(): the tensor stops requiring grad and loses its history, keeping its .grad
+// (PyTorch's rules; a view is refused).
+void detach_(const Tensor& t);
 
 // Offers nothing: apply(g) of a node that overrides apply(g, targets).
 AccumulateTargets& no_targets();

@@ -195,8 +195,7 @@ void init_tensor(py::module_& m) {
   // ---- autograd ----
   c.def("detach", [](const Tensor& a) { return detach(a); });
   c.def("detach_", [](const Tensor& a) {
-    if (a->is_view && a->requires_grad()) fail("detach_", "cannot detach a view in place");
-    a->autograd.reset();
+    detach_(a);
     return a;
   });
   c.def(

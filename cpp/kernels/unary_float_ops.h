@@ -102,6 +102,7 @@ struct clamp_min : Decl<clamp_min> {
       "Each element at least min (NaN stays NaN); the gradient "
       "passes where x >= min.";
   static constexpr Rule rule = Rule::Same;
+  static constexpr bool promote_params = true;  // int64 with a float bound is float32
   static constexpr Grad grad = Grad::FromInput;
   static constexpr std::array<Param, 1> params{{{"min", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
@@ -120,6 +121,7 @@ struct clamp_max : Decl<clamp_max> {
       "Each element at most max (NaN stays NaN); the gradient "
       "passes where x <= max.";
   static constexpr Rule rule = Rule::Same;
+  static constexpr bool promote_params = true;  // int64 with a float bound is float32
   static constexpr Grad grad = Grad::FromInput;
   static constexpr std::array<Param, 1> params{{{"max", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;

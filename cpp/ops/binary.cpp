@@ -81,6 +81,7 @@ struct BinaryBackward : Node {
   int scalar_side;  // -1: two tensors; 0 or 1: that operand is a scalar (one input edge)
   SavedArg a, b;
   SavedTensor out;
+  bool released = false;
   BinaryBackward(BinaryKernel kernel, int ss) : k(kernel), scalar_side(ss) {}
   const char* name() const override {
     return (scalar_side == 0 ? info(k).node_reflected : info(k).node).c_str();
@@ -89,8 +90,15 @@ struct BinaryBackward : Node {
     if (scalar_side >= 0) return {side_grad(1 - scalar_side, g)};
     return {needs(0) ? side_grad(0, g) : nullptr, needs(1) ? side_grad(1, g) : nullptr};
   }
-  void check() const override { a.t.check(*this), b.t.check(*this), out.check(*this); }
-  void release() override { a.t.reset(), b.t.reset(), out.reset(); }
+  void check() const override {
+    // A Python number operand is a saved (wrapped-number) tensor in PyTorch when the
+    // derivative reads it (t * 2, t / 2): a second pass after release raises there too.
+    if (released && scalar_side >= 0 &&
+        (info(k).grad[1 - scalar_side].uses & (scalar_side == 0 ? binary::kA : binary::kB)))
+      fail_freed(*this);
+    a.t.check(*this), b.t.check(*this), out.check(*this);
+  }
+  void release() override { a.t.reset(), b.t.reset(), out.reset(), released = true; }
 
  private:
   Tensor side_grad(int side, const Tensor& g) const {

@@ -32,17 +32,10 @@ class Gate:
 G = Gate
 KNOWN_DIVERGENCES: dict[str, Gate] = {
     # ---- found by this tester (diff-findings.md) ----
-    "second-backward": G(
-        "new", "backward passes after one that did not retain the graph", P.second_backward
-    ),
     "clamp-tensor-bounds": G("new", "clamp with tensor bounds", P.rows("clamp:tensor")),
     "clamp-nan-bound": G("new", "clamp with a NaN bound", P.clamp_nan_bound),
     "bool-argmax": G("new", "argmax/argmin of bool", P.bool_argmax),
-    "grad-duplicate-inputs": G(
-        "new", "autograd.grad with one tensor twice in inputs", P.grad_duplicate_inputs
-    ),
     "flatten-1d-self": G("new", "flatten() of a 1-D tensor", P.flatten_1d),
-    "detach_-view": G("new", "detach_() of a view", P.detach_view_torch),
     "cast-saved-input": G(
         "new",
         "in-place writes into a tensor an op autograd recorded took in another dtype "
@@ -64,10 +57,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "int-overflow-write": G(
         "new", "writing inf/nan/huge Python floats into int64 tensors", P.int_overflow_write
-    ),
-    "detach_-clears-grad": G("new", "detach_() of a leaf that has a .grad", P.detach_clears_grad),
-    "requires-grad-false-used": G(
-        "new", "requires_grad_(False) on a tensor that requires grad", P.requires_grad_false
     ),
     "dup-dims-0d": G(
         "new", "a repeated dim in the dims of a reduction of a 0-d tensor", P.dup_dims_0d

@@ -284,10 +284,6 @@ def rdiv_output_written(ctx: Ctx) -> bool:
     return written_output_of(ctx, ctx.g.rdiv_saved)
 
 
-def second_backward(ctx: Ctx) -> bool:
-    return ctx.kind == "backward" and ctx.g.graph_freed
-
-
 def bool_argmax(ctx: Ctx) -> bool:
     return ctx.is_("argmax", "argmin") and dname(ctx.args[0].value) == "bool"
 
@@ -302,19 +298,8 @@ def layout(ctx: Ctx) -> bool:
     return ctx.row in LAYOUT_SENSITIVE and ctx.args[0].var in ctx.g.layout_differs
 
 
-def grad_duplicate_inputs(ctx: Ctx) -> bool:
-    if ctx.row != "autograd.grad":
-        return False
-    ids = [id(a.value) for a in ctx.args[1:]]
-    return len(set(ids)) < len(ids)
-
-
 def flatten_1d(ctx: Ctx) -> bool:
     return ctx.row == "flatten" and ctx.args[0].value.dim() == 1
-
-
-def detach_view_torch(ctx: Ctx) -> bool:
-    return ctx.row == "detach_" and ctx.args[0].value._base is not None
 
 
 def cast_saved_input(ctx: Ctx) -> bool:
@@ -441,14 +426,6 @@ def int_overflow_write(ctx: Ctx) -> bool:
 def pow_bool_scalar_base(ctx: Ctx) -> bool:
     """PyTorch's backward of ``True ** t`` fails an internal assert."""
     return ctx.row == "pow:rop" and isinstance(ctx.args[1].value, bool) and ctx.tracked()
-
-
-def detach_clears_grad(ctx: Ctx) -> bool:
-    return ctx.row == "detach_" and ctx.args[0].value.grad is not None
-
-
-def requires_grad_false(ctx: Ctx) -> bool:
-    return ctx.row == "requires_grad_false" and bool(ctx.args[0].value.requires_grad)
 
 
 def value_grad_dropped(ctx: Ctx) -> bool:
