@@ -173,6 +173,37 @@ def test_second_backward_as_pytorch(code: str, stated: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("write", "value"),
+    [
+        ("t1.fill_(-2)", [-2.0, -2.0]),  # FillBackward saves nothing: runs again
+        ("t1.copy_(L.tensor([1.0, 2.0], dtype=L.float64))", [1.0, 2.0]),
+        ("t1.copy_(L.tensor(1.0, dtype=L.float64))", [1.0, 1.0]),  # broadcast source
+    ],
+)
+def test_second_backward_through_fill_and_copy(write: str, value: list[float]) -> None:
+    def f(L: Any) -> Any:
+        t0 = L.tensor([0.5, -1.0], dtype=L.float64, requires_grad=True)
+        t1 = t0 + 0  # AddBackward saves nothing either
+        t2 = t1.view(-1)
+        exec(write, {"L": L, "t1": t1})
+        t2.sum().backward()
+        t1.sum().backward()
+        return t0.grad, t1
+
+    check(f, (("float64", [0.0, 0.0]), ("float64", value)))
+
+
+def test_second_backward_through_max_of_0d() -> None:
+    def f(L: Any) -> Any:  # max(0) of a 0-d tensor saves its indices, as PyTorch
+        t = L.tensor(0.0, dtype=L.float64, requires_grad=True)
+        v = L.max(t, 0).values
+        L.autograd.grad(v, [t])
+        return L.autograd.grad(v, [t])
+
+    check(f, RAISES)
+
+
+@pytest.mark.parametrize(
     ("code", "stated"),
     [
         ("L.zeros(2, 3)[0].detach_()", RAISES),
@@ -212,7 +243,6 @@ def test_detach_of_saved_tensor_raises_at_backward() -> None:
     check(f, RAISES)
 
 
-@gate("zero-dim-max-indices", "max(dim) of a 0-d tensor does not save its indices")
 def test_zero_dim_max_indices_written() -> None:
     def f(L: Any) -> Any:
         t = L.tensor(3.0, requires_grad=True)

@@ -335,6 +335,26 @@ def test_12_rdiv_does_not_save_output() -> None:
     check(f, ("float32", [-2.0, -0.5]))
 
 
+def test_12_rdiv_does_not_save_input() -> None:
+    def f(L: Any) -> Any:  # PyTorch computes s / x as reciprocal(x) * s and saves 1 / x
+        w = L.tensor([1.0, 2.0, 0.0, inf], requires_grad=True)
+        x = w * 1
+        y = 3 / x
+        with L.no_grad():
+            x.add_(1)
+        y.sum().backward()
+        return y, w.grad
+
+    check(f, (("float32", [3.0, 1.5, inf, 0.0]), ("float32", [-3.0, -0.75, -inf, -0.0])))
+
+
+@pytest.mark.parametrize("x", [3.0, 7.0, 11.0, 0.1, 1e20])
+def test_12_rdiv_values_as_reciprocal_times_s(x: float) -> None:
+    # 3 / 7 is 0.42857146 in PyTorch (1/7 rounded, times 3), 0.42857143 as a true division
+    expected = float(np.float32(np.float32(1.0) / np.float32(x)) * np.float32(3.0))
+    check(lambda L: 3 / L.tensor([x]), ("float32", [expected]))
+
+
 # ---- found by long differential runs (tests/difftest, seed 101) ----------------------------
 @pytest.mark.parametrize(
     ("code", "issue_says"),

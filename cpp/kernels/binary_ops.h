@@ -139,7 +139,6 @@ struct div : Decl<div> {
       "input / other (true division: integers give float32), elementwise with broadcasting.";
   static constexpr Rule rule = Rule::TrueDivide;
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
-  static constexpr const char* node_reflected = "RdivBackward";
   template <class T>
   static T f(T a, T b) {  // the ops compute integers as float32; the kernel truncates them
     if constexpr (std::is_integral_v<T>)

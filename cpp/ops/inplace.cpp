@@ -8,9 +8,28 @@
 namespace pyag {
 namespace {
 
-// `value` in self's shape, with a history that gives self a zero gradient.
-Tensor replaced(const Tensor& self, const Tensor& value) {
-  return where(full(self->shape, 1.0, DType::Bool), value, self);
+// fill_ and copy_ of a tensor autograd tracks: self gets a zero gradient, the value the
+// gradient (the engine sums it back to the value's shape). Saves nothing, as PyTorch's
+// FillBackward and CopyBackwards.
+struct ReplaceBackward : Node {
+  const char* label;
+  explicit ReplaceBackward(const char* l) : label(l) {}
+  const char* name() const override { return label; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    return {needs(0) ? zeros(g->shape, g->dtype) : nullptr, needs(1) ? g : nullptr};
+  }
+};
+
+// `value` (self's dtype, broadcastable to self's shape) in self's shape, with that history.
+Tensor replaced(const Tensor& self, const Tensor& value, const char* label) {
+  Dims strides = Dims::filled(self->dim(), 0);  // value's, broadcast
+  const int lead = self->dim() - value->dim();
+  for (int d = 0; d < value->dim(); ++d)
+    if (value->shape[d] != 1) strides[d + lead] = value->strides[d];
+  Tensor out = empty(self->shape, self->dtype);
+  copy_into(out, make_view(value, self->shape, strides, value->offset));
+  record<ReplaceBackward>({&self, &value}, out, label);
+  return out;
 }
 
 }  // namespace
@@ -64,7 +83,8 @@ const Tensor& commit_inplace(const Tensor& self, const Tensor& computed) {
 
 const Tensor& fill_(const Tensor& self, Scalar value) {
   if (inplace_needs_graph(self, false, "fill_"))  // every element gets the value: no overlap check
-    return commit_inplace(self, replaced(self, scalar_tensor(value.v, self->dtype)));
+    return commit_inplace(self,
+                          replaced(self, scalar_tensor(value.v, self->dtype), "FillBackward"));
   fill(self, value.v);
   self->bump_version();
   return self;
@@ -75,7 +95,8 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
     fail("fill_", "only supports a 0-dimensional value tensor, but got ", describe(value));
   // PyTorch checks the overlap for a tensor value (not for a number).
   if (check_inplace(self, value->requires_grad(), "fill_"))
-    return commit_inplace(self, replaced(self, cast(reshape(value, Dims{}), self->dtype)));
+    return commit_inplace(
+        self, replaced(self, cast(reshape(value, Dims{}), self->dtype), "FillBackward"));
   return fill_(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
 }
 
@@ -88,12 +109,12 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
          " cannot be broadcast to the destination's shape ", shape_str(self->shape));
   if (src.get() == self.get()) {  // PyTorch: copying a tensor into itself writes nothing
     if (inplace_needs_graph(self, src->requires_grad(), "copy_"))
-      return commit_inplace(self, replaced(self, clone(src)));
+      return commit_inplace(self, replaced(self, clone(src), "CopyBackwards"));
     self->bump_version();
     return self;
   }
   if (check_inplace(self, src->requires_grad(), "copy_")) {
-    return commit_inplace(self, replaced(self, cast(src, self->dtype)));
+    return commit_inplace(self, replaced(self, cast(src, self->dtype), "CopyBackwards"));
   }
   Tensor s = overlaps(self, src) ? clone(src) : src;
   copy_into(self, s);

@@ -76,6 +76,10 @@ struct ExtremeDimBackward : Node {
   ExtremeDimBackward(Dims s, int d, bool k, bool m) : in_shape(s), dim(d), keepdim(k), is_max(m) {}
   const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
+    if (in_shape.size() == 0) {  // a 0-d input: the indices are saved (as PyTorch) but all 0
+      indices.check(*this);
+      return {g};
+    }
     Tensor r = zeros(in_shape, g->dtype);
     Dims kept = kept_shape(in_shape, {dim});
     Tensor gk = g->shape == kept ? g : reshape(g, kept);
@@ -178,8 +182,11 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
   const char* name = is_max ? "max" : "min";
   int d = wrap_dim(dim, a->dim(), name);
   if (a->dim() == 0) {
-    Tensor v = clone(a);
-    return {v, zeros(Dims{}, DType::Int64)};
+    Tensor v = empty(Dims{}, a->dtype), indices = zeros(Dims{}, DType::Int64);
+    copy_into(v, a);
+    if (auto n = record<ExtremeDimBackward>({&a}, v, a->shape, 0, keepdim, is_max))
+      n->indices = SavedTensor(indices);
+    return {v, indices};
   }
   if (a->shape[d] == 0)
     fail<IndexError>(name, "cannot reduce over dimension ", d, " of size 0 in shape ",

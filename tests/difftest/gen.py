@@ -67,12 +67,10 @@ class Gen:
         # inputs of ops autograd recorded that pyautograd converts to another dtype (or, for
         # fused nn ops and matmul, to a contiguous copy) before saving
         self.cast_inputs: set[str] = set()
-        self.indices_0d: set[str] = set()  # max/min(dim) indices of 0-d tensors
         self.pow_outputs: set[str] = set()  # tensor ** tensor results that require grad
         self.tracked_vars: set[str] = set()  # inputs and outputs of ops autograd recorded
         self.versions: dict[str, int] = {}  # variable -> its version when made
         self.matmul_operands: set[str] = set()  # operands of matmuls with a >= 3-D operand
-        self.rdiv_saved: set[str] = set()  # input and result of scalar / tensor (recorded)
         self.ln_bias: set[str] = set()  # biases of layer_norm autograd recorded
         self.rpow_exponents: set[str] = set()  # exponents of scalar ** tensor (recorded)
         # matmul results (pyautograd returns some as views of an internal product), and
@@ -278,7 +276,6 @@ class Gen:
         ts = [a for a in args if a.is_tensor and a.var]
         if not ok or not ts:
             return
-        t0 = ts[0].value
         tracked = not st.no_grad and any(a.value.requires_grad for a in ts)
         if tracked and row.name not in VIEW_ROWS:
             self.tracked_vars.update(a.var for a in ts if a.var)  # type: ignore[misc]
@@ -292,9 +289,6 @@ class Gen:
                     self.cast_inputs.add(a.var)  # type: ignore[arg-type]
         if tracked and row.name.startswith("matmul") and any(a.value.dim() >= 3 for a in ts):
             self.matmul_operands.update(a.var for a in ts if a.var)  # type: ignore[misc]
-        if tracked and row.name == "div:rop":
-            self.rdiv_saved.update(a.var for a in ts if a.var)  # type: ignore[misc]
-            self.rdiv_saved.update(st.defines)
         if row.name.startswith(("matmul", "mm", "bmm", "nn:linear")) or (
             (row.name in VIEW_ROWS or row.name == "contiguous" or row.name.startswith("cast:"))
             and ts[0].var in self.matmul_results
@@ -304,8 +298,6 @@ class Gen:
             self.rpow_exponents.add(args[0].var)
         if tracked and row.name == "nn:layer_norm" and args[3].var:
             self.ln_bias.add(args[3].var)
-        if row.kind == "tuple" and t0.dim() == 0 and t0.requires_grad:
-            self.indices_0d.add(st.defines[1])
         if row.name.startswith("pow:") and row.kind == "op" and len(ts) == 2:
             if self.ns[st.defines[0]].requires_grad:
                 self.pow_outputs.add(st.defines[0])

@@ -71,12 +71,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "detach_() of a tensor an op recorded by autograd used",
         lambda ctx: ctx.row == "detach_" and P.aliases_any(ctx, ctx.target(), ctx.g.tracked_vars),
     ),
-    "zero-dim-max-indices": G(
-        "new",
-        "in-place writes into the indices max/min(dim) returned "
-        "for a 0-d tensor that requires grad",
-        lambda ctx: P.written_output_of(ctx, ctx.g.indices_0d),
-    ),
     # ---- pyautograd.nn.functional (issue 11), found by this tester ----
     "nn-layer-norm-near-constant": G(
         "new",

@@ -280,10 +280,6 @@ def bool_sub_abs(ctx: Ctx) -> bool:
     return ctx.is_("abs") and dname(ctx.args[0].value) == "bool"
 
 
-def rdiv_output_written(ctx: Ctx) -> bool:
-    return written_output_of(ctx, ctx.g.rdiv_saved)
-
-
 def bool_argmax(ctx: Ctx) -> bool:
     return ctx.is_("argmax", "argmin") and dname(ctx.args[0].value) == "bool"
 
