@@ -1,7 +1,7 @@
 // The kernels' threads: one small fork-join pool that elementwise kernels over large tensors
 // split their work across, sized together with the BLAS's threads by set_num_threads (one
 // budget: the pool and the BLAS never run at the same time, since kernels run one after
-// another). Tiny tensors never touch it: the check is one relaxed atomic load.
+// another). Tiny tensors never touch it: the check is one comparison of the element count.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -36,7 +36,7 @@ bool parallel_for_impl(int64_t n, int64_t grain, RangeFn fn);
 // calling thread when n < 2 * grain, one thread is allowed, or another kernel holds the pool.
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& f) {
-  if (n >= 2 * grain && detail::g_threads.load(std::memory_order_relaxed) > 1) {
+  if (n >= 2 * grain && num_threads() > 1) {
     using Fn = std::remove_reference_t<F>;
     auto call = [](void* o, int64_t b, int64_t e) { (*static_cast<Fn*>(o))(b, e); };
     void* obj = const_cast<void*>(static_cast<const void*>(&f));

@@ -3,9 +3,11 @@
 // threads, and while two threads run kernels at once (one of them then runs serially).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "kernels/elementwise.h"
+#include "kernels/gemm.h"
 #include "kernels/parallel.h"
 #include "test_util.h"
 
@@ -69,6 +71,20 @@ TEST(ParallelKernels, UnaryInPlaceAndCopy) {
   Values truncated;
   for (double v : expected) truncated.push_back(static_cast<double>(static_cast<int64_t>(v)));
   expect_values(f, truncated, Tol{0, 0});
+}
+
+// A process that never calls set_num_threads/get_num_threads still splits large work across
+// the default thread count (the BLAS's): the count is read lazily on first use.
+TEST(ParallelKernels, DefaultThreadCountIsUsedWithoutConfiguration) {
+  ThreadsGuard guard;
+  const int blas = get_blas_threads();
+  if (blas < 2) GTEST_SKIP() << "the BLAS runs 1 thread here: the default is serial";
+  detail::g_threads.store(0);  // as in a fresh process
+  std::atomic<int> ranges{0};
+  parallel_for(4 * kParallelMinElements, kParallelMinElements,
+               [&](int64_t, int64_t) { ranges.fetch_add(1); });
+  EXPECT_GT(ranges.load(), 1);
+  EXPECT_EQ(num_threads(), blas);
 }
 
 TEST(ParallelKernels, TwoThreadsRunningKernelsAtOnce) {
