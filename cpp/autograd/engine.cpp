@@ -9,6 +9,7 @@
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
+#include "ops/ops.h"
 
 namespace pyag {
 namespace {

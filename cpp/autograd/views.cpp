@@ -125,6 +125,12 @@ const std::shared_ptr<Node>& view_grad_fn(TensorImpl& v) {
   return v.autograd ? v.autograd->grad_fn : none;
 }
 
+const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  if (view.base) return view_grad_fn(const_cast<TensorImpl&>(*this));  // a lazily remade cache
+  return autograd ? autograd->grad_fn : none;
+}
+
 void check_view_inplace(const Tensor& self, bool self_requires_grad, const char* op) {
   const ViewOf& vi = self->view;
   if (vi.no_grad)

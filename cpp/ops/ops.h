@@ -264,6 +264,13 @@ const Tensor& commit_inplace(const Tensor& self, const Tensor& result);
 // Whether a and b share memory without being the same view.
 bool overlaps(const Tensor& a, const Tensor& b);
 
+// ---- tensors of one value, and the read of one element (constant.cpp); no autograd ----
+Tensor zeros(const Dims& shape, DType dtype);
+Tensor full(const Dims& shape, double value, DType dtype);
+Tensor scalar_tensor(double value, DType dtype);
+// Element `index` of t as a double; for tests, item() and printing (refused under capture).
+double get_double(const Tensor& t, const Dims& index);
+
 // ---- creation (creation.cpp) ----
 void manual_seed(uint64_t seed);
 Tensor randn(const Dims& shape, DType dtype);

@@ -5,7 +5,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "capture/hooks.h"
 #include "tensor/error.h"
 
 namespace pyag {
@@ -23,6 +22,8 @@ Cache& cache() {
   static Cache* c = new Cache();  // never destroyed: storages may die after static teardown
   return *c;
 }
+
+StorageObserver g_observer = nullptr;
 
 size_t round_size(size_t n) { return n == 0 ? kAlign : (n + kAlign - 1) / kAlign * kAlign; }
 
@@ -100,9 +101,12 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   auto s = std::make_shared<Storage>();
   s->data = cached_alloc(nbytes);
   s->nbytes = nbytes;
-  capture::note_alloc(s);
+  if (g_observer) g_observer(s);
   return s;
 }
+
+void set_storage_observer(StorageObserver f) { g_observer = f; }
+StorageObserver storage_observer() { return g_observer; }
 
 std::shared_ptr<Storage> Storage::alias(const std::shared_ptr<Storage>& src) {
   // Point at the buffer's owner, never at another alias: aliases of aliases don't chain.

@@ -25,6 +25,15 @@ void empty_cache();  // returns every cached block to the system
 void* cached_alloc(size_t nbytes);
 void cached_free(void* p, size_t nbytes);
 
+struct Storage;
+
+// Told of every new buffer (Storage::allocate) when set. tensor/ includes no higher layer; the
+// capture recorder (cpp/capture), which must know the buffers a recorded step allocates, is
+// plugged in here by kernels/copy.cpp. One observer at a time; set it before threads allocate.
+using StorageObserver = void (*)(const std::shared_ptr<Storage>&);
+void set_storage_observer(StorageObserver f);
+StorageObserver storage_observer();
+
 struct Storage {
   void* data = nullptr;
   size_t nbytes = 0;

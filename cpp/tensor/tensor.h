@@ -59,18 +59,17 @@ struct TensorImpl {
   bool requires_grad() const {
     return (autograd && autograd->requires_grad) || (view.base && view.base->requires_grad());
   }
-  // A view's grad_fn is remade here when its base or another view changed in place.
+  // A view's grad_fn is remade here when its base or another view changed in place. Defined by
+  // the autograd layer (autograd/views.cpp), which tensor/ does not include.
   const std::shared_ptr<Node>& grad_fn() const;
   bool is_leaf() const { return !grad_fn(); }
   AutogradMeta& meta();  // creates the autograd state on first use
   void bump_version() { storage->version++; }
 };
 
-// Creation of raw tensors (no autograd).
+// A new tensor of uninitialized elements (no autograd). zeros and full run a kernel, and so
+// are ops (ops/ops.h).
 Tensor empty(const Dims& shape, DType dtype);
-Tensor zeros(const Dims& shape, DType dtype);
-Tensor full(const Dims& shape, double value, DType dtype);
-Tensor scalar_tensor(double value, DType dtype);
 // A new tensor on an existing storage.
 Tensor make_view(const Tensor& base, const Dims& shape, const Dims& strides, int64_t offset);
 // The same elements with no autograd state; shares storage and version counter.
@@ -78,8 +77,6 @@ Tensor detach(const Tensor& t);
 // The same elements with no autograd state and a version counter of its own (`.data`).
 Tensor data_alias(const Tensor& t);
 
-// Reads element i (in logical row-major order) as double; for tests, item() and printing.
-double get_double(const Tensor& t, const Dims& index);
 std::string describe(const Tensor& t);  // "float32 tensor of shape (3, 4)"
 
 }  // namespace pyag

@@ -1,0 +1,42 @@
+// Tensors of one value and the read of one element, which live above tensor/ because they run
+// kernels (fill) and speak to the capture recorder (tensor/ includes neither).
+#include <cstring>
+
+#include "capture/hooks.h"
+#include "kernels/elementwise.h"
+#include "ops/ops.h"
+
+namespace pyag {
+
+Tensor zeros(const Dims& shape, DType dtype) {
+  Tensor t = empty(shape, dtype);
+  if (capture::active())
+    fill(t, 0.0);  // recorded, so that replay zeroes it too
+  else
+    std::memset(t->storage->data, 0, t->storage->nbytes);
+  return t;
+}
+
+Tensor full(const Dims& shape, double value, DType dtype) {
+  Tensor t = empty(shape, dtype);
+  fill(t, value);
+  return t;
+}
+
+Tensor scalar_tensor(double value, DType dtype) { return full(Dims{}, value, dtype); }
+
+double get_double(const Tensor& t, const Dims& index) {
+  capture::refuse(".item()/float()/bool()/int()/tolist()/printing of a tensor",
+                  "it reads a value into Python, which replay does not run");
+  int64_t off = 0;
+  for (int i = 0; i < index.size(); ++i) off += index[i] * t->strides[i];
+  const char* p = t->data() + off * static_cast<int64_t>(itemsize(t->dtype));
+  return dispatch(t->dtype, [&](auto v) {
+    using T = decltype(v);
+    T x;
+    std::memcpy(&x, p, sizeof(T));
+    return static_cast<double>(x);
+  });
+}
+
+}  // namespace pyag
