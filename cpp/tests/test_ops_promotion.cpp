@@ -10,6 +10,7 @@ namespace {
 
 constexpr DType kDTypes[] = {DType::Bool, DType::Int64, DType::Float32, DType::Float64};
 
+// d's position in kDTypes, which is its rank in the promotion lattice of these four dtypes.
 int rank(DType d) {
   switch (d) {
     case DType::Bool:
@@ -20,36 +21,26 @@ int rank(DType d) {
       return 2;
     case DType::Float64:
       return 3;
+    case DType::UInt8:
+    case DType::Int8:
+    case DType::Int16:
+    case DType::Int32:
+    case DType::Float16:
+    case DType::BFloat16:
+      break;  // not one of kDTypes
   }
+  ADD_FAILURE() << "dtype " << static_cast<int>(d) << " is not one of this test's dtypes";
   return -1;
 }
 DType wider(DType a, DType b) { return rank(a) >= rank(b) ? a : b; }
 
 Values lhs_values(DType d) {
-  switch (d) {
-    case DType::Bool:
-      return {1, 0, 1, 1};
-    case DType::Int64:
-      return {2, -3, 0, 5};
-    case DType::Float32:
-      return {1.5, -2, 0.25, 3};
-    case DType::Float64:
-      break;
-  }
-  return {-0.5, 2, 1.25, 4};
+  static const Values v[] = {{1, 0, 1, 1}, {2, -3, 0, 5}, {1.5, -2, 0.25, 3}, {-0.5, 2, 1.25, 4}};
+  return rank(d) < 0 ? Values{} : v[rank(d)];
 }
 Values rhs_values(DType d) {
-  switch (d) {
-    case DType::Bool:
-      return {1, 1, 0, 1};
-    case DType::Int64:
-      return {3, 1, 2, 4};
-    case DType::Float32:
-      return {2, -1.5, 0.5, 1};
-    case DType::Float64:
-      break;
-  }
-  return {1, 0.5, -2, 2};
+  static const Values v[] = {{1, 1, 0, 1}, {3, 1, 2, 4}, {2, -1.5, 0.5, 1}, {1, 0.5, -2, 2}};
+  return rank(d) < 0 ? Values{} : v[rank(d)];
 }
 
 constexpr BinaryKernel kOps[] = {BinaryKernel::add, BinaryKernel::sub, BinaryKernel::mul,
