@@ -29,12 +29,29 @@ void prod_into(const Tensor& out, const Tensor& in) {
   });
 }
 
-void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
-  capture::Waist rec;
-  if (rec)
-    rec->kernel("cumsum", {capture::W(out), capture::R(in)},
-                [=](const Tensor* t) { cumsum_into(t[0], t[1], dim, reverse); });
-  // The waist: a recorder of kernel calls intercepts here (cumsum, out, in, dim, reverse).
+namespace {
+
+// The step of a running sum or product: acc = init, then acc = step(acc, x) along the dim.
+struct SumScan {
+  static constexpr int init = 0;
+  template <class A>
+  static A step(A acc, A x) {
+    return acc + x;
+  }
+};
+struct ProdScan {
+  static constexpr int init = 1;
+  template <class A>
+  static A step(A acc, A x) {
+    return acc * x;
+  }
+};
+
+// The one walk of cumsum and cumprod: every line along dim, from its start (or its end when
+// reverse), out[j] = acc = step(acc, in[j]). Floats accumulate in double, bool and integers
+// in int64 (the output dtype).
+template <class Scan>
+void scan_into(const char* op, const Tensor& out, const Tensor& in, int dim, bool reverse) {
   if (in->numel == 0) return;
   const int64_t len = in->shape[dim];
   Dims outer = in->shape;
@@ -47,22 +64,33 @@ void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
     using O = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
     using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
     if (out->dtype != (std::is_floating_point_v<T> ? in->dtype : DType::Int64))
-      fail("cumsum", "internal: output dtype ", dtype_name(out->dtype));
+      fail(op, "internal: output dtype ", dtype_name(out->dtype));
     const int64_t so = out->strides[dim] * static_cast<int64_t>(sizeof(O));
     const int64_t si = in->strides[dim] * static_cast<int64_t>(sizeof(T));
     L.run([&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
         char* po = p[0] + i * s[0];
         const char* pi = p[1] + i * s[1];
-        A acc = 0;
+        A acc = static_cast<A>(Scan::init);
         for (int64_t k = 0; k < len; ++k) {
           const int64_t j = reverse ? len - 1 - k : k;
-          acc += static_cast<A>(*reinterpret_cast<const T*>(pi + j * si));
+          acc = Scan::step(acc, static_cast<A>(*reinterpret_cast<const T*>(pi + j * si)));
           *reinterpret_cast<O*>(po + j * so) = static_cast<O>(acc);
         }
       }
     });
   });
+}
+
+}  // namespace
+
+void cumsum_into(const Tensor& out, const Tensor& in, int dim, bool reverse) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("cumsum", {capture::W(out), capture::R(in)},
+                [=](const Tensor* t) { cumsum_into(t[0], t[1], dim, reverse); });
+  // The waist: a recorder of kernel calls intercepts here (cumsum, out, in, dim, reverse).
+  scan_into<SumScan>("cumsum", out, in, dim, reverse);
 }
 
 void cumprod_into(const Tensor& out, const Tensor& in, int dim) {
@@ -71,33 +99,7 @@ void cumprod_into(const Tensor& out, const Tensor& in, int dim) {
     rec->kernel("cumprod", {capture::W(out), capture::R(in)},
                 [=](const Tensor* t) { cumprod_into(t[0], t[1], dim); });
   // The waist: a recorder of kernel calls intercepts here (cumprod, out, in, dim).
-  if (in->numel == 0) return;
-  const int64_t len = in->shape[dim];
-  Dims outer = in->shape;
-  outer[dim] = 1;
-  Tensor ov = make_view(out, outer, out->strides, out->offset);
-  Tensor iv = make_view(in, outer, in->strides, in->offset);
-  Loop L = make_loop(outer, {&ov, &iv});
-  dispatch(in->dtype, [&](auto v) {
-    using T = decltype(v);
-    using O = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
-    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-    if (out->dtype != (std::is_floating_point_v<T> ? in->dtype : DType::Int64))
-      fail("cumprod", "internal: output dtype ", dtype_name(out->dtype));
-    const int64_t so = out->strides[dim] * static_cast<int64_t>(sizeof(O));
-    const int64_t si = in->strides[dim] * static_cast<int64_t>(sizeof(T));
-    L.run([&](char** p, const int64_t* s, int64_t n) {
-      for (int64_t i = 0; i < n; ++i) {
-        char* po = p[0] + i * s[0];
-        const char* pi = p[1] + i * s[1];
-        A acc = 1;
-        for (int64_t k = 0; k < len; ++k) {
-          acc *= static_cast<A>(*reinterpret_cast<const T*>(pi + k * si));
-          *reinterpret_cast<O*>(po + k * so) = static_cast<O>(acc);
-        }
-      }
-    });
-  });
+  scan_into<ProdScan>("cumprod", out, in, dim, false);
 }
 
 void cumprod_grad_into(const Tensor& out, const Tensor& g, const Tensor& x, int dim) {
