@@ -145,3 +145,19 @@ def test_no_fusion_when_the_gradient_is_observable_after_the_update() -> None:
         assert le.item() == lc.item(), i
         _check(pe, pc, f"step {i}")
     assert comp.stats()["fusions"] == 0
+
+
+def test_the_memory_plan_shares_buffers_whose_lives_do_not_overlap() -> None:
+    """A chain of elementwise ops needs two buffers in turn, plus the returned one."""
+
+    def f(x: Any) -> Any:
+        return ((((x.exp() + 1).sin() * 2).cos() - 3).tanh() * 0.5).sum(dim=0)
+
+    comp = torch.compile(f)
+    xs = [torch.randn(64, 16) for _ in range(4)]
+    for x in xs:
+        np.testing.assert_array_equal(_np(comp(x)), _np(f(x)))
+    st = comp.stats()
+    assert st["replays"] == 2, st
+    assert st["planned_buffers"] <= 3, (st, comp.dump())
+    assert st["planned_bytes"] <= 2 * 64 * 16 * 4 + 16 * 4, st

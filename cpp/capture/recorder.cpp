@@ -412,6 +412,14 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact) {
     for (const Tensor& o : outputs) returned.insert(o->storage->data);
     tape->stats.fusions = fuse(*tape, bound_bufs, returned);
   }
+  {
+    // Buffers that outlive the step keep their own memory: outputs, .grads the step sets.
+    std::unordered_set<const void*> pinned;
+    for (const Tensor& o : outputs) pinned.insert(o->storage->data);
+    for (const BoundGuard& b : r->bound)
+      if (b.fix_grad && b.exit_grad) pinned.insert(b.exit_grad->storage->data);
+    plan_memory(*tape, pinned);
+  }
   // Guard only what replay relies on: the tensors whose storage (or .grad's) the tape uses,
   // those whose .grad it rebinds, and those requiring grad (a toggle changes the step).
   for (BoundGuard& b : r->bound)

@@ -153,5 +153,8 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact = tr
 // tensors; returned: the buffers of the outputs); returns how many it made.
 int fuse(Tape& tape, const std::unordered_set<const void*>& bound,
          const std::unordered_set<const void*>& returned);
+// The memory plan (capture/plan.cpp): internal buffers whose lives (first to last call) do not
+// overlap share one allocation; those in `pinned` (they outlive the step) keep their own.
+void plan_memory(Tape& tape, const std::unordered_set<const void*>& pinned);
 
 }  // namespace pyag::capture
