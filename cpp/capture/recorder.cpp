@@ -424,6 +424,16 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact) {
   // those whose .grad it rebinds, and those requiring grad (a toggle changes the step).
   for (BoundGuard& b : r->bound)
     if (b.data || b.grad_data || b.fix_grad || b.requires_grad) tape->bound.push_back(std::move(b));
+  for (const Call& c : tape->calls) {
+    if (c.optim) {
+      for (const OptimParam& p : c.optim->params) tape->stats.work += p.param->numel;
+    } else if (c.kind == Kind::Mm) {
+      tape->stats.work += c.t[1]->shape[0] * c.t[1]->shape[1] * c.t[2]->shape[1];
+    } else {
+      for (const Tensor& t : c.t)
+        if (t) tape->stats.work += t->numel;
+    }
+  }
   tape->stats.records = static_cast<int64_t>(tape->calls.size());
   tape->stats.internal_buffers = static_cast<int64_t>(tape->internal.size());
   tape->stats.bound = static_cast<int64_t>(tape->bound.size());

@@ -111,6 +111,7 @@ struct TapeStats {
   int64_t records = 0, internal_buffers = 0, planned_bytes = 0, bound = 0, replays = 0;
   int64_t backward_passes = 0;  // during the capture
   int64_t fusions = 0;
+  int64_t work = 0;  // elements written plus GEMM multiply-adds: a replay's size, roughly
 };
 
 class Tape {
