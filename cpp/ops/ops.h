@@ -131,8 +131,7 @@ Tensor all(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim);
-Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction,
-               bool keepdim);
+Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim);
 // The vector p-norm (p: any number, inf, -inf; 0 counts the non-zero elements).
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim);
 // The running sum along dim; bool and integers sum as int64 (dtype: cast first).
@@ -155,8 +154,8 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar
              Scalar alpha = 1.0);
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1.0,
                Scalar alpha = 1.0);
-const Tensor& addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
-                     Scalar beta = 1.0, Scalar alpha = 1.0);
+const Tensor& addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2, Scalar beta = 1.0,
+                     Scalar alpha = 1.0);
 const Tensor& baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2,
                        Scalar beta = 1.0, Scalar alpha = 1.0);
 
