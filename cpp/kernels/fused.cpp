@@ -24,37 +24,33 @@ void sub_scaled_into(const Tensor& p, const Tensor& x, double s) {
   });
 }
 
-bool all_zero(const Tensor& t) {
-  capture::refuse("all_zero", "only a replayed step's guards run it");
-  const char* b = t->data();
-  const size_t bytes = static_cast<size_t>(t->numel) * itemsize(t->dtype);
-  constexpr size_t kChunk = 4096;  // early exit per chunk; the inner loop vectorizes
-  if (t->dtype == DType::Float32) {
-    const size_t n = bytes / 4;
-    for (size_t i = 0; i < n; i += kChunk) {
-      const size_t e = std::min(n, i + kChunk);
-      uint32_t acc = 0;
-      for (size_t j = i; j < e; ++j) {
-        uint32_t w;
-        std::memcpy(&w, b + 4 * j, 4);
-        acc |= w & 0x7fffffffu;
-      }
-      if (acc) return false;
-    }
-    return true;
-  }
-  const size_t n = bytes / 8;
+namespace {
+
+// True when every Word of b[0, n) is +-0 (the sign bit masked off), checked a chunk at a time:
+// an early exit per chunk, and an inner loop the compiler vectorizes.
+template <class Word>
+bool zero_words(const char* b, size_t n, Word magnitude) {
+  constexpr size_t kChunk = 4096;
   for (size_t i = 0; i < n; i += kChunk) {
     const size_t e = std::min(n, i + kChunk);
-    uint64_t acc = 0;
+    Word acc = 0;
     for (size_t j = i; j < e; ++j) {
-      uint64_t w;
-      std::memcpy(&w, b + 8 * j, 8);
-      acc |= w & 0x7fffffffffffffffull;
+      Word w;
+      std::memcpy(&w, b + sizeof(Word) * j, sizeof(Word));
+      acc |= w & magnitude;
     }
     if (acc) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool all_zero(const Tensor& t) {
+  capture::refuse("all_zero", "only a replayed step's guards run it");
+  const size_t bytes = static_cast<size_t>(t->numel) * itemsize(t->dtype);
+  if (t->dtype == DType::Float32) return zero_words<uint32_t>(t->data(), bytes / 4, 0x7fffffffu);
+  return zero_words<uint64_t>(t->data(), bytes / 8, 0x7fffffffffffffffull);
 }
 
 }  // namespace pyag
