@@ -42,6 +42,8 @@ void init_sort(py::module_& m);    // sorting and selection (sort.cpp)
 // After init_tensor: CPython slots and descriptors for the hottest calls (fast.cpp).
 void init_fast_paths(py::module_& m);
 void init_capture(py::module_& m);  // pyautograd.compile's recorder and tapes (capture.cpp)
+// After init_tensor: clamp/clip/clamp_min/clamp_max accept tensor bounds (clamp_tensor.cpp).
+void init_clamp_tensor(py::module_& m);
 
 void set_requires_grad(const Tensor& a, bool on);
 void set_data(const Tensor& a, const Tensor& src);

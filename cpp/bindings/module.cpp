@@ -87,6 +87,7 @@ PYBIND11_MODULE(_core, m) {
   init_sort(m);
   init_dlpack(m);
   init_capture(m);
+  init_clamp_tensor(m);
   m.def("_set_py_types", [](py::object size_cls, py::object minmax_cls) {
     py_types().size_cls = size_cls;
     py_types().minmax_cls = minmax_cls;

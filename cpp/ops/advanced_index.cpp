@@ -209,6 +209,11 @@ struct AdvancedIndexBackward : Node {
     scatter_plan(r, plan, offs, contiguous(detach(g)), true);
     return {r};
   }
+  // PyTorch saves the indices: a second backward after release raises there too.
+  void check() const override {
+    if (!offs) fail_freed(*this);
+  }
+  void release() override { offs.reset(); }
 };
 
 // index_put: grad of the input is g with the written elements zeroed (or g itself when
@@ -237,6 +242,10 @@ struct IndexPutBackward : Node {
     }
     return r;
   }
+  void check() const override {  // as IndexBackward's
+    if (!offs) fail_freed(*this);
+  }
+  void release() override { offs.reset(); }
 };
 
 // values broadcast to the result's shape in a's dtype (a contiguous copy).

@@ -34,26 +34,26 @@ Tensor as_rows(const Tensor& x, int64_t in) {
 
 struct LinearBackward : Node {
   Dims x_shape;
-  SavedTensor x, w;  // x as a (rows, in) matrix
-  explicit LinearBackward(Dims s) : x_shape(s) {}
+  int64_t rows, in_f, out_f;
+  SavedTensor x, w;  // x as a (rows, in) matrix, for the weight's gradient; w for the input's
+  LinearBackward(Dims s, int64_t r, int64_t i, int64_t o)
+      : x_shape(s), rows(r), in_f(i), out_f(o) {}
   const char* name() const override { return "LinearBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override { return apply(g, no_targets()); }
   std::vector<Tensor> apply(const Tensor& g, AccumulateTargets& targets) override {
-    const Tensor& xs = x.unpack(*this);
-    const Tensor& ws = w.unpack(*this);
-    const int64_t rows = xs->shape[0], out_f = ws->shape[0];
     Tensor g2 = g->dim() == 2 ? g : as_rows(g, out_f);
     Tensor gx, gw, gb;
     if (needs(0)) {
-      Tensor gx2 = empty(Dims{rows, ws->shape[1]}, g->dtype);
-      mm_into(gx2, g2, ws, 1.0, 0.0);
+      Tensor gx2 = empty(Dims{rows, in_f}, g->dtype);
+      mm_into(gx2, g2, w.unpack(*this), 1.0, 0.0);
       gx = make_view(gx2, x_shape, contiguous_strides(x_shape), 0);
     }
     if (needs(1)) {
+      const Tensor& xs = x.unpack(*this);
       if (Tensor target = targets.take(1)) {
         mm_into(target, raw_t(g2), xs, 1.0, 1.0);
       } else {
-        gw = empty(ws->shape, g->dtype);
+        gw = empty(Dims{out_f, in_f}, g->dtype);
         mm_into(gw, raw_t(g2), xs, 1.0, 0.0);
       }
     }
@@ -98,9 +98,11 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   const bool grad = GradMode::enabled() && (input->requires_grad() || weight->requires_grad() ||
                                             (bias && bias->requires_grad()));
   if (grad) {
-    auto node = std::make_shared<LinearBackward>(input->shape);
-    node->x = SavedTensor(x2), node->w = SavedTensor(weight);
+    auto node = std::make_shared<LinearBackward>(input->shape, x2->shape[0], in_f, out_f);
     attach(node, std::vector<Tensor>{input, weight, bias ? bias : no_tensor()}, out);
+    // Only what a needed gradient reads, as PyTorch's addmm/matmul (a bias alone: nothing).
+    if (node->needs(1)) node->x = SavedTensor(x2);
+    if (node->needs(0)) node->w = SavedTensor(weight);
   }
   return out;
 }

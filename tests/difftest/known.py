@@ -32,7 +32,6 @@ class Gate:
 G = Gate
 KNOWN_DIVERGENCES: dict[str, Gate] = {
     # ---- found by this tester (diff-findings.md) ----
-    "clamp-tensor-bounds": G("new", "clamp with tensor bounds", P.rows("clamp:tensor")),
     "clamp-nan-bound": G("new", "clamp with a NaN bound", P.clamp_nan_bound),
     "bool-argmax": G("new", "argmax/argmin of bool", P.bool_argmax),
     "flatten-1d-self": G("new", "flatten() of a 1-D tensor", P.flatten_1d),
@@ -44,11 +43,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "masked-fill-dtype": G(
         "new", "masked_fill with a 0-d tensor value of another dtype", P.masked_fill_dtype
-    ),
-    "grad-partial-graph": G(
-        "new",
-        "autograd.grad with non-leaf inputs or not every leaf below the output among its inputs",
-        P.grad_partial,
     ),
     "inplace-partial-overlap": G(
         "new",

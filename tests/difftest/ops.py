@@ -191,6 +191,32 @@ row(
     family="clamp",
 )
 row(
+    "clamp:tensors",
+    "{0}.clamp({1}, {2})",
+    A.tensor(),
+    A.other(0, tensor_only=True),
+    A.other(0, tensor_only=True),
+    weight=0.2,
+    family="clamp",
+)
+row(
+    "clamp_max:tensor",
+    "{0}.clamp_max({1})",
+    A.tensor(),
+    A.other(0, tensor_only=True),
+    weight=0.1,
+    family="clamp",
+)
+row(
+    "clamp_:tensor",
+    "{0}.clamp_(min={1})",
+    A.tensor(),
+    A.other(0, tensor_only=True),
+    kind="inplace",
+    weight=0.1,
+    family="clamp",
+)
+row(
     "clamp_",
     "{0}.clamp_({1}, {2})",
     A.tensor(),

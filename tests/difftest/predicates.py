@@ -380,17 +380,6 @@ def reachable_leaves(t: Any) -> set[int]:
     return out
 
 
-def grad_partial(ctx: Ctx) -> bool:
-    """autograd.grad asked for less than every leaf below the output, or for a non-leaf:
-    PyTorch runs only the nodes leading to the inputs, pyautograd the whole graph."""
-    if ctx.row != "autograd.grad":
-        return False
-    ins = [a.value for a in ctx.args[1:]]
-    if any(is_leaf(t) is not True for t in ins):
-        return True
-    return not reachable_leaves(ctx.args[0].value) <= {id(t) for t in ins}
-
-
 def partial_overlap(ctx: Ctx) -> bool:
     """An in-place op whose operand shares memory with the target, laid out differently."""
     if ctx.kind != "inplace":
