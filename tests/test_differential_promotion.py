@@ -25,15 +25,9 @@ import pyautograd  # noqa: E402
 Kind = tuple[str, str]
 
 
-def _tensor_kind(k: Kind) -> bool:
-    return k[0] in ("t", "0d")
-
-
 def known_failure(fam: str, a: Kind, b: Kind) -> str | None:
     """Why pyautograd differs from PyTorch on this pair today (None: it must agree). Each rule
     states its class in PyTorch's terms (what PyTorch does, computed by PyTorch)."""
-    if fam.startswith("clamp") and _tensor_kind(b) and P.outcome(torch, fam, a, b) != "raises":
-        return "new (diff-findings: clamp-tensor-bounds): clamp with tensor bounds raises"
     return None
 
 
