@@ -43,10 +43,7 @@ class device:
 
 
 def _check_device(dev: Any, op: str) -> None:
-    if dev is not None and str(dev) not in ("cpu", "cpu:0"):
-        raise RuntimeError(
-            f"[{op}] device '{dev}' is not available: pyautograd runs on the CPU only"
-        )
+    _core._check_device(dev, op)
 
 
 def tensor(

@@ -33,11 +33,7 @@ def set_default_device(dev: str | device | None) -> None:
         raise TypeError(
             f"[set_default_device] expected a device or a string, got {type(dev).__name__}"
         )
-    d = device(dev) if isinstance(dev, str) else dev
-    if d.type != "cpu" or d.index not in (None, 0):
-        raise RuntimeError(
-            f"[set_default_device] device '{dev}' is not available: pyautograd runs on the CPU only"
-        )
+    _core._check_device(dev, "set_default_device")
 
 
 def get_default_device() -> device:

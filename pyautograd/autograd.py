@@ -126,38 +126,33 @@ def grad(
 class FunctionCtx:
     """The `ctx` of a Function: saves tensors in forward for use in backward."""
 
-    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+    def __init__(self, needs_input_grad: tuple[bool, ...], name: str = "Function") -> None:
         self.needs_input_grad = needs_input_grad
-        self._saved: list[tuple[Tensor | None, int]] | None = []
+        self._name = name  # the node's name, for errors
+        self._saved: list[_core._SavedTensor | None] = []
         self._freed = False
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
-        # Detached aliases: no reference cycle through the graph; the version is checked on use.
-        self._saved = [(None, 0) if t is None else (t.detach(), _core._version(t)) for t in tensors]
+        # The core's saved tensors: detached (no reference cycle through the graph), their
+        # version checked on use, as the built-in nodes' are.
+        self._saved = [None if t is None else _core._save_tensor(t) for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
-        if self._freed or self._saved is None:
+        if self._freed and all(s is None for s in self._saved):
             raise RuntimeError(
-                "[Function] trying to backward through the graph a second time (saved tensors "
-                "were freed); specify retain_graph=True if you need to"
+                f"[{self._name}] trying to backward through the graph a second time (saved "
+                "tensors were freed); specify retain_graph=True if you need to"
             )
-        out: list[Tensor | None] = []
-        for i, (t, version) in enumerate(self._saved):
-            if t is not None and _core._version(t) != version:
-                raise RuntimeError(
-                    f"[Function] saved tensor {i} of shape {tuple(t.shape)} was modified by an "
-                    f"inplace operation: it is at version {_core._version(t)}; expected version "
-                    f"{version} instead"
-                )
-            out.append(t)
-        return tuple(out)
+        return tuple(None if s is None else s.unpack(self._name) for s in self._saved)
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         pass
 
     def _free(self) -> None:
-        self._saved = None
+        for s in self._saved:
+            if s is not None:
+                s.free()
         self._freed = True
 
 
@@ -198,7 +193,8 @@ class Function:
                 f"[compile] the autograd.Function {cls.__name__} cannot be captured: its "
                 "backward is Python, which replay does not run; call the step uncompiled"
             )
-        ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs, cls.__name__ + "Backward")
         with no_grad():
             out: object = cls.forward(ctx, *args)
             if not isinstance(out, Tensor):

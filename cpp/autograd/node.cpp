@@ -11,8 +11,10 @@ std::atomic<uint64_t> next_seq{1};
 SavedTensor::SavedTensor(const Tensor& t)
     : t_(detach(t)), version_(t->storage->version), saved_(true) {}
 
-void fail_freed(const Node& owner) {
-  fail(owner.name(),
+void fail_freed(const Node& owner) { fail_freed(owner.name()); }
+
+void fail_freed(const char* op) {
+  fail(op,
        "trying to backward through the graph a second time (or to directly access saved "
        "tensors after they have already been freed); saved intermediate values of the graph "
        "are freed when you call .backward() or autograd.grad(); specify retain_graph=True if "
@@ -20,10 +22,14 @@ void fail_freed(const Node& owner) {
 }
 
 void SavedTensor::check(const Node& owner) const {
+  if (saved_ && (!t_ || t_->storage->version != version_)) check(owner.name());  // throws
+}
+
+void SavedTensor::check(const char* op) const {
   if (!saved_) return;
-  if (!t_) fail_freed(owner);
+  if (!t_) fail_freed(op);
   if (t_->storage->version != version_)
-    fail(owner.name(),
+    fail(op,
          "one of the variables needed for gradient computation has been modified by an inplace "
          "operation: ",
          describe(t_), " is at version ", t_->storage->version, "; expected version ", version_,
@@ -32,6 +38,11 @@ void SavedTensor::check(const Node& owner) const {
 
 const Tensor& SavedTensor::unpack(const Node& owner) const {
   check(owner);
+  return t_;
+}
+
+const Tensor& SavedTensor::unpack(const char* op) const {
+  check(op);
   return t_;
 }
 

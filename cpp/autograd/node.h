@@ -27,6 +27,10 @@ class SavedTensor {
   explicit SavedTensor(const Tensor& t);
   const Tensor& unpack(const Node& owner) const;  // throws if freed or modified in place
   void check(const Node& owner) const;
+  // The same for a user-defined Function's ctx.saved_tensors (bindings/autograd.cpp), whose
+  // node does not exist yet when it saves: `op` names it in the error.
+  const Tensor& unpack(const char* op) const;
+  void check(const char* op) const;
   void reset() { t_.reset(); }
   bool was_saved() const { return saved_; }
 
@@ -53,6 +57,7 @@ class AccumulateTargets {
 // that keep, as numbers, values PyTorch saves as tensors (a Python scalar operand) and so raise
 // there on a second pass after release.
 [[noreturn]] void fail_freed(const Node& owner);
+[[noreturn]] void fail_freed(const char* op);  // the same, naming op (a Function's ctx)
 
 struct Node {
   uint64_t seq = 0;

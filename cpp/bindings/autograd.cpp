@@ -146,6 +146,25 @@ void init_autograd(py::module_& m) {
     attach(node, inputs, output);
   });
   m.def("_version", [](const Tensor& t) { return t->storage->version; });
+  // A Function's ctx.save_for_backward (pyautograd/autograd.py FunctionCtx): the core's saved
+  // tensor, so that Functions and built-in nodes check versions and freeing in one place. The
+  // class is reached through _save_tensor only (not a module attribute).
+  py::class_<SavedTensor>(m, "_SavedTensor", py::module_local(),
+                          "A tensor saved for backward with its version (FunctionCtx).")
+      .def(
+          "unpack",
+          [](const SavedTensor& s, const std::string& op) { return s.unpack(op.c_str()); },
+          "The saved tensor (detached); raises RuntimeError naming `op` when it was freed or "
+          "modified in place since it was saved.",
+          py::arg("op"))
+      .def("free", &SavedTensor::reset,
+           "Drops the tensor (after a backward pass without retain_graph).");
+  new py::object(m.attr("_SavedTensor"));  // the type outlives its module attribute (leaked)
+  py::delattr(m, "_SavedTensor");
+  m.def(
+      "_save_tensor", [](const Tensor& t) { return SavedTensor(t); },
+      "Saves `tensor` for backward (ctx.save_for_backward): a detached alias and its version.",
+      py::arg("tensor"));
 }
 
 }  // namespace pyag

@@ -2,6 +2,7 @@
 #pragma once
 #include <pybind11/pybind11.h>
 
+#include "autograd/state.h"  // set_data, set_grad, set_requires_grad (the bindings' setters)
 #include "tensor/tensor.h"
 
 namespace py = pybind11;
@@ -45,9 +46,6 @@ void init_capture(py::module_& m);  // pyautograd.compile's recorder and tapes (
 // After init_tensor: clamp/clip/clamp_min/clamp_max accept tensor bounds (clamp_tensor.cpp).
 void init_clamp_tensor(py::module_& m);
 
-void set_requires_grad(const Tensor& a, bool on);
-void set_data(const Tensor& a, const Tensor& src);
-void set_grad(const Tensor& a, const Tensor& g);  // g may be empty (None)
 // Declared binary op `op` (its index in PYAG_BINARY_OPS) of a and other (a tensor or a number;
 // TypeError otherwise); reflected: other op a.
 Tensor binary_op(int op, const Tensor& a, py::handle other, bool reflected);

@@ -58,10 +58,7 @@ std::optional<DType> parse_dtype(py::handle obj, const char* op) {
 }
 
 void check_device(py::handle device, const char* op) {
-  if (device.is_none()) return;
-  std::string s = py::str(device).cast<std::string>();
-  if (s != "cpu" && s != "cpu:0")
-    fail(op, "device '", s, "' is not available: pyautograd runs on the CPU only");
+  if (!device.is_none()) check_device(py::str(device).cast<std::string>(), op);
 }
 
 bool to_scalar(py::handle h, Scalar& out) {

@@ -112,6 +112,11 @@ void init_functions(py::module_& m) {
   m.def("_copy_numpy", [](py::array arr, py::handle dtype) {
     return copy_numpy(arr, parse_dtype(dtype, "tensor"), "tensor");
   });
+  m.def(
+      "_check_device", [](py::handle device, const char* op) { check_device(device, op); },
+      "Raises RuntimeError naming `op` unless `device` is None or the CPU ('cpu', 'cpu:0', "
+      "device('cpu')).",
+      py::arg("device"), py::arg("op"));
   m.def("manual_seed", [](py::handle seed) {
     manual_seed(static_cast<uint64_t>(parse_int(seed, "manual_seed", "seed")));
   });

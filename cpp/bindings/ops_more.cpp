@@ -52,11 +52,7 @@ Creation creation_options(const py::kwargs& kw, const char* op) {
 }
 
 Tensor finish(Tensor t, const Creation& c, const char* op) {
-  if (c.requires_grad) {
-    if (!is_floating(t->dtype))
-      fail(op, "only tensors of floating point dtype can require gradients");
-    set_requires_grad(t, true);
-  }
+  if (c.requires_grad) set_requires_grad(t, true, op);
   return t;
 }
 

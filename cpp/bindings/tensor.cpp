@@ -205,13 +205,7 @@ void init_tensor(py::module_& m) {
         return a;
       },
       py::arg("requires_grad") = true);
-  c.def("retain_grad", [](const Tensor& a) {
-    if (!a->requires_grad())
-      fail("retain_grad", "can't retain_grad on a tensor that has requires_grad=False");
-    if (a->is_leaf()) return;
-    a->autograd->retains_grad = true;
-    a->grad_fn()->retained = a->autograd;
-  });
+  c.def("retain_grad", [](const Tensor& a) { retain_grad(a); });
   init_hooks(c, m);
   init_reduce_more(c);
   c.def(
@@ -229,40 +223,6 @@ void init_tensor(py::module_& m) {
       },
       py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
       py::arg("create_graph") = false, py::arg("inputs") = py::none());
-}
-
-void set_data(const Tensor& a, const Tensor& src) {
-  // `p.data -= u` assigns p.data back to the alias it read: keep p's own storage (and its
-  // version counter) when the buffer is the same.
-  if (src->storage->data != a->storage->data || src->storage->nbytes != a->storage->nbytes) {
-    if (a->requires_grad() && !is_floating(src->dtype))
-      fail("data", "cannot assign a ", dtype_name(src->dtype),
-           " tensor to the data of a tensor "
-           "that requires grad");
-    a->storage = src->storage;
-  }
-  a->shape = src->shape, a->strides = src->strides, a->dtype = src->dtype;
-  a->offset = src->offset, a->numel = src->numel;
-}
-
-void set_grad(const Tensor& a, const Tensor& g) {
-  if (g && (g->shape != a->shape || g->dtype != a->dtype))
-    fail("grad", "assigned grad has ", describe(g), " but the tensor is ", describe(a));
-  if (g || a->autograd) a->meta().grad = g;
-}
-
-void set_requires_grad(const Tensor& a, bool on) {
-  if (!a->is_leaf()) {
-    if (!on)
-      fail("requires_grad_",
-           "you can only change requires_grad flags of leaf variables; use "
-           "detach() to get a tensor that does not require grad");
-    return;
-  }
-  if (on && !is_floating(a->dtype))
-    fail("requires_grad_", "only tensors of floating point dtype can require gradients, got ",
-         dtype_name(a->dtype));
-  if (on || a->autograd) a->meta().requires_grad = on;
 }
 
 }  // namespace pyag

@@ -1,5 +1,5 @@
 // Tensors of one value and the read of one element, which live above tensor/ because they run
-// kernels (fill) and speak to the capture recorder (tensor/ includes neither).
+// kernels (fill) and speak to the capture recorder (tensor/ includes neither); the device rule.
 #include <cstring>
 
 #include "capture/hooks.h"
@@ -37,6 +37,14 @@ double get_double(const Tensor& t, const Dims& index) {
     std::memcpy(&x, p, sizeof(T));
     return static_cast<double>(x);
   });
+}
+
+void check_device(const std::string& device, const char* op) {
+  // "cpu" or "cpu:<index>" (PyTorch accepts any index of the CPU device)
+  const bool indexed = device.size() > 4 && device.compare(0, 4, "cpu:") == 0 &&
+                       device.find_first_not_of("0123456789", 4) == std::string::npos;
+  if (device != "cpu" && !indexed)
+    fail(op, "device '", device, "' is not available: pyautograd runs on the CPU only");
 }
 
 }  // namespace pyag

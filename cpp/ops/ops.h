@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -269,6 +270,8 @@ Tensor full(const Dims& shape, double value, DType dtype);
 Tensor scalar_tensor(double value, DType dtype);
 // Element `index` of t as a double; for tests, item() and printing (refused under capture).
 double get_double(const Tensor& t, const Dims& index);
+// Refuses every device but the CPU ("cpu", "cpu:<index>"): device= arguments and to().
+void check_device(const std::string& device, const char* op);
 
 // ---- creation (creation.cpp) ----
 void manual_seed(uint64_t seed);

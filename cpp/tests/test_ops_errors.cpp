@@ -206,5 +206,13 @@ TEST(InPlace, WriteIntoExpandedViewIsRefused) {
   expect_unchanged_after<RuntimeError>(base, [&] { add_(e, Scalar{1}); }, "[add_]");
 }
 
+// The one device rule (bindings and pyautograd._creation call it): the CPU, any index.
+TEST(Errors, OnlyTheCpuDevice) {
+  for (const char* ok : {"cpu", "cpu:0", "cpu:12"}) check_device(ok, "zeros");
+  for (const char* bad : {"cuda", "cuda:0", "meta", "cpu:", "cpu:x", "cpux", ""})
+    expect_error<RuntimeError>([&] { check_device(bad, "zeros"); }, "[zeros] device '",
+                               {"is not available", "CPU only"});
+}
+
 }  // namespace
 }  // namespace pyag::test
