@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
 import pkgutil
 import re
 import types
@@ -148,9 +147,6 @@ def test_every_bound_cpp_function_has_a_docstring() -> None:
     for name, obj in vars(core).items():  # the extension's own functions, public or not
         if is_bound(obj) and not name.startswith("__") and not text_of(obj.__doc__, name):
             missing.append(f"pyautograd._core.{name}")
-    if missing and os.environ.get("PYAG_DOCS_STRICT_CPP") != "1":
-        # The bindings are being rewritten (issue 8); PYAG_DOCS_STRICT_CPP=1 enforces this.
-        pytest.skip(f"{len(missing)} bound C++ names lack docstrings: {missing[:5]} ...")
     assert sorted(set(missing)) == []
 
 

@@ -100,52 +100,69 @@ void init_autograd(py::module_& m) {
                              })
       .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + " object>"; });
 
-  m.def("is_grad_enabled", []() { return GradMode::enabled(); });
-  m.def("_set_grad_enabled", [](bool on) { GradMode::set(on); });
+  m.def(
+      "is_grad_enabled", []() { return GradMode::enabled(); },
+      "Whether gradient recording is on for this thread.");
+  m.def(
+      "_set_grad_enabled", [](bool on) { GradMode::set(on); },
+      "Turns gradient recording on or off for this thread.");
 
-  m.def("_backward", [](py::handle tensors, py::handle grads, bool retain_graph) {
-    std::vector<Tensor> roots = tensor_list(tensors, "backward", false);
-    std::vector<Tensor> gs = tensor_list(grads, "backward", true);
-    py::gil_scoped_release release;
-    backward(roots, gs, retain_graph);
-  });
-  m.def("_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
-                    bool retain_graph, bool allow_unused) {
-    std::vector<Tensor> roots = tensor_list(outputs, "grad", false);
-    std::vector<Tensor> ins = tensor_list(inputs, "grad", false);
-    std::vector<Tensor> gs = tensor_list(grad_outputs, "grad", true);
-    std::vector<Tensor> r;
-    {
-      py::gil_scoped_release release;
-      r = grad(roots, gs, ins, retain_graph, allow_unused);
-    }
-    py::tuple out(r.size());
-    for (size_t i = 0; i < r.size(); ++i) out[i] = r[i] ? py::cast(r[i]) : py::none();
-    return out;
-  });
+  m.def(
+      "_backward",
+      [](py::handle tensors, py::handle grads, bool retain_graph) {
+        std::vector<Tensor> roots = tensor_list(tensors, "backward", false);
+        std::vector<Tensor> gs = tensor_list(grads, "backward", true);
+        py::gil_scoped_release release;
+        backward(roots, gs, retain_graph);
+      },
+      "Runs backward from tensors with the given gradients (autograd.backward).");
+  m.def(
+      "_grad",
+      [](py::handle outputs, py::handle inputs, py::handle grad_outputs, bool retain_graph,
+         bool allow_unused) {
+        std::vector<Tensor> roots = tensor_list(outputs, "grad", false);
+        std::vector<Tensor> ins = tensor_list(inputs, "grad", false);
+        std::vector<Tensor> gs = tensor_list(grad_outputs, "grad", true);
+        std::vector<Tensor> r;
+        {
+          py::gil_scoped_release release;
+          r = grad(roots, gs, ins, retain_graph, allow_unused);
+        }
+        py::tuple out(r.size());
+        for (size_t i = 0; i < r.size(); ++i) out[i] = r[i] ? py::cast(r[i]) : py::none();
+        return out;
+      },
+      "The gradients of outputs with respect to inputs, without touching any .grad "
+      "(autograd.grad).");
 
   // Records a Python Function's node for `output` (computed under no_grad) when needed.
-  m.def("_record_function", [](const std::string& name, py::object ctx, py::object backward_fn,
-                               py::tuple args, const Tensor& output) {
-    std::vector<Tensor> inputs;
-    std::vector<int> pos;
-    for (size_t i = 0; i < args.size(); ++i)
-      if (py::isinstance<TensorImpl>(args[i])) {
-        inputs.push_back(args[i].cast<Tensor>());
-        pos.push_back(static_cast<int>(i));
-      }
-    bool any = false;
-    for (const Tensor& t : inputs) any = any || t->requires_grad();
-    if (!any || !GradMode::enabled()) return;
-    auto node = std::make_shared<PyFunctionNode>();
-    node->label = name;
-    node->ctx = ctx;
-    node->backward_fn = backward_fn;
-    node->arg_of_input = pos;
-    for (const Tensor& t : inputs) node->shapes.push_back(t->shape);
-    attach(node, inputs, output);
-  });
-  m.def("_version", [](const Tensor& t) { return t->storage->version; });
+  m.def(
+      "_record_function",
+      [](const std::string& name, py::object ctx, py::object backward_fn, py::tuple args,
+         const Tensor& output) {
+        std::vector<Tensor> inputs;
+        std::vector<int> pos;
+        for (size_t i = 0; i < args.size(); ++i)
+          if (py::isinstance<TensorImpl>(args[i])) {
+            inputs.push_back(args[i].cast<Tensor>());
+            pos.push_back(static_cast<int>(i));
+          }
+        bool any = false;
+        for (const Tensor& t : inputs) any = any || t->requires_grad();
+        if (!any || !GradMode::enabled()) return;
+        auto node = std::make_shared<PyFunctionNode>();
+        node->label = name;
+        node->ctx = ctx;
+        node->backward_fn = backward_fn;
+        node->arg_of_input = pos;
+        for (const Tensor& t : inputs) node->shapes.push_back(t->shape);
+        attach(node, inputs, output);
+      },
+      "Records the backward node of a Python autograd.Function for output, when an input requires "
+      "grad.");
+  m.def(
+      "_version", [](const Tensor& t) { return t->storage->version; },
+      "The version counter of the tensor's storage (bumped by each in-place change).");
   // A Function's ctx.save_for_backward (pyautograd/autograd.py FunctionCtx): the core's saved
   // tensor, so that Functions and built-in nodes check versions and freeing in one place. The
   // class is reached through _save_tensor only (not a module attribute).

@@ -65,82 +65,118 @@ DType infer_scalar_dtype(const Scalar& s) {
 }  // namespace
 
 void init_functions(py::module_& m) {
-  m.def("empty", creator("empty", [](const Dims& s, DType d) { return empty(s, d); }));
-  m.def("zeros", creator("zeros", [](const Dims& s, DType d) { return zeros(s, d); }));
-  m.def("ones", creator("ones", [](const Dims& s, DType d) { return full(s, 1.0, d); }));
-  m.def("randn", creator("randn", [](const Dims& s, DType d) { return randn(s, d); }));
-  m.def("rand", creator("rand", [](const Dims& s, DType d) { return rand(s, d); }));
-  m.def("full", [](py::handle size, py::handle value, py::kwargs kw) {
-    Options o = parse_options(kw, "full");
-    Scalar s;
-    if (!to_scalar(value, s))
-      fail<TypeError>("full", "fill_value must be a number, got ",
-                      py::str(py::type::of(value).attr("__name__")).cast<std::string>());
-    DType d = o.dtype.value_or(infer_scalar_dtype(s));
-    return finish(full(parse_shape_obj(size, "full"), s.v, d), o);
-  });
-  m.def("arange", [](py::args args, py::kwargs kw) {
-    Options o = parse_options(kw, "arange");
-    if (args.size() < 1 || args.size() > 3)
-      fail<TypeError>("arange", "expected 1 to 3 positional arguments (start, end, step), got ",
-                      args.size());
-    Scalar v[3] = {Scalar{0, ScalarKind::Int}, Scalar{0, ScalarKind::Int},
-                   Scalar{1, ScalarKind::Int}};
-    bool all_int = true;
-    for (size_t i = 0; i < args.size(); ++i) {
-      Scalar s;
-      if (!to_scalar(args[i], s)) fail<TypeError>("arange", "arguments must be numbers");
-      all_int = all_int && s.kind != ScalarKind::Float;
-      v[args.size() == 1 ? 1 : i] = s;
-    }
-    DType d = o.dtype.value_or(all_int ? DType::Int64 : default_dtype());
-    return finish(arange(v[0].v, v[1].v, v[2].v, d), o);
-  });
+  m.def("empty", creator("empty", [](const Dims& s, DType d) { return empty(s, d); }),
+        "A tensor of the given size with uninitialized elements.");
+  m.def("zeros", creator("zeros", [](const Dims& s, DType d) { return zeros(s, d); }),
+        "A tensor of the given size filled with zeros.");
+  m.def("ones", creator("ones", [](const Dims& s, DType d) { return full(s, 1.0, d); }),
+        "A tensor of the given size filled with ones.");
+  m.def("randn", creator("randn", [](const Dims& s, DType d) { return randn(s, d); }),
+        "A tensor of the given size with values drawn from the standard normal distribution.");
+  m.def("rand", creator("rand", [](const Dims& s, DType d) { return rand(s, d); }),
+        "A tensor of the given size with values drawn uniformly from [0, 1).");
+  m.def(
+      "full",
+      [](py::handle size, py::handle value, py::kwargs kw) {
+        Options o = parse_options(kw, "full");
+        Scalar s;
+        if (!to_scalar(value, s))
+          fail<TypeError>("full", "fill_value must be a number, got ",
+                          py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+        DType d = o.dtype.value_or(infer_scalar_dtype(s));
+        return finish(full(parse_shape_obj(size, "full"), s.v, d), o);
+      },
+      "A tensor of the given size filled with fill_value.");
+  m.def(
+      "arange",
+      [](py::args args, py::kwargs kw) {
+        Options o = parse_options(kw, "arange");
+        if (args.size() < 1 || args.size() > 3)
+          fail<TypeError>("arange", "expected 1 to 3 positional arguments (start, end, step), got ",
+                          args.size());
+        Scalar v[3] = {Scalar{0, ScalarKind::Int}, Scalar{0, ScalarKind::Int},
+                       Scalar{1, ScalarKind::Int}};
+        bool all_int = true;
+        for (size_t i = 0; i < args.size(); ++i) {
+          Scalar s;
+          if (!to_scalar(args[i], s)) fail<TypeError>("arange", "arguments must be numbers");
+          all_int = all_int && s.kind != ScalarKind::Float;
+          v[args.size() == 1 ? 1 : i] = s;
+        }
+        DType d = o.dtype.value_or(all_int ? DType::Int64 : default_dtype());
+        return finish(arange(v[0].v, v[1].v, v[2].v, d), o);
+      },
+      "Values from start (default 0) to end, exclusive, stepping by step (default 1), as a 1-D "
+      "tensor.");
   m.def(
       "linspace",
       [](double start, double end, int64_t steps, py::kwargs kw) {
         Options o = parse_options(kw, "linspace");
         return finish(linspace(start, end, steps, o.dtype.value_or(default_dtype())), o);
       },
-      py::arg("start"), py::arg("end"), py::arg("steps"));
-  m.def("from_numpy", [](py::handle arr) {
-    if (!py::isinstance<py::array>(arr))
-      fail<TypeError>("from_numpy", "expected a NumPy array, got ",
-                      py::str(py::type::of(arr).attr("__name__")).cast<std::string>());
-    return from_numpy(py::reinterpret_borrow<py::array>(arr), "from_numpy");
-  });
-  m.def("_copy_numpy", [](py::array arr, py::handle dtype) {
-    return copy_numpy(arr, parse_dtype(dtype, "tensor"), "tensor");
-  });
+      py::arg("start"), py::arg("end"), py::arg("steps"),
+      "steps values evenly spaced from start to end, inclusive, as a 1-D tensor.");
+  m.def(
+      "from_numpy",
+      [](py::handle arr) {
+        if (!py::isinstance<py::array>(arr))
+          fail<TypeError>("from_numpy", "expected a NumPy array, got ",
+                          py::str(py::type::of(arr).attr("__name__")).cast<std::string>());
+        return from_numpy(py::reinterpret_borrow<py::array>(arr), "from_numpy");
+      },
+      "A tensor sharing the memory of a NumPy array (changes to one show in the other).");
+  m.def(
+      "_copy_numpy",
+      [](py::array arr, py::handle dtype) {
+        return copy_numpy(arr, parse_dtype(dtype, "tensor"), "tensor");
+      },
+      "A new tensor holding a copy of a NumPy array, converted to dtype when given.");
   m.def(
       "_check_device", [](py::handle device, const char* op) { check_device(device, op); },
       "Raises RuntimeError naming `op` unless `device` is None or the CPU ('cpu', 'cpu:0', "
       "device('cpu')).",
       py::arg("device"), py::arg("op"));
-  m.def("manual_seed", [](py::handle seed) {
-    manual_seed(static_cast<uint64_t>(parse_int(seed, "manual_seed", "seed")));
-  });
-  m.def("set_num_threads", [](py::handle n) {
-    int64_t k = parse_int(n, "set_num_threads", "the number of threads");
-    if (k < 1 || k > 1024)
-      fail("set_num_threads", "expected a number of threads in [1, 1024], got ", k);
-    set_num_threads(static_cast<int>(k));
-  });
-  m.def("get_num_threads", []() { return num_threads(); });
-  m.def("_blas_name", []() { return blas_name(); });
-  m.def("memory_stats", []() {
-    MemoryStats s = memory_stats();
-    py::dict d;
-    d["allocated_bytes"] = s.allocated_bytes;
-    d["peak_bytes"] = s.peak_bytes;
-    d["cached_bytes"] = s.cached_bytes;
-    d["alloc_count"] = s.alloc_count;
-    d["system_alloc_count"] = s.system_alloc_count;
-    d["system_free_count"] = s.system_free_count;
-    return d;
-  });
-  m.def("reset_peak_memory_stats", []() { reset_peak_memory(); });
-  m.def("empty_cache", []() { empty_cache(); });
+  m.def(
+      "manual_seed",
+      [](py::handle seed) {
+        manual_seed(static_cast<uint64_t>(parse_int(seed, "manual_seed", "seed")));
+      },
+      "Seeds the global random number generator.");
+  m.def(
+      "set_num_threads",
+      [](py::handle n) {
+        int64_t k = parse_int(n, "set_num_threads", "the number of threads");
+        if (k < 1 || k > 1024)
+          fail("set_num_threads", "expected a number of threads in [1, 1024], got ", k);
+        set_num_threads(static_cast<int>(k));
+      },
+      "Sets the number of threads of the kernels and the matrix products (one budget).");
+  m.def(
+      "get_num_threads", []() { return num_threads(); },
+      "The number of threads of the kernels and the matrix products.");
+  m.def(
+      "_blas_name", []() { return blas_name(); },
+      "The name of the BLAS library the matrix products call.");
+  m.def(
+      "memory_stats",
+      []() {
+        MemoryStats s = memory_stats();
+        py::dict d;
+        d["allocated_bytes"] = s.allocated_bytes;
+        d["peak_bytes"] = s.peak_bytes;
+        d["cached_bytes"] = s.cached_bytes;
+        d["alloc_count"] = s.alloc_count;
+        d["system_alloc_count"] = s.system_alloc_count;
+        d["system_free_count"] = s.system_free_count;
+        return d;
+      },
+      "The caching allocator's counters: allocated, peak and cached bytes, allocation counts.");
+  m.def(
+      "reset_peak_memory_stats", []() { reset_peak_memory(); },
+      "Sets the peak allocated bytes to the bytes allocated now.");
+  m.def(
+      "empty_cache", []() { empty_cache(); },
+      "Returns every cached, unused memory block to the system.");
   m.def(
       "result_type",
       [](py::handle a, py::handle b) {
@@ -160,11 +196,14 @@ void init_functions(py::module_& m) {
   m.def("can_cast", &can_cast, py::arg("from_"), py::arg("to"),
         "Whether an in-place op may write a value of dtype from_ into a tensor of dtype to (no "
         "floating to integral, no non-bool to bool).");
-  m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
-    Operand oa = to_operand(a, "where"), ob = to_operand(b, "where");
-    if (oa.is_tensor()) return ob.is_tensor() ? where(c, oa.t, ob.t) : where(c, oa.t, ob.s);
-    return ob.is_tensor() ? where(c, oa.s, ob.t) : where(c, oa.s, ob.s);
-  });
+  m.def(
+      "where",
+      [](const Tensor& c, py::handle a, py::handle b) {
+        Operand oa = to_operand(a, "where"), ob = to_operand(b, "where");
+        if (oa.is_tensor()) return ob.is_tensor() ? where(c, oa.t, ob.t) : where(c, oa.t, ob.s);
+        return ob.is_tensor() ? where(c, oa.s, ob.t) : where(c, oa.s, ob.s);
+      },
+      "Elements of input where condition is True, else of other (broadcast together).");
 }
 
 }  // namespace pyag

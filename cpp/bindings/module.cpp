@@ -6,17 +6,24 @@ namespace pyag {
 namespace {
 
 void init_dtypes(py::module_& m) {
-  py::class_<DType> d(m, "dtype", py::module_local());
+  py::class_<DType> d(m, "dtype", "The element type of a tensor (float32, int64, bool, ...).",
+                      py::module_local());
   d.def("__repr__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
   d.def("__str__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
   d.def("__eq__",
         [](DType a, py::handle b) { return py::isinstance<DType>(b) && b.cast<DType>() == a; });
   d.def("__hash__", [](DType t) { return static_cast<int>(t); });
-  d.def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); });
-  d.def_property_readonly("itemsize", [](DType t) { return is_supported(t) ? itemsize(t) : 2; });
-  d.def_property_readonly("is_signed",
-                          [](DType t) { return t != DType::Bool && t != DType::UInt8; });
-  d.def_property_readonly("is_complex", [](DType) { return false; });
+  d.def_property_readonly(
+      "is_floating_point", [](DType t) { return is_floating(t); },
+      "Whether the dtype is a floating point type.");
+  d.def_property_readonly(
+      "itemsize", [](DType t) { return is_supported(t) ? itemsize(t) : 2; },
+      "The size of one element in bytes.");
+  d.def_property_readonly(
+      "is_signed", [](DType t) { return t != DType::Bool && t != DType::UInt8; },
+      "Whether the dtype holds negative values.");
+  d.def_property_readonly(
+      "is_complex", [](DType) { return false; }, "False: no dtype of pyautograd is complex.");
   m.attr("float32") = DType::Float32;
   m.attr("float64") = DType::Float64;
   m.attr("int64") = DType::Int64;
@@ -88,8 +95,11 @@ PYBIND11_MODULE(_core, m) {
   init_dlpack(m);
   init_capture(m);
   init_clamp_tensor(m);
-  m.def("_set_py_types", [](py::object size_cls, py::object minmax_cls) {
-    py_types().size_cls = size_cls;
-    py_types().minmax_cls = minmax_cls;
-  });
+  m.def(
+      "_set_py_types",
+      [](py::object size_cls, py::object minmax_cls) {
+        py_types().size_cls = size_cls;
+        py_types().minmax_cls = minmax_cls;
+      },
+      "Hands the C++ module the Python types it returns (Size, ...); called once at import.");
 }

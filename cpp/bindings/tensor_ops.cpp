@@ -96,7 +96,8 @@ void init_tensor_ops(TensorClass& c) {
         Operand o = to_operand(other, "where");
         return o.is_tensor() ? where(cond, a, o.t) : where(cond, a, o.s);
       },
-      py::arg("condition"), py::arg("other"));
+      py::arg("condition"), py::arg("other"),
+      "Elements of input where condition is True, else of other (broadcast together).");
   c.def(
       "masked_fill",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
@@ -111,7 +112,8 @@ void init_tensor_ops(TensorClass& c) {
         Tensor v = o.is_tensor() ? cast(o.t, a->dtype) : scalar_tensor(o.s.v, a->dtype);
         return where(mask, v, a);
       },
-      py::arg("mask"), py::arg("value"));
+      py::arg("mask"), py::arg("value"),
+      "A copy of the tensor with value where the bool mask (broadcast to its shape) is True.");
   c.def(
       "masked_fill_",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
@@ -125,15 +127,25 @@ void init_tensor_ops(TensorClass& c) {
         }
         return a;
       },
-      py::arg("mask"), py::arg("value"));
+      py::arg("mask"), py::arg("value"),
+      "Writes value where the bool mask (broadcast to the tensor's shape) is True; returns the "
+      "tensor.");
 
   // ---- in-place ----
-  c.def("zero_", [](const Tensor& a) { return zero_(a); });
-  c.def("fill_", [](const Tensor& a, py::handle v) {
-    Operand o = to_operand(v, "fill_");
-    return o.is_tensor() ? fill_(a, o.t) : fill_(a, o.s);
-  });
-  c.def("copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
+  c.def(
+      "zero_", [](const Tensor& a) { return zero_(a); },
+      "Sets every element to zero; returns the tensor.");
+  c.def(
+      "fill_",
+      [](const Tensor& a, py::handle v) {
+        Operand o = to_operand(v, "fill_");
+        return o.is_tensor() ? fill_(a, o.t) : fill_(a, o.s);
+      },
+      "Sets every element to value (a number or a 1-element tensor); returns the tensor.");
+  c.def(
+      "copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"),
+      "Copies the elements of src (broadcast, converted to this dtype) into this tensor; returns "
+      "it.");
 
   // ---- reductions ----
   c.def(
@@ -144,7 +156,9 @@ void init_tensor_ops(TensorClass& c) {
                   : sum(a, parse_dims(dim, "sum"), keepdim);
       },
       py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
+      py::arg("dtype") = py::none(),
+      "The sum of all elements, or along dim (keepdim keeps it as size 1; dtype= sets the "
+      "accumulation and result type).");
   c.def(
       "mean",
       [](const Tensor& a, py::handle dim, bool keepdim, py::handle dtype) {
@@ -153,29 +167,38 @@ void init_tensor_ops(TensorClass& c) {
                   : mean(a, parse_dims(dim, "mean"), keepdim);
       },
       py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
+      py::arg("dtype") = py::none(),
+      "The mean of all elements, or along dim (keepdim keeps it as size 1).");
   c.def(
       "max",
       [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false,
+      "The largest element; with dim, a (values, indices) pair along dim; with a tensor, the "
+      "elementwise maximum.");
   c.def(
       "min",
       [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, false); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false,
+      "The smallest element; with dim, a (values, indices) pair along dim; with a tensor, the "
+      "elementwise minimum.");
   c.def(
       "argmax",
       [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
         if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, true).second;
         return extreme_dim(detach(a), parse_int(dim, "argmax", "dim"), keepdim, true).second;
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false,
+      "The index of the largest value, of the flattened tensor or along dim (keepdim keeps it as "
+      "size 1); the first one among equals.");
   c.def(
       "argmin",
       [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
         if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, false).second;
         return extreme_dim(detach(a), parse_int(dim, "argmin", "dim"), keepdim, false).second;
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false);
+      py::arg("dim") = py::none(), py::arg("keepdim") = false,
+      "The index of the smallest value, of the flattened tensor or along dim (keepdim keeps it as "
+      "size 1); the first one among equals.");
 
   // ---- linear algebra ----
   auto mm_ = [](const Tensor& a, const Tensor& b) {
@@ -186,46 +209,67 @@ void init_tensor_ops(TensorClass& c) {
     return maybe_nogil(a->numel * (b->dim() ? b->shape[b->dim() - 1] : 1) / 4,
                        [&] { return matmul(a, b); });
   };
-  c.def("mm", mm_, py::arg("mat2"));
-  c.def("bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
-  c.def("matmul", matmul_, py::arg("other"));
+  c.def("mm", mm_, py::arg("mat2"), "The matrix product of two 2-D tensors.");
+  c.def(
+      "bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"),
+      "The batched matrix product of two 3-D tensors: out[b] = input[b] @ mat2[b].");
+  c.def("matmul", matmul_, py::arg("other"),
+        "The matrix product with numpy semantics: 1-D dot, 2-D mm, batched with broadcasting.");
   c.def("__matmul__", matmul_);
   c.def("__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); });
 
   // ---- shape ----
-  c.def("t", [](const Tensor& a) { return t(a); });
+  c.def(
+      "t", [](const Tensor& a) { return t(a); },
+      "The transpose of a tensor of at most 2 dimensions (a view).");
   c.def(
       "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
-      py::arg("dim0"), py::arg("dim1"));
-  c.def("permute", [](const Tensor& a, py::args dims) {
-    return permute(a, parse_shape(dims, "permute", SizeKind::Dims).vec());
-  });
-  c.def("view", [](const Tensor& a, py::args shape) {
-    return view(a, parse_shape(shape, "view", SizeKind::MayInfer));
-  });
-  c.def("reshape", [](const Tensor& a, py::args shape) {
-    return reshape(a, parse_shape(shape, "reshape", SizeKind::MayInfer));
-  });
+      py::arg("dim0"), py::arg("dim1"), "A view with dimensions dim0 and dim1 swapped.");
+  c.def(
+      "permute",
+      [](const Tensor& a, py::args dims) {
+        return permute(a, parse_shape(dims, "permute", SizeKind::Dims).vec());
+      },
+      "A view with the dimensions reordered as given.");
+  c.def(
+      "view",
+      [](const Tensor& a, py::args shape) {
+        return view(a, parse_shape(shape, "view", SizeKind::MayInfer));
+      },
+      "A view of the same memory in a new shape (-1 infers a size).");
+  c.def(
+      "reshape",
+      [](const Tensor& a, py::args shape) {
+        return reshape(a, parse_shape(shape, "reshape", SizeKind::MayInfer));
+      },
+      "The elements in a new shape: a view when the memory allows, else a copy (-1 infers a "
+      "size).");
   c.def(
       "view_as", [](const Tensor& a, const Tensor& o) { return view(a, o->shape); },
-      py::arg("other"));
+      py::arg("other"), "self.view(other.size()).");
   c.def(
       "reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o->shape); },
-      py::arg("other"));
-  c.def("expand", [](const Tensor& a, py::args shape) {
-    return expand(a, parse_shape(shape, "expand", SizeKind::MayInfer));
-  });
+      py::arg("other"), "self.reshape(other.size()).");
+  c.def(
+      "expand",
+      [](const Tensor& a, py::args shape) {
+        return expand(a, parse_shape(shape, "expand", SizeKind::MayInfer));
+      },
+      "A view with dimensions of size 1 repeated to the given sizes (-1 keeps a size); no copy.");
   c.def(
       "expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o->shape); },
-      py::arg("other"));
+      py::arg("other"), "self.expand(other.size()).");
   c.def(
       "squeeze",
       [](const Tensor& a, py::object dim) {
         return squeeze(a, dim.is_none() ? std::nullopt
                                         : std::optional<int64_t>(parse_int(dim, "squeeze", "dim")));
       },
-      py::arg("dim") = py::none());
-  c.def("unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+      py::arg("dim") = py::none(),
+      "A view without the dimensions of size 1 (all of them, or dim's when it has size 1).");
+  c.def(
+      "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"),
+      "A view with a dimension of size 1 inserted at dim.");
   c.def(
       "t_", [](const Tensor& a) { return t_(a); },
       "In place t(): this tensor becomes its transpose.");
@@ -243,9 +287,15 @@ void init_tensor_ops(TensorClass& c) {
   c.def(
       "unsqueeze_", [](const Tensor& a, int64_t d) { return unsqueeze_(a, d); }, py::arg("dim"),
       "In place unsqueeze(dim).");
-  c.def("flatten", [](const Tensor& a) { return flatten(a); });
-  c.def("contiguous", [](const Tensor& a) { return contiguous(a); });
-  c.def("clone", [](const Tensor& a) { return clone(a); });
+  c.def(
+      "flatten", [](const Tensor& a) { return flatten(a); },
+      "All dimensions merged into one: a 1-D view when the memory allows, else a copy.");
+  c.def(
+      "contiguous", [](const Tensor& a) { return contiguous(a); },
+      "The tensor itself when its memory is row-major contiguous, else a contiguous copy.");
+  c.def(
+      "clone", [](const Tensor& a) { return clone(a); },
+      "A copy of the tensor with its own memory; gradients flow back to the input.");
   c.def("__getitem__", &getitem);
   c.def("__setitem__", [](const Tensor& a, py::handle idx, py::handle v) { setitem(a, idx, v); });
 }
