@@ -4,6 +4,9 @@ tensors, in-place ops returning the same object, _make_subclass and as_subclass.
 import copy
 import gc
 import pickle
+import subprocess
+import sys
+import textwrap
 import weakref
 
 import pytest
@@ -179,3 +182,26 @@ def test_torch_semantics_match(request):
         )
 
     assert program(pa) == program(torch)
+
+
+def test_collector_during_a_new_subclass_first_instance_does_not_crash():
+    # The collector may run while pybind11 builds a new subclass's first instance (caching the
+    # type's info allocates): the Tensor type's tp_traverse must not read the unbuilt layout.
+    # In a subprocess, with a collection at every allocation, so that a crash is a failure.
+    code = textwrap.dedent(
+        """
+        import gc
+        import pyautograd as pa
+        gc.set_threshold(1, 1, 1)
+        for i in range(20):
+            cls = type(f"Sub{i}", (pa.Tensor,), {})
+            t = pa.Tensor._make_subclass(cls, pa.ones(2), True)
+            u = pa.ones(2).as_subclass(cls)
+            v = cls([1.0, 2.0])
+            t.tag = i
+            assert type(t) is cls and type(u) is cls and type(v) is cls
+        print("ok")
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-2000:])

@@ -68,6 +68,11 @@ PyObject* py_of(const PostAccumulateHookFn& f) {
 std::vector<HookList*> owned_hooks(PyObject* self) {
   std::vector<HookList*> out;
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  // The collector can run between tp_alloc (the object is tracked, zero-filled) and pybind11's
+  // allocate_layout: making a subclass's first instance allocates (pybind11 caches the type's
+  // info behind a weak reference). Until the layout exists there is nothing to visit, and
+  // value_and_holder would read through its null pointers.
+  if (!inst->simple_layout && inst->nonsimple.values_and_holders == nullptr) return out;
   py::detail::value_and_holder vh = inst->get_value_and_holder(nullptr, false);
   if (!vh || !vh.holder_constructed()) return out;
   const Tensor& t = vh.holder<Tensor>();
