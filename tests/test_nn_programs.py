@@ -44,6 +44,7 @@ CASES: dict[str, tuple[list[str], float | None]] = {
     "polynomial_custom_module.py": (["sin"], None),
     "polynomial_dynamic.py": (["sin"], None),
     "cnn_classifier.py": ([], None),
+    "lstm_sequence.py": ([], None),
 }
 
 

@@ -9,6 +9,9 @@ from . import parallel as parallel
 from . import utils as utils
 from .modules import ELU as ELU
 from .modules import GELU as GELU
+from .modules import GRU as GRU
+from .modules import LSTM as LSTM
+from .modules import RNN as RNN
 from .modules import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .modules import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
@@ -33,6 +36,7 @@ from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
+from .modules import GRUCell as GRUCell
 from .modules import Hardtanh as Hardtanh
 from .modules import HuberLoss as HuberLoss
 from .modules import Identity as Identity
@@ -41,6 +45,7 @@ from .modules import LayerNorm as LayerNorm
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
 from .modules import LogSoftmax as LogSoftmax
+from .modules import LSTMCell as LSTMCell
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
 from .modules import Module as Module
@@ -57,6 +62,9 @@ from .modules import ReLU as ReLU
 from .modules import ReLU6 as ReLU6
 from .modules import ReplicationPad1d as ReplicationPad1d
 from .modules import ReplicationPad2d as ReplicationPad2d
+from .modules import RNNBase as RNNBase
+from .modules import RNNCell as RNNCell
+from .modules import RNNCellBase as RNNCellBase
 from .modules import Sequential as Sequential
 from .modules import Sigmoid as Sigmoid
 from .modules import SiLU as SiLU
@@ -73,6 +81,9 @@ from .parameter import Parameter as Parameter
 __all__ = [
     "ELU",
     "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -98,10 +109,12 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "Hardtanh",
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -117,6 +130,9 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "ReflectionPad1d",
