@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compile_helpers import assert_same, assert_same_state, np_copy, seed_net
 
 import pyautograd as torch
 from pyautograd.autograd import Variable
@@ -29,33 +30,15 @@ def _mode(request: pytest.FixtureRequest) -> Any:
     EXACT = True
 
 
-def _np(t: Any) -> np.ndarray:
-    return np.array(t.detach().numpy(), copy=True)
+_np = np_copy
 
 
 def _same(a: Any, b: Any) -> None:
-    if a is None or b is None:
-        assert a is None and b is None
-        return
-    if EXACT:
-        np.testing.assert_array_equal(_np(a), _np(b))
-    else:
-        x, y = _np(a), _np(b)
-        scale = max(float(np.abs(x).max(initial=0.0)), 1e-30)
-        np.testing.assert_allclose(x, y, rtol=0, atol=1e-5 * scale)
+    assert_same(a, b, EXACT)
 
 
 def _seed_net(seed: int = 0, m: int = 64) -> tuple[Any, Any, dict[str, Any]]:
-    torch.manual_seed(seed)
-    x = Variable(torch.randn(1000, m), requires_grad=False)
-    y = Variable(torch.randn(10, m), requires_grad=False)
-    p = {
-        "w1": Variable(torch.randn(100, 1000), requires_grad=True),
-        "w2": Variable(torch.randn(10, 100), requires_grad=True),
-        "b1": Variable(torch.randn(100, 1), requires_grad=True),
-        "b2": Variable(torch.randn(10, 1), requires_grad=True),
-    }
-    return x, y, p
+    return seed_net(seed, m=m)
 
 
 def _seed_step(p: dict[str, Any]) -> Any:
@@ -99,10 +82,7 @@ class Twin:
     def check(self, re: Any = None, rc: Any = None) -> None:
         if isinstance(re, torch.Tensor):
             _same(re, rc)
-        for k, v in self.eager_state.items():
-            if isinstance(v, torch.Tensor):
-                _same(v, self.comp_state[k])
-                _same(v.grad, self.comp_state[k].grad)
+        assert_same_state(self.eager_state, self.comp_state, EXACT)
 
     def both(self, fn: Any) -> None:
         fn(self.eager_state)

@@ -13,34 +13,22 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compile_helpers import assert_same, assert_same_state, np_copy, seed_net
 
 import pyautograd as torch
-from pyautograd.autograd import Variable
 
 LR = 1e-6
 
 
-def _np(t: Any) -> np.ndarray:
-    return np.array(t.detach().numpy(), copy=True)
+_np = np_copy
 
 
 def _close(a: Any, b: Any, what: str) -> None:
-    a, b = _np(a), _np(b)
-    scale = max(float(np.abs(a).max(initial=0.0)), 1e-30)
-    np.testing.assert_allclose(a, b, rtol=0, atol=1e-5 * scale, err_msg=what)
+    assert_same(a, b, exact=False, what=what)
 
 
 def _net(seed: int = 0) -> tuple[Any, Any, dict[str, Any]]:
-    torch.manual_seed(seed)
-    x = Variable(torch.randn(200, 32), requires_grad=False)
-    y = Variable(torch.randn(10, 32), requires_grad=False)
-    p = {
-        "w1": Variable(torch.randn(50, 200), requires_grad=True),
-        "w2": Variable(torch.randn(10, 50), requires_grad=True),
-        "b1": Variable(torch.randn(50, 1), requires_grad=True),
-        "b2": Variable(torch.randn(10, 1), requires_grad=True),
-    }
-    return x, y, p
+    return seed_net(seed, n_in=200, hidden=50, m=32)
 
 
 def _step(p: dict[str, Any]) -> Any:
@@ -58,9 +46,7 @@ def _step(p: dict[str, Any]) -> Any:
 
 
 def _check(pe: dict[str, Any], pc: dict[str, Any], what: str) -> None:
-    for k in pe:
-        _close(pe[k], pc[k], f"{what}: {k}")
-        _close(pe[k].grad, pc[k].grad, f"{what}: {k}.grad")
+    assert_same_state(pe, pc, exact=False, what=what)
 
 
 @pytest.mark.parametrize("exact", [True, False])

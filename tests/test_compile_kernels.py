@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
+from compile_helpers import assert_same, assert_same_state, np_copy
 
 import pyautograd as torch
 from pyautograd import nn
 
-
-def _np(t: Any) -> np.ndarray:
-    return np.array(t.detach().numpy(), copy=True)
+_np = np_copy
 
 
 def _twin(make: Any, data: list[tuple[Any, ...]], calls: int = 8, **kw: Any) -> dict[str, Any]:
@@ -30,14 +28,8 @@ def _twin(make: Any, data: list[tuple[Any, ...]], calls: int = 8, **kw: Any) -> 
     for i in range(calls):
         args = data[i % len(data)]
         re, rc = eager(*args), comp(*args)
-        np.testing.assert_array_equal(_np(re), _np(rc), err_msg=f"call {i}: result")
-        for name, t in se["state"]().items():
-            u = sc["state"]()[name]
-            np.testing.assert_array_equal(_np(t), _np(u), err_msg=f"call {i}: {name}")
-            if t.grad is not None or u.grad is not None:
-                np.testing.assert_array_equal(
-                    _np(t.grad), _np(u.grad), err_msg=f"call {i}: {name}.grad"
-                )
+        assert_same(re, rc, exact=True, what=f"call {i}: result")
+        assert_same_state(se["state"](), sc["state"](), exact=True, what=f"call {i}")
     st: dict[str, Any] = comp.stats()
     assert st["captures"] == 1 and st["replays"] == calls - 2, st
     return st
