@@ -205,32 +205,16 @@ def is_tensor(obj: object) -> builtins.bool:
 
 Tensor.__module__ = "pyautograd"
 
-# Ops as functions: pyautograd.sum(t, 1, keepdim=True) is Tensor.sum(t, 1, keepdim=True). The
-# declared elementwise ops (sin, add, clamp, ...) are the functions of _core.__all__, imported
-# above; these are the others.
-argmax = Tensor.argmax
-argmin = Tensor.argmin
+# Ops as functions: pyautograd.mm(a, b) is Tensor.mm(a, b). The declared ops (sin, add, clamp,
+# sum, max, cumsum, ...) are the functions of _core.__all__, imported above; these are others.
 bmm = Tensor.bmm
 clone = Tensor.clone
 flatten = Tensor.flatten
 matmul = Tensor.matmul
-max = Tensor.max
-mean = Tensor.mean
-min = Tensor.min
 mm = Tensor.mm
 permute = Tensor.permute
 reshape = Tensor.reshape
 squeeze = Tensor.squeeze
-sum = Tensor.sum
-prod = Tensor.prod
-all = Tensor.all
-any = Tensor.any
-logsumexp = Tensor.logsumexp
-var = Tensor.var
-std = Tensor.std
-norm = Tensor.norm
-cumsum = Tensor.cumsum
-cumprod = Tensor.cumprod
 t = Tensor.t
 transpose = Tensor.transpose
 unsqueeze = Tensor.unsqueeze

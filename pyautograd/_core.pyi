@@ -692,7 +692,7 @@ class Tensor:
     def squeeze_(self, dim: _int | None = None) -> Tensor: ...
     def unsqueeze(self, dim: _int) -> Tensor: ...
     def unsqueeze_(self, dim: _int) -> Tensor: ...
-    def flatten(self) -> Tensor: ...
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor: ...
     def contiguous(self) -> Tensor: ...
     def clone(self) -> Tensor: ...
     # ---- splitting and rearranging (cpp/bindings/shape.cpp) ----
@@ -790,10 +790,67 @@ class Tensor:
         """Accumulates gradients into the leaves' .grad. create_graph=True is not supported."""
 
 # ---- the declared ops (cpp/kernels/*_ops.h): pyautograd star-imports the names in __all__ ----
+# ---- reductions and scans (declared: cpp/ops/reduce_ops.h) ----
+def sum(
+    input: Tensor, dim: _Dims | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+) -> Tensor: ...
+def mean(
+    input: Tensor, dim: _Dims | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+) -> Tensor: ...
+def prod(
+    input: Tensor, dim: _int | None = None, keepdim: _bool = False, *, dtype: _DType | None = None
+) -> Tensor: ...
+def all(input: Tensor, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
+def any(input: Tensor, dim: _Dims | None = None, keepdim: _bool = False) -> Tensor: ...
+def logsumexp(input: Tensor, dim: _Dims, keepdim: _bool = False) -> Tensor: ...
+def var(
+    input: Tensor,
+    dim: _Dims | _bool | None = None,
+    unbiased: _bool | None = None,
+    keepdim: _bool = False,
+    *,
+    correction: _float | None = None,
+) -> Tensor: ...
+def std(
+    input: Tensor,
+    dim: _Dims | _bool | None = None,
+    unbiased: _bool | None = None,
+    keepdim: _bool = False,
+    *,
+    correction: _float | None = None,
+) -> Tensor: ...
+def norm(
+    input: Tensor,
+    p: _float | str | None = "fro",
+    dim: _Dims | None = None,
+    keepdim: _bool = False,
+    dtype: _DType | None = None,
+) -> Tensor: ...
+def cumsum(input: Tensor, dim: _int, *, dtype: _DType | None = None) -> Tensor: ...
+def cumprod(input: Tensor, dim: _int, *, dtype: _DType | None = None) -> Tensor: ...
+@overload
+def max(input: Tensor, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+@overload
+def max(input: Tensor, dim: _int, keepdim: _bool = False) -> MinMax: ...
+@overload
+def max(input: Tensor, dim: Tensor) -> Tensor: ...
+@overload
+def min(input: Tensor, dim: None = None, keepdim: _bool = False) -> Tensor: ...
+@overload
+def min(input: Tensor, dim: _int, keepdim: _bool = False) -> MinMax: ...
+@overload
+def min(input: Tensor, dim: Tensor) -> Tensor: ...
+def argmax(input: Tensor, dim: _int | None = None, keepdim: _bool = False) -> Tensor: ...
+def argmin(input: Tensor, dim: _int | None = None, keepdim: _bool = False) -> Tensor: ...
+
 __all__ = [
     "abs",
     "acos",
     "add",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
     "asin",
     "atan",
     "atan2",
@@ -809,6 +866,8 @@ __all__ = [
     "copysign",
     "cos",
     "cosh",
+    "cumprod",
+    "cumsum",
     "div",
     "eq",
     "erf",
@@ -835,14 +894,20 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logical_xor",
+    "logsumexp",
     "lt",
+    "max",
     "maximum",
+    "mean",
+    "min",
     "minimum",
     "mul",
     "nan_to_num",
     "ne",
     "neg",
+    "norm",
     "pow",
+    "prod",
     "reciprocal",
     "relu",
     "remainder",
@@ -854,10 +919,13 @@ __all__ = [
     "sinh",
     "sqrt",
     "square",
+    "std",
     "sub",
+    "sum",
     "tan",
     "tanh",
     "trunc",
+    "var",
 ]
 
 def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor: ...

@@ -1,4 +1,4 @@
-"""One row per declared op (cpp/kernels/*_ops.h): the inputs that test it.
+"""One row per declared op (cpp/kernels/*_ops.h, cpp/ops/reduce_ops.h): the inputs that test it.
 
 tests/test_op_table.py walks pyautograd._core._op_table() and, for every op, checks its binding,
 stub and alias, its values against PyTorch, and its gradient against finite differences (float64)
@@ -19,7 +19,7 @@ class Row:
     comparisons meet ties and zeros) or "int" (int64 in [-5, 5]).
     avoid: points where the op has a kink; inputs are kept at least 0.1 away from them, so
     that finite differences are meaningful.
-    kwargs: the op's scalar parameters.
+    kwargs: the op's parameters (a reduction's dim, keepdim, ...).
     scalar: for a binary op, a number also tried as either operand (None: not tried).
     """
 
@@ -111,4 +111,20 @@ ROWS: dict[str, Row] = {
     "hypot": Row(arity=2, scalar=1.5),
     "copysign": Row(arity=2, avoid=(0.0,), scalar=-1.5),
     "floor_divide": Row(arity=2, **POSITIVE, scalar=0.7),
+    # ---- reductions and scans (cpp/ops/reduce_ops.h) ----
+    "sum": Row(kwargs={"dim": 1}),
+    "mean": Row(kwargs={"dim": 0, "keepdim": True}),
+    "prod": Row(kwargs={"dim": 1}, avoid=(0.0,)),
+    "all": Row(kind="small", kwargs={"dim": 1}),
+    "any": Row(kind="small"),
+    "logsumexp": Row(kwargs={"dim": 1}),
+    "var": Row(kwargs={"dim": 1}),
+    "std": Row(kwargs={"dim": 0, "correction": 0}),
+    "norm": Row(kwargs={"p": 3.0, "dim": 1}, avoid=(0.0,)),
+    "max": Row(),
+    "min": Row(kwargs={"dim": 1}),
+    "argmax": Row(kwargs={"dim": 1}),
+    "argmin": Row(),
+    "cumsum": Row(kwargs={"dim": 1}),
+    "cumprod": Row(kwargs={"dim": 0}, avoid=(0.0,)),
 }

@@ -1,4 +1,5 @@
-"""The declared ops, walked from the op table the core exposes (pyautograd._core._op_table()).
+"""The declared ops (elementwise, reductions and scans), walked from the op table the core exposes
+(pyautograd._core._op_table()).
 
 For every op: a row in tests/op_rows.py; its Tensor method, module function (pyautograd.<name>,
 wherever PyTorch has torch.<name>) and in-place method as declared, each with a docstring; its
@@ -131,13 +132,18 @@ def _pa(a: np.ndarray, requires_grad: bool = False) -> Any:
     return pyautograd.tensor(a, requires_grad=requires_grad and a.dtype == np.float64)
 
 
+def _values(r: Any) -> Any:
+    """The values of a (values, indices) result (max/min along a dim), else the result."""
+    return r[0] if isinstance(r, tuple) else r
+
+
 def _call(mod: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """mod.<name>(*args, **kwargs); for an nn.functional-only op, the functional version."""
     if mod is pyautograd and OPS[name]["functional"]:
         mod = pyautograd._core
     elif mod is not pyautograd and not hasattr(mod, name):
         mod = mod.nn.functional
-    return getattr(mod, name)(*args, **kwargs)
+    return _values(getattr(mod, name)(*args, **kwargs))
 
 
 def _np(t: Any) -> np.ndarray:
@@ -209,7 +215,7 @@ def test_against_torch(name: str, dtype: str) -> None:
         assert str(out.dtype).split(".")[-1] == str(ref.dtype).split(".")[-1]
         np.testing.assert_allclose(_np(out), ref.detach().numpy(), **tol)
         if op["method"]:
-            method = getattr(pa_args[0], name)(*pa_args[1:], **row.kwargs)
+            method = _values(getattr(pa_args[0], name)(*pa_args[1:], **row.kwargs))
             np.testing.assert_allclose(_np(method), ref.detach().numpy(), **tol)
         if grad:
             w = np.random.default_rng(3).standard_normal(tuple(ref.shape)).astype(dtype)

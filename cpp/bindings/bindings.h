@@ -34,8 +34,12 @@ void init_ops_more(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
 // Tensor.register_hook, register_post_accumulate_grad_hook, RemovableHandle (hooks.cpp).
 void init_hooks(TensorClass& c, py::module_& m);
-// Tensor.prod all any logsumexp var std norm cumsum cumprod (reduce_more.cpp).
-void init_reduce_more(TensorClass& c);
+// The declared reductions and scans (ops/reduce_ops.h): methods, functions, op table rows
+// (reduce.cpp).
+void init_reduce(TensorClass& c, py::module_& m);
+// Appends a row to _core._op_table() (and the name to _core.__all__ for a kPyFunction op).
+void add_op_row(const char* family, const char* name, const char* doc, const char* differentiable,
+                uint8_t python, py::list params);
 // The Tensor type's tp_traverse/tp_clear, which also see hooks' Python callables (hooks.cpp).
 void tensor_type_setup(PyHeapTypeObject* heap);
 void init_dlpack(py::module_& m);  // after init_tensor: Tensor.__dlpack__ (dlpack.cpp)

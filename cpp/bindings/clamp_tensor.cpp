@@ -47,10 +47,10 @@ py::object call(const Form& f, const py::object& orig, py::args args, py::kwargs
   if (args.size() > nparams + 1)
     throw py::type_error(std::string("[") + f.op + "] takes at most " + std::to_string(nparams) +
                          " bounds");
+  py::handle out = py::none();
   for (auto item : kw) {
     const std::string k = py::str(item.first);
-    if (k == "out" && !item.second.is_none())
-      fail(f.op, "out= with tensor bounds is not supported; assign the result instead");
+    if (k == "out") out = item.second;
     if (k != "out" && k != names[0] && !(nparams == 2 && k == names[1]))
       throw py::type_error(std::string("[") + f.op + "] got an unexpected keyword argument '" + k +
                            "'");
@@ -59,10 +59,17 @@ py::object call(const Form& f, const py::object& orig, py::args args, py::kwargs
   const ClampBound lo = f.has_min ? bound(given[0], f.op, "min") : ClampBound{};
   const ClampBound hi = f.has_max ? bound(given[f.has_min ? 1 : 0], f.op, "max") : ClampBound{};
   if (f.inplace) {
+    if (!out.is_none())
+      throw py::type_error(std::string("[") + f.name +
+                           "] got an unexpected keyword argument 'out'");
     clamp_tensor_(self, lo, hi, f.name);
     return py::reinterpret_borrow<py::object>(args[0]);
   }
-  return py::cast(clamp_tensor(self, lo, hi, f.op));
+  if (out.is_none()) return py::cast(clamp_tensor(self, lo, hi, f.op));
+  if (!py::isinstance<TensorImpl>(out))
+    throw py::type_error(std::string("[") + f.op + "] out must be a tensor");
+  write_out(out.cast<Tensor>(), clamp_tensor(self, lo, hi, f.op), f.op);
+  return py::reinterpret_borrow<py::object>(out);
 }
 
 std::string doc_of(const py::object& orig) {

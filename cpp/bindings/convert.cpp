@@ -23,6 +23,11 @@ int64_t parse_int(py::handle h, const char* op, const char* what) {
   return static_cast<int64_t>(v);
 }
 
+std::optional<int64_t> parse_optional_int(py::handle h, const char* op, const char* what) {
+  if (h.is_none()) return std::nullopt;
+  return parse_int(h, op, what);
+}
+
 Dims parse_shape_obj(py::handle obj, const char* op, SizeKind kind) {
   if (!PySequence_Check(obj.ptr()) || PyUnicode_Check(obj.ptr()))
     fail<TypeError>(op, "size must be a sequence of ints, got ",

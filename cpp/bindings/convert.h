@@ -35,6 +35,7 @@ enum class SizeKind { Sizes, MayInfer, Dims };
 Dims parse_shape(const py::args& args, const char* op, SizeKind kind = SizeKind::Sizes);
 Dims parse_shape_obj(py::handle obj, const char* op, SizeKind kind = SizeKind::Sizes);
 int64_t parse_int(py::handle h, const char* op, const char* what);
+std::optional<int64_t> parse_optional_int(py::handle h, const char* op, const char* what);  // None
 std::optional<DType> parse_dtype(py::handle obj, const char* op);
 void check_device(py::handle device, const char* op);
 // A Python number (bool, int, float, or a NumPy scalar) as a Scalar; false if it is not one.

@@ -69,23 +69,6 @@ py::list param_rows(std::index_sequence<I...>) {
   return l;
 }
 
-void add_row(const char* family, const char* name, const char* doc, const char* differentiable,
-             uint8_t python, py::list params) {
-  py::dict d;
-  d["family"] = family;
-  d["name"] = name;
-  d["doc"] = doc;
-  d["differentiable"] = differentiable;
-  d["method"] = bool(python & kPyMethod);
-  d["function"] = bool(python & kPyFunction);
-  d["inplace"] = bool(python & kPyInPlace);
-  d["functional"] = bool(python & kPyFunctional);
-  d["out"] = bool(python & kPyFunction) && !(python & kPyNoOut);
-  d["params"] = params;
-  op_table().append(d);
-  if (python & kPyFunction) function_names().append(name);
-}
-
 // ---- unary ----
 const char* unary_differentiable(unary::Grad g) {
   switch (g) {
@@ -122,7 +105,7 @@ void def_unary(TensorClass& c, py::module_& m, const char* name, std::index_sequ
     return maybe_nogil(a->numel, [&] { return detail::apply_unary_(id, a, args); });
   };
   if (Op::python & kPyMethod) c.def(name, fn, Op::doc, param_arg<Op, I>()...);
-  constexpr bool exact = Op::python & kPyOutExact;
+  constexpr OutDtype exact = Op::python & kPyOutExact ? OutDtype::Exact : OutDtype::Cast;
   if ((Op::python & kPyFunction) && (Op::python & kPyNoOut))  // torch.isnan(input)
     m.def(name, fn, Op::doc, py::arg("input"), param_arg<Op, I>()...);
   else if (Op::python & kPyFunction)  // torch.<name>(input, ..., *, out=None)
@@ -137,7 +120,8 @@ void def_unary(TensorClass& c, py::module_& m, const char* name, std::index_sequ
     m.def(name, fn, Op::doc, py::arg("input"), param_arg<Op, I>()...);
   if (Op::python & kPyInPlace) c.def(inplace.c_str(), fn_, Op::doc, param_arg<Op, I>()...);
   if (const char* d = unary_dunder(name)) c.def(d, fn, Op::doc);
-  add_row("unary", name, Op::doc, unary_differentiable(Op::grad), Op::python, param_rows<Op>(seq));
+  add_op_row("unary", name, Op::doc, unary_differentiable(Op::grad), Op::python,
+             param_rows<Op>(seq));
 }
 
 // ---- binary ----
@@ -211,58 +195,41 @@ void def_binary(TensorClass& c, py::module_& m, const char* name) {
           [id = id](const Tensor& a, py::handle b) { return binary_op(id, a, b, true); }, Op::doc);
     if (d->inplace) c.def(d->inplace, fn_, Op::doc);
   }
-  add_row("binary", name, Op::doc, binary::differentiable(Op::rule) ? "yes" : "no", Op::python,
-          py::list());
+  add_op_row("binary", name, Op::doc, binary::differentiable(Op::rule) ? "yes" : "no", Op::python,
+             py::list());
 }
 
 template <class Op>
 constexpr auto unary_params = std::make_index_sequence<detail::num_params<Op>>{};
 
-// ---- alpha: add(a, b, alpha=k) and sub(a, b, alpha=k) are a +/- k * b, as PyTorch; also the
-// deprecated add_(k, b) of older programs. Registered after the plain overloads, which stay the
-// fast path.
-Tensor scaled(const char* name, const Tensor& a, py::handle other, py::handle alpha,
-              Scalar* scalar_out) {
+// ---- alpha: add(a, b, alpha=k) and sub(a, b, alpha=k) are a +/- k * b (ops/alpha.cpp); also
+// the deprecated add_(k, b) of older programs. Registered after the plain overloads, which stay
+// the fast path.
+Scalar alpha_of(py::handle alpha, const char* name) {
   Scalar k;
   if (py::isinstance<TensorImpl>(alpha) || !to_scalar(alpha, k))
-    throw py::type_error(std::string("[") + name + "] alpha must be a number, got " +
-                         std::string(py::str(py::type::of(alpha).attr("__name__"))));
-  Operand o = to_operand(other, name);
-  const bool other_floating =
-      o.is_tensor() ? is_floating(o.t->dtype) : o.s.kind == ScalarKind::Float;
-  const bool other_bool = o.is_tensor() ? is_bool(o.t->dtype) : o.s.kind == ScalarKind::Bool;
-  if (k.kind == ScalarKind::Float && !is_floating(a->dtype) && !other_floating)
-    throw std::runtime_error(std::string("[") + name +
-                             "] For integral input tensors, argument alpha must not be a "
-                             "floating point number.");
-  if (is_bool(a->dtype) && other_bool && k.kind != ScalarKind::Bool)
-    throw std::runtime_error(std::string("[") + name +
-                             "] Boolean alpha only supported for Boolean results.");
-  if (!o.is_tensor()) {
-    const ScalarKind kind = k.kind > o.s.kind ? k.kind : o.s.kind;
-    *scalar_out = Scalar(o.s.v * k.v, kind);
-    return Tensor();
-  }
-  if (k.v == 1 && k.kind != ScalarKind::Float) return o.t;
-  return detail::apply_binary(detail::binary_index<binary::mul>, o.t, k, false);
+    fail<TypeError>(name, "alpha must be a number, got ",
+                    py::str(py::type::of(alpha).attr("__name__")).cast<std::string>());
+  return k;
 }
 
 void def_alpha(TensorClass& c, py::module_& m) {
-  for (const char* name : {"add", "sub"}) {
-    const int id = !std::strcmp(name, "add") ? detail::binary_index<binary::add>
-                                             : detail::binary_index<binary::sub>;
-    auto fn = [id, name](const Tensor& a, py::handle b, py::handle alpha) {
-      Scalar s;
-      Tensor t = scaled(name, a, b, alpha, &s);
+  for (const bool is_add : {true, false}) {
+    const char* name = is_add ? "add" : "sub";
+    auto fn = [is_add, name](const Tensor& a, py::handle b, py::handle alpha) {
+      const Scalar k = alpha_of(alpha, name);
+      const Operand o = to_operand(b, name);
       return maybe_nogil(a->numel, [&] {
-        return t ? detail::apply_binary(id, a, t) : detail::apply_binary(id, a, s, false);
+        if (o.is_tensor()) return is_add ? add(a, o.t, k) : sub(a, o.t, k);
+        return is_add ? add(a, o.s, k) : sub(a, o.s, k);
       });
     };
-    auto fn_ = [id, name](const Tensor& a, py::handle b, py::handle alpha) {
-      Scalar s;
-      Tensor t = scaled(name, a, b, alpha, &s);
-      return maybe_nogil(a->numel, [&] {
-        return t ? detail::apply_binary_(id, a, t) : detail::apply_binary_(id, a, s);
+    auto fn_ = [is_add, name](const Tensor& a, py::handle b, py::handle alpha) {
+      const Scalar k = alpha_of(alpha, name);
+      const Operand o = to_operand(b, name);
+      return maybe_nogil(a->numel, [&]() -> Tensor {
+        if (o.is_tensor()) return is_add ? add_(a, o.t, k) : sub_(a, o.t, k);
+        return is_add ? add_(a, o.s, k) : sub_(a, o.s, k);
       });
     };
     const char* doc = "self + alpha * other (add) or self - alpha * other (sub).";
@@ -288,6 +255,23 @@ void def_alpha(TensorClass& c, py::module_& m) {
 }
 
 }  // namespace
+
+void add_op_row(const char* family, const char* name, const char* doc, const char* differentiable,
+                uint8_t python, py::list params) {
+  py::dict d;
+  d["family"] = family;
+  d["name"] = name;
+  d["doc"] = doc;
+  d["differentiable"] = differentiable;
+  d["method"] = bool(python & kPyMethod);
+  d["function"] = bool(python & kPyFunction);
+  d["inplace"] = bool(python & kPyInPlace);
+  d["functional"] = bool(python & kPyFunctional);
+  d["out"] = bool(python & kPyFunction) && !(python & kPyNoOut);
+  d["params"] = params;
+  op_table().append(d);
+  if (python & kPyFunction) function_names().append(name);
+}
 
 Tensor binary_op(int op, const Tensor& a, py::handle other, bool reflected) {
   Operand o = to_operand(other, binary_name(op));

@@ -145,10 +145,7 @@ void init_functions(py::module_& m) {
   m.def(
       "set_num_threads",
       [](py::handle n) {
-        int64_t k = parse_int(n, "set_num_threads", "the number of threads");
-        if (k < 1 || k > 1024)
-          fail("set_num_threads", "expected a number of threads in [1, 1024], got ", k);
-        set_num_threads(static_cast<int>(k));
+        set_num_threads(parse_int(n, "set_num_threads", "the number of threads"));
       },
       "Sets the number of threads of the kernels and the matrix products (one budget).");
   m.def(

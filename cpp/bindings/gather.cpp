@@ -69,13 +69,6 @@ Tensor scatter__py(const Tensor& a, py::handle dim, const Tensor& index, py::han
   return scatter_(a, d, index, as_value(v, "scatter_"), acc);
 }
 
-Tensor masked_select_py(const Tensor& a, const Tensor& mask) {
-  if (mask->dtype != DType::Bool)
-    fail("masked_select", "expected a bool mask, got ", describe(mask));
-  Dims s = broadcast_shapes(a->shape, mask->shape, "masked_select");
-  return masked_select(a->shape == s ? a : expand(a, s), mask->shape == s ? mask : expand(mask, s));
-}
-
 }  // namespace
 
 void init_gather(TensorClass& c, py::module_& m) {
@@ -183,10 +176,11 @@ void init_gather(TensorClass& c, py::module_& m) {
       "take(input, index): the elements of the flattened input at index (negative indices count "
       "from the end), in index's shape.",
       py::arg("index"));
-  both("masked_select", &masked_select_py,
-       "masked_select(input, mask): the elements where the bool mask (broadcast with input) is "
-       "true, as a 1-D copy.",
-       py::arg("mask"));
+  both(
+      "masked_select", [](const Tensor& a, const Tensor& mask) { return masked_select(a, mask); },
+      "masked_select(input, mask): the elements where the bool mask (broadcast with input) is "
+      "true, as a 1-D copy.",
+      py::arg("mask"));
 }
 
 }  // namespace pyag

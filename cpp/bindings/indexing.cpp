@@ -82,17 +82,13 @@ std::vector<IndexEntry> parse_indices(py::handle indices, const char* op) {
   return r;
 }
 
-Tensor put_values(const Tensor& a, py::handle values, const char* op, bool strict) {
+// The values of an assignment: a number (as a's dtype) or a tensor.
+Tensor put_values(const Tensor& a, py::handle values, const char* op) {
   Scalar s;
   if (to_scalar(values, s)) return scalar_tensor(s.v, a->dtype);
   if (!py::isinstance<TensorImpl>(values))
     fail<TypeError>(op, "can only assign a number or a tensor, got ", type_name(values));
-  Tensor v = values.cast<Tensor>();
-  if (strict && v->dtype != a->dtype)
-    fail(op, "index_put requires the source and destination dtypes to match, got ",
-         dtype_name(a->dtype), " for the destination and ", dtype_name(v->dtype),
-         " for the source");
-  return v;
+  return values.cast<Tensor>();
 }
 
 }  // namespace
@@ -110,7 +106,7 @@ py::object getitem_advanced(const Tensor& a, py::handle idx) {
 void setitem_advanced(const Tensor& a, py::handle idx, py::handle value) {
   std::vector<IndexEntry> es = parse_entries(idx, "setitem");
   if (!has_tensor(es)) fail<IndexError>("setitem", "unsupported index of type ", type_name(idx));
-  index_put_(a, es, put_values(a, value, "setitem", true), false);
+  index_put_(a, es, put_values(a, value, "setitem"), false);
 }
 
 void init_indexing(TensorClass& c, py::module_& m) {
@@ -119,8 +115,8 @@ void init_indexing(TensorClass& c, py::module_& m) {
       "written at the elements the tuple of index tensors picks (accumulate: added, repeated "
       "indices summing; else the last write of a repeated index wins).";
   auto put = [](const Tensor& a, py::handle indices, py::handle values, bool accumulate) {
-    return index_put(a, parse_indices(indices, "index_put"),
-                     put_values(a, values, "index_put", true), accumulate);
+    return index_put(a, parse_indices(indices, "index_put"), put_values(a, values, "index_put"),
+                     accumulate);
   };
   m.def("index_put", put, py::arg("input"), py::arg("indices"), py::arg("values"),
         py::arg("accumulate") = false, put_doc);
@@ -130,7 +126,7 @@ void init_indexing(TensorClass& c, py::module_& m) {
       "index_put_",
       [](const Tensor& a, py::handle indices, py::handle values, bool accumulate) {
         return index_put_(a, parse_indices(indices, "index_put_"),
-                          put_values(a, values, "index_put_", true), accumulate);
+                          put_values(a, values, "index_put_"), accumulate);
       },
       py::arg("indices"), py::arg("values"), py::arg("accumulate") = false,
       "index_put_(indices, values, accumulate=False): index_put in place.");

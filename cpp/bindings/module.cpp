@@ -80,6 +80,10 @@ void set_python_error(std::exception_ptr p) {
 PYBIND11_MODULE(_core, m) {
   using namespace pyag;
   py::register_exception_translator(&set_python_error);
+  warn_handler() = [](const std::string& message) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+  };
   init_dtypes(m);
   m.attr("IndexOutOfRangeError") = py::handle(index_range_error());
   init_tensor(m);

@@ -5,7 +5,6 @@
 
 #include <functional>
 
-#include "autograd/grad_mode.h"
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
 
@@ -57,53 +56,13 @@ py::tuple to_tuple(const std::vector<Tensor>& ts) {
   return t;
 }
 
-// Writes the result of a join into `out` (resizing an out of the wrong shape, as PyTorch does)
-// and returns out; or returns the result when out is None.
-py::object with_out(py::handle out, const std::vector<Tensor>& inputs, const char* op,
-                    const std::function<Tensor()>& compute) {
+// The result of a join, written into out (ops/out.cpp: PyTorch's out= rules; a dtype the
+// result cannot be cast to is a TypeError, as torch.cat's) when out is given.
+py::object with_out(py::handle out, const char* op, const std::function<Tensor()>& compute) {
   if (out.is_none()) return py::cast(compute());
   if (!py::isinstance<TensorImpl>(out))
     fail<TypeError>(op, "argument 'out' must be a Tensor, not ", type_name(out));
-  Tensor o = out.cast<Tensor>();
-  if (GradMode::enabled()) {
-    for (const Tensor& t : inputs)
-      if (t->requires_grad() || o->requires_grad())
-        fail(op,
-             "functions with out=... arguments don't support automatic differentiation, but "
-             "one of the arguments requires grad");
-  }
-  Tensor r;
-  {
-    GradModeGuard no_grad(false);
-    r = compute();
-  }
-  if (!can_cast(r->dtype, o->dtype))
-    fail<TypeError>(op, "input types (result type ", dtype_name(r->dtype),
-                    ") can't be cast to the desired output type ", dtype_name(o->dtype));
-  if (o->shape != r->shape) {
-    if (o->is_view)
-      fail(op, "cannot resize out= (", describe(o), ") to ", shape_str(r->shape),
-           ": it is a view of another tensor");
-    if (o->numel != 0 &&
-        PyErr_WarnEx(PyExc_UserWarning,
-                     cat("[", op,
-                         "] an output with one or more elements was resized since it "
-                         "had shape ",
-                         shape_str(o->shape),
-                         ", which does not match the "
-                         "required output shape ",
-                         shape_str(r->shape), ".")
-                         .c_str(),
-                     1) != 0)
-      throw py::error_already_set();
-    Tensor fresh = empty(r->shape, o->dtype);
-    o->storage = fresh->storage;
-    o->shape = fresh->shape;
-    o->strides = fresh->strides;
-    o->offset = 0;
-    o->numel = fresh->numel;
-  }
-  copy_(o, r);
+  write_out(out.cast<Tensor>(), compute(), op, OutDtype::CastTypeError);
   return py::reinterpret_borrow<py::object>(out);
 }
 
@@ -128,7 +87,7 @@ void init_shape(TensorClass& c, py::module_& m) {
   auto cat_fn = [](py::handle tensors, py::handle dim, py::handle out) {
     std::vector<Tensor> ts = parse_tensors(tensors, "cat");
     const int64_t d = parse_int(dim, "cat", "dim");
-    return with_out(out, ts, "cat", [&] { return concat(ts, d); });
+    return with_out(out, "cat", [&] { return concat(ts, d); });
   };
   m.def("cat", cat_fn, py::arg("tensors"), py::arg("dim") = 0, py::kw_only(),
         py::arg("out") = py::none(), kCatDoc);
@@ -141,7 +100,7 @@ void init_shape(TensorClass& c, py::module_& m) {
       [](py::handle tensors, py::handle dim, py::handle out) {
         std::vector<Tensor> ts = parse_tensors(tensors, "stack");
         const int64_t d = parse_int(dim, "stack", "dim");
-        return with_out(out, ts, "stack", [&] { return stack(ts, d); });
+        return with_out(out, "stack", [&] { return stack(ts, d); });
       },
       py::arg("tensors"), py::arg("dim") = 0, py::kw_only(), py::arg("out") = py::none(),
       "stack(tensors, dim=0, *, out=None): tensors of one shape joined along a new dim.");
@@ -149,7 +108,7 @@ void init_shape(TensorClass& c, py::module_& m) {
       "hstack",
       [](py::handle tensors, py::handle out) {
         std::vector<Tensor> ts = parse_tensors(tensors, "hstack");
-        return with_out(out, ts, "hstack", [&] { return hstack(ts); });
+        return with_out(out, "hstack", [&] { return hstack(ts); });
       },
       py::arg("tensors"), py::kw_only(), py::arg("out") = py::none(),
       "hstack(tensors, *, out=None): joined column-wise (dim 0 of 1-D inputs, else dim 1).");
@@ -157,7 +116,7 @@ void init_shape(TensorClass& c, py::module_& m) {
       "vstack",
       [](py::handle tensors, py::handle out) {
         std::vector<Tensor> ts = parse_tensors(tensors, "vstack");
-        return with_out(out, ts, "vstack", [&] { return vstack(ts); });
+        return with_out(out, "vstack", [&] { return vstack(ts); });
       },
       py::arg("tensors"), py::kw_only(), py::arg("out") = py::none(),
       "vstack(tensors, *, out=None): joined row-wise (1-D inputs become rows).");

@@ -155,9 +155,7 @@ void init_tensor(py::module_& m) {
   c.def(
       "item",
       [](const Tensor& a) {
-        if (a->numel != 1)
-          fail("item", "a tensor with ", a->numel,
-               " elements cannot be converted to a Python scalar");
+        check_number(a, NumberUse::Item);
         return to_python_scalar(a);
       },
       "The value of a one-element tensor as a Python number.");
@@ -178,33 +176,23 @@ void init_tensor(py::module_& m) {
         return dtype.is_none() ? arr : py::array(arr.attr("astype")(dtype));
       },
       py::arg("dtype") = py::none(), py::arg("copy") = py::none());
-  auto scalar_conv = [](const char* op) {
-    return [op](const Tensor& a) {
-      if (a->numel != 1)
-        fail<ValueError>(op, "only one element tensors can be converted to Python scalars, got ",
-                         describe(a));
-      return get_double(a, Dims::filled(a->dim(), 0));
-    };
-  };
-  c.def("__float__", scalar_conv("float"));
+  c.def("__float__", [](const Tensor& a) {
+    check_number(a, NumberUse::Float);
+    return get_double(a, Dims::filled(a->dim(), 0));
+  });
   c.def("__int__", [](const Tensor& a) {
-    if (a->numel != 1)
-      fail<ValueError>("int", "only one element tensors can be converted to Python scalars, got ",
-                       describe(a));
+    check_number(a, NumberUse::Int);
     // Python's int(): exact for large floats, ValueError/OverflowError for NaN/inf.
     PyObject* r = PyNumber_Long(to_python_scalar(a).ptr());
     if (!r) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(r);
   });
   c.def("__bool__", [](const Tensor& a) {
-    if (a->numel != 1)
-      fail("bool", "boolean value of a tensor with ", a->numel, " elements is ambiguous");
+    check_number(a, NumberUse::Bool);
     return get_double(a, Dims::filled(a->dim(), 0)) != 0;
   });
   c.def("__index__", [](const Tensor& a) {
-    if (a->numel != 1 || is_floating(a->dtype))
-      fail<TypeError>("index",
-                      "only integer tensors of a single element can be converted to an index");
+    check_number(a, NumberUse::Index);
     return static_cast<int64_t>(get_double(a, Dims::filled(a->dim(), 0)));
   });
   c.def("to", &to_dtype_or_device,
@@ -286,7 +274,7 @@ void init_tensor(py::module_& m) {
       "retain_grad", [](const Tensor& a) { retain_grad(a); },
       "Keeps the .grad of this non-leaf tensor after backward (a no-op on a leaf).");
   init_hooks(c, m);
-  init_reduce_more(c);
+  init_reduce(c, m);
   c.def(
       "backward",
       [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,

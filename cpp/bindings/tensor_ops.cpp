@@ -1,5 +1,5 @@
-// Tensor methods and operators that compute: arithmetic, comparisons, in-place ops,
-// reductions, linear algebra, shape and indexing.
+// Tensor methods and operators that compute: arithmetic, comparisons, in-place ops, linear
+// algebra, shape and indexing (the reductions are in reduce.cpp).
 #include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
@@ -8,16 +8,6 @@
 namespace pyag {
 
 namespace {
-
-py::object minmax(const Tensor& a, py::handle dim, bool keepdim, bool is_max) {
-  const char* name = is_max ? "max" : "min";
-  if (dim.is_none()) return py::cast(extreme(a, is_max));
-  if (py::isinstance<TensorImpl>(dim)) {  // max(a, b): elementwise
-    return py::cast(is_max ? maximum(a, dim.cast<Tensor>()) : minimum(a, dim.cast<Tensor>()));
-  }
-  auto r = extreme_dim(a, parse_int(dim, name, "dim"), keepdim, is_max);
-  return py_types().minmax_cls(r.first, r.second);
-}
 
 py::object getitem(const Tensor& a, py::handle idx) {
   std::vector<IndexItem> items;
@@ -29,14 +19,14 @@ py::object getitem(const Tensor& a, py::handle idx) {
   }
   if (py::isinstance<TensorImpl>(idx)) {
     Tensor m = idx.cast<Tensor>();
-    if (m->dtype == DType::Bool) return py::cast(masked_select(a, m));
+    if (m->dtype == DType::Bool) return py::cast(index(a, m));
     if (m->dtype == DType::UInt8) {  // a byte mask, as PyTorch reads it (with its warning)
       if (PyErr_WarnEx(PyExc_UserWarning,
                        "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
                        "torch.bool instead.",
                        1) != 0)
         throw py::error_already_set();
-      return py::cast(masked_select(a, cast(m, DType::Bool)));
+      return py::cast(index(a, cast(m, DType::Bool)));
     }
   }
   return getitem_advanced(a, idx);  // index tensors and lists (indexing.cpp)
@@ -64,7 +54,7 @@ void setitem(const Tensor& a, py::handle idx, py::handle value) {
     Tensor m = idx.cast<Tensor>();
     if (m->dtype == DType::Bool) {
       if (scalar)
-        masked_fill(a, m, s);
+        masked_put(a, m, s);
       else
         masked_put(a, m, v);
       return;
@@ -102,15 +92,7 @@ void init_tensor_ops(TensorClass& c) {
       "masked_fill",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill");
-        if (mask->dtype != DType::Bool)
-          fail("masked_fill", "only supports boolean masks, got a mask of dtype ",
-               dtype_name(mask->dtype));
-        if (o.is_tensor() && o.t->dim() != 0)
-          fail("masked_fill", "only supports a 0-dimensional value tensor, but got ",
-               describe(o.t));
-        // the result keeps self's dtype (PyTorch): the value is cast to it
-        Tensor v = o.is_tensor() ? cast(o.t, a->dtype) : scalar_tensor(o.s.v, a->dtype);
-        return where(mask, v, a);
+        return o.is_tensor() ? masked_fill(a, mask, o.t) : masked_fill(a, mask, o.s);
       },
       py::arg("mask"), py::arg("value"),
       "A copy of the tensor with value where the bool mask (broadcast to its shape) is True.");
@@ -118,14 +100,7 @@ void init_tensor_ops(TensorClass& c) {
       "masked_fill_",
       [](const Tensor& a, const Tensor& mask, py::handle value) {
         Operand o = to_operand(value, "masked_fill_");
-        // Unlike t[mask], masked_fill_ broadcasts the mask to the tensor's shape (right-aligned).
-        Tensor m = mask->shape == a->shape ? mask : expand(mask, a->shape);
-        if (o.is_tensor()) {
-          masked_fill(a, m, o.t);
-        } else {
-          masked_fill(a, m, o.s);
-        }
-        return a;
+        return o.is_tensor() ? masked_fill_(a, mask, o.t) : masked_fill_(a, mask, o.s);
       },
       py::arg("mask"), py::arg("value"),
       "Writes value where the bool mask (broadcast to the tensor's shape) is True; returns the "
@@ -146,59 +121,6 @@ void init_tensor_ops(TensorClass& c) {
       "copy_", [](const Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"),
       "Copies the elements of src (broadcast, converted to this dtype) into this tensor; returns "
       "it.");
-
-  // ---- reductions ----
-  c.def(
-      "sum",
-      [](const Tensor& a, py::handle dim, bool keepdim, py::handle dtype) {
-        const std::optional<DType> dt = parse_dtype(dtype, "sum");
-        return dt ? sum(a, parse_dims(dim, "sum"), keepdim, *dt)
-                  : sum(a, parse_dims(dim, "sum"), keepdim);
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none(),
-      "The sum of all elements, or along dim (keepdim keeps it as size 1; dtype= sets the "
-      "accumulation and result type).");
-  c.def(
-      "mean",
-      [](const Tensor& a, py::handle dim, bool keepdim, py::handle dtype) {
-        const std::optional<DType> dt = parse_dtype(dtype, "mean");
-        return dt ? mean(a, parse_dims(dim, "mean"), keepdim, *dt)
-                  : mean(a, parse_dims(dim, "mean"), keepdim);
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none(),
-      "The mean of all elements, or along dim (keepdim keeps it as size 1).");
-  c.def(
-      "max",
-      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, true); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false,
-      "The largest element; with dim, a (values, indices) pair along dim; with a tensor, the "
-      "elementwise maximum.");
-  c.def(
-      "min",
-      [](const Tensor& a, py::handle dim, bool keepdim) { return minmax(a, dim, keepdim, false); },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false,
-      "The smallest element; with dim, a (values, indices) pair along dim; with a tensor, the "
-      "elementwise minimum.");
-  c.def(
-      "argmax",
-      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
-        if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, true).second;
-        return extreme_dim(detach(a), parse_int(dim, "argmax", "dim"), keepdim, true).second;
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false,
-      "The index of the largest value, of the flattened tensor or along dim (keepdim keeps it as "
-      "size 1); the first one among equals.");
-  c.def(
-      "argmin",
-      [](const Tensor& a, py::handle dim, bool keepdim) -> Tensor {
-        if (dim.is_none()) return extreme_dim(reshape(detach(a), Dims{-1}), 0, false, false).second;
-        return extreme_dim(detach(a), parse_int(dim, "argmin", "dim"), keepdim, false).second;
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false,
-      "The index of the smallest value, of the flattened tensor or along dim (keepdim keeps it as "
-      "size 1); the first one among equals.");
 
   // ---- linear algebra ----
   auto mm_ = [](const Tensor& a, const Tensor& b) {
@@ -288,8 +210,13 @@ void init_tensor_ops(TensorClass& c) {
       "unsqueeze_", [](const Tensor& a, int64_t d) { return unsqueeze_(a, d); }, py::arg("dim"),
       "In place unsqueeze(dim).");
   c.def(
-      "flatten", [](const Tensor& a) { return flatten(a); },
-      "All dimensions merged into one: a 1-D view when the memory allows, else a copy.");
+      "flatten",
+      [](const Tensor& a, int64_t start_dim, int64_t end_dim) {
+        return flatten(a, start_dim, end_dim);
+      },
+      py::arg("start_dim") = 0, py::arg("end_dim") = -1,
+      "Dimensions start_dim to end_dim merged into one: a view when the memory allows, else a "
+      "copy (the tensor itself when they are one dimension).");
   c.def(
       "contiguous", [](const Tensor& a) { return contiguous(a); },
       "The tensor itself when its memory is row-major contiguous, else a contiguous copy.");

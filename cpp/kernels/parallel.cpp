@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/gemm.h"
+#include "tensor/error.h"
 
 namespace pyag {
 namespace detail {
@@ -110,8 +111,10 @@ int num_threads() {
   return t;
 }
 
-void set_num_threads(int n) {
-  n = std::max(1, n);
+void set_num_threads(int64_t k) {
+  if (k < 1 || k > kMaxThreads)
+    fail("set_num_threads", "expected a number of threads in [1, ", kMaxThreads, "], got ", k);
+  const int n = static_cast<int>(k);
   set_blas_threads(n);
   std::lock_guard<std::mutex> lk(g_config);
   detail::g_threads.store(n);

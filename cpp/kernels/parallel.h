@@ -11,8 +11,9 @@ namespace pyag {
 
 // Threads the kernels may use (the caller included; >= 1).
 int num_threads();
-// Sets the kernels' and the BLAS's thread count (n >= 1).
-void set_num_threads(int n);
+// Sets the kernels' and the BLAS's thread count; refuses a count outside [1, kMaxThreads].
+constexpr int64_t kMaxThreads = 1024;
+void set_num_threads(int64_t n);
 
 // Below this many elements an elementwise kernel runs on the calling thread alone: waking a
 // sleeping worker costs more than the work it would take (the step at large sizes, where it

@@ -280,8 +280,18 @@ Tensor index_advanced(const Tensor& a, const std::vector<IndexEntry>& entries) {
   return out;
 }
 
+namespace {
+void check_same_dtype(const Tensor& a, const Tensor& values, const char* op) {
+  if (values->dtype != a->dtype)
+    fail(op, "index_put requires the source and destination dtypes to match, got ",
+         dtype_name(a->dtype), " for the destination and ", dtype_name(values->dtype),
+         " for the source");
+}
+}  // namespace
+
 Tensor index_put(const Tensor& a, const std::vector<IndexEntry>& entries, const Tensor& values,
                  bool accumulate) {
+  check_same_dtype(a, values, "index_put");
   Plan p = make_plan(a, entries, "index_put");
   Tensor src = values_for(a, p, values, "index_put");
   Tensor out = copy_of(a);
@@ -298,6 +308,7 @@ Tensor index_put(const Tensor& a, const std::vector<IndexEntry>& entries, const 
 
 const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries,
                          const Tensor& values, bool accumulate) {
+  check_same_dtype(a, values, "index_put_");
   // PyTorch writes into an expanded tensor here (it only warns that this is deprecated).
   if (inplace_needs_graph(a, values->requires_grad(), "index_put_"))
     return commit_inplace(a, index_put(a, entries, values, accumulate));

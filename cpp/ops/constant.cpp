@@ -47,4 +47,36 @@ void check_device(const std::string& device, const char* op) {
     fail(op, "device '", device, "' is not available: pyautograd runs on the CPU only");
 }
 
+void check_number(const Tensor& a, NumberUse use) {
+  switch (use) {
+    case NumberUse::Item:
+      if (a->numel != 1)
+        fail("item", "a tensor with ", a->numel, " elements cannot be converted to a number");
+      return;
+    case NumberUse::Float:
+    case NumberUse::Int:
+      if (a->numel != 1)
+        fail<ValueError>(use == NumberUse::Float ? "float" : "int",
+                         "only one element tensors can be converted to Python scalars, got ",
+                         describe(a));
+      return;
+    case NumberUse::Bool:
+      if (a->numel != 1)
+        fail("bool", "boolean value of a tensor with ", a->numel, " elements is ambiguous");
+      return;
+    case NumberUse::Index:
+      if (a->numel != 1 || is_floating(a->dtype))
+        fail<TypeError>("index",
+                        "only integer tensors of a single element can be converted to an index, "
+                        "got ",
+                        describe(a));
+      return;
+  }
+}
+
+double item(const Tensor& a) {
+  check_number(a, NumberUse::Item);
+  return get_double(a, Dims::filled(a->dim(), 0));
+}
+
 }  // namespace pyag

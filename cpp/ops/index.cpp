@@ -151,7 +151,7 @@ Tensor index(const Tensor& a, const std::vector<IndexItem>& items) {
   return out;
 }
 
-Tensor masked_select(const Tensor& a, const Tensor& mask) {
+Tensor index(const Tensor& a, const Tensor& mask) {
   Tensor m = full_mask(a, mask, "index");
   Tensor out = empty(selected_shape(a, mask, count_true(mask)), a->dtype);
   masked_gather(out, a, m);
@@ -216,9 +216,9 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   Tensor m = full_mask(a, mask, "setitem");
   const bool graph = inplace_needs_graph(a, value->requires_grad(), "setitem");
   if (value->numel == 1 && value->dim() <= 1 && !graph) {
-    masked_fill(a, mask,
-                Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
-                       is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
+    masked_put(a, mask,
+               Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0)),
+                      is_floating(value->dtype) ? ScalarKind::Float : ScalarKind::Int});
     return;
   }
   Dims target = selected_shape(a, mask, count_true(mask));
@@ -253,31 +253,87 @@ void write_masked(const Tensor& a, const Tensor& m, const Tensor& v) {
 
 }  // namespace
 
-void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
-  if (value->dim() != 0)
-    fail("masked_fill_", "only supports a 0-dimensional value tensor, but got ", describe(value));
-  Tensor m = full_mask(a, mask, "masked_fill_");
-  const Scalar s{get_double(contiguous(value), Dims::filled(value->dim(), 0))};
-  if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
-    commit_inplace(a, where(m, cast(reshape(value, Dims{}), a->dtype), a));
-    // An expanded a: PyTorch writes the masked elements only, so an element whose memory any
-    // masked element shares holds the value (the full result copied in leaves the last one).
-    if (has_internal_overlap(*a)) write_masked(a, m, scalar_tensor(s.v, a->dtype));
-    return;
-  }
-  masked_fill(a, mask, s);
-}
-
-void masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
-  Tensor m = full_mask(a, mask, "setitem");
+namespace {
+void put_value(const Tensor& a, const Tensor& mask, Scalar value, const char* op) {
+  Tensor m = full_mask(a, mask, op);
   Tensor v = scalar_tensor(value.v, a->dtype);
-  if (inplace_needs_graph(a, false, "setitem")) {
+  if (inplace_needs_graph(a, false, op)) {
     commit_inplace(a, where(m, v, a));
-    if (has_internal_overlap(*a)) write_masked(a, m, v);  // as above
+    if (has_internal_overlap(*a)) write_masked(a, m, v);  // as in masked_fill_
     return;
   }
   write_masked(a, m, v);
   a->bump_version();
+}
+}  // namespace
+
+void masked_put(const Tensor& a, const Tensor& mask, Scalar value) {
+  put_value(a, mask, value, "setitem");
+}
+
+// ---- masked_fill, masked_select: the mask broadcasts (right-aligned), as PyTorch's ----
+namespace {
+
+void check_bool_mask(const Tensor& mask, const char* op) {
+  if (mask->dtype != DType::Bool)
+    fail(op, "only supports boolean masks, but got mask with dtype ", dtype_name(mask->dtype));
+}
+
+void check_fill_value(const Tensor& value, const char* op) {
+  if (value->dim() != 0)
+    fail(op, "only supports a 0-dimensional value tensor, but got tensor with ", value->dim(),
+         " dimension(s)");
+}
+
+// The mask as a's shape (it broadcasts to it; a's shape does not change in place).
+Tensor mask_as(const Tensor& a, const Tensor& mask, const char* op) {
+  check_bool_mask(mask, op);
+  if (mask->shape == a->shape) return mask;
+  const Dims s = broadcast_shapes(a->shape, mask->shape, op);
+  if (s != a->shape)
+    fail(op, "the mask of shape ", shape_str(mask->shape), " does not broadcast to the shape ",
+         shape_str(a->shape), " of the tensor written in place");
+  return expand(mask, a->shape);
+}
+
+}  // namespace
+
+const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, const Tensor& value) {
+  check_fill_value(value, "masked_fill_");
+  Tensor m = mask_as(a, mask, "masked_fill_");
+  const Scalar s{get_double(value, Dims{})};
+  if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
+    commit_inplace(a, where(m, cast(value, a->dtype), a));
+    // An expanded a: PyTorch writes the masked elements only, so an element whose memory any
+    // masked element shares holds the value (the full result copied in leaves the last one).
+    if (has_internal_overlap(*a)) write_masked(a, m, scalar_tensor(s.v, a->dtype));
+    return a;
+  }
+  put_value(a, m, s, "masked_fill_");
+  return a;
+}
+
+const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, Scalar value) {
+  put_value(a, mask_as(a, mask, "masked_fill_"), value, "masked_fill_");
+  return a;
+}
+
+Tensor masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
+  check_bool_mask(mask, "masked_fill");
+  check_fill_value(value, "masked_fill");
+  return where(mask, cast(value, a->dtype), a);  // self's dtype: the value is cast to it
+}
+
+Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
+  check_bool_mask(mask, "masked_fill");
+  return where(mask, scalar_tensor(value.v, a->dtype), a);
+}
+
+Tensor masked_select(const Tensor& a, const Tensor& mask) {
+  if (mask->dtype != DType::Bool)
+    fail("masked_select", "expected a bool mask, got ", describe(mask));
+  const Dims s = broadcast_shapes(a->shape, mask->shape, "masked_select");
+  return index(a->shape == s ? a : expand(a, s), mask->shape == s ? mask : expand(mask, s));
 }
 
 }  // namespace pyag

@@ -98,6 +98,17 @@ PYAG_UNARY_OPS(PYAG_UNARY_FN)
 PYAG_BINARY_OPS(PYAG_BINARY_FN)
 #undef PYAG_BINARY_FN
 
+// add and sub with alpha: a +/- alpha * b, as torch.add(a, b, alpha=alpha); a floating alpha
+// needs a floating operand, and two bool operands a bool alpha (alpha.cpp).
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha);
+Tensor add(const Tensor& a, Scalar b, Scalar alpha);
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha);
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha);
+const Tensor& add_(const Tensor& self, const Tensor& b, Scalar alpha);
+const Tensor& add_(const Tensor& self, Scalar b, Scalar alpha);
+const Tensor& sub_(const Tensor& self, const Tensor& b, Scalar alpha);
+const Tensor& sub_(const Tensor& self, Scalar b, Scalar alpha);
+
 // The dtype binary op Op computes in for operands of dtypes a and b (throws as the op would).
 template <class Op>
 DType compute_dtype(DType a, DType b) {
@@ -105,11 +116,14 @@ DType compute_dtype(DType a, DType b) {
 }
 
 // ---- out= (out.cpp) ----
-// Writes result into out (resized when its shape differs, as PyTorch) for op(..., out=out);
-// refuses a result that requires grad and a dtype PyTorch cannot cast to out's (with
-// exact_dtype, any dtype but the result's: torch.isposinf's rule).
+// Which dtypes of out= an op takes: those the result casts to (a RuntimeError otherwise, or
+// a TypeError as torch.cat/stack raise), or only the result's (torch.isposinf's rule).
+enum class OutDtype : uint8_t { Cast, CastTypeError, Exact };
+// Writes result into out for op(..., out=out), as PyTorch: refuses a result or an out that
+// requires grad and a dtype the rule refuses; resizes an out of another shape (with a warning
+// when it had elements; a view cannot be resized).
 const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op,
-                        bool exact_dtype = false);
+                        OutDtype rule = OutDtype::Cast);
 bool can_cast(DType from, DType to);
 
 // ---- other elementwise ops (where_cast.cpp) ----
@@ -124,17 +138,24 @@ Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);  //
 Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor extreme(const Tensor& a, bool is_max);  // max()/min() over everything
 std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim, bool is_max);
+// The index of the largest (smallest) value along dim, or of the flattened tensor (keepdim: as
+// a tensor of a's number of dims, all of size 1); the first among equals; int64, no gradient.
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 // More reductions (ops/reduce_more.cpp); dims empty: all of them. prod of bool/int is int64;
 // all/any return bool (uint8 for uint8); logsumexp of integers is computed in the default float
 // dtype.
-Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim);
+// dtype (prod, norm): the input cast to it first.
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim,
+            std::optional<DType> dtype = std::nullopt);
 Tensor all(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim);
 Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim);
 Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim);
 // The vector p-norm (p: any number, inf, -inf; 0 counts the non-zero elements).
-Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim);
+Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim,
+            std::optional<DType> dtype = std::nullopt);
 // The running sum along dim; bool and integers sum as int64 (dtype: cast first).
 Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype);
 // The running product along dim (as cumsum); its gradient is exact where x has zeros.
@@ -173,7 +194,9 @@ Tensor reshape(const Tensor& a, const Dims& shape);
 Tensor expand(const Tensor& a, const Dims& shape);
 Tensor squeeze(const Tensor& a, std::optional<int64_t> dim);
 Tensor unsqueeze(const Tensor& a, int64_t dim);
-Tensor flatten(const Tensor& a);
+// Dims start_dim..end_dim merged into one (a view when the memory allows); the tensor itself
+// when they are one dim, as PyTorch; a 0-d tensor becomes 1-D.
+Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
 // In place: the tensor takes the view's layout and history (view_inplace.cpp).
 const Tensor& t_(const Tensor& self);
 const Tensor& transpose_(const Tensor& self, int64_t d0, int64_t d1);
@@ -230,12 +253,21 @@ struct IndexItem {
 };
 constexpr int64_t kNone = INT64_MIN;
 Tensor index(const Tensor& a, const std::vector<IndexItem>& items);
-Tensor masked_select(const Tensor& a, const Tensor& mask);
+// a[mask]: a bool mask over a's leading dims (the shapes must match), the selected rows copied.
+Tensor index(const Tensor& a, const Tensor& mask);
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tensor& value);
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, Scalar value);
+// a[mask] = value, the mask as index(a, mask) reads it.
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value);
-void masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
-void masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value);  // 0-d value
+void masked_put(const Tensor& a, const Tensor& mask, Scalar value);
+// torch.masked_select: the elements where the bool mask (broadcast with a) is true, as 1-D.
+Tensor masked_select(const Tensor& a, const Tensor& mask);
+// masked_fill: a bool mask broadcast with a; a tensor value must be 0-d; the result keeps a's
+// dtype. In place, the mask broadcasts to a's shape.
+Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value);
+Tensor masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value);
+const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, Scalar value);
+const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, const Tensor& value);
 
 // ---- advanced indexing (advanced_index.cpp): int64 index tensors and bool masks among basic
 // items; reads copy, writes are index_put (accumulate: repeated indices sum) ----
@@ -270,6 +302,12 @@ Tensor full(const Dims& shape, double value, DType dtype);
 Tensor scalar_tensor(double value, DType dtype);
 // Element `index` of t as a double; for tests, item() and printing (refused under capture).
 double get_double(const Tensor& t, const Dims& index);
+// How a one-element tensor becomes a number: item(), float(), int(), bool(), operator.index().
+enum class NumberUse : uint8_t { Item, Float, Int, Bool, Index };
+// Refuses, with PyTorch's error for that use, a tensor that is not exactly one element (Index:
+// or is floating).
+void check_number(const Tensor& a, NumberUse use);
+double item(const Tensor& a);  // the value of a one-element tensor
 // Refuses every device but the CPU ("cpu", "cpu:<index>"): device= arguments and to().
 void check_device(const std::string& device, const char* op);
 

@@ -12,21 +12,29 @@ bool can_cast(DType from, DType to) {  // PyTorch's canCast: no float -> integer
   return true;
 }
 
-const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op, bool exact_dtype) {
+const Tensor& write_out(const Tensor& out, const Tensor& result, const char* op, OutDtype rule) {
   if (GradMode::enabled() && (result->requires_grad() || out->requires_grad()))
     fail(op,
          "functions with out=... arguments don't support automatic differentiation, but one of "
          "the arguments requires grad");
-  if (exact_dtype && result->dtype != out->dtype)
+  if (rule == OutDtype::Exact && result->dtype != out->dtype)
     fail(op, "out= must have the result's dtype ", dtype_name(result->dtype), ", got ",
          dtype_name(out->dtype));
-  if (!can_cast(result->dtype, out->dtype))
-    fail(op, "result type ", dtype_name(result->dtype),
-         " can't be cast to the desired output type ", dtype_name(out->dtype));
+  if (!can_cast(result->dtype, out->dtype)) {
+    const std::string why =
+        cat("result type ", dtype_name(result->dtype), " can't be cast to the desired output type ",
+            dtype_name(out->dtype));
+    if (rule == OutDtype::CastTypeError) fail<TypeError>(op, why);
+    fail(op, why);
+  }
   if (out->shape != result->shape) {  // PyTorch resizes out to the result's shape
     if (out->is_view)
       fail(op, "out= is a view of shape ", shape_str(out->shape),
            " and cannot be resized to the result's shape ", shape_str(result->shape));
+    if (out->numel != 0)
+      warn(op, "an output with one or more elements was resized since it had shape ",
+           shape_str(out->shape), ", which does not match the required output shape ",
+           shape_str(result->shape));
     Tensor fresh = empty(result->shape, out->dtype);
     out->storage = fresh->storage, out->shape = fresh->shape, out->strides = fresh->strides;
     out->offset = 0, out->numel = fresh->numel;

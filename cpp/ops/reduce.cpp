@@ -204,4 +204,26 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
   return {values, indices};
 }
 
+namespace {
+Tensor arg_extreme(const Tensor& a, std::optional<int64_t> dim, bool keepdim, bool is_max) {
+  if (is_bool(a->dtype)) fail(is_max ? "argmax" : "argmin", "does not support bool input");
+  Tensor x = detach(a);  // indices: never differentiable
+  if (dim) return extreme_dim(x, *dim, keepdim, is_max).second;
+  if (a->numel == 0)
+    fail<IndexError>(is_max ? "argmax" : "argmin",
+                     "expected a reduction dim to be specified for an empty input of shape ",
+                     shape_str(a->shape));
+  Tensor r = extreme_dim(reshape(x, Dims{-1}), 0, false, is_max).second;
+  return keepdim ? reshape(r, Dims::filled(a->dim(), 1)) : r;
+}
+}  // namespace
+
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return arg_extreme(a, dim, keepdim, true);
+}
+
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return arg_extreme(a, dim, keepdim, false);
+}
+
 }  // namespace pyag

@@ -148,7 +148,8 @@ void need_float(const Tensor& a, const char* op, const char* what) {
 
 }  // namespace
 
-Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
+  if (dtype && *dtype != a->dtype) return prod(cast(a, *dtype), dim, keepdim);
   const char* op = "prod";
   std::vector<int> ds = dim ? wrap_dims({*dim}, a->dim(), op) : dims_of(a, {}, op);
   if (!dim) keepdim = false;
@@ -206,7 +207,9 @@ Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correct
   return sqrt(var(a, dims, correction, keepdim));
 }
 
-Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim) {
+Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim,
+            std::optional<DType> dtype) {
+  if (dtype && *dtype != a->dtype) return norm(cast(a, *dtype), p, dims, keepdim);
   const char* op = "norm";
   need_float(a, op, "expects");
   std::vector<int> ds = dims_of(a, dims, op);

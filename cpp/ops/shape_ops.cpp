@@ -154,7 +154,26 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   return record_view(a, new_view(a, s, st, a->offset), a->shape, "UnsqueezeBackward");
 }
 
-Tensor flatten(const Tensor& a) { return reshape(a, Dims{-1}); }
+Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
+  if (a->dim() == 0) {
+    wrap_dim(start_dim, 0, "flatten"), wrap_dim(end_dim, 0, "flatten");
+    return reshape(a, Dims{1});
+  }
+  const int s = wrap_dim(start_dim, a->dim(), "flatten");
+  const int e = wrap_dim(end_dim, a->dim(), "flatten");
+  if (s > e) fail("flatten", "start_dim cannot come after end_dim (", s, " > ", e, ")");
+  if (s == e) return a;  // as PyTorch: the tensor itself
+  Dims shape;
+  int64_t merged = 1;
+  for (int d = 0; d < a->dim(); ++d) {
+    if (d < s || d > e)
+      shape.push_back(a->shape[d]);
+    else
+      merged *= a->shape[d];
+    if (d == e) shape.push_back(merged);
+  }
+  return reshape(a, shape);
+}
 
 Tensor contiguous(const Tensor& a) { return a->contiguous() ? a : clone(a); }
 

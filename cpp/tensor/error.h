@@ -1,6 +1,7 @@
 // Exceptions of the core. Each maps to a Python exception type in the bindings; every message
 // starts with the op in brackets: "[mm] cannot multiply (3, 4) by (3, 4)".
 #pragma once
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,23 @@ std::string cat(const Args&... args) {
 template <class E = RuntimeError, class... Args>
 [[noreturn]] void fail(const char* op, const Args&... args) {
   throw E(cat("[", op, "] ", args...));
+}
+
+// A warning (PyTorch's UserWarning), e.g. an out= tensor resized. The bindings install a handler
+// that hands it to Python's warnings module, whose filters may make it an exception (the
+// handler then throws); without a handler it goes to stderr.
+using WarnHandler = void (*)(const std::string& message);
+inline WarnHandler& warn_handler() {
+  static WarnHandler handler = nullptr;
+  return handler;
+}
+template <class... Args>
+void warn(const char* op, const Args&... args) {
+  const std::string m = cat("[", op, "] ", args...);
+  if (WarnHandler h = warn_handler())
+    h(m);
+  else
+    std::fprintf(stderr, "Warning: %s\n", m.c_str());
 }
 
 }  // namespace pyag

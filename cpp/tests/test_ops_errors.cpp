@@ -75,9 +75,9 @@ TEST(OpErrors, Indexing) {
                            {"step"});
   expect_error<ValueError>([&] { index(a, {IndexItem{IndexItem::Slice, 0, 2, -1}}); }, "[index]",
                            {"step"});
-  expect_error<IndexError>([&] { masked_select(a, from_values({1, 0}, Dims{2}, DType::Int64)); },
-                           "[index]", {"int64"});
-  expect_error<IndexError>([&] { masked_select(a, from_values({1, 0, 1}, Dims{3}, DType::Bool)); },
+  expect_error<IndexError>([&] { index(a, from_values({1, 0}, Dims{2}, DType::Int64)); }, "[index]",
+                           {"int64"});
+  expect_error<IndexError>([&] { index(a, from_values({1, 0, 1}, Dims{3}, DType::Bool)); },
                            "[index]", {"(3,)", "(2, 3)"});
 }
 
@@ -167,7 +167,7 @@ TEST(InPlace, FailuresLeaveTheTensorUnchanged) {
   expect_unchanged_after<RuntimeError>(
       a, [&] { masked_put(a, mask, from_values({1, 2}, Dims{2})); }, "[setitem]", {"(4,)", "(2,)"});
   expect_unchanged_after<IndexError>(
-      a, [&] { masked_fill(a, from_values({1, 0, 1}, Dims{3}, DType::Bool), Scalar{0}); },
+      a, [&] { masked_put(a, from_values({1, 0, 1}, Dims{3}, DType::Bool), Scalar{0}); },
       "[setitem]", {"(3,)", "(2, 3)"});
   expect_unchanged_after<IndexError>(
       a, [&] { index_put(a, {IndexItem{IndexItem::Int, 5}}, Scalar{1}); }, "[index]", {"5"});

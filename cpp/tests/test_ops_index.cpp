@@ -93,10 +93,10 @@ TEST(Index, SliceOfATransposedView) {
 TEST(Index, MaskedSelect) {
   Tensor a = arange_tensor(Dims{3, 4});
   Tensor full_mask = from_values({0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1}, Dims{3, 4}, DType::Bool);
-  Tensor picked = masked_select(t(t(a)), full_mask);
+  Tensor picked = index(t(t(a)), full_mask);
   EXPECT_EQ(picked->shape, (Dims{4}));
   expect_values(picked, {1, 4, 5, 11});
-  Tensor none = masked_select(a, zeros(Dims{3, 4}, DType::Bool));
+  Tensor none = index(a, zeros(Dims{3, 4}, DType::Bool));
   EXPECT_EQ(none->shape, (Dims{0}));
 }
 
@@ -105,7 +105,7 @@ TEST(Index, MaskedSelect) {
 TEST(Index, MaskOverLeadingDims) {
   Tensor a = arange_tensor(Dims{3, 4});
   Tensor row_mask = from_values({1, 0, 1}, Dims{3}, DType::Bool);
-  Tensor rows = masked_select(a, row_mask);
+  Tensor rows = index(a, row_mask);
   ASSERT_EQ(rows->shape, (Dims{2, 4}));
   expect_values(rows, {0, 1, 2, 3, 8, 9, 10, 11});
   masked_put(a, row_mask, from_values({-1, -2, -3, -4}, Dims{4}));
@@ -120,7 +120,7 @@ TEST(Index, Writes) {
   expect_values(a, {5, 5, 0, 7, 2, 2, 2, 8, 0, 0, 0, 9});
 
   Tensor b = arange_tensor(Dims{2, 3});
-  masked_fill(b, from_values({1, 0, 1, 0, 0, 1}, Dims{2, 3}, DType::Bool), Scalar{-1.0});
+  masked_put(b, from_values({1, 0, 1, 0, 0, 1}, Dims{2, 3}, DType::Bool), Scalar{-1.0});
   expect_values(b, {-1, 1, -1, 3, 4, -1});
   masked_put(b, from_values({0, 1}, Dims{2}, DType::Bool), from_values({10, 11, 12}, Dims{3}));
   expect_values(b, {-1, 1, -1, 10, 11, 12});

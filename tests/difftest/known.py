@@ -33,8 +33,6 @@ G = Gate
 KNOWN_DIVERGENCES: dict[str, Gate] = {
     # ---- found by this tester (diff-findings.md) ----
     "clamp-nan-bound": G("new", "clamp with a NaN bound", P.clamp_nan_bound),
-    "bool-argmax": G("new", "argmax/argmin of bool", P.bool_argmax),
-    "flatten-1d-self": G("new", "flatten() of a 1-D tensor", P.flatten_1d),
     "cast-saved-input": G(
         "new",
         "in-place writes into a tensor an op autograd recorded took in another dtype "

@@ -280,10 +280,6 @@ def bool_sub_abs(ctx: Ctx) -> bool:
     return ctx.is_("abs") and dname(ctx.args[0].value) == "bool"
 
 
-def bool_argmax(ctx: Ctx) -> bool:
-    return ctx.is_("argmax", "argmin") and dname(ctx.args[0].value) == "bool"
-
-
 def clamp_nan_bound(ctx: Ctx) -> bool:
     return ctx.is_("clamp", "clip", "clamp_") and any(
         isinstance(s, float) and math.isnan(s) for s in ctx.scalars()
@@ -292,10 +288,6 @@ def clamp_nan_bound(ctx: Ctx) -> bool:
 
 def layout(ctx: Ctx) -> bool:
     return ctx.row in LAYOUT_SENSITIVE and ctx.args[0].var in ctx.g.layout_differs
-
-
-def flatten_1d(ctx: Ctx) -> bool:
-    return ctx.row == "flatten" and ctx.args[0].value.dim() == 1
 
 
 def cast_saved_input(ctx: Ctx) -> bool:

@@ -1,0 +1,75 @@
+// add and sub with alpha (PyTorch's add(input, other, *, alpha)): a +/- alpha * other, with
+// PyTorch's rules for alpha's kind.
+#include "ops/ops.h"
+
+namespace pyag {
+namespace {
+
+// alpha * other: a tensor, or (when other is a number) a number in `number`.
+Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other_s, Scalar alpha,
+              Scalar* number) {
+  const bool other_floating =
+      other ? is_floating((*other)->dtype) : other_s.kind == ScalarKind::Float;
+  const bool other_bool = other ? is_bool((*other)->dtype) : other_s.kind == ScalarKind::Bool;
+  if (alpha.kind == ScalarKind::Float && !is_floating(a->dtype) && !other_floating)
+    fail(op, "For integral input tensors, argument alpha must not be a floating point number.");
+  const bool bool_result = is_bool(a->dtype) && other_bool;
+  if (alpha.kind == ScalarKind::Bool && !bool_result)
+    fail(op, "Boolean alpha only supported for Boolean results.");
+  if (bool_result) alpha = Scalar(alpha.v != 0, ScalarKind::Bool);  // the result stays bool
+  if (!other) {
+    *number = Scalar(other_s.v * alpha.v, alpha.kind > other_s.kind ? alpha.kind : other_s.kind);
+    return Tensor();
+  }
+  if (alpha.v == 1 && alpha.kind != ScalarKind::Float) return *other;
+  return mul(*other, alpha);
+}
+
+template <bool kAdd>
+Tensor apply(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
+  Scalar s;
+  Tensor t = scaled(op, a, b, bs, alpha, &s);
+  if constexpr (kAdd)
+    return t ? add(a, t) : add(a, s);
+  else
+    return t ? sub(a, t) : sub(a, s);
+}
+
+template <bool kAdd>
+const Tensor& apply_(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
+  Scalar s;
+  Tensor t = scaled(op, a, b, bs, alpha, &s);
+  if constexpr (kAdd)
+    return t ? add_(a, t) : add_(a, s);
+  else
+    return t ? sub_(a, t) : sub_(a, s);
+}
+
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  return apply<true>("add", a, &b, {}, alpha);
+}
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
+  return apply<true>("add", a, nullptr, b, alpha);
+}
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  return apply<false>("sub", a, &b, {}, alpha);
+}
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
+  return apply<false>("sub", a, nullptr, b, alpha);
+}
+const Tensor& add_(const Tensor& self, const Tensor& b, Scalar alpha) {
+  return apply_<true>("add_", self, &b, {}, alpha);
+}
+const Tensor& add_(const Tensor& self, Scalar b, Scalar alpha) {
+  return apply_<true>("add_", self, nullptr, b, alpha);
+}
+const Tensor& sub_(const Tensor& self, const Tensor& b, Scalar alpha) {
+  return apply_<false>("sub_", self, &b, {}, alpha);
+}
+const Tensor& sub_(const Tensor& self, Scalar b, Scalar alpha) {
+  return apply_<false>("sub_", self, nullptr, b, alpha);
+}
+
+}  // namespace pyag
