@@ -212,3 +212,33 @@ def test_clamp_with_tensor_bounds_writes_out_as_torch() -> None:
         assert r is out
         np.testing.assert_array_equal(out.numpy(), [[0.0, 0.5, 2.5], [1.0, 0.0, 2.0]])
     _same(lambda m: m.clamp(m.ones(2), min=m.zeros(2), out=m.zeros(2, dtype=m.int64)))
+
+
+def test_max_along_a_dim_backward_replays_under_compile() -> None:
+    """The gradient of max/min along a dim is a scatter kernel (it was a loop reading every
+    element into Python's reach, which a capture refuses): a compiled step replays it."""
+    pa.manual_seed(0)
+    xs = [pa.randn(4, 5) for _ in range(4)]
+
+    def make() -> Any:
+        pa.manual_seed(1)
+        w = pa.randn(4, 5, requires_grad=True)
+
+        def step(x: Any) -> Any:
+            loss = (w * x).max(1).values.sum() + (w * x).min(0)[0].sum()
+            loss.backward()
+            with pa.no_grad():
+                w.sub_(0.1 * w.grad)
+                w.grad.zero_()
+            return loss
+
+        return w, step
+
+    we, eager = make()
+    wc, step = make()
+    comp = pa.compile(step)
+    for x in xs:
+        assert float(eager(x)) == float(comp(x))
+        np.testing.assert_array_equal(we.detach().numpy(), wc.detach().numpy())
+    st = comp.stats()
+    assert st["captures"] == 1 and st["replays"] == len(xs) - 2, st

@@ -80,29 +80,12 @@ struct ExtremeDimBackward : Node {
       indices.check(*this);
       return {g};
     }
-    Tensor r = zeros(in_shape, g->dtype);
     Dims kept = kept_shape(in_shape, {dim});
     Tensor gk = g->shape == kept ? g : reshape(g, kept);
     Tensor idx = indices.unpack(*this);
     if (idx->shape != kept) idx = reshape(idx, kept);
-    // r[..., idx[...], ...] = g[...] along dim
-    const Dims& rs = r->strides;
-    Dims pos = Dims::filled(kept.size(), 0);
-    const int64_t n = gk->numel;
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t off = 0;
-      for (int d = 0; d < kept.size(); ++d) off += (d == dim ? 0 : pos[d]) * rs[d];
-      off += static_cast<int64_t>(get_double(idx, pos)) * rs[dim];
-      const double v = get_double(gk, pos);
-      dispatch_float(g->dtype, [&](auto z) {
-        using T = decltype(z);
-        r->data_as<T>()[off] = static_cast<T>(v);
-      });
-      for (int d = kept.size() - 1; d >= 0; --d) {
-        if (++pos[d] < kept[d]) break;
-        pos[d] = 0;
-      }
-    }
+    // r[..., idx[...], ...] = g[...] along dim: a scatter (its kernel; differentiable in g)
+    Tensor r = scatter(zeros(in_shape, g->dtype), dim, idx, gk);
     return {r};
   }
   void check() const override { indices.check(*this); }
