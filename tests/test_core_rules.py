@@ -242,3 +242,56 @@ def test_max_along_a_dim_backward_replays_under_compile() -> None:
         np.testing.assert_array_equal(we.detach().numpy(), wc.detach().numpy())
     st = comp.stats()
     assert st["captures"] == 1 and st["replays"] == len(xs) - 2, st
+
+
+def test_uint8_mask_reads_as_bool_with_torchs_warning() -> None:
+    for m in (pa, torch):
+        x = m.tensor([1.0, 2.0, 3.0])
+        with pytest.warns(UserWarning, match="uint8"):
+            r = x[m.tensor([1, 0, 1], dtype=m.uint8)]
+        assert r.tolist() == [1.0, 3.0]
+
+
+def test_legacy_item_of_a_0d_tensor_and_its_limits() -> None:
+    loss = pa.tensor(2.5)
+    assert loss.data[0] == 2.5 and loss[-1] == 2.5  # the Variable-era loss.data[0]
+    with pytest.raises(IndexError):
+        loss[1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.zeros(3).scatter(0, m.tensor([0, 2]), value=m.tensor([1.0])),
+        lambda m: m.zeros(3).scatter(0, m.tensor([0, 2]), m.tensor([1.0, 2.0]), reduce="multiply"),
+        lambda m: m.zeros(3).index_fill(0, m.tensor([0]), m.tensor([1.0, 2.0])),
+    ],
+)
+def test_scatter_and_index_fill_value_errors(call: Callable[[Any], Any]) -> None:
+    with pytest.raises(RuntimeError):
+        call(pa)
+
+
+def test_scatter_value_and_reduce_add() -> None:
+    _same(lambda m: m.zeros(3).scatter(0, m.tensor([0, 0, 2]), 2.0, reduce="add"))
+    with pytest.raises(RuntimeError, match="requires grad"):
+        pa.zeros(3).scatter(0, pa.tensor([0]), value=pa.tensor(1.0, requires_grad=True))
+
+
+def test_backward_options_refused_in_the_core() -> None:
+    x = pa.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"\[backward\].*create_graph"):
+        (x * x).sum().backward(create_graph=True)
+    with pytest.raises(RuntimeError, match=r"\[backward\].*inputs="):
+        (x * x).sum().backward(inputs=[x])
+    with pytest.raises(RuntimeError, match="CPU only"):
+        x.cuda()
+
+
+def test_a_layout_from_a_file_must_fit_its_storage() -> None:
+    base = pa.arange(6.0)
+    v = pa._core._as_strided_raw(base, (2, 2), (1, 2), 1)
+    assert v.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    for shape, strides, offset in [((2, 3), (3, 1), 1), ((2,), (-1,), 2), ((7,), (1,), 0)]:
+        with pytest.raises(ValueError, match=r"\[load\]"):
+            pa._core._as_strided_raw(base, shape, strides, offset)

@@ -10,6 +10,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 #include "ops/ops.h"
+#include "ops/rules.h"
 
 namespace pyag {
 namespace {
@@ -346,6 +347,13 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
            "desired behavior");
   if (!retain_graph) pass.release();
   return pass.captured;
+}
+
+void tensor_backward(const Tensor& root, const std::vector<Tensor>& grads, bool retain_graph,
+                     bool create_graph, bool inputs_given) {
+  if (create_graph) fail("backward", "create_graph=True (higher-order gradients) is not supported");
+  if (inputs_given) fail("backward", "the inputs= argument is not supported; use autograd.grad");
+  backward({root}, grads, retain_graph);
 }
 
 }  // namespace pyag

@@ -5,6 +5,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "ops/rules.h"
 
 namespace pyag {
 namespace {
@@ -13,54 +14,33 @@ std::string type_name(py::handle h) {
   return py::str(py::type::of(h).attr("__name__")).cast<std::string>();
 }
 
-// A number, or a 0-d (one-element) tensor that does not require grad, as a Scalar.
+// value=: a number, or a tensor (ops: scatter_value says which tensors).
 Scalar as_value(py::handle h, const char* op) {
   Scalar s;
   if (to_scalar(h, s)) return s;
-  if (py::isinstance<TensorImpl>(h)) {
-    Tensor t = h.cast<Tensor>();
-    if (t->numel != 1 || t->dim() > 0)
-      fail(op, "value must be a number or a 0-d tensor, got ", describe(t));
-    if (t->requires_grad())
-      fail(op, "a value tensor that requires grad is not supported; pass a number");
-    return Scalar{get_double(t, Dims{}), is_floating(t->dtype)     ? ScalarKind::Float
-                                         : t->dtype == DType::Bool ? ScalarKind::Bool
-                                                                   : ScalarKind::Int};
-  }
+  if (py::isinstance<TensorImpl>(h)) return value_number(h.cast<Tensor>(), op);
   fail<TypeError>(op, "value must be a number or a 0-d tensor, got ", type_name(h));
 }
 
-void check_reduce(py::handle reduce, const char* op, bool& accumulate) {
-  if (reduce.is_none()) return;
-  std::string r = py::str(reduce).cast<std::string>();
-  if (r == "add") {
-    accumulate = true;
-    return;
-  }
-  fail(op, "reduce='", r, "' is not supported (only 'add'); use scatter_add");
+bool accumulates(py::handle reduce, const char* op) {
+  return !reduce.is_none() && scatter_accumulates(py::str(reduce).cast<std::string>(), op);
 }
 
 // scatter(dim, index, src) or scatter(dim, index, value): src is a tensor, value a number.
 Tensor scatter_py(const Tensor& a, py::handle dim, const Tensor& index, py::handle src,
                   py::handle value, py::handle reduce) {
-  bool acc = false;
-  check_reduce(reduce, "scatter", acc);
+  const bool acc = accumulates(reduce, "scatter");
   const int64_t d = parse_int(dim, "scatter", "dim");
   py::handle v = src.is_none() ? value : src;
   if (v.is_none()) fail<TypeError>("scatter", "expected a src tensor or a value");
-  if (py::isinstance<TensorImpl>(v) && !src.is_none()) {
-    Tensor s = v.cast<Tensor>();
-    return acc ? scatter_add(a, d, index, s) : scatter(a, d, index, s);
-  }
-  Scalar s = as_value(v, "scatter");
-  if (acc) return scatter_add(a, d, index, full(index->shape, s.v, a->dtype));
-  return scatter(a, d, index, s);
+  if (py::isinstance<TensorImpl>(v) && !src.is_none())
+    return scatter(a, d, index, v.cast<Tensor>(), acc);
+  return scatter(a, d, index, as_value(v, "scatter"), acc);
 }
 
 Tensor scatter__py(const Tensor& a, py::handle dim, const Tensor& index, py::handle src,
                    py::handle value, py::handle reduce) {
-  bool acc = false;
-  check_reduce(reduce, "scatter_", acc);
+  const bool acc = accumulates(reduce, "scatter_");
   const int64_t d = parse_int(dim, "scatter_", "dim");
   py::handle v = src.is_none() ? value : src;
   if (v.is_none()) fail<TypeError>("scatter_", "expected a src tensor or a value");

@@ -6,40 +6,9 @@
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "ops/rules.h"
 
 namespace pyag {
-namespace {
-
-// A strided view of base's storage, checked to lie within it (the layout comes from a file).
-Tensor as_strided_raw(const Tensor& base, const Dims& shape, const Dims& strides, int64_t offset) {
-  const char* op = "load";
-  if (shape.size() != strides.size())
-    fail<ValueError>(op, "shape ", shape_str(shape), " and strides ", shape_str(strides),
-                     " differ in length");
-  const auto isz = static_cast<int64_t>(itemsize(base->dtype));
-  const auto capacity = static_cast<int64_t>(base->storage->nbytes) / isz;
-  if (offset < 0) fail<ValueError>(op, "negative storage offset ", offset);
-  int64_t last = offset;
-  bool empty_view = false;
-  for (int i = 0; i < shape.size(); ++i) {
-    if (shape[i] < 0 || strides[i] < 0)
-      fail<ValueError>(op, "negative size or stride in shape ", shape_str(shape), ", strides ",
-                       shape_str(strides));
-    if (shape[i] == 0) empty_view = true;
-    if (shape[i] > 0 && strides[i] > 0) {
-      if ((shape[i] - 1) > (INT64_MAX - last) / strides[i])
-        fail<ValueError>(op, "strides ", shape_str(strides), " overflow");
-      last += (shape[i] - 1) * strides[i];
-    }
-  }
-  if (!empty_view && last >= capacity)
-    fail<ValueError>(op, "a tensor of shape ", shape_str(shape), ", strides ", shape_str(strides),
-                     " and offset ", offset, " does not fit its storage of ", capacity,
-                     " elements");
-  return make_view(base, shape, strides, offset);
-}
-
-}  // namespace
 
 void init_serialization(py::module_& m) {
   m.def(
@@ -84,8 +53,8 @@ void init_serialization(py::module_& m) {
   m.def(
       "_as_strided_raw",
       [](const Tensor& base, py::handle shape, py::handle strides, int64_t offset) {
-        return as_strided_raw(base, parse_shape_obj(shape, "load"),
-                              parse_shape_obj(strides, "load", SizeKind::Dims), offset);
+        return as_strided_checked(base, parse_shape_obj(shape, "load"),
+                                  parse_shape_obj(strides, "load", SizeKind::Dims), offset, "load");
       },
       "A view (no autograd) of base's storage with the given shape, strides and offset in "
       "elements; ValueError if it reaches outside the storage.");

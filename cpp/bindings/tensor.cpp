@@ -8,6 +8,7 @@
 #include "bindings/convert.h"
 #include "capture/hooks.h"
 #include "kernels/gemm.h"
+#include "ops/rules.h"
 
 namespace pyag {
 
@@ -234,8 +235,9 @@ void init_tensor(py::module_& m) {
       "The tensor itself: every tensor lives on the CPU.");
   c.def(
       "cuda",
-      [](const Tensor&, py::args, py::kwargs) -> Tensor {
-        fail("cuda", "CUDA is not available: pyautograd runs on the CPU only");
+      [](const Tensor& a, py::args, py::kwargs) -> Tensor {
+        check_device("cuda", "cuda");  // refuses: the CPU only
+        return a;
       },
       "Refuses: CUDA is not available (raises RuntimeError).");
   c.def("__hash__", [](py::handle self) {
@@ -279,14 +281,10 @@ void init_tensor(py::module_& m) {
       "backward",
       [](const Tensor& a, std::optional<Tensor> gradient, std::optional<bool> retain_graph,
          bool create_graph, py::object inputs) {
-        if (create_graph)
-          fail("backward", "create_graph=True (higher-order gradients) is not supported");
-        if (!inputs.is_none())
-          fail("backward", "the inputs= argument is not supported; use autograd.grad");
-        std::vector<Tensor> roots{a}, grads;
+        std::vector<Tensor> grads;
         if (gradient) grads.push_back(*gradient);
         py::gil_scoped_release release;
-        backward(roots, grads, retain_graph.value_or(false));
+        tensor_backward(a, grads, retain_graph.value_or(false), create_graph, !inputs.is_none());
       },
       py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
       py::arg("create_graph") = false, py::arg("inputs") = py::none(),

@@ -4,6 +4,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "ops/rules.h"
 
 namespace pyag {
 
@@ -12,22 +13,12 @@ namespace {
 py::object getitem(const Tensor& a, py::handle idx) {
   std::vector<IndexItem> items;
   if (parse_basic_index(idx, items)) {
-    if (a->dim() == 0 && items.size() == 1 && items[0].kind == IndexItem::Int &&
-        (items[0].start == 0 || items[0].start == -1))
-      return to_python_scalar(a);  // legacy Variable API: loss.data[0] on a scalar loss
+    if (reads_0d_value(a, items)) return to_python_scalar(a);  // legacy: loss.data[0]
     return py::cast(index(a, items));
   }
   if (py::isinstance<TensorImpl>(idx)) {
     Tensor m = idx.cast<Tensor>();
-    if (m->dtype == DType::Bool) return py::cast(index(a, m));
-    if (m->dtype == DType::UInt8) {  // a byte mask, as PyTorch reads it (with its warning)
-      if (PyErr_WarnEx(PyExc_UserWarning,
-                       "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
-                       "torch.bool instead.",
-                       1) != 0)
-        throw py::error_already_set();
-      return py::cast(index(a, cast(m, DType::Bool)));
-    }
+    if (m->dtype == DType::Bool || m->dtype == DType::UInt8) return py::cast(index(a, m));
   }
   return getitem_advanced(a, idx);  // index tensors and lists (indexing.cpp)
 }

@@ -5,6 +5,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/index.h"
 #include "ops/ops.h"
+#include "ops/rules.h"
 
 namespace pyag {
 namespace {
@@ -242,6 +243,27 @@ Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& 
 }
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, Scalar value) {
   return scatter_impl(a, dim, index, scalar_tensor(value.v, a->dtype), false, true, "scatter");
+}
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src,
+               bool accumulate) {
+  return accumulate ? scatter_add(a, dim, index, src) : scatter(a, dim, index, src);
+}
+Tensor scatter(const Tensor& a, int64_t dim, const Tensor& index, Scalar value, bool accumulate) {
+  if (accumulate) return scatter_add(a, dim, index, full(index->shape, value.v, a->dtype));
+  return scatter(a, dim, index, value);
+}
+bool scatter_accumulates(const std::string& reduce, const char* op) {
+  if (reduce == "add") return true;
+  fail(op, "reduce='", reduce, "' is not supported (only 'add'); use scatter_add");
+}
+Scalar value_number(const Tensor& value, const char* op) {
+  if (value->numel != 1 || value->dim() > 0)
+    fail(op, "value must be a number or a 0-d tensor, got ", describe(value));
+  if (value->requires_grad())
+    fail(op, "a value tensor that requires grad is not supported; pass a number");
+  return Scalar{get_double(value, Dims{}), is_floating(value->dtype)     ? ScalarKind::Float
+                                           : value->dtype == DType::Bool ? ScalarKind::Bool
+                                                                         : ScalarKind::Int};
 }
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src) {
   return scatter_impl(a, dim, index, src, true, false, "scatter_add");

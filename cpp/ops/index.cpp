@@ -8,6 +8,7 @@
 #include "kernels/loop.h"
 #include "kernels/reduce.h"
 #include "ops/ops.h"
+#include "ops/rules.h"
 
 namespace pyag {
 namespace {
@@ -151,7 +152,18 @@ Tensor index(const Tensor& a, const std::vector<IndexItem>& items) {
   return out;
 }
 
+bool reads_0d_value(const Tensor& a, const std::vector<IndexItem>& items) {
+  return a->dim() == 0 && items.size() == 1 && items[0].kind == IndexItem::Int &&
+         (items[0].start == 0 || items[0].start == -1);
+}
+
 Tensor index(const Tensor& a, const Tensor& mask) {
+  if (mask->dtype == DType::UInt8) {  // as PyTorch reads it, with its warning
+    warn("index",
+         "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+         "instead.");
+    return index(a, cast(mask, DType::Bool));
+  }
   Tensor m = full_mask(a, mask, "index");
   Tensor out = empty(selected_shape(a, mask, count_true(mask)), a->dtype);
   masked_gather(out, a, m);

@@ -1,10 +1,12 @@
 // Views (transpose, permute, view, reshape, expand, squeeze, unsqueeze) and copies (contiguous,
 // clone): forward and derivative.
 #include <algorithm>
+#include <cstdint>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
 #include "ops/ops.h"
+#include "ops/rules.h"
 
 namespace pyag {
 namespace {
@@ -182,6 +184,34 @@ Tensor clone(const Tensor& a) {
   copy_into(out, a);
   record<IdentityBackward>({&a}, out, "CloneBackward");
   return out;
+}
+
+Tensor as_strided_checked(const Tensor& base, const Dims& shape, const Dims& strides,
+                          int64_t offset, const char* op) {
+  if (shape.size() != strides.size())
+    fail<ValueError>(op, "shape ", shape_str(shape), " and strides ", shape_str(strides),
+                     " differ in length");
+  const auto isz = static_cast<int64_t>(itemsize(base->dtype));
+  const auto capacity = static_cast<int64_t>(base->storage->nbytes) / isz;
+  if (offset < 0) fail<ValueError>(op, "negative storage offset ", offset);
+  int64_t last = offset;
+  bool empty_view = false;
+  for (int i = 0; i < shape.size(); ++i) {
+    if (shape[i] < 0 || strides[i] < 0)
+      fail<ValueError>(op, "negative size or stride in shape ", shape_str(shape), ", strides ",
+                       shape_str(strides));
+    if (shape[i] == 0) empty_view = true;
+    if (shape[i] > 0 && strides[i] > 0) {
+      if ((shape[i] - 1) > (INT64_MAX - last) / strides[i])
+        fail<ValueError>(op, "strides ", shape_str(strides), " overflow");
+      last += (shape[i] - 1) * strides[i];
+    }
+  }
+  if (!empty_view && last >= capacity)
+    fail<ValueError>(op, "a tensor of shape ", shape_str(shape), ", strides ", shape_str(strides),
+                     " and offset ", offset, " does not fit its storage of ", capacity,
+                     " elements");
+  return make_view(base, shape, strides, offset);
 }
 
 }  // namespace pyag

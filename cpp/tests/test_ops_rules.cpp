@@ -4,6 +4,7 @@
 // resizing and its warning), add/sub's alpha, prod/norm's dtype, flatten's dims. Expected
 // values come from plain arithmetic here; the Python tests compare the same rules to PyTorch.
 #include "kernels/parallel.h"
+#include "ops/rules.h"
 #include "test_util.h"
 
 namespace pyag::test {
@@ -171,6 +172,59 @@ TEST(CoreRules, ReductionDtypeAndFlatten) {
   EXPECT_EQ(flatten(scalar(1.0))->shape, (Dims{1}));
   expect_error<RuntimeError>([&] { flatten(a, 2, 1); }, "[flatten]", {"start_dim"});
   expect_error<IndexError>([&] { flatten(a, 0, 3); }, "[flatten]");
+}
+
+TEST(CoreRules, LegacyIndexUint8MaskScatterValue) {
+  const IndexItem zero{IndexItem::Int, 0}, minus1{IndexItem::Int, -1}, one{IndexItem::Int, 1};
+  EXPECT_TRUE(reads_0d_value(scalar(3.0), {zero}));
+  EXPECT_TRUE(reads_0d_value(scalar(3.0), {minus1}));
+  EXPECT_FALSE(reads_0d_value(scalar(3.0), {one}));
+  EXPECT_FALSE(reads_0d_value(from_values({3}, Dims{1}), {zero}));
+  // a uint8 mask reads as a bool one, with PyTorch's warning
+  std::vector<std::string> warnings;
+  g_warnings = &warnings;
+  WarnHandler saved = warn_handler();
+  warn_handler() = &record_warning;
+  Tensor a = from_values({1, 2, 3}, Dims{3});
+  Tensor r = index(a, from_values({1, 0, 1}, Dims{3}, DType::UInt8));
+  warn_handler() = saved;
+  g_warnings = nullptr;
+  expect_values(r, {1, 3});
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("torch.uint8 is now deprecated"), std::string::npos);
+  // value=: a 0-d tensor that does not require grad
+  EXPECT_EQ(value_number(scalar(2.5), "scatter").v, 2.5);
+  EXPECT_EQ(value_number(scalar(2, DType::Int64), "scatter").kind, ScalarKind::Int);
+  expect_error<RuntimeError>([] { value_number(from_values({1}, Dims{1}), "scatter"); },
+                             "[scatter]", {"0-d"});
+  expect_error<RuntimeError>([] { value_number(leaf({1}, Dims{}), "index_fill"); }, "[index_fill]",
+                             {"requires grad"});
+  EXPECT_TRUE(scatter_accumulates("add", "scatter"));
+  expect_error<RuntimeError>([] { scatter_accumulates("multiply", "scatter_"); }, "[scatter_]",
+                             {"multiply"});
+  Tensor idx = from_values({0, 0, 2}, Dims{3}, DType::Int64);
+  expect_values(scatter(from_values({1, 1, 1}, Dims{3}), 0, idx, Scalar{2.0}, true), {5, 1, 3});
+  expect_values(scatter(from_values({1, 1, 1}, Dims{3}), 0, idx, Scalar{2.0}), {2, 1, 2});
+}
+
+TEST(CoreRules, StridedViewsFromAFileAndBackwardOptions) {
+  Tensor base = from_values({0, 1, 2, 3, 4, 5}, Dims{6});
+  expect_values(as_strided_checked(base, Dims{2, 2}, Dims{1, 2}, 1, "load"), {1, 3, 2, 4});
+  expect_error<ValueError>([&] { as_strided_checked(base, Dims{2, 3}, Dims{3, 1}, 1, "load"); },
+                           "[load]", {"does not fit"});
+  expect_error<ValueError>([&] { as_strided_checked(base, Dims{2}, Dims{-1}, 2, "load"); },
+                           "[load]", {"negative"});
+  expect_error<ValueError>([&] { as_strided_checked(base, Dims{2}, Dims{1, 1}, 0, "load"); },
+                           "[load]", {"length"});
+  EXPECT_EQ(as_strided_checked(base, Dims{0, 3}, Dims{100, 1}, 6, "load")->numel, 0);
+  Tensor x = leaf({1, 2}, Dims{2});
+  Tensor y = sum(mul(x, x), {}, false);
+  expect_error<RuntimeError>([&] { tensor_backward(y, {}, false, true, false); }, "[backward]",
+                             {"create_graph"});
+  expect_error<RuntimeError>([&] { tensor_backward(y, {}, false, false, true); }, "[backward]",
+                             {"inputs="});
+  tensor_backward(y, {}, false, false, false);
+  expect_values(grad_of(x), {2, 4});
 }
 
 }  // namespace
