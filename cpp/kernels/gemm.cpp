@@ -43,18 +43,20 @@ MatArg prepare(const Tensor& t) {
   return m;
 }
 
+// C = alpha * A B + beta * C on any strides (C is not read when beta is 0, as in BLAS).
 template <class T>
 void naive_mm(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T beta) {
   const int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
   const T* A = a->data_as<T>();
   const T* B = b->data_as<T>();
   T* C = out->data_as<T>();
+  const int64_t as0 = a->strides[0], as1 = a->strides[1], bs0 = b->strides[0], bs1 = b->strides[1],
+                cs0 = out->strides[0], cs1 = out->strides[1];
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       T acc = 0;
-      for (int64_t p = 0; p < k; ++p)
-        acc += A[i * a->strides[0] + p * a->strides[1]] * B[p * b->strides[0] + j * b->strides[1]];
-      T& c = C[i * out->strides[0] + j * out->strides[1]];
+      for (int64_t p = 0; p < k; ++p) acc += A[i * as0 + p * as1] * B[p * bs0 + j * bs1];
+      T& c = C[i * cs0 + j * cs1];
       c = static_cast<T>(alpha * acc + (beta == 0 ? T(0) : beta * c));
     }
 }
@@ -80,6 +82,16 @@ void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
       fill(out, 0.0);
     else if (beta != 1)
       binary_into(BinaryKernel::mul, out, out, beta);
+    return;
+  }
+  // Tiny products (a 2x2 step's) cost OpenBLAS's entry (argument checks, buffer allocation,
+  // packing) many times their arithmetic: a plain loop is faster there, eager and replayed alike.
+  constexpr int64_t kSmallGemm = 256;  // multiply-adds
+  if (m * n * k <= kSmallGemm) {
+    if (a->dtype == DType::Float32)
+      naive_mm<float>(out, a, b, static_cast<float>(alpha), static_cast<float>(beta));
+    else
+      naive_mm<double>(out, a, b, alpha, beta);
     return;
   }
   constexpr int64_t kBlasMax = 2147483647;
