@@ -36,7 +36,7 @@ import functools
 import os
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -355,7 +355,13 @@ def _lr_patches(walk: _Walk, tape: Any) -> list[tuple[int, dict[str, Any]]]:
     return patches
 
 
-class CompiledStep:
+if TYPE_CHECKING:
+    _CompiledBase = _core._CompiledBase
+else:
+    _CompiledBase = _core._compiled_base()
+
+
+class CompiledStep(_CompiledBase):
     """A function compiled by :func:`pyautograd.compile`: call it as the function.
 
     ``stats()`` reports captures, replays, guard failures (with their reasons) and the tape's
@@ -374,6 +380,9 @@ class CompiledStep:
         self._failures: list[str] = []
         self._eager_reason: str | None = None
         self._enabled = os.environ.get("PYAUTOGRAD_COMPILE", "1") != "0"
+        # the fast path (C++) of the latest tape when its arguments are positional tensors:
+        # (replayer, single output, output structure), or None
+        self._fast: tuple[Any, bool, Any] | None = None
         if isinstance(fn, types.FunctionType):
             functools.update_wrapper(self, fn)
 
@@ -397,7 +406,29 @@ class CompiledStep:
                 w.function(call, 1)
         return w
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    # A call runs _CompiledBase's call slot (C++): the fast path of the latest tape when the
+    # arguments are positional tensors and every guard holds, else _call.
+
+    def _set_fast(self, e: _Entry | None) -> None:
+        """Points the fast path at entry e (None: no fast path); counts the old one's calls."""
+        if self._fast is not None:
+            hits = self._fast[0].hits
+            self._calls += hits
+            self._replays += hits
+        self._fast = None
+        self._fast_replay = None
+        if e is not None and e.simple >= 0 and self._eager_reason is None:
+            single = e.spec == 0
+            fast = _core._fast_replay(e.tape, e.program, e.lrs, e.simple, single)
+            self._fast = (fast, single, e.spec)
+            self._fast_replay = fast
+
+    def _unflatten_fast(self, res: list[Tensor]) -> Any:
+        """The fast path's outputs in the structure the function returned."""
+        assert self._fast is not None
+        return _unflatten(self._fast[2], res)
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if not self._enabled or self._eager_reason is not None or _core._capture_active():
             self._eager_calls += 1
             return self._fn(*args, **kwargs)
@@ -436,10 +467,13 @@ class CompiledStep:
             if i:
                 self._entries.insert(0, self._entries.pop(i))
             self._replays += 1
+            if self._fast is None or i:
+                self._set_fast(e)
             return _unflatten(e.spec, res)
         if self._entries:
             self._failures.append(why)
         if self._captures >= self.max_captures:
+            self._set_fast(None)
             self._eager_reason = (
                 f"{self._captures} captures: the guards keep failing (last: "
                 f"{self._failures[-1] if self._failures else '?'}); running eagerly"
@@ -465,6 +499,7 @@ class CompiledStep:
         if any(t.requires_grad for t in outs) and tape.stats()["backward_passes"] == 0:
             # a forward whose graph the caller differentiates (torch.compile(model)): the graph
             # cannot be replayed, so this function runs eagerly
+            self._set_fast(None)
             self._eager_reason = (
                 "the step returns tensors that require grad and runs no backward: its autograd "
                 "graph cannot be replayed; running eagerly"
@@ -472,17 +507,19 @@ class CompiledStep:
             return out
         self._entries.insert(0, _Entry(key, walk, tape, spec))
         del self._entries[self.max_captures :]
+        self._set_fast(self._entries[0])
         return _unflatten(spec, tape.outputs_of_capture(outs))
 
     def stats(self) -> dict[str, Any]:
         """Counts: calls, eager calls, captures, replays, guard failures (the reasons, oldest
         first), the latest tape's records / planned buffers and bytes / bound tensors, and why
         the function runs eagerly (None when it does not)."""
+        hits = self._fast[0].hits if self._fast is not None else 0
         d: dict[str, Any] = {
-            "calls": self._calls + (self._eager_calls if not self._enabled else 0),
+            "calls": self._calls + hits + (self._eager_calls if not self._enabled else 0),
             "eager_calls": self._eager_calls,
             "captures": self._captures,
-            "replays": self._replays,
+            "replays": self._replays + hits,
             "guard_failures": list(self._failures),
             "eager_reason": self._eager_reason
             if self._enabled

@@ -40,9 +40,14 @@ enum GuardOp {
   kDictFloat
 };
 
+// kAttrIs on a function's __code__, __defaults__ or __kwdefaults__: read from the function
+// itself (PyObject_GetAttr's way costs a type lookup, and an audit event for __code__).
+enum FunctionField { kNotFunction, kCode, kDefaults, kKwDefaults };
+
 struct GuardCheck {
   int op;
   py::object container, key, expected;
+  FunctionField field = kNotFunction;
 };
 
 // x == v with the same type, as Python decides it (numbers, strings, None).
@@ -99,6 +104,17 @@ bool check_holds(const GuardCheck& c) {
       return c.op == kCellIs ? x == v : same_value(x, v);
     }
     case kAttrIs: {
+      switch (c.field) {
+        case kCode:
+          return PyFunction_GET_CODE(cont) == v;
+        case kDefaults:
+          return (PyFunction_GET_DEFAULTS(cont) ? PyFunction_GET_DEFAULTS(cont) : Py_None) == v;
+        case kKwDefaults:
+          return (PyFunction_GET_KW_DEFAULTS(cont) ? PyFunction_GET_KW_DEFAULTS(cont) : Py_None) ==
+                 v;
+        case kNotFunction:
+          break;
+      }
       PyObject* x = PyObject_GetAttr(cont, c.key.ptr());
       if (!x) {
         PyErr_Clear();
@@ -121,6 +137,13 @@ class GuardProgram {
         fail<ValueError>("compile", "a guard check is (op, container, key, value)");
       GuardCheck c{t[0].cast<int>(), t[1], t[2], t[3]};
       if (c.op == kLen) c.expected = py::int_(t[3]);
+      if (c.op == kAttrIs && PyFunction_Check(c.container.ptr()) && PyUnicode_Check(c.key.ptr())) {
+        const std::string k = c.key.cast<std::string>();
+        c.field = k == "__code__"         ? kCode
+                  : k == "__defaults__"   ? kDefaults
+                  : k == "__kwdefaults__" ? kKwDefaults
+                                          : kNotFunction;
+      }
       checks_.push_back(std::move(c));
     }
   }
@@ -134,6 +157,176 @@ class GuardProgram {
  private:
   std::vector<GuardCheck> checks_;
 };
+
+// Checks the guards of a tape and replays it (the GIL released around a large step): "" and the
+// outputs, or the reason a guard failed. lrs: (call index, lr) of optimizer steps to patch.
+std::string check_and_replay(Tape& t, const std::vector<Tensor>& a,
+                             const std::vector<std::pair<size_t, double>>& lrs,
+                             std::vector<Tensor>& out) {
+  if (t.grad_mode != GradMode::enabled()) return "grad mode changed";
+  // A small step replays faster than the GIL's release and re-acquisition cost.
+  constexpr int64_t kReleaseGilWork = 32768;
+  std::optional<py::gil_scoped_release> release;
+  if (t.stats.work >= kReleaseGilWork) release.emplace();
+  std::lock_guard<std::mutex> lock(t.mu);  // one replay of a tape at a time
+  std::string why = t.check(a);
+  if (why.empty()) {
+    for (const auto& [i, lr] : lrs) t.calls[i].optim->h.lr = lr;
+    out = t.replay(a);
+  }
+  return why;
+}
+
+// The fast path of a compiled step's call (CompiledStep.__call__ in _compile.py) for its most
+// recent tape when the arguments are positional tensors: the Python guards, the tape's guards
+// and the replay in one C++ call. Returns None whenever anything does not hold (the arguments'
+// structure, a guard, grad mode, a recording in progress): the Python path then decides, with
+// the reason, exactly as it would have without this one.
+class FastReplay {
+ public:
+  FastReplay(std::shared_ptr<Tape> tape, py::object program, const py::list& lrs, size_t nargs,
+             bool single)
+      : tape_(std::move(tape)),
+        program_obj_(std::move(program)),
+        program_(program_obj_.cast<const GuardProgram*>()),
+        nargs_(nargs),
+        single_(single) {
+    for (py::handle h : lrs) {
+      py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+      const size_t i = t[0].cast<size_t>();
+      if (i >= tape_->calls.size() || !tape_->calls[i].optim)
+        fail("compile", "internal: call ", i, " is not an optimizer step");
+      lr_calls_.push_back(i);
+      groups_.push_back(py::reinterpret_borrow<py::object>(t[1]));
+    }
+  }
+
+  py::object call(const py::tuple& args) {
+    if (capture::recording() || args.size() != nargs_) return py::none();
+    std::vector<Tensor> a;
+    a.reserve(nargs_);
+    static PyTypeObject* tensor_type =
+        reinterpret_cast<PyTypeObject*>(py::type::of<TensorImpl>().ptr());
+    for (py::handle h : args) {
+      if (!PyObject_TypeCheck(h.ptr(), tensor_type)) return py::none();
+      auto vh = reinterpret_cast<py::detail::instance*>(h.ptr())->get_value_and_holder();
+      if (!vh.holder_constructed()) return py::none();
+      a.push_back(vh.holder<Tensor>());
+    }
+    if (!program_->holds()) return py::none();
+    lrs_.clear();
+    static PyObject* lr_key = PyUnicode_InternFromString("lr");
+    for (size_t j = 0; j < lr_calls_.size(); ++j) {
+      PyObject* x = dict_item(groups_[j].ptr(), lr_key);
+      if (!x || !PyFloat_CheckExact(x)) return py::none();
+      lrs_.emplace_back(lr_calls_[j], PyFloat_AS_DOUBLE(x));
+    }
+    std::vector<Tensor> out;
+    if (!check_and_replay(*tape_, a, lrs_, out).empty()) return py::none();
+    ++hits_;
+    if (single_) return py::cast(out[0]);
+    return py::cast(out);
+  }
+  int64_t hits() const { return hits_; }
+  bool single() const { return single_; }
+
+ private:
+  std::shared_ptr<Tape> tape_;
+  py::object program_obj_;
+  const GuardProgram* program_;
+  size_t nargs_;
+  bool single_;
+  std::vector<size_t> lr_calls_;
+  std::vector<py::object> groups_;  // the param groups whose "lr" is patched
+  std::vector<std::pair<size_t, double>> lrs_;
+  int64_t hits_ = 0;
+};
+
+// pyautograd.compile's CompiledStep derives this type: its call slot runs the fast path of the
+// step's latest tape (FastReplay, set as _fast_replay) straight from CPython's call, without a
+// Python frame or pybind11's dispatcher; anything else (keyword arguments, no fast path, a guard
+// that does not hold) goes to the Python method _call(args, kwargs).
+struct CompiledBase {
+  PyObject_HEAD;
+  PyObject* fast_obj;  // the _FastReplay, or null
+  FastReplay* fast;
+};
+
+PyObject* compiled_call(PyObject* self, PyObject* args, PyObject* kwargs) noexcept {
+  auto* o = reinterpret_cast<CompiledBase*>(self);
+  if (o->fast && (!kwargs || PyDict_GET_SIZE(kwargs) == 0)) {
+    PyObject* keep = Py_NewRef(o->fast_obj);  // the step may replace its fast path meanwhile
+    PyObject* r = nullptr;
+    bool single = false;
+    try {
+      FastReplay* f = o->fast;
+      single = f->single();
+      r = f->call(py::reinterpret_borrow<py::tuple>(args)).release().ptr();
+    } catch (...) {
+      set_python_error(std::current_exception());
+    }
+    Py_DECREF(keep);
+    if (!r) return nullptr;
+    if (r != Py_None) {
+      if (single) return r;
+      static PyObject* unflatten = PyUnicode_InternFromString("_unflatten_fast");
+      PyObject* res = PyObject_CallMethodOneArg(self, unflatten, r);
+      Py_DECREF(r);
+      return res;
+    }
+    Py_DECREF(r);
+  }
+  static PyObject* slow = PyUnicode_InternFromString("_call");
+  PyObject* kw = kwargs ? Py_NewRef(kwargs) : PyDict_New();
+  if (!kw) return nullptr;
+  PyObject* res = PyObject_CallMethodObjArgs(self, slow, args, kw, nullptr);
+  Py_DECREF(kw);
+  return res;
+}
+
+void compiled_dealloc(PyObject* self) {
+  Py_CLEAR(reinterpret_cast<CompiledBase*>(self)->fast_obj);
+  Py_TYPE(self)->tp_free(self);
+}
+
+PyObject* get_fast(PyObject* self, void*) {
+  PyObject* f = reinterpret_cast<CompiledBase*>(self)->fast_obj;
+  return Py_NewRef(f ? f : Py_None);
+}
+
+int set_fast(PyObject* self, PyObject* value, void*) {
+  auto* o = reinterpret_cast<CompiledBase*>(self);
+  FastReplay* f = nullptr;
+  if (value && value != Py_None) {
+    if (!py::isinstance<FastReplay>(value)) {
+      PyErr_SetString(PyExc_TypeError, "[compile] _fast_replay must be a _FastReplay or None");
+      return -1;
+    }
+    f = py::handle(value).cast<FastReplay*>();
+  }
+  PyObject* old = o->fast_obj;
+  o->fast_obj = f ? Py_NewRef(value) : nullptr;
+  o->fast = f;
+  Py_XDECREF(old);
+  return 0;
+}
+
+PyGetSetDef compiled_getsets[] = {
+    {"_fast_replay", get_fast, set_fast,
+     "The fast path of the latest tape (a _FastReplay), or None: calls go to _call.", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyType_Slot compiled_slots[] = {
+    {Py_tp_doc, const_cast<char*>("The base of pyautograd.compile's CompiledStep: its call runs "
+                                  "the latest tape's fast path in C++, else _call(args, kwargs).")},
+    {Py_tp_call, reinterpret_cast<void*>(compiled_call)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(compiled_dealloc)},
+    {Py_tp_getset, compiled_getsets},
+    {Py_tp_new, reinterpret_cast<void*>(PyType_GenericNew)},
+    {0, nullptr}};
+
+PyType_Spec compiled_spec = {"pyautograd._core._CompiledBase", sizeof(CompiledBase), 0,
+                             Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, compiled_slots};
 
 }  // namespace
 
@@ -187,25 +380,12 @@ void init_capture(py::module_& m) {
           "run",
           [](Tape& t, const py::list& args,
              const std::vector<std::pair<size_t, double>>& lrs) -> py::object {
-            if (t.grad_mode != GradMode::enabled()) return py::str("grad mode changed");
             std::vector<Tensor> a = tensors(args, "arguments");
             for (const auto& [i, lr] : lrs)
               if (i >= t.calls.size() || !t.calls[i].optim)
                 fail("compile", "internal: call ", i, " is not an optimizer step");
-            std::string why;
             std::vector<Tensor> out;
-            {
-              // A small step replays faster than the GIL's release and re-acquisition cost.
-              constexpr int64_t kReleaseGilWork = 32768;
-              std::optional<py::gil_scoped_release> release;
-              if (t.stats.work >= kReleaseGilWork) release.emplace();
-              std::lock_guard<std::mutex> lock(t.mu);  // one replay of a tape at a time
-              why = t.check(a);
-              if (why.empty()) {
-                for (const auto& [i, lr] : lrs) t.calls[i].optim->h.lr = lr;
-                out = t.replay(a);
-              }
-            }
+            std::string why = check_and_replay(t, a, lrs, out);
             if (!why.empty()) return py::str(why);
             return py::cast(out);
           },
@@ -263,6 +443,34 @@ void init_capture(py::module_& m) {
   // type checkers); the type stays alive through this reference, leaked on purpose.
   new py::object(m.attr("_Tape"));
   py::delattr(m, "_Tape");
+
+  py::class_<FastReplay>(m, "_FastReplay", py::module_local(),
+                         "The fast path of a compiled step's call (pyautograd.compile).")
+      .def("__call__", &FastReplay::call, py::arg("args"),
+           "Replays the tape for these positional tensor arguments when every guard holds: "
+           "its output (single) or outputs; None when anything does not hold.")
+      .def_property_readonly("hits", &FastReplay::hits, "The replays made through this path.");
+  new py::object(m.attr("_FastReplay"));
+  py::delattr(m, "_FastReplay");
+  PyObject* base = PyType_FromSpec(&compiled_spec);
+  if (!base) throw py::error_already_set();
+  // Reached through _compiled_base() (kept alive here, leaked on purpose), as the other types
+  // of this file: _core's names are its public API and the stub's.
+  m.def(
+      "_compiled_base", [base]() { return py::reinterpret_borrow<py::object>(base); },
+      "The base type of pyautograd.compile's CompiledStep (its call slot runs the fast path).");
+  m.def(
+      "_fast_replay",
+      [](std::shared_ptr<Tape> tape, py::object program, const py::list& lrs, size_t nargs,
+         bool single) {
+        if (!py::isinstance<GuardProgram>(program))
+          fail<TypeError>("compile", "program must be a guard program");
+        return FastReplay(std::move(tape), std::move(program), lrs, nargs, single);
+      },
+      py::arg("tape"), py::arg("program"), py::arg("lrs"), py::arg("nargs"), py::arg("single"),
+      "The fast path of pyautograd.compile for a tape, its guard program, its patched learning "
+      "rates ((call index, param group) pairs) and its number of positional tensor arguments; "
+      "single: the step returns one tensor.");
 }
 
 }  // namespace pyag
