@@ -3,7 +3,7 @@
 tensor/ (shapes, storage, the tensor handle) is the bottom: it includes nothing of kernels/,
 ops/, autograd/ or capture/. What it needs from above is declared in tensor/ and provided by
 the layer above (TensorImpl::grad_fn is defined in autograd/views.cpp; the capture recorder
-watches new storages through tensor/storage.h's observer, set in kernels/copy.cpp). kernels/
+watches new storages through tensor/storage.h's observer, set by capture::begin). kernels/
 may include tensor/ and the capture recorder's hooks at the waist, nothing else. Nothing
 outside bindings/ includes bindings/. A new upward include fails here.
 

@@ -258,6 +258,10 @@ void for_each_operand(Call& c, F&& fn) {
 
 void begin(const std::vector<Tensor>& args, const std::vector<Tensor>& candidates, bool grad_mode) {
   if (mine()) fail("compile", "a capture is already running on this thread");
+  // The recorder notes the buffers a recorded step allocates (the step's own). tensor/, which
+  // allocates them, includes no higher layer: it is told through its observer, plugged in here
+  // by the first capture (note_alloc does nothing while no capture runs).
+  set_storage_observer(&note_alloc);
   auto* r = new TapeRecorder();
   r->args = args;
   r->grad_mode = grad_mode;

@@ -6,15 +6,6 @@
 #include "kernels/map.h"
 
 namespace pyag {
-namespace {
-
-// The capture recorder notes the buffers a recorded step allocates (the step's own). tensor/,
-// which allocates them, includes no higher layer: it is told here, in the file of fill and
-// copy_into, which every program that runs kernels links (the recorder's replay included).
-[[maybe_unused]] const bool kCaptureSeesStorages =
-    (set_storage_observer(&capture::note_alloc), true);
-
-}  // namespace
 
 void fill(const Tensor& t, double value) {
   capture::Waist rec;

@@ -1,5 +1,6 @@
 #include "tensor/storage.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -23,7 +24,7 @@ Cache& cache() {
   return *c;
 }
 
-StorageObserver g_observer = nullptr;
+std::atomic<StorageObserver> g_observer{nullptr};  // set by a capture while others allocate
 
 size_t round_size(size_t n) { return n == 0 ? kAlign : (n + kAlign - 1) / kAlign * kAlign; }
 
@@ -101,12 +102,12 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   auto s = std::make_shared<Storage>();
   s->data = cached_alloc(nbytes);
   s->nbytes = nbytes;
-  if (g_observer) g_observer(s);
+  if (StorageObserver f = g_observer.load(std::memory_order_acquire)) f(s);
   return s;
 }
 
-void set_storage_observer(StorageObserver f) { g_observer = f; }
-StorageObserver storage_observer() { return g_observer; }
+void set_storage_observer(StorageObserver f) { g_observer.store(f, std::memory_order_release); }
+StorageObserver storage_observer() { return g_observer.load(std::memory_order_acquire); }
 
 std::shared_ptr<Storage> Storage::alias(const std::shared_ptr<Storage>& src) {
   // Point at the buffer's owner, never at another alias: aliases of aliases don't chain.

@@ -29,7 +29,7 @@ struct Storage;
 
 // Told of every new buffer (Storage::allocate) when set. tensor/ includes no higher layer; the
 // capture recorder (cpp/capture), which must know the buffers a recorded step allocates, is
-// plugged in here by kernels/copy.cpp. One observer at a time; set it before threads allocate.
+// plugged in here by capture::begin. One observer at a time; it may be set while threads allocate.
 using StorageObserver = void (*)(const std::shared_ptr<Storage>&);
 void set_storage_observer(StorageObserver f);
 StorageObserver storage_observer();

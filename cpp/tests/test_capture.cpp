@@ -107,6 +107,16 @@ TEST(Capture, GuardsNameWhatChanged) {
   EXPECT_EQ(tape->check({x}), "bound tensor 0: .grad presence changed");
 }
 
+// tensor/ includes no higher layer: the recorder is told of new storages through the observer
+// that capture::begin plugs in (tests/test_layers.py keeps tensor/ free of upward includes).
+TEST(Capture, BeginPlugsTheRecorderIntoTheAllocator) {
+  Tensor x = input(0);
+  capture::begin({x}, {}, true);
+  EXPECT_EQ(storage_observer(), &capture::note_alloc);
+  capture::abort();
+  EXPECT_FALSE(capture::recording());
+}
+
 TEST(Capture, ReadingAValueRefusesAndEndsTheRecording) {
   Tensor x = input(0);
   capture::begin({x}, {}, true);

@@ -1,19 +1,11 @@
 // copy_into (dtype conversion, broadcasting, strided destinations) and fill.
 #include <gtest/gtest.h>
 
-#include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "test_util.h"
 
 namespace pyag::test {
 namespace {
-
-// tensor/ includes no higher layer: the capture recorder is told of new storages through the
-// observer that kernels/copy.cpp sets (tests/test_layers.py keeps tensor/ free of upward
-// includes; test_capture checks the buffers a recorded step allocates).
-TEST(Layers, TheCaptureRecorderSeesEveryNewStorage) {
-  EXPECT_EQ(storage_observer(), &capture::note_alloc);
-}
 
 constexpr DType kDTypes[] = {DType::Bool, DType::Int64, DType::Float32, DType::Float64};
 
