@@ -158,3 +158,32 @@ def test_inplace_with_tracked_bounds_and_second_backward() -> None:
     for e, g in zip(eg, gg, strict=True):
         np.testing.assert_array_equal(g, e)
     assert g3 == e3
+
+
+# PyTorch's backward raises for these (its clamp_backward_min_max ands two masks in place into
+# one narrower than the broadcast of all three: "output with shape [] doesn't match the
+# broadcast shape [1]"); its forward works. pyautograd's gradients are those PyTorch gives
+# when the bounds are expanded to the result's shape first (difftest gate
+# torch-clamp-broadcast-backward; README "What differs").
+TORCH_RAISES = [((), (), (1,)), ((2,), (), (2, 1)), ((), (2, 1), (2,)), ((1,), (3,), ())]
+
+
+def _grads_expanded(shapes: tuple[Any, ...], seed: int) -> list[Any]:
+    rng = np.random.default_rng(seed)
+    arrays = [rng.integers(-3, 4, size=s).astype(np.float64) for s in shapes]
+    x, lo, hi = (torch.tensor(a, requires_grad=True) for a in arrays)
+    full = torch.broadcast_shapes(*shapes)
+    y = x.expand(full).clamp(lo.expand(full), hi.expand(full))
+    y.backward(torch.tensor(rng.standard_normal(tuple(y.shape))))
+    return [y.detach().numpy()] + [t.grad.numpy() for t in (x, lo, hi)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("shapes", TORCH_RAISES, ids=str)
+def test_gradients_where_torch_backward_raises(shapes: tuple[Any, ...], seed: int) -> None:
+    with pytest.raises(RuntimeError, match="broadcast shape"):
+        _grads(torch, shapes, seed)
+    expected, got = _grads_expanded(shapes, seed), _grads(pyautograd, shapes, seed)
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=0)
+    test_gradients_against_finite_differences(shapes)

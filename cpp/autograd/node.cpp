@@ -9,7 +9,10 @@ std::atomic<uint64_t> next_seq{1};
 }
 
 SavedTensor::SavedTensor(const Tensor& t)
-    : t_(detach(t)), version_(t->storage->version), saved_(true) {}
+    : t_(detach(t)), version_(t->storage->version), saved_(true) {
+  if (!t->is_view && t->autograd && t->autograd->grad_fn)
+    meta_ = t->autograd, fn_ = t->autograd->grad_fn.get();
+}
 
 void fail_freed(const Node& owner) { fail_freed(owner.name()); }
 
@@ -23,6 +26,10 @@ void fail_freed(const char* op) {
 
 void SavedTensor::check(const Node& owner) const {
   if (saved_ && (!t_ || t_->storage->version != version_)) check(owner.name());  // throws
+  if (auto m = meta_.lock(); m && !m->grad_fn && fn_ != &owner)
+    fail(owner.name(),
+         "trying to use a saved tensor that has been detached in-place, i.e. with .detach_(); "
+         "this is not supported, use out-of-place .detach() instead");
 }
 
 void SavedTensor::check(const char* op) const {

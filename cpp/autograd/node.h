@@ -38,6 +38,11 @@ class SavedTensor {
   Tensor t_;
   uint64_t version_ = 0;
   bool saved_ = false;
+  // A non-leaf saved by an op that took it as an input: its autograd state and history then.
+  // detach_() of it before backward is PyTorch's "saved tensor that has been detached in-place"
+  // error (an op's own output, saved by its node, may be detached).
+  std::weak_ptr<AutogradMeta> meta_;
+  const Node* fn_ = nullptr;  // identity only (the owner's own output), never dereferenced
 };
 
 // What the engine offers a node as it runs it: for an input that is a leaf whose .grad exists

@@ -38,6 +38,9 @@ void set_requires_grad(const Tensor& a, bool on, const char* op) {
 void retain_grad(const Tensor& a) {
   if (!a->requires_grad())
     fail("retain_grad", "can't retain_grad on a tensor that has requires_grad=False");
+  // PyTorch reads the history a view has now (not remade): a view made under no_grad that has
+  // none yet is a leaf here, even when its base has changed since (grad_fn would raise).
+  if (a->view.base && a->view.no_grad && !(a->autograd && a->autograd->grad_fn)) return;
   if (a->is_leaf()) return;
   a->autograd->retains_grad = true;
   a->grad_fn()->retained = a->autograd;

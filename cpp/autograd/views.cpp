@@ -71,8 +71,15 @@ struct AsStridedBackward : Node {
 // op's result inside it. Inputs: the base's old history, the result's.
 struct CopySlices : Node {
   Layout l;
+  bool released = false;
   explicit CopySlices(Layout layout) : l(std::move(layout)) {}
   const char* name() const override { return "CopySlices"; }
+  // PyTorch's CopySlices drops the op's node it wraps on release: a second pass through a
+  // write into a view raises there, whatever the op saved (even a write of no element).
+  void check() const override {
+    if (released) fail_freed(*this);
+  }
+  void release() override { released = true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor buf = l.buffer(g->dtype, false);
     Tensor gb = l.as_base(buf);

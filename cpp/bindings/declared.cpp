@@ -8,6 +8,7 @@
 
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
@@ -156,6 +157,57 @@ const Dunder* dunder_of(const char* op) {
   return nullptr;
 }
 
+// torch.<op>(number, tensor): PyTorch's overloads with a Scalar first (pow, remainder,
+// bitwise_and/or/xor) and the functions its argument parser lets take a number for a tensor
+// (add, sub, mul, div and their aliases, floor_divide), which also take two numbers.
+bool takes_number_first(const char* op) {
+  for (const char* n : {"add", "sub", "mul", "div", "floor_divide", "pow", "remainder",
+                        "bitwise_and", "bitwise_or", "bitwise_xor"})
+    if (!std::strcmp(n, op)) return true;
+  return false;
+}
+
+bool takes_two_numbers(const char* op) {
+  for (const char* n : {"add", "sub", "mul", "div", "floor_divide"})
+    if (!std::strcmp(n, op)) return true;
+  return false;
+}
+
+std::string type_name(py::handle h) {
+  return py::str(py::type::of(h).attr("__name__")).cast<std::string>();
+}
+
+// A Python number as PyTorch wraps it for a tensor argument: a 0-d tensor of its kind's dtype
+// (bool, int64, or the default float dtype).
+Tensor number_tensor(const Scalar& s) {
+  const DType d = s.kind == ScalarKind::Bool  ? DType::Bool
+                  : s.kind == ScalarKind::Int ? DType::Int64
+                                              : default_dtype();
+  return scalar_tensor(s.v, d);
+}
+
+Scalar first_number(const char* op, py::handle a) {
+  Scalar s;
+  if (!to_scalar(a, s))
+    fail<TypeError>(op, "input must be a Tensor or a number, got ", type_name(a));
+  return s;
+}
+
+// number op tensor (the number promotes as a Python scalar, as in `2 - t`), or, for the ops
+// that take two numbers, the first number as a 0-d tensor.
+Tensor number_first(int id, const char* op, py::handle a, py::handle b) {
+  const Scalar s = first_number(op, a);
+  if (py::isinstance<TensorImpl>(b)) {
+    const Tensor t = b.cast<Tensor>();
+    return maybe_nogil(t->numel, [&] { return detail::apply_binary_number_first(id, t, s, true); });
+  }
+  Scalar t;
+  if (!takes_two_numbers(op) || !to_scalar(b, t))
+    fail<TypeError>(op, "with a number as input, the other argument must be a Tensor, got ",
+                    type_name(b));
+  return binary_op(id, number_tensor(s), b, false);
+}
+
 template <class Op>
 void def_binary(TensorClass& c, py::module_& m, const char* name) {
   constexpr int id = detail::binary_index<Op>;
@@ -169,6 +221,14 @@ void def_binary(TensorClass& c, py::module_& m, const char* name) {
         name,
         [fn, name](const Tensor& a, py::handle b, const std::optional<Tensor>& out) {
           return out ? write_out(*out, fn(a, b), name) : fn(a, b);
+        },
+        Op::doc, py::arg("input"), py::arg(other), py::kw_only(), py::arg("out") = py::none());
+  if ((Op::python & kPyFunction) && takes_number_first(name))
+    m.def(
+        name,
+        [id = id, name](py::handle a, py::handle b, const std::optional<Tensor>& out) {
+          Tensor r = number_first(id, name, a, b);
+          return out ? write_out(*out, r, name) : r;
         },
         Op::doc, py::arg("input"), py::arg(other), py::kw_only(), py::arg("out") = py::none());
   else if (Op::python & kPyFunctional)
@@ -205,12 +265,18 @@ constexpr auto unary_params = std::make_index_sequence<detail::num_params<Op>>{}
 // ---- alpha: add(a, b, alpha=k) and sub(a, b, alpha=k) are a +/- k * b (ops/alpha.cpp); also
 // the deprecated add_(k, b) of older programs. Registered after the plain overloads, which stay
 // the fast path.
+// alpha: a number, or a 0-d tensor that does not require grad (PyTorch's Scalar arguments).
 Scalar alpha_of(py::handle alpha, const char* name) {
   Scalar k;
-  if (py::isinstance<TensorImpl>(alpha) || !to_scalar(alpha, k))
-    fail<TypeError>(name, "alpha must be a number, got ",
-                    py::str(py::type::of(alpha).attr("__name__")).cast<std::string>());
-  return k;
+  if (to_scalar(alpha, k)) return k;
+  if (py::isinstance<TensorImpl>(alpha)) {
+    const Tensor t = alpha.cast<Tensor>();
+    if (t->dim() == 0 && !t->requires_grad())
+      return Scalar(get_double(t, Dims{}), is_floating(t->dtype) ? ScalarKind::Float
+                                           : is_bool(t->dtype)   ? ScalarKind::Bool
+                                                                 : ScalarKind::Int);
+  }
+  fail<TypeError>(name, "alpha must be a number, got ", type_name(alpha));
 }
 
 void def_alpha(TensorClass& c, py::module_& m) {
@@ -235,6 +301,16 @@ void def_alpha(TensorClass& c, py::module_& m) {
     const char* doc = "self + alpha * other (add) or self - alpha * other (sub).";
     c.def(name, fn, doc, py::arg("other"), py::kw_only(), py::arg("alpha"));
     m.def(name, fn, doc, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha"));
+    // torch.add(number, other, alpha=k): number + k * other (PyTorch's checks on alpha)
+    auto number_first_fn = [is_add, name, fn](py::handle a, py::handle b, py::handle alpha) {
+      const Scalar s = first_number(name, a);
+      if (!py::isinstance<TensorImpl>(b)) return fn(number_tensor(s), b, alpha);
+      const Tensor t = b.cast<Tensor>();
+      const Scalar k = alpha_of(alpha, name);
+      return maybe_nogil(t->numel, [&] { return is_add ? add(s, t, k) : sub(s, t, k); });
+    };
+    m.def(name, number_first_fn, doc, py::arg("input"), py::arg("other"), py::kw_only(),
+          py::arg("alpha"));
     std::string inplace = std::string(name) + "_";
     c.def(inplace.c_str(), fn_, doc, py::arg("other"), py::kw_only(), py::arg("alpha"));
     // The deprecated positional form: self.add_(alpha, other), self.add(alpha, other).

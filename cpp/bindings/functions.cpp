@@ -84,6 +84,7 @@ void init_functions(py::module_& m) {
           fail<TypeError>("full", "fill_value must be a number, got ",
                           py::str(py::type::of(value).attr("__name__")).cast<std::string>());
         DType d = o.dtype.value_or(infer_scalar_dtype(s));
+        check_fits(s, d, "full");
         return finish(full(parse_shape_obj(size, "full"), s.v, d), o);
       },
       "A tensor of the given size filled with fill_value.");

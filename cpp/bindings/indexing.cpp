@@ -85,7 +85,10 @@ std::vector<IndexEntry> parse_indices(py::handle indices, const char* op) {
 // The values of an assignment: a number (as a's dtype) or a tensor.
 Tensor put_values(const Tensor& a, py::handle values, const char* op) {
   Scalar s;
-  if (to_scalar(values, s)) return scalar_tensor(s.v, a->dtype);
+  if (to_scalar(values, s)) {
+    check_fits(s, a->dtype, op);
+    return scalar_tensor(element_value(s, a->dtype), a->dtype);
+  }
   if (!py::isinstance<TensorImpl>(values))
     fail<TypeError>(op, "can only assign a number or a tensor, got ", type_name(values));
   return values.cast<Tensor>();

@@ -19,6 +19,12 @@ inline void refuse_two_bools(const char* name, DType a, DType b) {
   if (a == DType::Bool && b == DType::Bool)
     fail(name, "is not supported for two bool tensors; convert one with .long() first");
 }
+// A bool tensor with a bool number computes in bool: not implemented there, as PyTorch.
+inline void refuse_bool_compute(const char* name, DType ct, double, bool) {
+  if (ct == DType::Bool)
+    fail(name, "is not implemented for bool (a bool tensor with a bool number); convert one "
+               "with .long() first");
+}
 
 struct atan2 : Decl<atan2> {
   static constexpr const char* doc =
@@ -47,6 +53,9 @@ struct fmod : Decl<fmod> {
   static constexpr Rule rule = Rule::Promote;
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static void check(const char* name, DType a, DType b) { refuse_two_bools(name, a, b); }
+  static void check_scalar(const char* name, DType ct, double s, bool first) {
+    refuse_bool_compute(name, ct, s, first);
+  }
   template <class T>
   static T f(T a, T b) {
     if constexpr (std::is_same_v<T, bool>) {
@@ -72,6 +81,9 @@ struct remainder : Decl<remainder> {
   static constexpr Rule rule = Rule::Promote;
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static void check(const char* name, DType a, DType b) { refuse_two_bools(name, a, b); }
+  static void check_scalar(const char* name, DType ct, double s, bool first) {
+    refuse_bool_compute(name, ct, s, first);
+  }
   template <class T>
   static T f(T a, T b) {
     if constexpr (std::is_same_v<T, bool>) {
@@ -142,6 +154,9 @@ struct floor_divide : Decl<floor_divide> {
   static constexpr Rule rule = Rule::PromoteNoGrad;
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   static void check(const char* name, DType a, DType b) { refuse_two_bools(name, a, b); }
+  static void check_scalar(const char* name, DType ct, double s, bool first) {
+    refuse_bool_compute(name, ct, s, first);
+  }
   template <class T>
   static T f(T a, T b) {
     if constexpr (std::is_same_v<T, bool>) {

@@ -152,8 +152,8 @@ struct div : Decl<div> {
     return g / b;
   }
   template <class T>
-  static T db(T g, T a, T b, T) {
-    return -((g / b) * a) / b;
+  static T db(T g, T a, T b, T) {  // PyTorch's div_tensor_other_backward
+    return -g * ((a / b) / b);
   }
 };
 

@@ -107,7 +107,9 @@ struct clamp_min : Decl<clamp_min> {
   static constexpr std::array<Param, 1> params{{{"min", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   template <class T>
-  static T f(T x, T lo) {
+  static T f(T x, T lo) {  // a NaN bound gives NaN, as PyTorch
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(lo)) return lo;
     return x < lo ? lo : x;
   }
   template <class T>
@@ -126,7 +128,9 @@ struct clamp_max : Decl<clamp_max> {
   static constexpr std::array<Param, 1> params{{{"max", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   template <class T>
-  static T f(T x, T hi) {
+  static T f(T x, T hi) {  // a NaN bound gives NaN, as PyTorch
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(hi)) return hi;
     return x > hi ? hi : x;
   }
   template <class T>

@@ -173,8 +173,8 @@ struct reciprocal : Decl<reciprocal> {
     return T(1) / x;
   }
   template <class T>
-  static T df(T g, T y) {
-    return -g * y * y;
+  static T df(T g, T y) {  // PyTorch's -grad * (result * result)
+    return -g * (y * y);
   }
 };
 
@@ -189,7 +189,7 @@ struct rsqrt : Decl<rsqrt> {
   }
   template <class T>
   static T df(T g, T y) {
-    return T(-0.5) * g * y * y * y;
+    return T(-0.5) * g * (y * y * y);  // PyTorch's -0.5 * grad * result.pow(3)
   }
 };
 

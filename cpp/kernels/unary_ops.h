@@ -252,23 +252,26 @@ struct logical_not : Decl<logical_not> {
 
 struct clamp : Decl<clamp> {
   static constexpr const char* doc =
-      "Each element limited to [min, max] (either bound may be None; min > max gives max). The "
-      "gradient passes where min <= x <= max.";
+      "Each element limited to [min, max] (either bound may be None; min > max gives max; a "
+      "NaN bound gives NaN). The gradient passes where min <= x <= max.";
   static constexpr Rule rule = Rule::Same;
   static constexpr bool promote_params = true;  // bool with int bounds computes in int64
   static constexpr Grad grad = Grad::FromInput;
   static constexpr std::array<Param, 2> params{{{"min", kOptional}, {"max", kOptional}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
+  // None is NaN with no kind (a C++ caller's NaN is None too); a NaN Python gave is a bound.
+  static bool none(const ScalarArgs& p, int i) { return std::isnan(p[i]) && p.kind[i] < 0; }
   static void check(const char* name, DType, const ScalarArgs& p) {
-    if (std::isnan(p[0]) && std::isnan(p[1]))
-      fail(name, "at least one of 'min' or 'max' must not be None");
+    if (none(p, 0) && none(p, 1)) fail(name, "at least one of 'min' or 'max' must not be None");
   }
   static void prepare(ScalarArgs& p) {  // a missing bound is no bound
-    if (std::isnan(p[0])) p[0] = -INFINITY;
-    if (std::isnan(p[1])) p[1] = INFINITY;
+    if (none(p, 0)) p[0] = -INFINITY;
+    if (none(p, 1)) p[1] = INFINITY;
   }
   template <class T>
-  static T f(T x, T lo, T hi) {  // min(max(x, lo), hi); NaN stays NaN
+  static T f(T x, T lo, T hi) {  // min(max(x, lo), hi); NaN (x or a bound) gives NaN
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(lo) || std::isnan(hi)) return std::isnan(lo) ? lo : hi;
     const T y = x < lo ? lo : x;
     return y > hi ? hi : y;
   }

@@ -45,7 +45,28 @@ const Tensor& apply_(const char* op, const Tensor& a, const Tensor* b, Scalar bs
     return t ? sub_(a, t) : sub_(a, s);
 }
 
+// number +/- alpha * b: PyTorch's alpha checks against the result dtype (the number is a
+// wrapped scalar: floating when it or b is, bool when both are).
+Tensor apply_first(bool is_add, const char* op, Scalar a, const Tensor& b, Scalar alpha) {
+  if (alpha.kind == ScalarKind::Float && !is_floating(b->dtype) && a.kind != ScalarKind::Float)
+    fail(op, "For integral input tensors, argument alpha must not be a floating point number.");
+  const bool bool_result = is_bool(b->dtype) && a.kind == ScalarKind::Bool;
+  if (alpha.kind == ScalarKind::Bool && !bool_result)
+    fail(op, "Boolean alpha only supported for Boolean results.");
+  if (bool_result) alpha = Scalar(alpha.v != 0, ScalarKind::Bool);
+  const Tensor t = alpha.v == 1 && alpha.kind != ScalarKind::Float ? b : mul(b, alpha);
+  const int id = is_add ? detail::binary_index<binary::add> : detail::binary_index<binary::sub>;
+  return detail::apply_binary_number_first(id, t, a, true);
+}
+
 }  // namespace
+
+Tensor add(Scalar a, const Tensor& b, Scalar alpha) {
+  return apply_first(true, "add", a, b, alpha);
+}
+Tensor sub(Scalar a, const Tensor& b, Scalar alpha) {
+  return apply_first(false, "sub", a, b, alpha);
+}
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   return apply<true>("add", a, &b, {}, alpha);

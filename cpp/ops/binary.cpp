@@ -198,10 +198,15 @@ Tensor detail::apply_binary(int op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor detail::apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first) {
-  const auto k = static_cast<BinaryKernel>(op);
   // s / t as PyTorch computes it, reciprocal(t) * s: its values, and what it saves for
   // backward (1 / t, so that t can be written in place after).
-  if (k == BinaryKernel::div && scalar_first) return mul(reciprocal(a), s);
+  if (static_cast<BinaryKernel>(op) == BinaryKernel::div && scalar_first)
+    return mul(reciprocal(a), s);
+  return apply_binary_number_first(op, a, s, scalar_first);
+}
+
+Tensor detail::apply_binary_number_first(int op, const Tensor& a, Scalar s, bool scalar_first) {
+  const auto k = static_cast<BinaryKernel>(op);
   const Info& in = info(k);
   const DType ct = scalar_compute_dtype(in, a->dtype, s, in.name);
   in.check_scalar(in.name, ct, s.v, scalar_first);

@@ -1,6 +1,9 @@
 // Tensors of one value and the read of one element, which live above tensor/ because they run
 // kernels (fill) and speak to the capture recorder (tensor/ includes neither); the device rule.
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
@@ -24,6 +27,45 @@ Tensor full(const Dims& shape, double value, DType dtype) {
 }
 
 Tensor scalar_tensor(double value, DType dtype) { return full(Dims{}, value, dtype); }
+
+double element_value(Scalar value, DType d) {
+  if (value.kind != ScalarKind::Int || !is_integral(d) || d == DType::Bool) return value.v;
+  return dispatch(d, [&](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+      return static_cast<double>(static_cast<T>(static_cast<int64_t>(value.v)));
+    return value.v;
+  });
+}
+
+void check_fits(Scalar value, DType d, const char* op) {
+  const double v = value.v;
+  if (d == DType::Bool || d == DType::Float64 || value.kind == ScalarKind::Bool) return;
+  bool over = false;
+  const char* type = "";
+  dispatch(d, [&](auto x) {
+    using T = decltype(x);
+    using L = std::numeric_limits<T>;
+    const double lo = static_cast<double>(L::lowest()), hi = static_cast<double>(L::max());
+    if constexpr (std::is_floating_point_v<T>) {  // float32
+      type = "float";
+      over = value.kind == ScalarKind::Float && std::isfinite(v) && (v < lo || v > hi);
+    } else {
+      type = std::is_same_v<T, int64_t>   ? "int64_t"
+             : std::is_same_v<T, int32_t> ? "int"
+             : std::is_same_v<T, int16_t> ? "int16_t"
+             : std::is_same_v<T, int8_t>  ? "int8_t"
+                                          : "uint8_t";
+      if (value.kind == ScalarKind::Float)
+        over = std::isnan(v) || v < lo || v > hi;
+      else if (std::is_unsigned_v<T>)  // a negative int wraps (two's complement), as PyTorch
+        over = v > hi || (v < 0 && -v > hi);
+      else
+        over = v < lo || v >= -lo;  // -lo: 2^63 for int64 (its max is not a double)
+    }
+  });
+  if (over) fail(op, "value cannot be converted to type ", type, " without overflow");
+}
 
 double get_double(const Tensor& t, const Dims& index) {
   capture::refuse(".item()/float()/bool()/int()/tolist()/printing of a tensor",

@@ -370,6 +370,7 @@ Tensor index_copy(const Tensor& a, int64_t dim, const Tensor& index, const Tenso
   return index_write(a, dim, index, src, 1, 1, "index_copy");
 }
 Tensor index_fill(const Tensor& a, int64_t dim, const Tensor& index, Scalar value) {
+  check_fits(value, a->dtype, "index_fill");
   return index_write(a, dim, index, fill_value(a, value), 1, 2, "index_fill");
 }
 const Tensor& index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
@@ -380,6 +381,7 @@ const Tensor& index_copy_(const Tensor& self, int64_t dim, const Tensor& index, 
   return index_write_(self, dim, index, src, 1, 1, "index_copy_");
 }
 const Tensor& index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
+  check_fits(value, self->dtype, "index_fill_");
   return index_write_(self, dim, index, fill_value(self, value), 1, 2, "index_fill_");
 }
 

@@ -224,6 +224,11 @@ Tensor scattered(const Tensor& a, const Tensor& mask, const Tensor& m, const Ten
 }
 }  // namespace
 
+namespace {
+bool has_internal_overlap(const TensorImpl& t);
+void write_masked(const Tensor& a, const Tensor& m, const Tensor& v);
+}  // namespace
+
 void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
   Tensor m = full_mask(a, mask, "setitem");
   const bool graph = inplace_needs_graph(a, value->requires_grad(), "setitem");
@@ -240,6 +245,9 @@ void masked_put(const Tensor& a, const Tensor& mask, const Tensor& value) {
          " cannot be broadcast to indexing result of shape ", shape_str(target));
   if (graph) {  // a with the masked elements replaced: the old ones get no gradient
     commit_inplace(a, where(m, scattered(a, mask, m, value, target), a));
+    // An expanded a: PyTorch writes the masked elements only (as masked_fill below).
+    if (value->numel == 1 && has_internal_overlap(*a))
+      write_masked(a, m, cast(reshape(value, Dims{}), a->dtype));
     return;
   }
   Tensor src = empty(target, a->dtype);
@@ -267,8 +275,9 @@ void write_masked(const Tensor& a, const Tensor& m, const Tensor& v) {
 
 namespace {
 void put_value(const Tensor& a, const Tensor& mask, Scalar value, const char* op) {
+  check_fits(value, a->dtype, op);
   Tensor m = full_mask(a, mask, op);
-  Tensor v = scalar_tensor(value.v, a->dtype);
+  Tensor v = scalar_tensor(element_value(value, a->dtype), a->dtype);
   if (inplace_needs_graph(a, false, op)) {
     commit_inplace(a, where(m, v, a));
     if (has_internal_overlap(*a)) write_masked(a, m, v);  // as in masked_fill_
@@ -313,7 +322,10 @@ Tensor mask_as(const Tensor& a, const Tensor& mask, const char* op) {
 const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, const Tensor& value) {
   check_fill_value(value, "masked_fill_");
   Tensor m = mask_as(a, mask, "masked_fill_");
-  const Scalar s{get_double(value, Dims{})};
+  const Scalar s{get_double(value, Dims{}), is_floating(value->dtype) ? ScalarKind::Float
+                                            : is_bool(value->dtype)   ? ScalarKind::Bool
+                                                                      : ScalarKind::Int};
+  check_fits(s, a->dtype, "masked_fill_");  // PyTorch reads the value as a number (item())
   if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
     commit_inplace(a, where(m, cast(value, a->dtype), a));
     // An expanded a: PyTorch writes the masked elements only, so an element whose memory any
@@ -338,7 +350,8 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
 
 Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill");
-  return where(mask, scalar_tensor(value.v, a->dtype), a);
+  check_fits(value, a->dtype, "masked_fill");
+  return where(mask, scalar_tensor(element_value(value, a->dtype), a->dtype), a);
 }
 
 Tensor masked_select(const Tensor& a, const Tensor& mask) {

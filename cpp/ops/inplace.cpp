@@ -82,6 +82,11 @@ const Tensor& commit_inplace(const Tensor& self, const Tensor& computed) {
 }
 
 const Tensor& fill_(const Tensor& self, Scalar value) {
+  check_fits(value, self->dtype, "fill_");
+  return fill_unchecked(self, Scalar(element_value(value, self->dtype), value.kind));
+}
+
+const Tensor& fill_unchecked(const Tensor& self, Scalar value) {
   if (inplace_needs_graph(self, false, "fill_"))  // every element gets the value: no overlap check
     return commit_inplace(self,
                           replaced(self, scalar_tensor(value.v, self->dtype), "FillBackward"));
@@ -97,7 +102,8 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
   if (check_inplace(self, value->requires_grad(), "fill_"))
     return commit_inplace(
         self, replaced(self, cast(reshape(value, Dims{}), self->dtype), "FillBackward"));
-  return fill_(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
+  // a tensor's value is not checked (PyTorch converts it as copy_ does)
+  return fill_unchecked(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
 }
 
 const Tensor& zero_(const Tensor& self) { return fill_(self, Scalar{0.0}); }

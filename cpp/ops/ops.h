@@ -33,6 +33,9 @@ Tensor apply_unary(int op, const Tensor& x, const ScalarArgs& p);
 const Tensor& apply_unary_(int op, const Tensor& self, const ScalarArgs& p);
 Tensor apply_binary(int op, const Tensor& a, const Tensor& b);
 Tensor apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first);
+// The same, but s / t divides (torch.div(number, t), where PyTorch wraps the number as a
+// tensor) where apply_binary computes the operator's reciprocal(t) * s.
+Tensor apply_binary_number_first(int op, const Tensor& a, Scalar s, bool scalar_first);
 const Tensor& apply_binary_(int op, const Tensor& self, const Tensor& other);
 const Tensor& apply_binary_(int op, const Tensor& self, Scalar s);
 DType binary_compute_dtype(int op, DType a, DType b);
@@ -108,6 +111,10 @@ const Tensor& add_(const Tensor& self, const Tensor& b, Scalar alpha);
 const Tensor& add_(const Tensor& self, Scalar b, Scalar alpha);
 const Tensor& sub_(const Tensor& self, const Tensor& b, Scalar alpha);
 const Tensor& sub_(const Tensor& self, Scalar b, Scalar alpha);
+// a +/- alpha * b with a number first (torch.add(2, t, alpha=k)); the number promotes as a
+// Python scalar.
+Tensor add(Scalar a, const Tensor& b, Scalar alpha);
+Tensor sub(Scalar a, const Tensor& b, Scalar alpha);
 
 // The dtype binary op Op computes in for operands of dtypes a and b (throws as the op would).
 template <class Op>
@@ -283,6 +290,7 @@ const Tensor& index_put_(const Tensor& a, const std::vector<IndexEntry>& entries
 
 // ---- in-place (inplace.cpp): return the tensor itself ----
 const Tensor& fill_(const Tensor& self, Scalar value);
+const Tensor& fill_unchecked(const Tensor& self, Scalar value);  // fill_ without check_fits
 const Tensor& fill_(const Tensor& self, const Tensor& value);  // a 1-element value, differentiable
 const Tensor& zero_(const Tensor& self);
 const Tensor& copy_(const Tensor& self, const Tensor& src);
@@ -299,6 +307,14 @@ bool overlaps(const Tensor& a, const Tensor& b);
 // ---- tensors of one value, and the read of one element (constant.cpp); no autograd ----
 Tensor zeros(const Dims& shape, DType dtype);
 Tensor full(const Dims& shape, double value, DType dtype);
+// PyTorch's check when a Python number becomes one element of a tensor of dtype d (fill_,
+// full, masked_fill, index_fill, x[i] = number): "value cannot be converted to type int64_t
+// without overflow" for NaN, inf or out-of-range floats into integers, and finite floats beyond
+// float32's range into float32 (c10::overflows). Arithmetic ops do not check (they wrap).
+void check_fits(Scalar value, DType d, const char* op);
+// The double to write for a Python int into an integer dtype: wrapped as C++ converts int64
+// (-1 into uint8 is 255), as PyTorch; any other value unchanged.
+double element_value(Scalar value, DType d);
 Tensor scalar_tensor(double value, DType dtype);
 // Element `index` of t as a double; for tests, item() and printing (refused under capture).
 double get_double(const Tensor& t, const Dims& index);

@@ -108,12 +108,13 @@ Tensor reduce_sum(const Tensor& a, const std::vector<int>& dims, bool keepdim) {
 
 std::vector<int> wrap_dims(const std::vector<int64_t>& dims, int ndim, const char* op) {
   std::vector<int> out;
+  bool seen = false;  // a 0-d tensor: dims 0 and -1 name its one (absent) dim
   for (int64_t d : dims) {
     int w = wrap_dim(d, ndim, op);
-    if (ndim == 0) continue;
-    if (std::find(out.begin(), out.end(), w) != out.end())
+    if ((ndim == 0 && seen) || std::find(out.begin(), out.end(), w) != out.end())
       fail(op, "dim ", w, " appears multiple times in the list of dims");
-    out.push_back(w);
+    seen = true;
+    if (ndim > 0) out.push_back(w);
   }
   return out;
 }

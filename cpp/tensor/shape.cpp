@@ -73,9 +73,10 @@ Dims contiguous_strides(const Dims& shape) {
 }
 
 bool is_contiguous(const Dims& shape, const Dims& strides) {
+  for (int i = 0; i < shape.size(); ++i)  // no element: contiguous whatever the strides (PyTorch)
+    if (shape[i] == 0) return true;
   int64_t expected = 1;
   for (int i = shape.size() - 1; i >= 0; --i) {
-    if (shape[i] == 0) return true;
     if (shape[i] != 1 && strides[i] != expected) return false;
     expected *= shape[i];
   }
