@@ -280,12 +280,6 @@ def bool_sub_abs(ctx: Ctx) -> bool:
     return ctx.is_("abs") and dname(ctx.args[0].value) == "bool"
 
 
-def clamp_nan_bound(ctx: Ctx) -> bool:
-    return ctx.is_("clamp", "clip", "clamp_") and any(
-        isinstance(s, float) and math.isnan(s) for s in ctx.scalars()
-    )
-
-
 def layout(ctx: Ctx) -> bool:
     return ctx.row in LAYOUT_SENSITIVE and ctx.args[0].var in ctx.g.layout_differs
 
@@ -389,17 +383,6 @@ def partial_overlap(ctx: Ctx) -> bool:
     return False
 
 
-def int_overflow_write(ctx: Ctx) -> bool:
-    """A Python float no int64 can hold (inf, nan, 1e30) written into an int64 tensor."""
-    if not ctx.is_("setitem", "fill_", "masked_fill_", "masked_fill", "full_like"):
-        return False
-    if dname(ctx.args[0].value) != "int64":
-        return False
-    return any(
-        isinstance(v, float) and not (math.isfinite(v) and abs(v) < 2.0**63) for v in ctx.scalars()
-    )
-
-
 def pow_bool_scalar_base(ctx: Ctx) -> bool:
     """PyTorch's backward of ``True ** t`` fails an internal assert."""
     return ctx.row == "pow:rop" and isinstance(ctx.args[1].value, bool) and ctx.tracked()
@@ -411,17 +394,6 @@ def value_grad_dropped(ctx: Ctx) -> bool:
         return False
     v = ctx.args[-1]
     return v.is_tensor and bool(v.value.requires_grad) and not ctx.no_grad
-
-
-def dup_dims_0d(ctx: Ctx) -> bool:
-    return (
-        any(
-            a.kind == "dims" and isinstance(a.value, tuple) and len(set(a.value)) < len(a.value)
-            for a in ctx.args
-        )
-        and ctx.args[0].is_tensor
-        and ctx.args[0].value.dim() == 0
-    )
 
 
 NN_ELEMENTWISE_LOSSES = ("nn:mse_loss", "nn:l1_loss", "nn:smooth_l1_loss")
@@ -447,15 +419,42 @@ def layer_norm_near_constant(ctx: Ctx) -> bool:
     return bool((var < 1e-2 * (mean * mean + 1e-2)).any())
 
 
-def empty_contiguous(ctx: Ctx) -> bool:
-    """contiguous() of an empty tensor whose strides are not row-major."""
-    if ctx.row != "contiguous":
+def _bshape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast shape of shapes that broadcast (the draws PyTorch accepted)."""
+    r = max(len(s) for s in shapes)
+    out = [1] * r
+    for s in shapes:
+        for i, n in enumerate(s, r - len(s)):
+            out[i] = n if out[i] == 1 else out[i]
+    return tuple(out)
+
+
+def clamp_broadcast_backward(ctx: Ctx) -> bool:
+    """clamp with two tensor bounds where PyTorch's backward raises: its clamp_backward_min_max
+    ands two masks in place (``self_ge_min.logical_and_(self_le_max)`` for the input,
+    ``self_lt_min.logical_and_(min_lt_max)`` for min, ``self_gt_max.logical_or_(max_lt_min)``
+    for max) into one narrower than the broadcast of all three."""
+    if not ctx.is_("clamp", "clip") or not ctx.tracked() or len(ctx.args) < 3:
         return False
-    t = ctx.args[0].value
-    if t.numel() != 0:
+    x, lo, hi = (a.value for a in ctx.args[:3])
+    if not (ctx.args[1].is_tensor and ctx.args[2].is_tensor):
         return False
-    want, acc = [], 1
-    for n in reversed(t.shape):
-        want.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(want)) != t.stride()
+    sx, slo, shi = tuple(x.shape), tuple(lo.shape), tuple(hi.shape)
+    full = _bshape(sx, slo, shi)
+    narrower = (
+        (x.requires_grad and _bshape(sx, slo) != full)
+        or (lo.requires_grad and _bshape(sx, slo) != full)
+        or (hi.requires_grad and _bshape(sx, shi) != full)
+    )
+    return bool(narrower)
+
+
+def view_of_overlapping_base(ctx: Ctx) -> bool:
+    """An in-place write into a tensor that requires grad and whose elements share memory (an
+    expanded leaf, detached and made to require grad), or into a view of one, while another view
+    of it lives: that view's history is then remade through AsStridedBackward, which pyautograd
+    refuses for a base with overlapping elements (PyTorch handles it)."""
+    if ctx.kind != "inplace":
+        return False
+    r = _root(ctx.target())
+    return bool(r.requires_grad and _overlapping(r) and _aliased(ctx, ctx.target()))
