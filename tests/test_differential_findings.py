@@ -661,3 +661,18 @@ def test_retain_grad_of_no_grad_view_after_no_grad_write() -> None:
         return t1.requires_grad
 
     check(f, True)
+
+
+def test_grad_with_an_unused_input_still_frees_the_graph() -> None:
+    def f(L: Any) -> Any:  # PyTorch's engine ran (and freed the graph) before it raised
+        t1 = L.tensor([[2.0]], requires_grad=True)
+        t5 = L.tensor([3.0], requires_grad=True)
+        t6 = (t1 * 2.5).sigmoid()
+        try:
+            L.autograd.grad(t6.sum(), [t1, t5])
+        except RuntimeError:
+            pass
+        t6.sum().backward()
+        return t1.grad
+
+    check(f, RAISES)

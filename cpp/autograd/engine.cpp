@@ -340,12 +340,14 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
   pass.run(edges, root_grads);
   for (size_t i = 0; i < inputs.size(); ++i)
     if (first[i] != i) pass.captured[i] = pass.captured[first[i]];
+  // Released before the unused-input error, as PyTorch (its engine frees the graph as it runs):
+  // a later backward through it raises there too.
+  if (!retain_graph) pass.release();
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!pass.captured[i] && !allow_unused)
       fail("grad", "one of the differentiated tensors (input ", i,
            ") appears to not have been used in the graph; set allow_unused=True if this is the "
            "desired behavior");
-  if (!retain_graph) pass.release();
   return pass.captured;
 }
 

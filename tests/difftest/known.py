@@ -137,9 +137,10 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "torch",
         "hardtanh/relu6 of an input holding NaN, with a gradient (PyTorch's backward passes the "
         "gradient at NaN in its scalar loop and drops it in its SIMD loop, so the answer "
-        "depends on the tensor's size)",
+        "depends on the tensor's size; elu's too: pyautograd passes g at NaN as PyTorch's scalar "
+        "loop does)",
         lambda ctx: (
-            ctx.row in ("nn:hardtanh", "nn:relu6")
+            ctx.row in ("nn:hardtanh", "nn:relu6", "nn:elu")
             and ctx.tracked()
             and any(P.has(t, math.isnan) for t in ctx.tensors())
         ),
