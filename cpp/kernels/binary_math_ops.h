@@ -22,8 +22,9 @@ inline void refuse_two_bools(const char* name, DType a, DType b) {
 // A bool tensor with a bool number computes in bool: not implemented there, as PyTorch.
 inline void refuse_bool_compute(const char* name, DType ct, double, bool) {
   if (ct == DType::Bool)
-    fail(name, "is not implemented for bool (a bool tensor with a bool number); convert one "
-               "with .long() first");
+    fail(name,
+         "is not implemented for bool (a bool tensor with a bool number); convert one "
+         "with .long() first");
 }
 
 struct atan2 : Decl<atan2> {
