@@ -676,3 +676,40 @@ def test_grad_with_an_unused_input_still_frees_the_graph() -> None:
         return t1.grad
 
     check(f, RAISES)
+
+
+@pytest.mark.parametrize(
+    ("index", "stated"),
+    [
+        (":", ("float32", [2.0])),  # a full slice writes into the tensor itself: no CopySlices
+        ("...", ("float32", [2.0])),
+        ("0:5", ("float32", [2.0])),
+        ("-9:", RAISES),  # PyTorch compares start as given: a view
+        ("0", RAISES),  # a view: CopySlices, which PyTorch releases
+        ("None", RAISES),
+        ("::1", ("float32", [2.0])),
+    ],
+)
+def test_second_backward_after_a_full_slice_write(index: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        t4 = L.tensor([-1.0])
+        t5 = L.tensor([1.0], requires_grad=True)
+        exec(f"t4[{index}] = t5", {"t4": t4, "t5": t5})
+        t4.sum().backward()
+        t4.sum().backward()
+        return t5.grad
+
+    check(f, stated)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["t.copy_(t.t())", "t.copy_(t.expand(2))", "t.copy_(t[:])", "t.expand(3, 2).copy_(t)"],
+)
+def test_copy_of_the_same_elements_into_an_expanded_tensor(code: str) -> None:
+    def f(L: Any) -> Any:  # PyTorch returns early when source and target are the same elements
+        t = L.tensor([True]).expand(2)
+        eval(code, {"t": t})
+        return t
+
+    check(f, RAISES if code.startswith("t.expand(3") else ("bool", [True, True]))

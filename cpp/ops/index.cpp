@@ -177,9 +177,38 @@ Tensor index(const Tensor& a, const Tensor& mask) {
 namespace {
 // The part of `a` a basic-index assignment writes, as a view: an in-place write into it that
 // autograd records goes into the history of a's base (autograd/views.h: CopySlices).
+// Only full slices (start 0 or omitted, stop at or past the end, step 1) and one Ellipsis:
+// PyTorch's indexing skips them and writes into the tensor itself, not into a view (no CopySlices).
+bool selects_all(const Tensor& a, const std::vector<IndexItem>& items) {
+  int before = 0, after = 0;
+  bool ellipsis = false;
+  for (const IndexItem& it : items) {
+    if (it.kind == IndexItem::Int || it.kind == IndexItem::NewAxis) return false;
+    if (it.kind == IndexItem::Ellipsis) {
+      if (ellipsis) return false;
+      ellipsis = true;
+    } else {
+      ++(ellipsis ? after : before);
+    }
+  }
+  const int n = a->dim();
+  if (before + after > n) return false;
+  int d = 0;
+  for (const IndexItem& it : items) {
+    if (it.kind == IndexItem::Ellipsis) {
+      d = n - after;
+      continue;
+    }
+    const int64_t len = a->shape[d++];  // PyTorch compares start as given (-9: is a view)
+    if (it.step != 1 || (it.start != kNone && it.start != 0) || (it.stop != kNone && it.stop < len))
+      return false;
+  }
+  return true;
+}
+
 Tensor writable_part(const Tensor& a, const std::vector<IndexItem>& items, bool value_rg) {
   inplace_needs_graph(a, value_rg, "setitem");  // refuses what PyTorch refuses (a leaf)
-  return index(a, items);
+  return selects_all(a, items) ? a : index(a, items);
 }
 }  // namespace
 

@@ -113,7 +113,11 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
       broadcast_shapes(self->shape, src->shape, "copy_") != self->shape)
     fail("copy_", "source of shape ", shape_str(src->shape),
          " cannot be broadcast to the destination's shape ", shape_str(self->shape));
-  if (src.get() == self.get()) {  // PyTorch: copying a tensor into itself writes nothing
+  // PyTorch: copying a tensor into itself (or the same elements seen the same way) writes
+  // nothing, whatever their overlap
+  if (src.get() == self.get() ||
+      (src->storage->data == self->storage->data && src->offset == self->offset &&
+       src->dtype == self->dtype && src->shape == self->shape && src->strides == self->strides)) {
     if (inplace_needs_graph(self, src->requires_grad(), "copy_"))
       return commit_inplace(self, replaced(self, clone(src), "CopyBackwards"));
     self->bump_version();
