@@ -52,6 +52,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "leaf) while a view of it lives (the view's remade history raises here only)",
         P.view_of_overlapping_base,
     ),
+    "op-on-no-grad-view": G(
+        "new",
+        "ops recorded by autograd that take a view made under no_grad of a tensor requiring "
+        "grad (PyTorch saves the other operands for backward, pyautograd does not)",
+        P.op_on_no_grad_view,
+    ),
     # ---- pyautograd.nn.functional (issue 11), found by this tester ----
     "nn-layer-norm-near-constant": G(
         "new",

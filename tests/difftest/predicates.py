@@ -458,3 +458,18 @@ def view_of_overlapping_base(ctx: Ctx) -> bool:
         return False
     r = _root(ctx.target())
     return bool(r.requires_grad and _overlapping(r) and _aliased(ctx, ctx.target()))
+
+
+def _no_grad_view(t: Any) -> bool:
+    """A view made under no_grad of a tensor that requires grad (no history of its own)."""
+    try:
+        return bool(t._base is not None and t.requires_grad and t.grad_fn is None)
+    except RuntimeError:  # its remade history is refused (PyTorch's no_grad view rule)
+        return False
+
+
+def op_on_no_grad_view(ctx: Ctx) -> bool:
+    """A recorded op taking a no_grad view: PyTorch's node saves its inputs as for any input
+    that requires grad (an in-place write into the other operand then fails its backward);
+    pyautograd's node has no edge to the view and saves only what a needed gradient reads."""
+    return ctx.kind == "op" and not ctx.no_grad and any(_no_grad_view(t) for t in ctx.tensors())
