@@ -117,7 +117,18 @@ from ._defaults import get_default_dtype as get_default_dtype
 from ._defaults import set_default_device as set_default_device
 from ._defaults import set_default_dtype as set_default_dtype
 from ._defaults import set_default_tensor_type as set_default_tensor_type
+from ._determinism import (
+    are_deterministic_algorithms_enabled as are_deterministic_algorithms_enabled,
+)
+from ._determinism import (
+    is_deterministic_algorithms_warn_only_enabled as is_deterministic_algorithms_warn_only_enabled,
+)
+from ._determinism import use_deterministic_algorithms as use_deterministic_algorithms
 from ._dlpack import from_dlpack as from_dlpack
+from ._extra_ops import amax as amax
+from ._extra_ops import amin as amin
+from ._extra_ops import install as _install_extra_ops
+from ._extra_ops import repeat_interleave as repeat_interleave
 from ._legacy import TYPES as _LEGACY_TYPES
 from ._legacy import BoolTensor as BoolTensor
 from ._legacy import ByteTensor as ByteTensor
@@ -174,8 +185,11 @@ _install_protocols(Tensor)
 _install_sorting(Tensor)
 _install_matrix(Tensor)
 _install_pointwise(Tensor)
+_install_extra_ops(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
+from . import backends as backends  # noqa: E402
+from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
 from . import return_types as return_types  # noqa: E402

@@ -485,6 +485,19 @@ class Tensor:
         """self + value * tensor1 / tensor2."""
     def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
         """addcdiv in place."""
+    # ---- amax, amin, repeat_interleave (pyautograd/_extra_ops.py) ----
+    def amax(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
+        """The largest value over dim (an int or a tuple; (): every dim)."""
+    def amin(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
+        """The smallest value over dim (an int or a tuple; (): every dim)."""
+    def repeat_interleave(
+        self,
+        repeats: _int | Tensor | None = None,
+        dim: _int | None = None,
+        *,
+        output_size: _int | None = None,
+    ) -> Tensor:
+        """Each element (slice along dim) repeated repeats times."""
     # ---- sorting and selection (pyautograd/_sorting.py) ----
     def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> _rt.sort:
         """(values, indices) sorted along dim (stable; NaN largest)."""
