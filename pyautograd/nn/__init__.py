@@ -52,6 +52,7 @@ from .modules import Module as Module
 from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
 from .modules import MSELoss as MSELoss
+from .modules import MultiheadAttention as MultiheadAttention
 from .modules import NLLLoss as NLLLoss
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import ParameterDict as ParameterDict
@@ -72,6 +73,11 @@ from .modules import SmoothL1Loss as SmoothL1Loss
 from .modules import Softmax as Softmax
 from .modules import Softplus as Softplus
 from .modules import Tanh as Tanh
+from .modules import Transformer as Transformer
+from .modules import TransformerDecoder as TransformerDecoder
+from .modules import TransformerDecoderLayer as TransformerDecoderLayer
+from .modules import TransformerEncoder as TransformerEncoder
+from .modules import TransformerEncoderLayer as TransformerEncoderLayer
 from .modules import Unflatten as Unflatten
 from .modules import ZeroPad1d as ZeroPad1d
 from .modules import ZeroPad2d as ZeroPad2d
@@ -125,6 +131,7 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "PairwiseDistance",
     "Parameter",
@@ -146,6 +153,11 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
     "ZeroPad1d",
     "ZeroPad2d",

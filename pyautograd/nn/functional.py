@@ -16,6 +16,8 @@ from ._functional.activation import silu as silu
 from ._functional.activation import softmax as softmax
 from ._functional.activation import softplus as softplus
 from ._functional.activation import tanh as tanh
+from ._functional.attention import multi_head_attention_forward as multi_head_attention_forward
+from ._functional.attention import scaled_dot_product_attention as scaled_dot_product_attention
 from ._functional.conv import adaptive_avg_pool1d as adaptive_avg_pool1d
 from ._functional.conv import adaptive_avg_pool2d as adaptive_avg_pool2d
 from ._functional.conv import adaptive_max_pool1d as adaptive_max_pool1d
@@ -79,6 +81,7 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "normalize",
     "one_hot",
@@ -86,6 +89,7 @@ __all__ = [
     "pairwise_distance",
     "relu",
     "relu6",
+    "scaled_dot_product_attention",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
