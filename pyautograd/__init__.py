@@ -129,6 +129,8 @@ from ._extra_ops import amax as amax
 from ._extra_ops import amin as amin
 from ._extra_ops import install as _install_extra_ops
 from ._extra_ops import repeat_interleave as repeat_interleave
+from ._functions_more import FUNCTIONS as _FUNCTIONS_MORE
+from ._functions_more import install as _install_functions_more
 from ._legacy import TYPES as _LEGACY_TYPES
 from ._legacy import BoolTensor as BoolTensor
 from ._legacy import ByteTensor as ByteTensor
@@ -186,6 +188,7 @@ _install_sorting(Tensor)
 _install_matrix(Tensor)
 _install_pointwise(Tensor)
 _install_extra_ops(Tensor)
+_install_functions_more(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
 from . import backends as backends  # noqa: E402
@@ -250,6 +253,7 @@ int = int32
 short = int16
 half = float16
 
+globals().update(_FUNCTIONS_MORE)
 _install_api(globals())  # aliases (absolute, multiply, ...) of the ops that exist
 
 __version__ = "0.1.0"

@@ -498,6 +498,61 @@ class Tensor:
         output_size: _int | None = None,
     ) -> Tensor:
         """Each element (slice along dim) repeated repeats times."""
+    # ---- more functions (pyautograd/_functions_more.py) ----
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """log(exp(self) + exp(other)) without overflow."""
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """log2(2**self + 2**other) without overflow."""
+    def fmax(self, other: Tensor) -> Tensor:
+        """The elementwise maximum, ignoring NaN."""
+    def fmin(self, other: Tensor) -> Tensor:
+        """The elementwise minimum, ignoring NaN."""
+    def heaviside(self, values: Tensor) -> Tensor:
+        """0 below zero, 1 above, values at zero."""
+    def nansum(
+        self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False, *,
+        dtype: _DType | None = None,
+    ) -> Tensor:  # fmt: skip
+        """The sum treating NaN as zero."""
+    def nanmean(
+        self, dim: _int | Sequence[_int] | None = None, keepdim: _bool = False, *,
+        dtype: _DType | None = None,
+    ) -> Tensor:  # fmt: skip
+        """The mean of the non-NaN elements."""
+    def quantile(
+        self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+        interpolation: str = "linear",
+    ) -> Tensor:  # fmt: skip
+        """The q-th quantiles (over dim)."""
+    def nanquantile(
+        self, q: _float | Tensor, dim: _int | None = None, keepdim: _bool = False, *,
+        interpolation: str = "linear",
+    ) -> Tensor:  # fmt: skip
+        """quantile ignoring NaN."""
+    def cummax(self, dim: _int) -> _rt.cummax:
+        """(values, indices) of the running maximum along dim."""
+    def cummin(self, dim: _int) -> _rt.cummin:
+        """(values, indices) of the running minimum along dim."""
+    def cov(
+        self, *, correction: _int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None,
+    ) -> Tensor:  # fmt: skip
+        """The covariance matrix of the variables in the rows."""
+    def corrcoef(self) -> Tensor:
+        """The Pearson correlation coefficients of the rows."""
+    def diff(
+        self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None,
+        append: Tensor | None = None,
+    ) -> Tensor:  # fmt: skip
+        """The n-th forward difference along dim."""
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product."""
+    def cross(self, other: Tensor, dim: _int | None = None) -> Tensor:
+        """The cross product of 3-vectors along dim."""
+    def rot90(self, k: _int = 1, dims: Sequence[_int] = (0, 1)) -> Tensor:
+        """Rotated by 90 degrees k times in the plane of dims."""
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        """A copy with the masked elements taken in order from source."""
     # ---- sorting and selection (pyautograd/_sorting.py) ----
     def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> _rt.sort:
         """(values, indices) sorted along dim (stable; NaN largest)."""

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from . import _core
 from ._core import Tensor
 from ._extra_ops import amax, amin
+from ._functions_more import linalg_cross as cross
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["cross", "matrix_norm", "norm", "vector_norm"]
 
 _Dim = int | Sequence[int] | None
 

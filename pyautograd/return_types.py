@@ -37,4 +37,18 @@ class median(NamedTuple):
     indices: Tensor
 
 
-__all__ = ["kthvalue", "median", "sort", "topk"]
+class cummax(NamedTuple):
+    """(values, indices) of Tensor.cummax."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class cummin(NamedTuple):
+    """(values, indices) of Tensor.cummin."""
+
+    values: Tensor
+    indices: Tensor
+
+
+__all__ = ["cummax", "cummin", "kthvalue", "median", "sort", "topk"]
