@@ -191,6 +191,7 @@ _install_extra_ops(Tensor)
 _install_functions_more(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
+from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
@@ -198,6 +199,8 @@ from . import optim as optim  # noqa: E402
 from . import return_types as return_types  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
+from .amp import autocast as autocast  # noqa: E402
+from .amp import is_autocast_enabled as is_autocast_enabled  # noqa: E402
 from .serialization import load as load  # noqa: E402
 from .serialization import save as save  # noqa: E402
 

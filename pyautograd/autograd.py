@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -21,11 +22,15 @@ __all__ = [
     "Function",
     "Variable",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
     "inference_mode",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]
 
@@ -86,6 +91,58 @@ class enable_grad(_GradModeContext):
 
 
 inference_mode = no_grad
+
+_anomaly = {"enabled": False, "check_nan": True}
+
+
+def _warn_anomaly() -> None:
+    warnings.warn(
+        "Anomaly Detection has been enabled. pyautograd records the switch only: it does not "
+        "check backward outputs for NaN or keep forward tracebacks.",
+        stacklevel=3,
+    )
+
+
+def set_detect_anomaly(mode: bool, check_nan: bool = True) -> None:
+    """Records anomaly mode (is_anomaly_enabled reports it). pyautograd does not check backward
+    outputs for NaN in this mode, and says so with a warning when the mode is switched on."""
+    if mode:
+        _warn_anomaly()
+    _anomaly["enabled"], _anomaly["check_nan"] = bool(mode), bool(check_nan)
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly mode is on (set_detect_anomaly / detect_anomaly)."""
+    return _anomaly["enabled"]
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """The check_nan given with anomaly mode."""
+    return _anomaly["check_nan"]
+
+
+class detect_anomaly:
+    """Anomaly mode for a block or a function (see set_detect_anomaly: recorded only)."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+        self._prev = (False, True)
+        _warn_anomaly()
+
+    def __enter__(self) -> None:
+        self._prev = (_anomaly["enabled"], _anomaly["check_nan"])
+        _anomaly["enabled"], _anomaly["check_nan"] = True, self.check_nan
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly["enabled"], _anomaly["check_nan"] = self._prev
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
 
 class set_grad_enabled(_GradModeContext):

@@ -17,6 +17,14 @@ __all__ = [
 _NO_CUDA = "CUDA is not available: pyautograd runs on the CPU only"
 
 
+def __getattr__(name: str) -> object:
+    if name == "amp":  # torch.cuda.amp.autocast / GradScaler (imported late: it needs Tensor)
+        from . import _cuda_amp
+
+        return _cuda_amp
+    raise AttributeError(f"module 'pyautograd.cuda' has no attribute '{name}'")
+
+
 def is_available() -> bool:
     """False: pyautograd has no CUDA device."""
     return False
