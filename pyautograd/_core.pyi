@@ -485,7 +485,9 @@ class Tensor:
         """self + value * tensor1 / tensor2."""
     def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: _float = 1) -> Tensor:
         """addcdiv in place."""
-    # ---- amax, amin, repeat_interleave (pyautograd/_extra_ops.py) ----
+    # ---- amax, amin, repeat_interleave, in (pyautograd/_extra_ops.py) ----
+    def __contains__(self, element: object) -> _bool:
+        """Whether any element equals element (a number or a tensor)."""
     def amax(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
         """The largest value over dim (an int or a tuple; (): every dim)."""
     def amin(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:

@@ -174,7 +174,18 @@ def repeat_interleave(
     return out
 
 
+def _contains(self: Tensor, element: Any) -> bool:
+    """``element in tensor``: whether any element equals it (a number or a tensor), as in
+    PyTorch."""
+    if isinstance(element, (Tensor, int, float, bool)):
+        return bool((self == element).any().item())
+    raise RuntimeError(
+        f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
+    )
+
+
 def install(cls: type[Tensor]) -> None:
-    """Adds amax, amin and repeat_interleave to Tensor."""
+    """Adds amax, amin, repeat_interleave and ``in`` to Tensor."""
     for name, f in (("amax", amax), ("amin", amin), ("repeat_interleave", repeat_interleave)):
         setattr(cls, name, f)
+    setattr(cls, "__contains__", _contains)  # noqa: B010 - the stub declares it

@@ -174,3 +174,19 @@ def test_use_deterministic_algorithms():
     assert not pa.are_deterministic_algorithms_enabled()
     with pytest.raises(TypeError, match="must be bool"):
         pa.use_deterministic_algorithms(1)
+
+
+def test_numpy_arrays_as_operands_and_indices_and_in():
+    torch = _torch()
+    x = np.arange(12.0).reshape(3, 4)
+    idx = [np.array([0, 2]), np.array([2, 0], dtype=np.int32), np.array([True, False, True])]
+    for L in (pa, torch):
+        t = L.tensor(x)
+        for i in idx:
+            assert t[i].tolist() == x[i].tolist()
+        assert t[np.array([0, 1]), np.array([1, 2])].tolist() == x[[0, 1], [1, 2]].tolist()
+        assert (t * np.full((3, 4), 2.0)).tolist() == (x * 2).tolist()
+        assert (L.ones(2) * np.ones(2)).dtype == L.float64  # the array is a float64 tensor
+        assert 5.0 in t and 12 not in t and L.tensor(3.0) in t
+    with pytest.raises(RuntimeError, match="__contains__"):
+        _ = "a" in pa.ones(2)

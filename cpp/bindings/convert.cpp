@@ -105,6 +105,10 @@ Operand to_operand(py::handle h, const char* op) {
     return r;
   }
   if (to_scalar(h, r.s)) return r;
+  if (py::isinstance<py::array>(h)) {  // PyTorch converts a NumPy array operand to a tensor
+    r.t = copy_numpy(py::reinterpret_borrow<py::array>(h), std::nullopt, op);
+    return r;
+  }
   fail<TypeError>(op, "unsupported operand of type ",
                   py::str(py::type::of(h).attr("__name__")).cast<std::string>(),
                   "; expected a tensor or a number");
@@ -276,7 +280,8 @@ bool parse_basic_index(py::handle idx, std::vector<IndexItem>& items) {
       it.start = get("start", kNone);
       it.stop = get("stop", kNone);
       it.step = get("step", 1);
-    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h)) {
+    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<TensorImpl>(h) &&
+               !py::isinstance<py::array>(h)) {  // arrays index as tensors (advanced indexing)
       it.kind = IndexItem::Int;
       it.start = parse_int(h, "index", "index");
     } else {
