@@ -125,3 +125,28 @@ def test_anomaly_mode_is_recorded_and_says_what_it_does_not_do():
         assert pa.autograd.is_anomaly_enabled()
         assert not pa.autograd.is_anomaly_check_nan_enabled()
     assert not pa.autograd.is_anomaly_enabled()
+
+
+def test_checkpoint_gives_the_plain_call_values_and_gradients():
+    torch = _torch()
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((4, 4))
+    results = []
+    for L in (pa, torch):
+        w = L.tensor(w0, requires_grad=True)
+        seq = L.nn.Sequential(L.nn.Linear(4, 4), L.nn.Tanh()).double()
+        with L.no_grad():
+            seq[0].weight.copy_(L.tensor(w0))
+            seq[0].bias.zero_()
+        y = L.utils.checkpoint.checkpoint(lambda a, s=2.0: (a.tanh() * s).sum(), w,
+                                          use_reentrant=False, s=3.0)  # fmt: skip
+        z = L.utils.checkpoint.checkpoint_sequential(seq, 1, w, use_reentrant=False).sum()
+        (y + z).backward()
+        results.append((y.item(), z.item(), w.grad.numpy().copy()))
+    (y1, z1, g1), (y2, z2, g2) = results
+    assert abs(y1 - y2) < 1e-12 and abs(z1 - z2) < 1e-12
+    np.testing.assert_allclose(g1, g2, rtol=1e-12)
+    with pytest.warns(UserWarning, match="use_reentrant"):
+        pa.utils.checkpoint.checkpoint(lambda a: a, pa.ones(1))
+    with pytest.raises(ValueError, match="Unexpected keyword"):
+        pa.utils.checkpoint.checkpoint(lambda a, b=1: a, pa.ones(1), use_reentrant=True, b=2)
