@@ -7,11 +7,14 @@ from . import functional as functional
 from . import init as init
 from . import parallel as parallel
 from . import utils as utils
+from .modules import CELU as CELU
 from .modules import ELU as ELU
 from .modules import GELU as GELU
+from .modules import GLU as GLU
 from .modules import GRU as GRU
 from .modules import LSTM as LSTM
 from .modules import RNN as RNN
+from .modules import SELU as SELU
 from .modules import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .modules import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
@@ -37,6 +40,9 @@ from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
 from .modules import GRUCell as GRUCell
+from .modules import Hardshrink as Hardshrink
+from .modules import Hardsigmoid as Hardsigmoid
+from .modules import Hardswish as Hardswish
 from .modules import Hardtanh as Hardtanh
 from .modules import HuberLoss as HuberLoss
 from .modules import Identity as Identity
@@ -44,10 +50,12 @@ from .modules import L1Loss as L1Loss
 from .modules import LayerNorm as LayerNorm
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
+from .modules import LogSigmoid as LogSigmoid
 from .modules import LogSoftmax as LogSoftmax
 from .modules import LSTMCell as LSTMCell
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
+from .modules import Mish as Mish
 from .modules import Module as Module
 from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
@@ -57,6 +65,7 @@ from .modules import NLLLoss as NLLLoss
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import ParameterDict as ParameterDict
 from .modules import ParameterList as ParameterList
+from .modules import PReLU as PReLU
 from .modules import ReflectionPad1d as ReflectionPad1d
 from .modules import ReflectionPad2d as ReflectionPad2d
 from .modules import ReLU as ReLU
@@ -71,8 +80,13 @@ from .modules import Sigmoid as Sigmoid
 from .modules import SiLU as SiLU
 from .modules import SmoothL1Loss as SmoothL1Loss
 from .modules import Softmax as Softmax
+from .modules import Softmin as Softmin
 from .modules import Softplus as Softplus
+from .modules import Softshrink as Softshrink
+from .modules import Softsign as Softsign
 from .modules import Tanh as Tanh
+from .modules import Tanhshrink as Tanhshrink
+from .modules import Threshold as Threshold
 from .modules import Transformer as Transformer
 from .modules import TransformerDecoder as TransformerDecoder
 from .modules import TransformerDecoderLayer as TransformerDecoderLayer
@@ -85,11 +99,14 @@ from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
 
 __all__ = [
+    "CELU",
     "ELU",
     "GELU",
+    "GLU",
     "GRU",
     "LSTM",
     "RNN",
+    "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -116,6 +133,9 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRUCell",
+    "Hardshrink",
+    "Hardsigmoid",
+    "Hardswish",
     "Hardtanh",
     "HuberLoss",
     "Identity",
@@ -124,15 +144,18 @@ __all__ = [
     "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
     "MultiheadAttention",
     "NLLLoss",
+    "PReLU",
     "PairwiseDistance",
     "Parameter",
     "ParameterDict",
@@ -151,8 +174,13 @@ __all__ = [
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "Softmin",
     "Softplus",
+    "Softshrink",
+    "Softsign",
     "Tanh",
+    "Tanhshrink",
+    "Threshold",
     "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",

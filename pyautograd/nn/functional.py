@@ -16,6 +16,23 @@ from ._functional.activation import silu as silu
 from ._functional.activation import softmax as softmax
 from ._functional.activation import softplus as softplus
 from ._functional.activation import tanh as tanh
+from ._functional.activation_extra import celu as celu
+from ._functional.activation_extra import celu_ as celu_
+from ._functional.activation_extra import glu as glu
+from ._functional.activation_extra import hardshrink as hardshrink
+from ._functional.activation_extra import hardsigmoid as hardsigmoid
+from ._functional.activation_extra import hardswish as hardswish
+from ._functional.activation_extra import logsigmoid as logsigmoid
+from ._functional.activation_extra import mish as mish
+from ._functional.activation_extra import prelu as prelu
+from ._functional.activation_extra import selu as selu
+from ._functional.activation_extra import selu_ as selu_
+from ._functional.activation_extra import softmin as softmin
+from ._functional.activation_extra import softshrink as softshrink
+from ._functional.activation_extra import softsign as softsign
+from ._functional.activation_extra import tanhshrink as tanhshrink
+from ._functional.activation_extra import threshold as threshold
+from ._functional.activation_extra import threshold_ as threshold_
 from ._functional.attention import multi_head_attention_forward as multi_head_attention_forward
 from ._functional.attention import scaled_dot_product_attention as scaled_dot_product_attention
 from ._functional.conv import adaptive_avg_pool1d as adaptive_avg_pool1d
@@ -61,6 +78,8 @@ __all__ = [
     "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "celu_",
     "conv1d",
     "conv2d",
     "cosine_similarity",
@@ -71,6 +90,10 @@ __all__ = [
     "elu",
     "embedding",
     "gelu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
     "l1_loss",
@@ -78,8 +101,10 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool1d",
     "max_pool2d",
+    "mish",
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
@@ -87,13 +112,22 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "prelu",
     "relu",
     "relu6",
     "scaled_dot_product_attention",
+    "selu",
+    "selu_",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softshrink",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
+    "threshold_",
 ]

@@ -12,6 +12,20 @@ from .activation import SiLU as SiLU
 from .activation import Softmax as Softmax
 from .activation import Softplus as Softplus
 from .activation import Tanh as Tanh
+from .activation_extra import CELU as CELU
+from .activation_extra import GLU as GLU
+from .activation_extra import SELU as SELU
+from .activation_extra import Hardshrink as Hardshrink
+from .activation_extra import Hardsigmoid as Hardsigmoid
+from .activation_extra import Hardswish as Hardswish
+from .activation_extra import LogSigmoid as LogSigmoid
+from .activation_extra import Mish as Mish
+from .activation_extra import PReLU as PReLU
+from .activation_extra import Softmin as Softmin
+from .activation_extra import Softshrink as Softshrink
+from .activation_extra import Softsign as Softsign
+from .activation_extra import Tanhshrink as Tanhshrink
+from .activation_extra import Threshold as Threshold
 from .batchnorm import BatchNorm1d as BatchNorm1d
 from .batchnorm import BatchNorm2d as BatchNorm2d
 from .container import ModuleDict as ModuleDict
@@ -76,11 +90,14 @@ from .transformer import TransformerEncoder as TransformerEncoder
 from .transformer import TransformerEncoderLayer as TransformerEncoderLayer
 
 __all__ = [
+    "CELU",
     "ELU",
     "GELU",
+    "GLU",
     "GRU",
     "LSTM",
     "RNN",
+    "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -106,6 +123,9 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRUCell",
+    "Hardshrink",
+    "Hardsigmoid",
+    "Hardswish",
     "Hardtanh",
     "HuberLoss",
     "Identity",
@@ -114,15 +134,18 @@ __all__ = [
     "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
     "MultiheadAttention",
     "NLLLoss",
+    "PReLU",
     "PairwiseDistance",
     "ParameterDict",
     "ParameterList",
@@ -140,8 +163,13 @@ __all__ = [
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "Softmin",
     "Softplus",
+    "Softshrink",
+    "Softsign",
     "Tanh",
+    "Tanhshrink",
+    "Threshold",
     "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",
