@@ -137,6 +137,22 @@ def test_mha_fully_masked_row_is_nan_as_in_torch():
     assert_close(pw, tw, what="weights (NaN row)")
 
 
+def test_fully_masked_rows_give_zeros_without_weights_as_in_torch():
+    torch = _torch()
+    q = rand(2, 3, 4)
+    keep = np.ones((3, 3), dtype=bool)
+    keep[1] = False
+    _sdpa_both([q, q, q, keep])
+    neg = np.where(keep, 0.0, -np.inf)
+    _sdpa_both([q, q, q, neg])
+    p, t = _pair(
+        nn.MultiheadAttention(4, 2, dtype=pa.float64),
+        torch.nn.MultiheadAttention(4, 2, dtype=torch.float64),
+    )
+    x = rand(3, 2, 4)
+    _run_both(p, t, [x, ~keep], lambda m, x, am: m(x, x, x, attn_mask=am, need_weights=False))
+
+
 def test_mha_dropout_and_eval():
     m = nn.MultiheadAttention(4, 2, dropout=0.5)
     x = pa.randn(3, 2, 4)

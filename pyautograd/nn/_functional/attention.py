@@ -24,6 +24,14 @@ def _need_tensor(op: str, name: str, value: object) -> None:
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
 
 
+def _safe_softmax(scores: Tensor) -> Tensor:
+    """softmax over the last dim, with rows whose scores are all -inf giving zeros (and zero
+    gradients) instead of NaN, as PyTorch's scaled_dot_product_attention does."""
+    dead = (scores == -math.inf).all(-1, keepdim=True)  # no data-dependent branch: capturable
+    zero = _core.zeros((), dtype=scores.dtype)
+    return _core.where(dead, zero, _core.where(dead, zero, scores).softmax(-1))
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -38,7 +46,8 @@ def scaled_dot_product_attention(
     broadcast): query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev).
     scale defaults to 1/sqrt(E); is_causal masks the positions above the diagonal; a bool
     attn_mask is True where a position takes part, a float one is added to the scores; dropout_p
-    drops attention weights (always, as PyTorch's function does: pass 0.0 in evaluation)."""
+    drops attention weights (always, as PyTorch's function does: pass 0.0 in evaluation). A
+    query whose scores are all masked gets zeros, as in PyTorch."""
     op = "scaled_dot_product_attention"
     for name, t in (("query", query), ("key", key), ("value", value)):
         _need_tensor(op, name, t)
@@ -83,7 +92,7 @@ def scaled_dot_product_attention(
             scores = scores.masked_fill(attn_mask.logical_not(), -math.inf)
         else:
             scores = scores + attn_mask
-    weights = scores.softmax(-1)
+    weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights.matmul(value)
@@ -321,7 +330,9 @@ def multi_head_attention_forward(
         scores = _core.baddbmm(attn_mask, q_scaled, k_t)
     else:
         scores = q_scaled.bmm(k_t)
-    weights = scores.softmax(-1)
+    # PyTorch computes weights it returns with softmax (a fully masked row is NaN) and otherwise
+    # calls scaled_dot_product_attention (a fully masked row gives zeros)
+    weights = scores.softmax(-1) if need_weights else _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     out = weights.bmm(v)
