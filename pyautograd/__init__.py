@@ -193,6 +193,7 @@ globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dt
 
 from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
+from . import distributions as distributions  # noqa: E402
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
