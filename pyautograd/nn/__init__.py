@@ -32,6 +32,7 @@ from .modules import ConstantPad1d as ConstantPad1d
 from .modules import ConstantPad2d as ConstantPad2d
 from .modules import Conv1d as Conv1d
 from .modules import Conv2d as Conv2d
+from .modules import CosineEmbeddingLoss as CosineEmbeddingLoss
 from .modules import CosineSimilarity as CosineSimilarity
 from .modules import CrossEntropyLoss as CrossEntropyLoss
 from .modules import Dropout as Dropout
@@ -39,13 +40,16 @@ from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
+from .modules import GaussianNLLLoss as GaussianNLLLoss
 from .modules import GRUCell as GRUCell
 from .modules import Hardshrink as Hardshrink
 from .modules import Hardsigmoid as Hardsigmoid
 from .modules import Hardswish as Hardswish
 from .modules import Hardtanh as Hardtanh
+from .modules import HingeEmbeddingLoss as HingeEmbeddingLoss
 from .modules import HuberLoss as HuberLoss
 from .modules import Identity as Identity
+from .modules import KLDivLoss as KLDivLoss
 from .modules import L1Loss as L1Loss
 from .modules import LayerNorm as LayerNorm
 from .modules import LeakyReLU as LeakyReLU
@@ -53,6 +57,7 @@ from .modules import Linear as Linear
 from .modules import LogSigmoid as LogSigmoid
 from .modules import LogSoftmax as LogSoftmax
 from .modules import LSTMCell as LSTMCell
+from .modules import MarginRankingLoss as MarginRankingLoss
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
 from .modules import Mish as Mish
@@ -61,10 +66,13 @@ from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
 from .modules import MSELoss as MSELoss
 from .modules import MultiheadAttention as MultiheadAttention
+from .modules import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
+from .modules import MultiMarginLoss as MultiMarginLoss
 from .modules import NLLLoss as NLLLoss
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import ParameterDict as ParameterDict
 from .modules import ParameterList as ParameterList
+from .modules import PoissonNLLLoss as PoissonNLLLoss
 from .modules import PReLU as PReLU
 from .modules import ReflectionPad1d as ReflectionPad1d
 from .modules import ReflectionPad2d as ReflectionPad2d
@@ -79,6 +87,7 @@ from .modules import Sequential as Sequential
 from .modules import Sigmoid as Sigmoid
 from .modules import SiLU as SiLU
 from .modules import SmoothL1Loss as SmoothL1Loss
+from .modules import SoftMarginLoss as SoftMarginLoss
 from .modules import Softmax as Softmax
 from .modules import Softmin as Softmin
 from .modules import Softplus as Softplus
@@ -92,6 +101,8 @@ from .modules import TransformerDecoder as TransformerDecoder
 from .modules import TransformerDecoderLayer as TransformerDecoderLayer
 from .modules import TransformerEncoder as TransformerEncoder
 from .modules import TransformerEncoderLayer as TransformerEncoderLayer
+from .modules import TripletMarginLoss as TripletMarginLoss
+from .modules import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from .modules import Unflatten as Unflatten
 from .modules import ZeroPad1d as ZeroPad1d
 from .modules import ZeroPad2d as ZeroPad2d
@@ -125,6 +136,7 @@ __all__ = [
     "ConstantPad2d",
     "Conv1d",
     "Conv2d",
+    "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
@@ -133,12 +145,15 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRUCell",
+    "GaussianNLLLoss",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
+    "HingeEmbeddingLoss",
     "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
     "LSTMCell",
     "LayerNorm",
@@ -147,12 +162,15 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
     "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
     "PReLU",
@@ -160,6 +178,7 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "PoissonNLLLoss",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
@@ -173,6 +192,7 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
+    "SoftMarginLoss",
     "Softmax",
     "Softmin",
     "Softplus",
@@ -186,6 +206,8 @@ __all__ = [
     "TransformerDecoderLayer",
     "TransformerEncoder",
     "TransformerEncoderLayer",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
     "Unflatten",
     "ZeroPad1d",
     "ZeroPad2d",

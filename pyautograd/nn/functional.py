@@ -65,6 +65,19 @@ from ._functional.loss import l1_loss as l1_loss
 from ._functional.loss import mse_loss as mse_loss
 from ._functional.loss import nll_loss as nll_loss
 from ._functional.loss import smooth_l1_loss as smooth_l1_loss
+from ._functional.loss_extra import cosine_embedding_loss as cosine_embedding_loss
+from ._functional.loss_extra import gaussian_nll_loss as gaussian_nll_loss
+from ._functional.loss_extra import hinge_embedding_loss as hinge_embedding_loss
+from ._functional.loss_extra import kl_div as kl_div
+from ._functional.loss_extra import margin_ranking_loss as margin_ranking_loss
+from ._functional.loss_extra import multi_margin_loss as multi_margin_loss
+from ._functional.loss_extra import multilabel_soft_margin_loss as multilabel_soft_margin_loss
+from ._functional.loss_extra import poisson_nll_loss as poisson_nll_loss
+from ._functional.loss_extra import soft_margin_loss as soft_margin_loss
+from ._functional.loss_extra import triplet_margin_loss as triplet_margin_loss
+from ._functional.loss_extra import (
+    triplet_margin_with_distance_loss as triplet_margin_with_distance_loss,
+)
 from ._functional.misc import one_hot as one_hot
 
 __all__ = [
@@ -82,6 +95,7 @@ __all__ = [
     "celu_",
     "conv1d",
     "conv2d",
+    "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
@@ -89,29 +103,36 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hinge_embedding_loss",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
     "logsigmoid",
+    "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
     "one_hot",
     "pad",
     "pairwise_distance",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -121,6 +142,7 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_margin_loss",
     "softmax",
     "softmin",
     "softplus",
@@ -130,4 +152,6 @@ __all__ = [
     "tanhshrink",
     "threshold",
     "threshold_",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]

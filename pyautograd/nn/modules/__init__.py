@@ -53,6 +53,17 @@ from .loss import L1Loss as L1Loss
 from .loss import MSELoss as MSELoss
 from .loss import NLLLoss as NLLLoss
 from .loss import SmoothL1Loss as SmoothL1Loss
+from .loss_extra import CosineEmbeddingLoss as CosineEmbeddingLoss
+from .loss_extra import GaussianNLLLoss as GaussianNLLLoss
+from .loss_extra import HingeEmbeddingLoss as HingeEmbeddingLoss
+from .loss_extra import KLDivLoss as KLDivLoss
+from .loss_extra import MarginRankingLoss as MarginRankingLoss
+from .loss_extra import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
+from .loss_extra import MultiMarginLoss as MultiMarginLoss
+from .loss_extra import PoissonNLLLoss as PoissonNLLLoss
+from .loss_extra import SoftMarginLoss as SoftMarginLoss
+from .loss_extra import TripletMarginLoss as TripletMarginLoss
+from .loss_extra import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from .module import Module as Module
 from .normalization import LayerNorm as LayerNorm
 from .padding import CircularPad1d as CircularPad1d
@@ -115,6 +126,7 @@ __all__ = [
     "ConstantPad2d",
     "Conv1d",
     "Conv2d",
+    "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
@@ -123,12 +135,15 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRUCell",
+    "GaussianNLLLoss",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
+    "HingeEmbeddingLoss",
     "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
     "LSTMCell",
     "LayerNorm",
@@ -137,18 +152,22 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
     "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
     "PReLU",
     "PairwiseDistance",
     "ParameterDict",
     "ParameterList",
+    "PoissonNLLLoss",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
@@ -162,6 +181,7 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
+    "SoftMarginLoss",
     "Softmax",
     "Softmin",
     "Softplus",
@@ -175,6 +195,8 @@ __all__ = [
     "TransformerDecoderLayer",
     "TransformerEncoder",
     "TransformerEncoderLayer",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
     "Unflatten",
     "ZeroPad1d",
     "ZeroPad2d",
