@@ -41,6 +41,7 @@ from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
 from .modules import GaussianNLLLoss as GaussianNLLLoss
+from .modules import GroupNorm as GroupNorm
 from .modules import GRUCell as GRUCell
 from .modules import Hardshrink as Hardshrink
 from .modules import Hardsigmoid as Hardsigmoid
@@ -49,11 +50,15 @@ from .modules import Hardtanh as Hardtanh
 from .modules import HingeEmbeddingLoss as HingeEmbeddingLoss
 from .modules import HuberLoss as HuberLoss
 from .modules import Identity as Identity
+from .modules import InstanceNorm1d as InstanceNorm1d
+from .modules import InstanceNorm2d as InstanceNorm2d
+from .modules import InstanceNorm3d as InstanceNorm3d
 from .modules import KLDivLoss as KLDivLoss
 from .modules import L1Loss as L1Loss
 from .modules import LayerNorm as LayerNorm
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
+from .modules import LocalResponseNorm as LocalResponseNorm
 from .modules import LogSigmoid as LogSigmoid
 from .modules import LogSoftmax as LogSoftmax
 from .modules import LSTMCell as LSTMCell
@@ -80,6 +85,7 @@ from .modules import ReLU as ReLU
 from .modules import ReLU6 as ReLU6
 from .modules import ReplicationPad1d as ReplicationPad1d
 from .modules import ReplicationPad2d as ReplicationPad2d
+from .modules import RMSNorm as RMSNorm
 from .modules import RNNBase as RNNBase
 from .modules import RNNCell as RNNCell
 from .modules import RNNCellBase as RNNCellBase
@@ -146,6 +152,7 @@ __all__ = [
     "Flatten",
     "GRUCell",
     "GaussianNLLLoss",
+    "GroupNorm",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
@@ -153,12 +160,16 @@ __all__ = [
     "HingeEmbeddingLoss",
     "HuberLoss",
     "Identity",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
     "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LocalResponseNorm",
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
@@ -179,6 +190,7 @@ __all__ = [
     "ParameterDict",
     "ParameterList",
     "PoissonNLLLoss",
+    "RMSNorm",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",

@@ -79,6 +79,10 @@ from ._functional.loss_extra import (
     triplet_margin_with_distance_loss as triplet_margin_with_distance_loss,
 )
 from ._functional.misc import one_hot as one_hot
+from ._functional.normalization import group_norm as group_norm
+from ._functional.normalization import instance_norm as instance_norm
+from ._functional.normalization import local_response_norm as local_response_norm
+from ._functional.normalization import rms_norm as rms_norm
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -106,17 +110,20 @@ __all__ = [
     "gaussian_nll_loss",
     "gelu",
     "glu",
+    "group_norm",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
     "hinge_embedding_loss",
     "huber_loss",
+    "instance_norm",
     "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "logsigmoid",
     "margin_ranking_loss",
@@ -136,6 +143,7 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "rms_norm",
     "scaled_dot_product_attention",
     "selu",
     "selu_",

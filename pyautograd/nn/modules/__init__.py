@@ -66,6 +66,12 @@ from .loss_extra import TripletMarginLoss as TripletMarginLoss
 from .loss_extra import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from .module import Module as Module
 from .normalization import LayerNorm as LayerNorm
+from .normalization_extra import GroupNorm as GroupNorm
+from .normalization_extra import InstanceNorm1d as InstanceNorm1d
+from .normalization_extra import InstanceNorm2d as InstanceNorm2d
+from .normalization_extra import InstanceNorm3d as InstanceNorm3d
+from .normalization_extra import LocalResponseNorm as LocalResponseNorm
+from .normalization_extra import RMSNorm as RMSNorm
 from .padding import CircularPad1d as CircularPad1d
 from .padding import CircularPad2d as CircularPad2d
 from .padding import ConstantPad1d as ConstantPad1d
@@ -136,6 +142,7 @@ __all__ = [
     "Flatten",
     "GRUCell",
     "GaussianNLLLoss",
+    "GroupNorm",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
@@ -143,12 +150,16 @@ __all__ = [
     "HingeEmbeddingLoss",
     "HuberLoss",
     "Identity",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
     "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LocalResponseNorm",
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
@@ -168,6 +179,7 @@ __all__ = [
     "ParameterDict",
     "ParameterList",
     "PoissonNLLLoss",
+    "RMSNorm",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
