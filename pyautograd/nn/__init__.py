@@ -40,6 +40,7 @@ from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
 from .modules import Flatten as Flatten
+from .modules import Fold as Fold
 from .modules import GaussianNLLLoss as GaussianNLLLoss
 from .modules import GroupNorm as GroupNorm
 from .modules import GRUCell as GRUCell
@@ -77,6 +78,8 @@ from .modules import NLLLoss as NLLLoss
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import ParameterDict as ParameterDict
 from .modules import ParameterList as ParameterList
+from .modules import PixelShuffle as PixelShuffle
+from .modules import PixelUnshuffle as PixelUnshuffle
 from .modules import PoissonNLLLoss as PoissonNLLLoss
 from .modules import PReLU as PReLU
 from .modules import ReflectionPad1d as ReflectionPad1d
@@ -110,6 +113,10 @@ from .modules import TransformerEncoderLayer as TransformerEncoderLayer
 from .modules import TripletMarginLoss as TripletMarginLoss
 from .modules import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from .modules import Unflatten as Unflatten
+from .modules import Unfold as Unfold
+from .modules import Upsample as Upsample
+from .modules import UpsamplingBilinear2d as UpsamplingBilinear2d
+from .modules import UpsamplingNearest2d as UpsamplingNearest2d
 from .modules import ZeroPad1d as ZeroPad1d
 from .modules import ZeroPad2d as ZeroPad2d
 from .parameter import Buffer as Buffer
@@ -150,6 +157,7 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "Fold",
     "GRUCell",
     "GaussianNLLLoss",
     "GroupNorm",
@@ -189,6 +197,8 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "PoissonNLLLoss",
     "RMSNorm",
     "RNNBase",
@@ -221,6 +231,10 @@ __all__ = [
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
     "Unflatten",
+    "Unfold",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "ZeroPad1d",
     "ZeroPad2d",
     "functional",

@@ -83,6 +83,14 @@ from ._functional.normalization import group_norm as group_norm
 from ._functional.normalization import instance_norm as instance_norm
 from ._functional.normalization import local_response_norm as local_response_norm
 from ._functional.normalization import rms_norm as rms_norm
+from ._functional.sampling import fold as fold
+from ._functional.sampling import interpolate as interpolate
+from ._functional.sampling import pixel_shuffle as pixel_shuffle
+from ._functional.sampling import pixel_unshuffle as pixel_unshuffle
+from ._functional.sampling import unfold as unfold
+from ._functional.sampling import upsample as upsample
+from ._functional.sampling import upsample_bilinear as upsample_bilinear
+from ._functional.sampling import upsample_nearest as upsample_nearest
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -107,6 +115,7 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "fold",
     "gaussian_nll_loss",
     "gelu",
     "glu",
@@ -118,6 +127,7 @@ __all__ = [
     "hinge_embedding_loss",
     "huber_loss",
     "instance_norm",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -139,6 +149,8 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "poisson_nll_loss",
     "prelu",
     "relu",
@@ -162,4 +174,8 @@ __all__ = [
     "threshold_",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
+    "unfold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]

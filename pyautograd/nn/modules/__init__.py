@@ -98,6 +98,13 @@ from .rnn import LSTMCell as LSTMCell
 from .rnn import RNNBase as RNNBase
 from .rnn import RNNCell as RNNCell
 from .rnn import RNNCellBase as RNNCellBase
+from .sampling import Fold as Fold
+from .sampling import PixelShuffle as PixelShuffle
+from .sampling import PixelUnshuffle as PixelUnshuffle
+from .sampling import Unfold as Unfold
+from .sampling import Upsample as Upsample
+from .sampling import UpsamplingBilinear2d as UpsamplingBilinear2d
+from .sampling import UpsamplingNearest2d as UpsamplingNearest2d
 from .sparse import Embedding as Embedding
 from .transformer import MultiheadAttention as MultiheadAttention
 from .transformer import Transformer as Transformer
@@ -140,6 +147,7 @@ __all__ = [
     "Dropout2d",
     "Embedding",
     "Flatten",
+    "Fold",
     "GRUCell",
     "GaussianNLLLoss",
     "GroupNorm",
@@ -178,6 +186,8 @@ __all__ = [
     "PairwiseDistance",
     "ParameterDict",
     "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "PoissonNLLLoss",
     "RMSNorm",
     "RNNBase",
@@ -210,6 +220,10 @@ __all__ = [
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
     "Unflatten",
+    "Unfold",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
     "ZeroPad1d",
     "ZeroPad2d",
 ]
