@@ -32,6 +32,8 @@ from .modules import ConstantPad1d as ConstantPad1d
 from .modules import ConstantPad2d as ConstantPad2d
 from .modules import Conv1d as Conv1d
 from .modules import Conv2d as Conv2d
+from .modules import ConvTranspose1d as ConvTranspose1d
+from .modules import ConvTranspose2d as ConvTranspose2d
 from .modules import CosineEmbeddingLoss as CosineEmbeddingLoss
 from .modules import CosineSimilarity as CosineSimilarity
 from .modules import CrossEntropyLoss as CrossEntropyLoss
@@ -149,6 +151,8 @@ __all__ = [
     "ConstantPad2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",

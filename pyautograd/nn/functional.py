@@ -48,6 +48,8 @@ from ._functional.conv import dropout2d as dropout2d
 from ._functional.conv import max_pool1d as max_pool1d
 from ._functional.conv import max_pool2d as max_pool2d
 from ._functional.conv import pad as pad
+from ._functional.conv_transpose import conv_transpose1d as conv_transpose1d
+from ._functional.conv_transpose import conv_transpose2d as conv_transpose2d
 from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
 from ._functional.distance import pairwise_distance as pairwise_distance
@@ -107,6 +109,8 @@ __all__ = [
     "celu_",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",

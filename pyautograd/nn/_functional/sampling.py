@@ -409,6 +409,37 @@ def unfold(
     return out if batched else out.squeeze(0)
 
 
+def col2im(
+    cols: Tensor,
+    output_size: tuple[int, int],
+    kernel: tuple[int, int],
+    dilation: tuple[int, int],
+    padding: tuple[int, int],
+    stride: tuple[int, int],
+    blocks: tuple[int, int],
+) -> Tensor:
+    """Sums (N, C kh kw, blocks) columns into (N, C, H, W): block (i, j) at kernel offset
+    (a, b) lands at (i s0 + a d0 - p0, j s1 + b d1 - p1); what lands outside is dropped (the
+    plane may extend past the padding, as for a transposed convolution's output_padding)."""
+    n = cols.shape[0]
+    kk = kernel[0] * kernel[1]
+    c = cols.shape[1] // kk
+    hp = max(
+        (blocks[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1, padding[0] + output_size[0]
+    )
+    wp = max(
+        (blocks[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1, padding[1] + output_size[1]
+    )
+    idx = _positions((hp, wp), kernel, dilation, stride, blocks)
+    plane = _core.zeros(n, c, hp * wp, dtype=cols.dtype)
+    length = blocks[0] * blocks[1]
+    out = plane.index_add(2, _index(idx), cols.reshape(n, c, kk * length)).reshape(n, c, hp, wp)
+    if (hp, wp) != tuple(output_size):
+        p0, p1 = padding
+        out = out[:, :, p0 : p0 + output_size[0], p1 : p1 + output_size[1]]
+    return out
+
+
 def fold(
     input: Tensor,
     output_size: int | Sequence[int],
@@ -430,7 +461,7 @@ def fold(
         )
     batched = input.dim() == 3
     x = input if batched else input.unsqueeze(0)
-    n, ckk, length = x.shape
+    ckk, length = x.shape[1], x.shape[2]
     kk = k[0] * k[1]
     if ckk % kk:
         raise RuntimeError(
@@ -446,11 +477,5 @@ def fold(
             f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={length}."
         )
-    c = ckk // kk
-    hp, wp = o[0] + 2 * p[0], o[1] + 2 * p[1]
-    idx = _positions((hp, wp), k, d, s, blocks)
-    plane = _core.zeros(n, c, hp * wp, dtype=x.dtype)
-    out = plane.index_add(2, _index(idx), x.reshape(n, c, kk * length)).reshape(n, c, hp, wp)
-    if p != (0, 0):
-        out = out[:, :, p[0] : p[0] + o[0], p[1] : p[1] + o[1]]
+    out = col2im(x, o, k, d, p, s, blocks)
     return out if batched else out.squeeze(0)

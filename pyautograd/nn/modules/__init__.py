@@ -35,6 +35,8 @@ from .container import ParameterList as ParameterList
 from .container import Sequential as Sequential
 from .conv import Conv1d as Conv1d
 from .conv import Conv2d as Conv2d
+from .conv_transpose import ConvTranspose1d as ConvTranspose1d
+from .conv_transpose import ConvTranspose2d as ConvTranspose2d
 from .distance import CosineSimilarity as CosineSimilarity
 from .distance import PairwiseDistance as PairwiseDistance
 from .dropout import Dropout as Dropout
@@ -139,6 +141,8 @@ __all__ = [
     "ConstantPad2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",
