@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import _core
 from ..._core import Tensor
@@ -20,6 +20,9 @@ from .._functional import layers as FL
 from ..parameter import Parameter
 from .linear import _factory
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..utils.rnn import PackedSequence
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
@@ -349,9 +352,16 @@ class RNNBase(Module):
         if tuple(h.shape) != expected:
             raise RuntimeError(f"Expected {what} size {expected}, got {list(h.shape)}")
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """(output, h_n) ((output, (h_n, c_n)) for LSTM): output (T, N, D*H) (batch_first:
-        (N, T, D*H)); h_n (D*num_layers, N, H); unbatched (T, I) inputs drop the N dims."""
+        (N, T, D*H)); h_n (D*num_layers, N, H); unbatched (T, I) inputs drop the N dims. A
+        PackedSequence input gives a PackedSequence output."""
+        from ..utils.rnn import PackedSequence
+
+        if isinstance(input, PackedSequence):  # each step on the sequences active at it
+            from . import _rnn_packed
+
+            return _rnn_packed.forward(self, input, hx)
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(self.mode, self.mode)
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D instead")

@@ -1,5 +1,6 @@
 """nn.utils: gradient clipping and flattening parameters into one vector."""
 
+from . import rnn as rnn
 from .clip_grad import clip_grad_norm_ as clip_grad_norm_
 from .clip_grad import clip_grad_value_ as clip_grad_value_
 from .convert_parameters import parameters_to_vector as parameters_to_vector
@@ -9,5 +10,6 @@ __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
