@@ -15,7 +15,7 @@ from ... import _core
 from ..._core import Tensor
 from ...autograd import no_grad
 from ..parameter import Buffer, Parameter
-from . import _state
+from . import _backward_hooks, _state
 from ._hooks import RemovableHandle
 
 T = TypeVar("T", bound="Module")
@@ -85,6 +85,8 @@ class Module:
     _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
     _forward_pre_hooks_with_kwargs: OrderedDict[int, bool]
     _load_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
@@ -102,6 +104,8 @@ class Module:
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_load_state_dict_post_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
 
     forward: Callable[..., Any] = _forward_unimplemented
 
@@ -283,6 +287,8 @@ class Module:
             "_forward_pre_hooks",
             "_forward_pre_hooks_with_kwargs",
             "_load_state_dict_post_hooks",
+            "_backward_hooks",
+            "_backward_pre_hooks",
         ):
             self.__dict__.setdefault(kind, OrderedDict())
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
@@ -408,7 +414,8 @@ class Module:
 
     # ---- calling ----
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        backward = self._backward_hooks or self._backward_pre_hooks
+        if not (self._forward_hooks or self._forward_pre_hooks or backward):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -425,6 +432,9 @@ class Module:
                 if r is not None:
                     args = r if isinstance(r, tuple) else (r,)
         called: set[int] = set()
+        bw_state = None
+        if backward:
+            args, bw_state = _backward_hooks.setup(self, args)
         try:
             result = self.forward(*args, **kwargs)
             for hook_id, hook in list(self._forward_hooks.items()):
@@ -446,7 +456,7 @@ class Module:
                     except Exception:
                         pass
             raise
-        return result
+        return _backward_hooks.finish(result, bw_state) if backward else result
 
     __call__: Callable[..., Any] = _call_impl
 
@@ -489,6 +499,35 @@ class Module:
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Calls ``hook(module, grad_input, grad_output)`` once the gradients with respect to
+        the module's positional tensor inputs are computed (None for inputs that need none); a
+        non-None result (a tuple as long as grad_input) replaces them."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Calls ``hook(module, grad_output)`` once the gradients with respect to the module's
+        outputs are computed, before those of its inputs; a non-None result replaces
+        grad_output."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated in PyTorch; here it registers a full backward hook (PyTorch's documented
+        behaviour, register_full_backward_hook)."""
+        return self.register_full_backward_hook(hook)
 
     def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Calls ``hook(module, incompatible_keys)`` after load_state_dict loaded this module;
@@ -600,6 +639,16 @@ class Module:
     def type(self: T, dst_type: Any) -> T:
         """Casts all parameters and buffers to dst_type (a dtype or a legacy type)."""
         return self._apply(lambda t: t.type(dst_type))
+
+    def half(self: T) -> T:
+        """Casts the floating-point parameters and buffers to float16: RuntimeError (no
+        float16 here) unless the module has none."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self: T) -> T:
+        """Casts the floating-point parameters and buffers to bfloat16: RuntimeError (no
+        bfloat16 here) unless the module has none."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def cpu(self: T) -> T:
         """Returns self: everything already lives on the CPU."""
