@@ -41,6 +41,7 @@ from .modules import Dropout as Dropout
 from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
 from .modules import Embedding as Embedding
+from .modules import EmbeddingBag as EmbeddingBag
 from .modules import Flatten as Flatten
 from .modules import Fold as Fold
 from .modules import GaussianNLLLoss as GaussianNLLLoss
@@ -160,6 +161,7 @@ __all__ = [
     "Dropout1d",
     "Dropout2d",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "Fold",
     "GRUCell",

@@ -53,6 +53,7 @@ from ._functional.conv_transpose import conv_transpose2d as conv_transpose2d
 from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
 from ._functional.distance import pairwise_distance as pairwise_distance
+from ._functional.embedding_bag import embedding_bag as embedding_bag
 from ._functional.layers import batch_norm as batch_norm
 from ._functional.layers import bilinear as bilinear
 from ._functional.layers import dropout as dropout
@@ -119,6 +120,7 @@ __all__ = [
     "dropout2d",
     "elu",
     "embedding",
+    "embedding_bag",
     "fold",
     "gaussian_nll_loss",
     "gelu",

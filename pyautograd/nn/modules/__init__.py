@@ -42,6 +42,7 @@ from .distance import PairwiseDistance as PairwiseDistance
 from .dropout import Dropout as Dropout
 from .dropout import Dropout1d as Dropout1d
 from .dropout import Dropout2d as Dropout2d
+from .embedding_bag import EmbeddingBag as EmbeddingBag
 from .flatten import Flatten as Flatten
 from .flatten import Unflatten as Unflatten
 from .linear import Bilinear as Bilinear
@@ -150,6 +151,7 @@ __all__ = [
     "Dropout1d",
     "Dropout2d",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "Fold",
     "GRUCell",
