@@ -488,6 +488,26 @@ class Tensor:
     # ---- amax, amin, repeat_interleave, in (pyautograd/_extra_ops.py) ----
     def __contains__(self, element: object) -> _bool:
         """Whether any element equals element (a number or a tensor)."""
+    @property
+    def real(self) -> Tensor:
+        """The tensor itself (it has no imaginary part)."""
+    @property
+    def imag(self) -> Tensor:
+        """Raises: real tensors have no imaginary part."""
+    def conj(self) -> Tensor:
+        """The tensor itself (real dtypes)."""
+    def resolve_conj(self) -> Tensor:
+        """The tensor itself (real dtypes)."""
+    def resolve_neg(self) -> Tensor:
+        """The tensor itself."""
+    def is_conj(self) -> _bool:
+        """False (real dtypes)."""
+    def is_neg(self) -> _bool:
+        """False."""
+    def is_pinned(self) -> _bool:
+        """False: no pinned memory without a GPU."""
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """Raises: pinned memory needs a GPU, as in PyTorch without one."""
     def amax(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
         """The largest value over dim (an int or a tuple; (): every dim)."""
     def amin(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:

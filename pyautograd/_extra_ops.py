@@ -184,8 +184,46 @@ def _contains(self: Tensor, element: Any) -> bool:
     )
 
 
+def _self(self: Tensor) -> Tensor:
+    """The tensor itself: a real tensor is its own conjugate and has no lazy negation."""
+    return self
+
+
+def _false(self: Tensor) -> bool:
+    """False: real CPU tensors are never lazily conjugated or negated, nor pinned."""
+    return False
+
+
+def _imag(self: Tensor) -> Tensor:
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def _pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """Raises: pinned memory is for copies to a GPU, as in PyTorch without one."""
+    raise RuntimeError(
+        "[pin_memory] Cannot access accelerator device when none is available (pinned memory "
+        "is for copies to a GPU; pyautograd has none)."
+    )
+
+
 def install(cls: type[Tensor]) -> None:
-    """Adds amax, amin, repeat_interleave and ``in`` to Tensor."""
-    for name, f in (("amax", amax), ("amin", amin), ("repeat_interleave", repeat_interleave)):
+    """Adds amax, amin, repeat_interleave and ``in`` to Tensor, and the complex/pinned-memory
+    queries of a real CPU tensor (``real``, ``conj()`` and ``resolve_conj()`` are the tensor
+    itself, ``imag`` and ``pin_memory()`` raise, as in PyTorch without complex dtypes or GPUs)."""
+    methods: dict[str, Any] = {
+        "real": property(_self, doc="The tensor itself (it has no imaginary part)."),
+        "imag": property(_imag, doc="Raises: real tensors have no imaginary part."),
+        "conj": _self,
+        "resolve_conj": _self,
+        "resolve_neg": _self,
+        "is_conj": _false,
+        "is_neg": _false,
+        "is_pinned": _false,
+        "pin_memory": _pin_memory,
+        "amax": amax,
+        "amin": amin,
+        "repeat_interleave": repeat_interleave,
+    }
+    for name, f in methods.items():
         setattr(cls, name, f)
     setattr(cls, "__contains__", _contains)  # noqa: B010 - the stub declares it

@@ -190,3 +190,16 @@ def test_numpy_arrays_as_operands_and_indices_and_in():
         assert 5.0 in t and 12 not in t and L.tensor(3.0) in t
     with pytest.raises(RuntimeError, match="__contains__"):
         _ = "a" in pa.ones(2)
+
+
+def test_real_tensor_complex_and_pinned_queries_match_torch():
+    torch = _torch()
+    for L in (pa, torch):
+        t = L.tensor([1.0, -2.0])
+        assert t.real.tolist() == [1.0, -2.0] and t.conj().tolist() == [1.0, -2.0]
+        assert not t.is_conj() and not t.is_neg() and not t.is_pinned()
+        assert t.resolve_conj().tolist() == [1.0, -2.0]
+        with pytest.raises(RuntimeError, match="imag is not implemented"):
+            _ = t.imag
+    with pytest.raises(RuntimeError, match="accelerator"):
+        pa.ones(2).pin_memory()
