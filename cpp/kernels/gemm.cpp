@@ -3,6 +3,7 @@
 #include "capture/hooks.h"
 #include "kernels/blas_api.h"
 #include "kernels/elementwise.h"
+#include "kernels/parallel.h"
 
 namespace pyag {
 namespace {
@@ -61,6 +62,37 @@ void naive_mm(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T be
     }
 }
 
+// f(r0, r1) over the rows [0, m) of a product of `work` multiply-adds: split across the
+// kernels' threads when the product is large, else one call. The BLAS itself runs one thread
+// (parallel.cpp): its own threads spin between calls and wait for every worker, so a busy core
+// stalls each product and a spinning one slows the Python and elementwise work in between. Each
+// range is one single-threaded BLAS call on rows of the result starting at a multiple of
+// kRowAlign rows, a multiple of the BLAS kernels' register blocks, so each row is computed by
+// the same kernel as in the whole product: the same bits at any thread count (ctest checks it).
+// The pool's caller does not wait for a worker that has not started.
+template <class F>
+void gemm_rows(int64_t m, int64_t work, F&& f) {
+#ifdef PYAG_HAVE_OPENBLAS_THREADS
+  constexpr int64_t kParallelGemm = int64_t{1} << 20;  // multiply-adds (~30 us on one core)
+  constexpr int64_t kRowAlign = 48;                    // and the fewest rows of a range
+  const int threads = num_threads();
+  if (threads > 1 && work >= kParallelGemm && m >= 2 * kRowAlign) {
+    // One range per thread (each range packs the whole of b: more ranges cost more passes).
+    const int64_t parts = std::min<int64_t>(threads, m / kRowAlign);
+    const auto bound = [&](int64_t i) {
+      return i == parts ? m : (i * m / parts + kRowAlign / 2) / kRowAlign * kRowAlign;
+    };
+    parallel_for(parts, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) f(bound(i), bound(i + 1));
+    });
+    return;
+  }
+#else
+  (void)work;
+#endif
+  f(int64_t{0}, m);
+}
+
 }  // namespace
 
 void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
@@ -103,18 +135,30 @@ void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
   if (!describe_blas(out, ctrans, ldc) || ctrans)
     fail("mm", "internal: output of shape ", shape_str(out->shape), " is not row-major");
   const auto ta = A.trans ? CblasTrans : CblasNoTrans, tb = B.trans ? CblasTrans : CblasNoTrans;
-  const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
-  if (a->dtype == DType::Float32) {
-    PYAG_CBLAS(sgemm)
-    (CblasRowMajor, ta, tb, M, N, K, static_cast<float>(alpha), A.t->data_as<float>(),
-     static_cast<blasint>(A.ld), B.t->data_as<float>(), static_cast<blasint>(B.ld),
-     static_cast<float>(beta), out->data_as<float>(), static_cast<blasint>(ldc));
-  } else {
-    PYAG_CBLAS(dgemm)
-    (CblasRowMajor, ta, tb, M, N, K, alpha, A.t->data_as<double>(), static_cast<blasint>(A.ld),
-     B.t->data_as<double>(), static_cast<blasint>(B.ld), beta, out->data_as<double>(),
-     static_cast<blasint>(ldc));
-  }
+  const auto N = static_cast<blasint>(n), K = static_cast<blasint>(k);
+  const auto lda = static_cast<blasint>(A.ld), ldb = static_cast<blasint>(B.ld);
+  const auto ldc_ = static_cast<blasint>(ldc);
+  // Rows [r0, r1) of out: rows of a, or columns when a is transposed.
+  const auto rows_of = [&](auto zero) {
+    using T = decltype(zero);
+    return [&, alpha_t = static_cast<T>(alpha), beta_t = static_cast<T>(beta)](int64_t r0,
+                                                                               int64_t r1) {
+      const T* ap = A.t->data_as<T>() + (A.trans ? r0 : r0 * A.ld);
+      const T* bp = B.t->data_as<T>();
+      T* cp = out->data_as<T>() + r0 * ldc;
+      const auto rows = static_cast<blasint>(r1 - r0);
+      if constexpr (std::is_same_v<T, float>)
+        PYAG_CBLAS(sgemm)(CblasRowMajor, ta, tb, rows, N, K, alpha_t, ap, lda, bp, ldb, beta_t, cp,
+                          ldc_);
+      else
+        PYAG_CBLAS(dgemm)(CblasRowMajor, ta, tb, rows, N, K, alpha_t, ap, lda, bp, ldb, beta_t, cp,
+                          ldc_);
+    };
+  };
+  if (a->dtype == DType::Float32)
+    gemm_rows(m, m * n * k, rows_of(0.0f));
+  else
+    gemm_rows(m, m * n * k, rows_of(0.0));
 }
 
 #ifdef PYAG_HAVE_OPENBLAS_THREADS

@@ -94,12 +94,23 @@ Pool& pool() {
   return *g_pool;
 }
 
+// The BLAS's configured thread count (OPENBLAS_NUM_THREADS, else the cores), read once; from
+// then on the BLAS runs one thread and large products are split by the pool (gemm.cpp).
 int initial_threads() {
-  const int blas = get_blas_threads();
-  return std::max(1, blas);
+  static const int threads = [] {
+    const int blas = get_blas_threads();
+    set_blas_threads(1);
+    return std::max(1, blas);
+  }();
+  return threads;
 }
 
 }  // namespace
+
+int default_num_threads() {
+  std::lock_guard<std::mutex> lk(g_config);
+  return initial_threads();
+}
 
 int num_threads() {
   int t = detail::g_threads.load(std::memory_order_relaxed);
@@ -115,8 +126,9 @@ void set_num_threads(int64_t k) {
   if (k < 1 || k > kMaxThreads)
     fail("set_num_threads", "expected a number of threads in [1, ", kMaxThreads, "], got ", k);
   const int n = static_cast<int>(k);
-  set_blas_threads(n);
   std::lock_guard<std::mutex> lk(g_config);
+  initial_threads();  // the BLAS runs one thread from then on
+  set_blas_threads(1);
   detail::g_threads.store(n);
 }
 

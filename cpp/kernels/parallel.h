@@ -1,7 +1,7 @@
 // The kernels' threads: one small fork-join pool that elementwise kernels over large tensors
-// split their work across, sized together with the BLAS's threads by set_num_threads (one
-// budget: the pool and the BLAS never run at the same time, since kernels run one after
-// another). Tiny tensors never touch it: the check is one comparison of the element count.
+// and large matrix products (by rows of the result, each range a single-threaded BLAS call)
+// split their work across, sized by set_num_threads (one budget: the BLAS runs no threads of
+// its own). Tiny tensors never touch it: the check is one comparison of the element count.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -11,7 +11,12 @@ namespace pyag {
 
 // Threads the kernels may use (the caller included; >= 1).
 int num_threads();
-// Sets the kernels' and the BLAS's thread count; refuses a count outside [1, kMaxThreads].
+// The count used until set_num_threads is called: the BLAS's configured one (its environment
+// variables, else the cores), read once. The BLAS itself then runs one thread: products are
+// split across the pool like elementwise kernels (kernels/gemm.cpp).
+int default_num_threads();
+// Sets the kernels' thread count (matrix products included); refuses a count outside
+// [1, kMaxThreads].
 constexpr int64_t kMaxThreads = 1024;
 void set_num_threads(int64_t n);
 

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "kernels/gemm.h"
+#include "kernels/parallel.h"
 #include "test_util.h"
 
 namespace pyag::test {
@@ -119,6 +120,40 @@ TEST(GemmKernel, SeedSizedProduct) {
   const Values want_gw = ref_mm(xt, h);
   mm_into(gw, xt, h, 1, 0);
   expect_values(gw, want_gw, Tol{1e-4, 1e-3});
+}
+
+// Large products are split by rows of the result across the kernels' threads, each range one
+// single-threaded BLAS call: every thread count gives the same bits as one thread, for every
+// operand layout, beta = 1 accumulation and padded outputs, with row counts that do not divide.
+TEST(GemmKernel, ThreadedProductsAreBitwiseTheSerialOnes) {
+  const int saved = num_threads();
+  std::mt19937 rng(54);
+  const std::vector<std::array<int64_t, 3>> dims = {
+      {100, 1000, 64}, {100, 64, 1000}, {97, 300, 131}, {257, 129, 300}};
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (const auto& [m, k, n] : dims)
+      for (Layout la : {Layout::Contiguous, Layout::Transposed})
+        for (Layout lb : {Layout::Contiguous, Layout::Transposed})
+          for (bool pad : {false, true}) {
+            SCOPED_TRACE(cat(dtype_name(dt), " m ", m, " k ", k, " n ", n, ", a ", layout_name(la),
+                             ", b ", layout_name(lb), pad ? ", padded" : ""));
+            Tensor a = random_tensor(Dims{m, k}, dt, la, rng, -1, 1);
+            Tensor b = random_tensor(Dims{k, n}, dt, lb, rng, -1, 1);
+            Values serial;
+            for (int threads : {1, 2, 3, 4}) {
+              set_num_threads(threads);
+              Tensor out = pad ? padded(m, n, dt) : empty(Dims{m, n}, dt);
+              mm_into(out, a, b, 0.5, 0);
+              mm_into(out, a, b, -0.25, 1);  // accumulates into what the first product wrote
+              if (threads == 1)
+                serial = values(out);
+              else
+                expect_values(out, serial, Tol{0, 0});
+              if (pad) expect_gaps_untouched(out);
+            }
+          }
+  set_num_threads(saved);
+  EXPECT_EQ(get_blas_threads(), 1);  // the BLAS's own threads are never used
 }
 
 }  // namespace

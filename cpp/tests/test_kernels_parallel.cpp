@@ -77,14 +77,15 @@ TEST(ParallelKernels, UnaryInPlaceAndCopy) {
 // the default thread count (the BLAS's): the count is read lazily on first use.
 TEST(ParallelKernels, DefaultThreadCountIsUsedWithoutConfiguration) {
   ThreadsGuard guard;
-  const int blas = get_blas_threads();
-  if (blas < 2) GTEST_SKIP() << "the BLAS runs 1 thread here: the default is serial";
+  const int blas = default_num_threads();
+  if (blas < 2) GTEST_SKIP() << "the BLAS is configured for 1 thread here: the default is serial";
   detail::g_threads.store(0);  // as in a fresh process
   std::atomic<int> ranges{0};
   parallel_for(4 * kParallelMinElements, kParallelMinElements,
                [&](int64_t, int64_t) { ranges.fetch_add(1); });
   EXPECT_GT(ranges.load(), 1);
   EXPECT_EQ(num_threads(), blas);
+  EXPECT_EQ(get_blas_threads(), 1);  // products are split by the pool instead
 }
 
 TEST(ParallelKernels, TwoThreadsRunningKernelsAtOnce) {
