@@ -1,6 +1,7 @@
 // Indexing: ints, slices, None and Ellipsis give views; a bool mask gives a copy. Writes go
 // through the same views (t[i] = v) or through the mask.
 #include <cstring>
+#include <type_traits>
 
 #include "autograd/node.h"
 #include "capture/hooks.h"
@@ -295,9 +296,36 @@ bool has_internal_overlap(const TensorImpl& t) {
 
 // Writes the 0-d v (a's dtype) at the elements where the full-shape mask m is set.
 void write_masked(const Tensor& a, const Tensor& m, const Tensor& v) {
-  const size_t isz = itemsize(a->dtype);
-  const char* src = v->data();
-  for_masked(a, m, [&](char* p, int64_t) { std::memcpy(p, src, isz); });
+  capture::refuse("boolean mask indexing",
+                  "its loop is not behind the recorder yet and its shape may depend on the data");
+  // Rows whose elements are distinct and dense (a's and the mask's): a bitwise select per
+  // element (o = mask ? v : o on the bits), which vectorizes and has no branch to mispredict on
+  // a random mask; else element by element.
+  dispatch(a->dtype, [&](auto zero) {
+    using T = decltype(zero);
+    using U = std::conditional_t<
+        sizeof(T) == 1, uint8_t,
+        std::conditional_t<sizeof(T) == 2, uint16_t,
+                           std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+    static_assert(sizeof(U) == sizeof(T));
+    const T val = *reinterpret_cast<const T*>(v->data());
+    U vbits;
+    std::memcpy(&vbits, &val, sizeof(U));
+    make_loop(a->shape, {&a, &m}).run([&](char** p, const int64_t* s, int64_t n) {
+      const bool* mk = reinterpret_cast<const bool*>(p[1]);
+      if (s[0] == static_cast<int64_t>(sizeof(T)) && s[1] == 1) {
+        U* o = reinterpret_cast<U*>(p[0]);  // a's bytes, read and written as bits
+        const uint8_t* mb = reinterpret_cast<const uint8_t*>(mk);
+        for (int64_t i = 0; i < n; ++i) {
+          const U sel = static_cast<U>(U(0) - static_cast<U>(mb[i] != 0));
+          o[i] = static_cast<U>((o[i] & static_cast<U>(~sel)) | (vbits & sel));
+        }
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          if (mk[i * s[1]]) *reinterpret_cast<T*>(p[0] + i * s[0]) = val;
+      }
+    });
+  });
 }
 
 }  // namespace
