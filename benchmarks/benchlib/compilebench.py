@@ -3,8 +3,10 @@
 The seed's autograd step three ways, interleaved in one process: pyautograd eager, the same
 step compiled (captured once, then replayed from C++), and the hand-written C++ step; PyTorch
 eager beside them, and ``torch.compile`` when ``PYAG_BENCH_TORCH_COMPILE=1`` (its first call
-takes tens of seconds here). Then the fixed costs at 2x2 sizes: a replayed step, the capture, the
-C++ guards; and the system allocations over 1,000 replays.
+takes tens of seconds here): of the seed's ``.data`` form (which it fails to compile: the failure
+is printed) and of the closest form it accepts (``no_grad`` updates), labelled as such. Then the
+fixed costs at 2x2 sizes: a replayed step, the capture, the C++ guards; and the system
+allocations over 1,000 replays.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .backends import API_ERRORS, Backend
 from .config import AUTOGRAD_LR, DATA_SEED, SEED_SIZES, Budget, Sizes
 from .data import make_init
 from .stepbench import as_float, summarize
+from .steps import tensor_autograd_step_no_grad
 from .timing import Impl, median_ratio, ns_per_call, run_blocks, warm_up
 
 TORCH_COMPILE_ENV = "PYAG_BENCH_TORCH_COMPILE"
@@ -79,21 +82,44 @@ def _allocations(backend: Backend) -> dict[str, int]:
     }
 
 
-def _torch_compiled(backends: dict[str, Backend], notes: list[str]) -> Impl | None:
+def _first_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines[:2])[:300]
+
+
+def _torch_compiled(backends: dict[str, Backend], info: dict[str, Any]) -> list[Impl]:
+    """torch.compile of the seed step as written (its ``.data`` form), then of the closest form
+    it accepts (``no_grad`` updates); each that compiles joins the interleaved blocks."""
     if "torch" not in backends or os.environ.get(TORCH_COMPILE_ENV) != "1":
-        return None
+        return []
     backend = backends["torch"]
-    step = backend.module.compile(  # type: ignore[attr-defined]
-        backend.step("autograd", make_init(SEED_SIZES, DATA_SEED), AUTOGRAD_LR)
-    )
-    start = time.perf_counter()
-    try:
-        step()
-    except Exception as exc:  # torch.compile's failures are many and varied
-        notes.append(f"torch.compile of the seed step failed: {exc!r}")
-        return None
-    notes.append(f"torch.compile first call: {time.perf_counter() - start:.1f} s")
-    return Impl("torch-compiled", "autograd", step)
+    torch = backend.module  # type: ignore[attr-defined]
+    init = make_init(SEED_SIZES, DATA_SEED)
+    forms = {
+        "torch-compiled": ("the seed's .data form", backend.step("autograd", init, AUTOGRAD_LR)),
+        "torch-compiled-nograd": (
+            "no_grad form: p -= lr * p.grad; p.grad.zero_()",
+            tensor_autograd_step_no_grad(backend, init, AUTOGRAD_LR),  # type: ignore[arg-type]
+        ),
+    }
+    impls = []
+    for name, (form, fn) in forms.items():
+        torch._dynamo.reset()
+        step = torch.compile(fn)
+        start = time.perf_counter()
+        try:
+            step()
+        except Exception as exc:  # torch.compile's failures are many and varied
+            info[name] = {"form": form, "failed": _first_line(exc)}
+            continue
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        step()  # the second call may compile again (the grads now exist)
+        second = time.perf_counter() - start
+        info[name] = {"form": form, "first_call_s": first, "second_call_s": second}
+        impls.append(Impl(name, "autograd", step))
+    return impls
 
 
 def run(backends: Sequence[Backend], budget: Budget, notes: list[str]) -> dict[str, Any]:
@@ -123,9 +149,8 @@ def run(backends: Sequence[Backend], budget: Budget, notes: list[str]) -> dict[s
                 impls.append(Impl(name, "autograd", by[name].step("autograd", init, AUTOGRAD_LR)))
             except API_ERRORS as exc:
                 notes.append(f"{name}/autograd: setup failed ({exc!r}): skipped")
-    tc = _torch_compiled(by, notes)
-    if tc:
-        impls.append(tc)
+    torch_compile: dict[str, Any] = {}
+    impls += _torch_compiled(by, torch_compile)
     warm_up(impls, budget.warmup_steps)
     times = run_blocks(impls, budget.blocks, budget.steps_per_block)
     results = summarize(times)
@@ -143,4 +168,5 @@ def run(backends: Sequence[Backend], budget: Budget, notes: list[str]) -> dict[s
         "capture_ms": _capture_ms(by["pyautograd"], 5),
         "tiny": _tiny(by, budget),
         "allocations": _allocations(by["pyautograd"]),
+        "torch_compile": torch_compile,
     }

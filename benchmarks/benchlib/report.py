@@ -229,6 +229,14 @@ def render_compile(results: dict[str, Any]) -> str:
             + f"; {alloc['system_allocs']} system allocations over {alloc['replays']} replays"
             f" ({alloc['planned_bytes']} planned bytes)"
         )
+        for name, tc in (c.get("torch_compile") or {}).items():
+            outcome = (
+                f"failed: {tc['failed']}"
+                if "failed" in tc
+                else f"first call {tc['first_call_s']:.1f} s, second {tc['second_call_s']:.1f} s"
+            )
+            form = f"torch.compile of the {tc['form']}"
+            lines.append(f"threads={threads}: {name} = {form}: {outcome}")
     headers = ["thr", "impl", "ms/step", "x native", "x eager", "x torch"]
     return "\n".join([title, table(headers, rows, left=2), *lines])
 

@@ -56,6 +56,31 @@ def seed_autograd_step(x: Any, y: Any, params: dict[str, Any], lr: float) -> Any
     return loss
 
 
+def tensor_autograd_step_no_grad(api: TensorApi, init: InitArrays, lr: float) -> StepFn:
+    """Program 2 with today's update form, ``with no_grad(): p -= lr * p.grad; p.grad.zero_()``:
+    the closest form ``torch.compile`` accepts (the seed's ``.data`` form fails there)."""
+    torch = api.module
+    x = api.variable(init.x, requires_grad=False)
+    y = api.variable(init.y, requires_grad=False)
+    params = {
+        name: api.variable(value, requires_grad=True) for name, value in init.params().items()
+    }
+
+    def step() -> Any:
+        z1 = params["w1"].mm(x) + params["b1"]
+        a1 = z1.clamp(min=0)
+        z2 = params["w2"].mm(a1) + params["b2"]
+        loss = (z2 - y).pow(2).sum()
+        loss.backward()
+        with torch.no_grad():
+            for p in params.values():
+                p -= lr * p.grad
+                p.grad.zero_()
+        return loss
+
+    return step
+
+
 def tensor_manual_step(api: TensorApi, init: InitArrays, lr: float) -> StepFn:
     """Program 1: plain tensors, backprop by hand (the seed comments out its forward's biases)."""
     torch = api.module
