@@ -364,8 +364,20 @@ double manual_step_unfused(Net& n, float lr) {
   return loss;
 }
 
+// The BLAS thread count the baseline runs with (native_set_threads). The OpenBLAS is the one
+// pyautograd loads in the same process, and pyautograd keeps it at one thread (it splits large
+// products across its own pool), so each step sets the baseline's count back first: a global
+// store when it changed, once per benchmark block.
+int g_threads = 0;  // 0: as the BLAS is configured
+
+void use_threads() {
+  if (g_threads > 0 && scipy_openblas_get_num_threads() != g_threads)
+    scipy_openblas_set_num_threads(g_threads);
+}
+
 // The unfused steps allocate their temporaries on the first call: NaN if that fails.
 double guarded(double (*step_fn)(Net&, float), void* net, float lr) {
+  use_threads();
   try {
     return step_fn(*static_cast<Net*>(net), lr);
   } catch (const std::bad_alloc&) {
@@ -396,11 +408,13 @@ NATIVE_API void native_destroy(void* net) { delete static_cast<Net*>(net); }
 
 // Program 2's step (what autograd computes), returns the loss before the update.
 NATIVE_API double native_autograd_step(void* net, float lr) {
+  use_threads();
   return step(*static_cast<Net*>(net), StepKind{true, 2.0f, 1.0f}, lr);
 }
 
 // Program 1's hand-written step, returns the loss before the update.
 NATIVE_API double native_manual_step(void* net, float lr) {
+  use_threads();
   Net& n = *static_cast<Net*>(net);
   const float inv_m = 1.0f / static_cast<float>(n.m);
   return step(n, StepKind{false, inv_m, inv_m}, lr);
@@ -416,6 +430,9 @@ NATIVE_API double native_manual_step_unfused(void* net, float lr) {
   return guarded(manual_step_unfused, net, lr);
 }
 
-NATIVE_API void native_set_threads(int n) { scipy_openblas_set_num_threads(n); }
+NATIVE_API void native_set_threads(int n) {
+  g_threads = n;
+  scipy_openblas_set_num_threads(n);
+}
 
 NATIVE_API int native_get_threads() { return scipy_openblas_get_num_threads(); }

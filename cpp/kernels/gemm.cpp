@@ -75,7 +75,10 @@ void gemm_rows(int64_t m, int64_t work, F&& f) {
 #ifdef PYAG_HAVE_OPENBLAS_THREADS
   constexpr int64_t kParallelGemm = int64_t{1} << 20;  // multiply-adds (~30 us on one core)
   constexpr int64_t kRowAlign = 48;                    // and the fewest rows of a range
-  const int threads = num_threads();
+  const int threads = num_threads();  // first: the default is read from the BLAS's setting
+  // Another user of the same OpenBLAS in this process (a C library, threadpoolctl) may have
+  // given it threads again: a global read per product, a store when it changed.
+  if (get_blas_threads() != 1) set_blas_threads(1);
   if (threads > 1 && work >= kParallelGemm && m >= 2 * kRowAlign) {
     // One range per thread (each range packs the whole of b: more ranges cost more passes).
     const int64_t parts = std::min<int64_t>(threads, m / kRowAlign);

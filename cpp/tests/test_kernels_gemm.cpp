@@ -152,8 +152,13 @@ TEST(GemmKernel, ThreadedProductsAreBitwiseTheSerialOnes) {
               if (pad) expect_gaps_untouched(out);
             }
           }
-  set_num_threads(saved);
   EXPECT_EQ(get_blas_threads(), 1);  // the BLAS's own threads are never used
+  set_blas_threads(2);               // as another user of the same OpenBLAS might
+  Tensor a = random_tensor(Dims{100, 1000}, DType::Float32, Layout::Contiguous, rng, -1, 1);
+  Tensor b = random_tensor(Dims{1000, 64}, DType::Float32, Layout::Contiguous, rng, -1, 1);
+  mm_into(empty(Dims{100, 64}, DType::Float32), a, b, 1, 0);
+  EXPECT_EQ(get_blas_threads(), 1);
+  set_num_threads(saved);
 }
 
 }  // namespace
