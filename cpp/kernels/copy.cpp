@@ -15,6 +15,17 @@ void fill(const Tensor& t, double value) {
     using T = decltype(v);
     const T x = param_as<T>(value);
     Loop L = make_loop(t->shape, {&t});
+    T zero{};
+    if (std::memcmp(&x, &zero, sizeof(T)) == 0) {  // zero_(): memset on dense rows
+      L.run_parallel([](char** p, const int64_t* s, int64_t n) {
+        if (s[0] == static_cast<int64_t>(sizeof(T))) {
+          std::memset(p[0], 0, static_cast<size_t>(n) * sizeof(T));
+        } else {
+          for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = T{};
+        }
+      });
+      return;
+    }
     L.add_scalar(&x);
     map1<T, T>(L, [](T a) { return a; });
   });
