@@ -54,6 +54,8 @@ from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
 from ._functional.distance import pairwise_distance as pairwise_distance
 from ._functional.embedding_bag import embedding_bag as embedding_bag
+from ._functional.grid import affine_grid as affine_grid
+from ._functional.grid import grid_sample as grid_sample
 from ._functional.layers import batch_norm as batch_norm
 from ._functional.layers import bilinear as bilinear
 from ._functional.layers import dropout as dropout
@@ -100,6 +102,7 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
@@ -125,6 +128,7 @@ __all__ = [
     "gaussian_nll_loss",
     "gelu",
     "glu",
+    "grid_sample",
     "group_norm",
     "hardshrink",
     "hardsigmoid",
