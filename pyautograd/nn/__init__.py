@@ -26,6 +26,7 @@ from .modules import BatchNorm2d as BatchNorm2d
 from .modules import BCELoss as BCELoss
 from .modules import BCEWithLogitsLoss as BCEWithLogitsLoss
 from .modules import Bilinear as Bilinear
+from .modules import ChannelShuffle as ChannelShuffle
 from .modules import CircularPad1d as CircularPad1d
 from .modules import CircularPad2d as CircularPad2d
 from .modules import ConstantPad1d as ConstantPad1d
@@ -65,16 +66,21 @@ from .modules import Linear as Linear
 from .modules import LocalResponseNorm as LocalResponseNorm
 from .modules import LogSigmoid as LogSigmoid
 from .modules import LogSoftmax as LogSoftmax
+from .modules import LPPool1d as LPPool1d
+from .modules import LPPool2d as LPPool2d
 from .modules import LSTMCell as LSTMCell
 from .modules import MarginRankingLoss as MarginRankingLoss
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
+from .modules import MaxUnpool1d as MaxUnpool1d
+from .modules import MaxUnpool2d as MaxUnpool2d
 from .modules import Mish as Mish
 from .modules import Module as Module
 from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
 from .modules import MSELoss as MSELoss
 from .modules import MultiheadAttention as MultiheadAttention
+from .modules import MultiLabelMarginLoss as MultiLabelMarginLoss
 from .modules import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
 from .modules import MultiMarginLoss as MultiMarginLoss
 from .modules import NLLLoss as NLLLoss
@@ -101,6 +107,7 @@ from .modules import SiLU as SiLU
 from .modules import SmoothL1Loss as SmoothL1Loss
 from .modules import SoftMarginLoss as SoftMarginLoss
 from .modules import Softmax as Softmax
+from .modules import Softmax2d as Softmax2d
 from .modules import Softmin as Softmin
 from .modules import Softplus as Softplus
 from .modules import Softshrink as Softshrink
@@ -146,6 +153,7 @@ __all__ = [
     "BatchNorm2d",
     "Bilinear",
     "Buffer",
+    "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
     "ConstantPad1d",
@@ -179,6 +187,8 @@ __all__ = [
     "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
+    "LPPool1d",
+    "LPPool2d",
     "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
@@ -190,10 +200,13 @@ __all__ = [
     "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
     "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss",
     "MultiMarginLoss",
     "MultiheadAttention",
@@ -222,6 +235,7 @@ __all__ = [
     "SmoothL1Loss",
     "SoftMarginLoss",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
     "Softshrink",

@@ -88,6 +88,12 @@ from ._functional.normalization import group_norm as group_norm
 from ._functional.normalization import instance_norm as instance_norm
 from ._functional.normalization import local_response_norm as local_response_norm
 from ._functional.normalization import rms_norm as rms_norm
+from ._functional.pool_extra import channel_shuffle as channel_shuffle
+from ._functional.pool_extra import lp_pool1d as lp_pool1d
+from ._functional.pool_extra import lp_pool2d as lp_pool2d
+from ._functional.pool_extra import max_unpool1d as max_unpool1d
+from ._functional.pool_extra import max_unpool2d as max_unpool2d
+from ._functional.pool_extra import multilabel_margin_loss as multilabel_margin_loss
 from ._functional.sampling import fold as fold
 from ._functional.sampling import interpolate as interpolate
 from ._functional.sampling import pixel_shuffle as pixel_shuffle
@@ -111,6 +117,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "celu",
     "celu_",
+    "channel_shuffle",
     "conv1d",
     "conv2d",
     "conv_transpose1d",
@@ -146,13 +153,18 @@ __all__ = [
     "local_response_norm",
     "log_softmax",
     "logsigmoid",
+    "lp_pool1d",
+    "lp_pool2d",
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
     "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",

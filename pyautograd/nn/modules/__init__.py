@@ -85,6 +85,13 @@ from .padding import ReplicationPad1d as ReplicationPad1d
 from .padding import ReplicationPad2d as ReplicationPad2d
 from .padding import ZeroPad1d as ZeroPad1d
 from .padding import ZeroPad2d as ZeroPad2d
+from .pool_extra import ChannelShuffle as ChannelShuffle
+from .pool_extra import LPPool1d as LPPool1d
+from .pool_extra import LPPool2d as LPPool2d
+from .pool_extra import MaxUnpool1d as MaxUnpool1d
+from .pool_extra import MaxUnpool2d as MaxUnpool2d
+from .pool_extra import MultiLabelMarginLoss as MultiLabelMarginLoss
+from .pool_extra import Softmax2d as Softmax2d
 from .pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from .pooling import AdaptiveMaxPool1d as AdaptiveMaxPool1d
@@ -136,6 +143,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "Bilinear",
+    "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
     "ConstantPad1d",
@@ -169,6 +177,8 @@ __all__ = [
     "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
+    "LPPool1d",
+    "LPPool2d",
     "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
@@ -180,10 +190,13 @@ __all__ = [
     "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
     "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss",
     "MultiMarginLoss",
     "MultiheadAttention",
@@ -211,6 +224,7 @@ __all__ = [
     "SmoothL1Loss",
     "SoftMarginLoss",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
     "Softshrink",
