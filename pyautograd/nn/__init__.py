@@ -19,6 +19,7 @@ from .modules import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .modules import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
 from .modules import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from .modules import AlphaDropout as AlphaDropout
 from .modules import AvgPool1d as AvgPool1d
 from .modules import AvgPool2d as AvgPool2d
 from .modules import BatchNorm1d as BatchNorm1d
@@ -41,8 +42,10 @@ from .modules import CrossEntropyLoss as CrossEntropyLoss
 from .modules import Dropout as Dropout
 from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
+from .modules import Dropout3d as Dropout3d
 from .modules import Embedding as Embedding
 from .modules import EmbeddingBag as EmbeddingBag
+from .modules import FeatureAlphaDropout as FeatureAlphaDropout
 from .modules import Flatten as Flatten
 from .modules import Fold as Fold
 from .modules import GaussianNLLLoss as GaussianNLLLoss
@@ -101,6 +104,7 @@ from .modules import RMSNorm as RMSNorm
 from .modules import RNNBase as RNNBase
 from .modules import RNNCell as RNNCell
 from .modules import RNNCellBase as RNNCellBase
+from .modules import RReLU as RReLU
 from .modules import Sequential as Sequential
 from .modules import Sigmoid as Sigmoid
 from .modules import SiLU as SiLU
@@ -145,6 +149,7 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
@@ -168,8 +173,10 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
+    "Dropout3d",
     "Embedding",
     "EmbeddingBag",
+    "FeatureAlphaDropout",
     "Flatten",
     "Fold",
     "GRUCell",
@@ -223,6 +230,7 @@ __all__ = [
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
+    "RReLU",
     "ReLU",
     "ReLU6",
     "ReflectionPad1d",

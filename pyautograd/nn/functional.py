@@ -53,6 +53,11 @@ from ._functional.conv_transpose import conv_transpose2d as conv_transpose2d
 from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
 from ._functional.distance import pairwise_distance as pairwise_distance
+from ._functional.dropout_extra import alpha_dropout as alpha_dropout
+from ._functional.dropout_extra import dropout3d as dropout3d
+from ._functional.dropout_extra import feature_alpha_dropout as feature_alpha_dropout
+from ._functional.dropout_extra import rrelu as rrelu
+from ._functional.dropout_extra import rrelu_ as rrelu_
 from ._functional.embedding_bag import embedding_bag as embedding_bag
 from ._functional.grid import affine_grid as affine_grid
 from ._functional.grid import grid_sample as grid_sample
@@ -109,6 +114,7 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "affine_grid",
+    "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
@@ -128,9 +134,11 @@ __all__ = [
     "dropout",
     "dropout1d",
     "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "embedding_bag",
+    "feature_alpha_dropout",
     "fold",
     "gaussian_nll_loss",
     "gelu",
@@ -178,6 +186,8 @@ __all__ = [
     "relu",
     "relu6",
     "rms_norm",
+    "rrelu",
+    "rrelu_",
     "scaled_dot_product_attention",
     "selu",
     "selu_",

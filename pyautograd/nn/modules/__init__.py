@@ -42,6 +42,10 @@ from .distance import PairwiseDistance as PairwiseDistance
 from .dropout import Dropout as Dropout
 from .dropout import Dropout1d as Dropout1d
 from .dropout import Dropout2d as Dropout2d
+from .dropout_extra import AlphaDropout as AlphaDropout
+from .dropout_extra import Dropout3d as Dropout3d
+from .dropout_extra import FeatureAlphaDropout as FeatureAlphaDropout
+from .dropout_extra import RReLU as RReLU
 from .embedding_bag import EmbeddingBag as EmbeddingBag
 from .flatten import Flatten as Flatten
 from .flatten import Unflatten as Unflatten
@@ -136,6 +140,7 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
@@ -158,8 +163,10 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
+    "Dropout3d",
     "Embedding",
     "EmbeddingBag",
+    "FeatureAlphaDropout",
     "Flatten",
     "Fold",
     "GRUCell",
@@ -212,6 +219,7 @@ __all__ = [
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
+    "RReLU",
     "ReLU",
     "ReLU6",
     "ReflectionPad1d",

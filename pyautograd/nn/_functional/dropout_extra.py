@@ -1,0 +1,101 @@
+"""dropout3d, alpha_dropout, feature_alpha_dropout and rrelu of nn.functional (the random
+masks and slopes come from pyautograd's generator, so they differ from PyTorch's draws; the
+formulas, scalings and eval behaviour are PyTorch's)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ... import _core
+from ..._core import Tensor
+from .activation import _check, _maybe_inplace, leaky_relu
+from .conv import _channel_dropout
+
+__all__ = ["alpha_dropout", "dropout3d", "feature_alpha_dropout", "rrelu", "rrelu_"]
+
+# SELU's negative saturation value -scale * alpha, as PyTorch's alpha_dropout
+_ALPHA = 1.7580993408473766
+
+
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p (training),
+    scaling the others by 1 / (1 - p)."""
+    d = input.dim()
+    if d not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {d}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).",
+            stacklevel=2,
+        )
+    if d == 4:  # unbatched (C, D, H, W)
+        out = _channel_dropout(input.unsqueeze(0), p, training, inplace, 2)
+        return input if inplace or out.dim() == 4 else out.squeeze(0)
+    return _channel_dropout(input, p, training, inplace, min(2, d))
+
+
+def _alpha(input: Tensor, p: float, training: bool, inplace: bool, channels: int | None) -> Tensor:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0.0 or not training or input.numel() == 0:
+        return input
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
+    shape = list(input.shape)
+    if channels is not None:
+        shape = shape[:channels] + [1] * (input.dim() - channels)
+    keep = (_core.rand(shape, dtype=input.dtype) < (1.0 - p)).to(input.dtype)
+    a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    b = (keep - 1) * (_ALPHA * a) + _ALPHA * a * p
+    noise = keep * a
+    if inplace:
+        return input.mul_(noise).add_(b)
+    return input * noise + b
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Dropout for SELU networks: dropped values go to SELU's saturation value and the result
+    is rescaled to keep mean and variance (training only)."""
+    return _alpha(_check(input, "alpha_dropout"), p, training, inplace, None)
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """alpha_dropout of whole channels (dims 0 and 1 of the mask; the rest broadcast)."""
+    _check(input, "feature_alpha_dropout")
+    return _alpha(input, p, training, inplace, min(2, input.dim()))
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU: x where x >= 0, else a * x with a ~ U(lower, upper) per element
+    in training, a = (lower + upper) / 2 in eval."""
+    _check(input, "rrelu")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+
+    def f(t: Tensor) -> Tensor:
+        slope = _core.rand(list(t.shape), dtype=t.dtype) * (upper - lower) + lower
+        return _core.where(t <= 0, t * slope, t)
+
+    return _maybe_inplace(input, f, inplace)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """In-place rrelu."""
+    return rrelu(input, lower, upper, training, True)
