@@ -24,14 +24,17 @@ from .modules import AvgPool1d as AvgPool1d
 from .modules import AvgPool2d as AvgPool2d
 from .modules import BatchNorm1d as BatchNorm1d
 from .modules import BatchNorm2d as BatchNorm2d
+from .modules import BatchNorm3d as BatchNorm3d
 from .modules import BCELoss as BCELoss
 from .modules import BCEWithLogitsLoss as BCEWithLogitsLoss
 from .modules import Bilinear as Bilinear
 from .modules import ChannelShuffle as ChannelShuffle
 from .modules import CircularPad1d as CircularPad1d
 from .modules import CircularPad2d as CircularPad2d
+from .modules import CircularPad3d as CircularPad3d
 from .modules import ConstantPad1d as ConstantPad1d
 from .modules import ConstantPad2d as ConstantPad2d
+from .modules import ConstantPad3d as ConstantPad3d
 from .modules import Conv1d as Conv1d
 from .modules import Conv2d as Conv2d
 from .modules import ConvTranspose1d as ConvTranspose1d
@@ -87,6 +90,7 @@ from .modules import MultiLabelMarginLoss as MultiLabelMarginLoss
 from .modules import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
 from .modules import MultiMarginLoss as MultiMarginLoss
 from .modules import NLLLoss as NLLLoss
+from .modules import NLLLoss2d as NLLLoss2d
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import ParameterDict as ParameterDict
 from .modules import ParameterList as ParameterList
@@ -96,10 +100,12 @@ from .modules import PoissonNLLLoss as PoissonNLLLoss
 from .modules import PReLU as PReLU
 from .modules import ReflectionPad1d as ReflectionPad1d
 from .modules import ReflectionPad2d as ReflectionPad2d
+from .modules import ReflectionPad3d as ReflectionPad3d
 from .modules import ReLU as ReLU
 from .modules import ReLU6 as ReLU6
 from .modules import ReplicationPad1d as ReplicationPad1d
 from .modules import ReplicationPad2d as ReplicationPad2d
+from .modules import ReplicationPad3d as ReplicationPad3d
 from .modules import RMSNorm as RMSNorm
 from .modules import RNNBase as RNNBase
 from .modules import RNNCell as RNNCell
@@ -133,6 +139,7 @@ from .modules import UpsamplingBilinear2d as UpsamplingBilinear2d
 from .modules import UpsamplingNearest2d as UpsamplingNearest2d
 from .modules import ZeroPad1d as ZeroPad1d
 from .modules import ZeroPad2d as ZeroPad2d
+from .modules import ZeroPad3d as ZeroPad3d
 from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
 
@@ -156,13 +163,16 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "Bilinear",
     "Buffer",
     "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
+    "CircularPad3d",
     "ConstantPad1d",
     "ConstantPad2d",
+    "ConstantPad3d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",
@@ -218,6 +228,7 @@ __all__ = [
     "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
+    "NLLLoss2d",
     "PReLU",
     "PairwiseDistance",
     "Parameter",
@@ -235,8 +246,10 @@ __all__ = [
     "ReLU6",
     "ReflectionPad1d",
     "ReflectionPad2d",
+    "ReflectionPad3d",
     "ReplicationPad1d",
     "ReplicationPad2d",
+    "ReplicationPad3d",
     "Sequential",
     "SiLU",
     "Sigmoid",
@@ -265,6 +278,7 @@ __all__ = [
     "UpsamplingNearest2d",
     "ZeroPad1d",
     "ZeroPad2d",
+    "ZeroPad3d",
     "functional",
     "init",
     "parallel",

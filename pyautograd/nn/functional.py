@@ -89,6 +89,19 @@ from ._functional.loss_extra import (
     triplet_margin_with_distance_loss as triplet_margin_with_distance_loss,
 )
 from ._functional.misc import one_hot as one_hot
+from ._functional.misc_extra import (
+    adaptive_max_pool1d_with_indices as adaptive_max_pool1d_with_indices,
+)
+from ._functional.misc_extra import (
+    adaptive_max_pool2d_with_indices as adaptive_max_pool2d_with_indices,
+)
+from ._functional.misc_extra import elu_ as elu_
+from ._functional.misc_extra import hardtanh_ as hardtanh_
+from ._functional.misc_extra import leaky_relu_ as leaky_relu_
+from ._functional.misc_extra import max_pool1d_with_indices as max_pool1d_with_indices
+from ._functional.misc_extra import max_pool2d_with_indices as max_pool2d_with_indices
+from ._functional.misc_extra import pdist as pdist
+from ._functional.misc_extra import relu_ as relu_
 from ._functional.normalization import group_norm as group_norm
 from ._functional.normalization import instance_norm as instance_norm
 from ._functional.normalization import local_response_norm as local_response_norm
@@ -112,7 +125,9 @@ __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
     "affine_grid",
     "alpha_dropout",
     "avg_pool1d",
@@ -136,6 +151,7 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "elu",
+    "elu_",
     "embedding",
     "embedding_bag",
     "feature_alpha_dropout",
@@ -149,6 +165,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hardtanh_",
     "hinge_embedding_loss",
     "huber_loss",
     "instance_norm",
@@ -157,6 +174,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "leaky_relu_",
     "linear",
     "local_response_norm",
     "log_softmax",
@@ -165,7 +183,9 @@ __all__ = [
     "lp_pool2d",
     "margin_ranking_loss",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool2d_with_indices",
     "max_unpool1d",
     "max_unpool2d",
     "mish",
@@ -179,12 +199,14 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pdist",
     "pixel_shuffle",
     "pixel_unshuffle",
     "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
+    "relu_",
     "rms_norm",
     "rrelu",
     "rrelu_",

@@ -71,6 +71,13 @@ from .loss_extra import PoissonNLLLoss as PoissonNLLLoss
 from .loss_extra import SoftMarginLoss as SoftMarginLoss
 from .loss_extra import TripletMarginLoss as TripletMarginLoss
 from .loss_extra import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
+from .misc_extra import BatchNorm3d as BatchNorm3d
+from .misc_extra import CircularPad3d as CircularPad3d
+from .misc_extra import ConstantPad3d as ConstantPad3d
+from .misc_extra import NLLLoss2d as NLLLoss2d
+from .misc_extra import ReflectionPad3d as ReflectionPad3d
+from .misc_extra import ReplicationPad3d as ReplicationPad3d
+from .misc_extra import ZeroPad3d as ZeroPad3d
 from .module import Module as Module
 from .normalization import LayerNorm as LayerNorm
 from .normalization_extra import GroupNorm as GroupNorm
@@ -147,12 +154,15 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "Bilinear",
     "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
+    "CircularPad3d",
     "ConstantPad1d",
     "ConstantPad2d",
+    "ConstantPad3d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",
@@ -208,6 +218,7 @@ __all__ = [
     "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
+    "NLLLoss2d",
     "PReLU",
     "PairwiseDistance",
     "ParameterDict",
@@ -224,8 +235,10 @@ __all__ = [
     "ReLU6",
     "ReflectionPad1d",
     "ReflectionPad2d",
+    "ReflectionPad3d",
     "ReplicationPad1d",
     "ReplicationPad2d",
+    "ReplicationPad3d",
     "Sequential",
     "SiLU",
     "Sigmoid",
@@ -254,4 +267,5 @@ __all__ = [
     "UpsamplingNearest2d",
     "ZeroPad1d",
     "ZeroPad2d",
+    "ZeroPad3d",
 ]
