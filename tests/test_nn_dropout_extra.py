@@ -77,3 +77,20 @@ def test_rrelu_training_slopes_and_gradient():
     t = pa.tensor([-1.0, 2.0])
     assert m(t) is t
     assert_close(t, np.array([-(1 / 8 + 1 / 3) / 2, 2.0]))
+
+
+def test_gumbel_softmax_samples_the_softmax_and_passes_the_soft_gradient():
+    logits = np.array([1.0, 2.0, 0.5])
+    x = pa.tensor(np.tile(logits, (20000, 1)), requires_grad=True)
+    hard = F.gumbel_softmax(x, tau=0.5, hard=True)
+    h = np.array(hard.tolist())
+    assert set(np.unique(h)) == {0.0, 1.0}
+    np.testing.assert_array_equal(h.sum(1), 1.0)
+    probs = np.exp(logits) / np.exp(logits).sum()
+    np.testing.assert_allclose(h.mean(0), probs, atol=0.015)  # the Gumbel-max trick
+    soft = F.gumbel_softmax(pa.tensor(np.tile(logits, (5, 1))), tau=2.0)
+    np.testing.assert_allclose(np.array(soft.tolist()).sum(1), 1.0)
+    (hard * pa.tensor([1.0, 2.0, 3.0])).sum().backward()
+    g = np.array(x.grad.tolist())
+    np.testing.assert_allclose(g.sum(1), 0.0, atol=1e-6)  # softmax's gradient sums to 0
+    assert np.abs(g).max() > 0

@@ -56,6 +56,7 @@ from ._functional.distance import pairwise_distance as pairwise_distance
 from ._functional.dropout_extra import alpha_dropout as alpha_dropout
 from ._functional.dropout_extra import dropout3d as dropout3d
 from ._functional.dropout_extra import feature_alpha_dropout as feature_alpha_dropout
+from ._functional.dropout_extra import gumbel_softmax as gumbel_softmax
 from ._functional.dropout_extra import rrelu as rrelu
 from ._functional.dropout_extra import rrelu_ as rrelu_
 from ._functional.embedding_bag import embedding_bag as embedding_bag
@@ -161,6 +162,7 @@ __all__ = [
     "glu",
     "grid_sample",
     "group_norm",
+    "gumbel_softmax",
     "hardshrink",
     "hardsigmoid",
     "hardswish",

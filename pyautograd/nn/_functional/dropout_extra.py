@@ -12,7 +12,14 @@ from ..._core import Tensor
 from .activation import _check, _maybe_inplace, leaky_relu
 from .conv import _channel_dropout
 
-__all__ = ["alpha_dropout", "dropout3d", "feature_alpha_dropout", "rrelu", "rrelu_"]
+__all__ = [
+    "alpha_dropout",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "gumbel_softmax",
+    "rrelu",
+    "rrelu_",
+]
 
 # SELU's negative saturation value -scale * alpha, as PyTorch's alpha_dropout
 _ALPHA = 1.7580993408473766
@@ -99,3 +106,22 @@ def rrelu_(
 ) -> Tensor:
     """In-place rrelu."""
     return rrelu(input, lower, upper, training, True)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution over dim: softmax((logits + g)
+    / tau) with g ~ Gumbel(0, 1); hard=True returns the one-hot of its argmax with the soft
+    sample's gradient (straight-through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    # Gumbel(0, 1) = -log(Exp(1)), Exp(1) = -log(U) with U in (0, 1)
+    u = _core.rand(list(logits.shape), dtype=logits.dtype).clamp(1e-20, 1.0 - 1e-7)
+    gumbels = -(-u.log()).log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _core.zeros(list(logits.shape), dtype=logits.dtype).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
