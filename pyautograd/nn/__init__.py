@@ -67,6 +67,7 @@ from .modules import InstanceNorm3d as InstanceNorm3d
 from .modules import KLDivLoss as KLDivLoss
 from .modules import L1Loss as L1Loss
 from .modules import LayerNorm as LayerNorm
+from .modules import LazyLinear as LazyLinear
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
 from .modules import LocalResponseNorm as LocalResponseNorm
@@ -208,6 +209,7 @@ __all__ = [
     "LPPool2d",
     "LSTMCell",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LocalResponseNorm",

@@ -49,6 +49,7 @@ from .dropout_extra import RReLU as RReLU
 from .embedding_bag import EmbeddingBag as EmbeddingBag
 from .flatten import Flatten as Flatten
 from .flatten import Unflatten as Unflatten
+from .lazy import LazyLinear as LazyLinear
 from .linear import Bilinear as Bilinear
 from .linear import Identity as Identity
 from .linear import Linear as Linear
@@ -198,6 +199,7 @@ __all__ = [
     "LPPool2d",
     "LSTMCell",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LocalResponseNorm",
