@@ -74,11 +74,35 @@ def tensor(
             )
         if arr.dtype.kind == "f" and dtype is None:  # Python floats: the default dtype
             wide = _core._get_default_dtype() == _core.float64
-            arr = arr.astype(np.float64 if wide else np.float32)
+            with np.errstate(over="ignore"):  # beyond float32: inf, as PyTorch
+                arr = arr.astype(np.float64 if wide else np.float32)
+        if dtype is not None:
+            _check_fits(arr, dtype)
     t = _core._copy_numpy(arr, dtype)
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+_INT_NAMES = ("uint8", "int8", "int16", "int32", "int64")
+
+
+def _check_fits(arr: np.ndarray, dtype: _core.dtype) -> None:
+    """PyTorch's check when Python numbers become elements of an integer tensor: a float must
+    be finite and in range (then truncated), an int in range (into an unsigned type a negative
+    int wraps, two's complement: -1 is 255, while -256 overflows)."""
+    name = str(dtype).rpartition(".")[2]
+    if name not in _INT_NAMES or arr.dtype.kind not in "iuf" or arr.size == 0:
+        return
+    info = np.iinfo(name)
+    if arr.dtype.kind == "f":
+        bad = np.isnan(arr) | (arr < float(info.min)) | (arr > info.max) | (arr >= 2.0**63)
+    elif info.min == 0:
+        bad = (arr > info.max) | (arr < -info.max)
+    else:
+        bad = (arr < info.min) | (arr > info.max)
+    if bad.any():
+        raise RuntimeError(f"[tensor] value cannot be converted to type {name} without overflow")
 
 
 def _like(

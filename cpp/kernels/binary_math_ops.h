@@ -63,7 +63,7 @@ struct fmod : Decl<fmod> {
       return a;
     } else if constexpr (std::is_integral_v<T>) {
       check_divisor("fmod", b);
-      return b == T(-1) ? T(0) : static_cast<T>(a % b);
+      return std::is_signed_v<T> && b == T(-1) ? T(0) : static_cast<T>(a % b);
     } else {
       return std::fmod(a, b);
     }
@@ -91,7 +91,7 @@ struct remainder : Decl<remainder> {
       return a;
     } else if constexpr (std::is_integral_v<T>) {
       check_divisor("remainder", b);
-      if (b == T(-1)) return T(0);
+      if (std::is_signed_v<T> && b == T(-1)) return T(0);
       T r = static_cast<T>(a % b);
       return r != T(0) && ((r < T(0)) != (b < T(0))) ? static_cast<T>(r + b) : r;
     } else {
@@ -164,7 +164,8 @@ struct floor_divide : Decl<floor_divide> {
       return a;
     } else if constexpr (std::is_integral_v<T>) {
       check_divisor("floor_divide", b);
-      if (b == T(-1)) return static_cast<T>(T(0) - a);  // no overflow trap at the lowest value
+      if (std::is_signed_v<T> && b == T(-1))  // no overflow trap at the lowest value
+        return static_cast<T>(T(0) - a);
       const T q = static_cast<T>(a / b);
       return (a % b != 0 && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
     } else {  // Python's float floor division, as PyTorch computes it

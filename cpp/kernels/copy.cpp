@@ -52,10 +52,14 @@ void copy_into(const Tensor& dst, const Tensor& src) {
     using O = decltype(o);
     dispatch(src->dtype, [&](auto a) {
       using A = decltype(a);
-      if constexpr (std::is_floating_point_v<A> && std::is_integral_v<O> &&
-                    !std::is_same_v<O, bool> && sizeof(O) < sizeof(int64_t))
-        // float -> a narrow integer truncates to int64 and wraps, as PyTorch (-2.7 -> 254u8)
+      // float -> a narrow integer truncates, then wraps, as PyTorch on x86-64: uint8 through
+      // int64 (-2.7 -> 254), int8 and int16 through int32; out of int32's (int64's) range or
+      // NaN, int32 (int64) gives its lowest value, int8 and int16 0.
+      if constexpr (std::is_floating_point_v<A> && std::is_same_v<O, uint8_t>)
         map1<O, A>(L, [](A x) { return static_cast<O>(static_cast<int64_t>(x)); });
+      else if constexpr (std::is_floating_point_v<A> && std::is_integral_v<O> &&
+                         !std::is_same_v<O, bool> && sizeof(O) < sizeof(int32_t))
+        map1<O, A>(L, [](A x) { return static_cast<O>(static_cast<int32_t>(x)); });
       else
         map1<O, A>(L, [](A x) { return static_cast<O>(x); });
     });

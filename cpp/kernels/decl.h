@@ -72,7 +72,10 @@ struct ScalarArgs {
   double& operator[](int i) { return v[i]; }
 };
 
-// A parameter as the compute type T: for integers NaN is 0 and +-inf the type's limits.
+// A parameter as the compute type T. For integers, a value in int64's range is converted as
+// PyTorch converts a Python int (an int64) to a narrower type: wrapped, two's complement
+// (300 into uint8 is 44, -1 is 255); NaN is 0 and values beyond int64 (+-inf) its limits.
+// Ops that must refuse what does not fit (clamp's bounds, pow's exponent) check before.
 template <class T>
 T param_as(double v) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -81,11 +84,9 @@ T param_as(double v) {
     return static_cast<T>(v);
   } else {
     if (std::isnan(v)) return T(0);
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
-      return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
-      return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
+    constexpr double two63 = 9223372036854775808.0;
+    if (v >= -two63 && v < two63) return static_cast<T>(static_cast<int64_t>(v));
+    return v < 0 ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
   }
 }
 

@@ -1,13 +1,14 @@
 // add and sub with alpha (PyTorch's add(input, other, *, alpha)): a +/- alpha * other, with
 // PyTorch's rules for alpha's kind.
 #include "ops/ops.h"
+#include "tensor/promotion.h"
 
 namespace pyag {
 namespace {
 
 // alpha * other: a tensor, or (when other is a number) a number in `number`.
 Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other_s, Scalar alpha,
-              Scalar* number) {
+              bool negate, Scalar* number) {
   const bool other_floating =
       other ? is_floating((*other)->dtype) : other_s.kind == ScalarKind::Float;
   const bool other_bool = other ? is_bool((*other)->dtype) : other_s.kind == ScalarKind::Bool;
@@ -17,6 +18,10 @@ Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other
   if (alpha.kind == ScalarKind::Bool && !bool_result)
     fail(op, "Boolean alpha only supported for Boolean results.");
   if (bool_result) alpha = Scalar(alpha.v != 0, ScalarKind::Bool);  // the result stays bool
+  // PyTorch converts alpha to the result's dtype with an overflow check (uint8: 300 raises);
+  // sub checks -alpha (it adds other * -alpha).
+  check_fits(negate ? Scalar(-alpha.v, alpha.kind) : alpha,
+             other ? result_type(a, *other) : promote_scalar(a->dtype, other_s.kind), op);
   if (!other) {
     *number = Scalar(other_s.v * alpha.v, alpha.kind > other_s.kind ? alpha.kind : other_s.kind);
     return Tensor();
@@ -28,7 +33,7 @@ Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other
 template <bool kAdd>
 Tensor apply(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
   Scalar s;
-  Tensor t = scaled(op, a, b, bs, alpha, &s);
+  Tensor t = scaled(op, a, b, bs, alpha, !kAdd, &s);
   if constexpr (kAdd)
     return t ? add(a, t) : add(a, s);
   else
@@ -38,7 +43,7 @@ Tensor apply(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar
 template <bool kAdd>
 const Tensor& apply_(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
   Scalar s;
-  Tensor t = scaled(op, a, b, bs, alpha, &s);
+  Tensor t = scaled(op, a, b, bs, alpha, !kAdd, &s);
   if constexpr (kAdd)
     return t ? add_(a, t) : add_(a, s);
   else
@@ -54,6 +59,7 @@ Tensor apply_first(bool is_add, const char* op, Scalar a, const Tensor& b, Scala
   if (alpha.kind == ScalarKind::Bool && !bool_result)
     fail(op, "Boolean alpha only supported for Boolean results.");
   if (bool_result) alpha = Scalar(alpha.v != 0, ScalarKind::Bool);
+  check_fits(is_add ? alpha : Scalar(-alpha.v, alpha.kind), promote_scalar(b->dtype, a.kind), op);
   const Tensor t = alpha.v == 1 && alpha.kind != ScalarKind::Float ? b : mul(b, alpha);
   const int id = is_add ? detail::binary_index<binary::add> : detail::binary_index<binary::sub>;
   return detail::apply_binary_number_first(id, t, a, true);

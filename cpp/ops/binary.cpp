@@ -171,6 +171,12 @@ void check_inplace_result(const Info& in, DType ct, const Tensor& self, const ch
          dtype_name(self->dtype));
 }
 
+// An integer tensor ** number: PyTorch converts the exponent to the tensor's dtype with an
+// overflow check (uint8 ** 300 raises); every other scalar operand wraps (uint8 + 300 adds 44).
+void check_exponent_fits(BinaryKernel k, DType ct, Scalar s, bool scalar_first, const char* name) {
+  if (k == BinaryKernel::pow && !scalar_first && is_integral(ct)) check_fits(s, ct, name);
+}
+
 }  // namespace
 
 DType detail::binary_compute_dtype(int op, DType a, DType b) {
@@ -210,6 +216,7 @@ Tensor detail::apply_binary_number_first(int op, const Tensor& a, Scalar s, bool
   const Info& in = info(k);
   const DType ct = scalar_compute_dtype(in, a->dtype, s, in.name);
   in.check_scalar(in.name, ct, s.v, scalar_first);
+  check_exponent_fits(k, ct, s, scalar_first, in.name);
   Tensor ac = cast(a, ct);
   Tensor out = empty(a->shape, result_dtype(in, ct));
   if (scalar_first)
@@ -263,6 +270,7 @@ const Tensor& detail::apply_binary_(int op, const Tensor& self, Scalar s) {
   const DType ct = scalar_compute_dtype(in, self->dtype, s, name);
   check_inplace_result(in, ct, self, name);
   in.check_scalar(name, ct, s.v, false);
+  check_exponent_fits(k, ct, s, false, name);
   if (check_inplace(self, false, name)) {
     const bool reads_self = uses(in, true, false) & binary::kA;
     return commit_inplace(self, apply_binary(op, reads_self ? clone(self) : self, s, false));

@@ -33,7 +33,7 @@ double element_value(Scalar value, DType d) {
   return dispatch(d, [&](auto x) {
     using T = decltype(x);
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-      return static_cast<double>(static_cast<T>(static_cast<int64_t>(value.v)));
+      return static_cast<double>(param_as<T>(value.v));
     return value.v;
   });
 }
@@ -57,11 +57,11 @@ void check_fits(Scalar value, DType d, const char* op) {
              : std::is_same_v<T, int8_t>  ? "int8_t"
                                           : "uint8_t";
       if (value.kind == ScalarKind::Float)
-        over = std::isnan(v) || v < lo || v > hi;
+        over = std::isnan(v) || v < lo || v > hi || v >= 9223372036854775808.0;
       else if (std::is_unsigned_v<T>)  // a negative int wraps (two's complement), as PyTorch
         over = v > hi || (v < 0 && -v > hi);
-      else
-        over = v < lo || v >= -lo;  // -lo: 2^63 for int64 (its max is not a double)
+      else if (!std::is_same_v<T, int64_t>)  // every int the bindings take fits int64 (whose
+        over = v < lo || v > hi;  // max is no double: 2^63 - 1 arrives as 2^63 and saturates)
     }
   });
   if (over) fail(op, "value cannot be converted to type ", type, " without overflow");

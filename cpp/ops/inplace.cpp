@@ -102,8 +102,10 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
   if (check_inplace(self, value->requires_grad(), "fill_"))
     return commit_inplace(
         self, replaced(self, cast(reshape(value, Dims{}), self->dtype), "FillBackward"));
-  // a tensor's value is not checked (PyTorch converts it as copy_ does)
-  return fill_unchecked(self, Scalar{get_double(contiguous(value), Dims::filled(value->dim(), 0))});
+  // a tensor's value is not checked: PyTorch converts it as copy_ does (inf into int64 is
+  // its lowest value), so it is converted by the cast kernel first
+  const Tensor v = cast(reshape(value, Dims{}), self->dtype);
+  return fill_unchecked(self, Scalar{get_double(v, Dims{})});
 }
 
 const Tensor& zero_(const Tensor& self) { return fill_(self, Scalar{0.0}); }

@@ -93,6 +93,14 @@ DType compute_dtype(const Info& in, DType dt, const ScalarArgs& p, const char* n
 
 DType result_dtype(const Info& in, DType ct) { return in.rule == Rule::ToBool ? DType::Bool : ct; }
 
+// clamp's bounds must fit the dtype it computes in (PyTorch converts them with an overflow
+// check: uint8.clamp(300) raises, uint8.clamp(-1) clamps at 255).
+void check_params_fit(const Info& in, DType ct, const ScalarArgs& p, const char* name) {
+  if (!in.promote_params) return;
+  for (int i = 0; i < p.n; ++i)
+    if (p.kind[i] >= 0) check_fits(Scalar(p[i], static_cast<ScalarKind>(p.kind[i])), ct, name);
+}
+
 bool reads_input(Grad g) { return g == Grad::FromInput || g == Grad::FromBoth; }
 bool reads_output(Grad g) { return g == Grad::FromOutput || g == Grad::FromBoth; }
 
@@ -102,7 +110,9 @@ Tensor detail::apply_unary(int op, const Tensor& a, const ScalarArgs& p) {
   const auto k = static_cast<UnaryKernel>(op);
   const Info& in = info(k);
   in.check(in.name, a->dtype, p);
-  Tensor ac = cast(a, compute_dtype(in, a->dtype, p, in.name));
+  const DType ct = compute_dtype(in, a->dtype, p, in.name);
+  check_params_fit(in, ct, p, in.name);
+  Tensor ac = cast(a, ct);
   Tensor out = empty(a->shape, result_dtype(in, ac->dtype));
   unary_into(k, out, ac, p);
   if (in.grad == Grad::None) return out;
@@ -118,10 +128,12 @@ const Tensor& detail::apply_unary_(int op, const Tensor& self, const ScalarArgs&
   const Info& in = info(k);
   const char* name = in.inplace.c_str();
   in.check(name, self->dtype, p);
-  const DType rt = result_dtype(in, compute_dtype(in, self->dtype, p, name));
+  const DType ct = compute_dtype(in, self->dtype, p, name);
+  const DType rt = result_dtype(in, ct);
   if (rt != self->dtype)
     fail(name, "result type ", dtype_name(rt), " can't be cast to the desired output type ",
          dtype_name(self->dtype));
+  check_params_fit(in, ct, p, name);
   if (check_inplace(self, false, name))  // the derivative must not read the overwritten input
     return commit_inplace(self, apply_unary(op, reads_input(in.grad) ? clone(self) : self, p));
   unary_into(k, self, self, p);

@@ -55,19 +55,28 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return where_in(cond, a, b, result_type(a, b));
 }
 
+namespace {
+// A number operand of where becomes a tensor of the result's dtype with PyTorch's overflow
+// check (uint8: 300 raises, -1 is 255; float32: 1e300 raises).
+Tensor where_number(Scalar s, DType ct) {
+  check_fits(s, ct, "where");
+  return scalar_tensor(element_value(s, ct), ct);
+}
+}  // namespace
+
 Tensor where(const Tensor& cond, const Tensor& a, Scalar b) {
   const DType ct = result_type(a, b.kind);
-  return where_in(cond, a, scalar_tensor(b.v, ct), ct);
+  return where_in(cond, a, where_number(b, ct), ct);
 }
 
 Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
   const DType ct = result_type(b, a.kind);
-  return where_in(cond, scalar_tensor(a.v, ct), b, ct);
+  return where_in(cond, where_number(a, ct), b, ct);
 }
 
 Tensor where(const Tensor& cond, Scalar a, Scalar b) {
   const DType ct = ResultType().number(a.kind).number(b.kind).get();
-  return where_in(cond, scalar_tensor(a.v, ct), scalar_tensor(b.v, ct), ct);
+  return where_in(cond, where_number(a, ct), where_number(b, ct), ct);
 }
 
 }  // namespace pyag

@@ -80,11 +80,17 @@ def tensor(
     return gen
 
 
+#: Python ints that overflow some integer dtype (but not a double's 53-bit mantissa)
+BIG_INTS = (255, 256, 300, -129, -255, -256, 40000, 70000, 2**31, -(2**31) - 1, 2**40 + 3)
+
+
 def scalar_value(rng: random.Random, kinds: Sequence[str], special_p: float = 0.04) -> Any:
     k = rng.choice(kinds)
     if k == "bool":
         return rng.random() < 0.5
     if k == "int":
+        if rng.random() < special_p:  # beyond the narrow dtypes: wrapped or refused, as PyTorch
+            return rng.choice(BIG_INTS)
         return rng.choice((-3, -2, -1, 0, 1, 2, 3, 4))
     if rng.random() < special_p:
         return rng.choice(shapes.SPECIALS)
