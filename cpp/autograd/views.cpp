@@ -2,6 +2,8 @@
 // remaking of a view's grad_fn, and PyTorch's refusals.
 #include "autograd/views.h"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "autograd/node.h"
@@ -50,19 +52,58 @@ struct Layout {
 
 Tensor dense(const Tensor& t) { return t->contiguous() ? t : contiguous(t); }
 
+// Whether two elements of a layout may share memory (PyTorch's _maybe_overlapping_memory): with
+// the dims of more than one element sorted by stride, each stride must pass the extent of the
+// smaller ones.
+bool may_overlap(const Dims& shape, const Dims& strides) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size)
+  for (int d = 0; d < shape.size(); ++d)
+    if (shape[d] > 1) dims.emplace_back(strides[d], shape[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t extent = 0;
+  for (const auto& [stride, size] : dims) {
+    if (stride <= extent) return true;
+    extent += (size - 1) * stride;
+  }
+  return false;
+}
+
+// The storage element (from the buffer's first) of each element of a layout, row-major.
+Tensor storage_indices(int64_t span_elems, const Dims& shape, const Dims& strides, int64_t offset) {
+  Tensor all = arange(0, static_cast<double>(span_elems), 1, DType::Int64);
+  Tensor idx = contiguous(make_view(all, shape, strides, offset));
+  return make_view(idx, Dims{idx->numel}, Dims{1}, 0);
+}
+
 // The view as a function of its base's current values: its gradient is scattered into a zero
-// gradient of the base (summed over the view's broadcast dims).
+// gradient of the base's storage (summed over the view's broadcast dims, accumulated where the
+// view's elements share memory). When the base's elements share memory (an expanded tensor),
+// each storage element's gradient is divided among the base elements that read it, as
+// PyTorch's as_strided_backward does.
 struct AsStridedBackward : Node {
   Layout l;
   explicit AsStridedBackward(Layout layout) : l(std::move(layout)) {}
   const char* name() const override { return "AsStridedBackward"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor buf = l.buffer(g->dtype, true);
+    const int64_t n = buf->numel;
     Dims shape = l.view.shape;
     std::vector<int64_t> broadcast;
     for (int d = 0; d < shape.size(); ++d)
       if (l.view.strides[d] == 0 && shape[d] > 1) broadcast.push_back(d), shape[d] = 1;
-    copy_into(l.region(buf, shape), broadcast.empty() ? g : sum(g, broadcast, true));
+    const Tensor gv = broadcast.empty() ? g : sum(g, broadcast, true);
+    if (!may_overlap(shape, l.view.strides)) {
+      copy_into(l.region(buf, shape), gv);
+    } else {
+      const Tensor idx = storage_indices(n, shape, l.view.strides, l.view.offset - l.base.offset);
+      index_add_(buf, 0, idx, make_view(dense(gv), Dims{gv->numel}, Dims{1}, 0));
+    }
+    if (may_overlap(l.base.shape, l.base.strides)) {
+      const Tensor idx = storage_indices(n, l.base.shape, l.base.strides, 0);
+      Tensor count = zeros(Dims{n}, g->dtype);
+      index_add_(count, 0, idx, full(Dims{idx->numel}, 1.0, g->dtype));
+      buf = div(buf, count);  // 0 / 0 where no base element reads: never read below
+    }
     return {dense(l.as_base(buf))};
   }
 };
@@ -95,9 +136,9 @@ struct CopySlices : Node {
   }
 };
 
-Layout layout_of(const TensorImpl& view, const char* op) {
+Layout layout_of(const TensorImpl& view, const char* op, bool overlapping_base_ok) {
   Layout l{Geom(*view.view.base), Geom(view)};
-  check_base_layout(l.base, op);
+  if (!overlapping_base_ok) check_base_layout(l.base, op);
   return l;
 }
 
@@ -123,7 +164,7 @@ const std::shared_ptr<Node>& view_grad_fn(TensorImpl& v) {
            "forbidden: take the view and make the in-place change both inside the no_grad "
            "block or both outside it");
     std::shared_ptr<Node> old = has_fn ? v.autograd->grad_fn : nullptr;
-    auto fn = std::make_shared<AsStridedBackward>(layout_of(v, "view"));
+    auto fn = std::make_shared<AsStridedBackward>(layout_of(v, "view", true));
     fn->next.push_back(edge_of(vi.base));
     set_history(v, fn);
     move_retained(v, old);
@@ -151,7 +192,8 @@ void check_view_inplace(const Tensor& self, bool self_requires_grad, const char*
 
 void rebase_view_history(const Tensor& self, const Tensor& result) {
   const Tensor& base = self->view.base;
-  auto n = std::make_shared<CopySlices>(layout_of(*self, self->is_view ? "setitem" : "view"));
+  auto n =
+      std::make_shared<CopySlices>(layout_of(*self, self->is_view ? "setitem" : "view", false));
   n->next.push_back(edge_of(base));
   n->next.push_back(edge_of(result));
   std::shared_ptr<Node> old = base->autograd ? base->autograd->grad_fn : nullptr;

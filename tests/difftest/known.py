@@ -46,12 +46,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "in-place ops whose operand shares memory with the target but is laid out differently",
         P.partial_overlap,
     ),
-    "view-of-overlapping-base": G(
-        "new",
-        "in-place writes into a tensor requiring grad whose elements share memory (an expanded "
-        "leaf) while a view of it lives (the view's remade history raises here only)",
-        P.view_of_overlapping_base,
-    ),
     "op-on-no-grad-view": G(
         "new",
         "ops recorded by autograd that take a view made under no_grad of a tensor requiring "

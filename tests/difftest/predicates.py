@@ -449,17 +449,6 @@ def clamp_broadcast_backward(ctx: Ctx) -> bool:
     return bool(narrower)
 
 
-def view_of_overlapping_base(ctx: Ctx) -> bool:
-    """An in-place write into a tensor that requires grad and whose elements share memory (an
-    expanded leaf, detached and made to require grad), or into a view of one, while another view
-    of it lives: that view's history is then remade through AsStridedBackward, which pyautograd
-    refuses for a base with overlapping elements (PyTorch handles it)."""
-    if ctx.kind != "inplace":
-        return False
-    r = _root(ctx.target())
-    return bool(r.requires_grad and _overlapping(r) and _aliased(ctx, ctx.target()))
-
-
 def _no_grad_view(t: Any) -> bool:
     """A view made under no_grad of a tensor that requires grad (no history of its own)."""
     try:
