@@ -155,6 +155,19 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "torch-pow-bool-exponent-grad": G(
         "torch", "pow by a bool exponent tensor with a gradient", P.pow_bool_exponent_grad
     ),
+    "torch-linear-view": G(
+        "torch",
+        "detach_() of an F.linear result with a bias of a 1-D or 3-D+ input (PyTorch returns a "
+        "view of its addmm result and refuses to detach a view in place; pyautograd's result "
+        "is a tensor of its own)",
+        P.linear_view_detach_,
+    ),
+    "torch-gelu-strided-grad": G(
+        "torch",
+        "backward(g) with a non-contiguous g of 3+ dims through gelu (PyTorch's oneDNN gelu "
+        "backward raises 'could not construct a memory descriptor using strides')",
+        P.gelu_strided_grad,
+    ),
 }
 
 

@@ -462,3 +462,25 @@ def op_on_no_grad_view(ctx: Ctx) -> bool:
     that requires grad (an in-place write into the other operand then fails its backward);
     pyautograd's node has no edge to the view and saves only what a needed gradient reads."""
     return ctx.kind == "op" and not ctx.no_grad and any(_no_grad_view(t) for t in ctx.tensors())
+
+
+def gelu_strided_grad(ctx: Ctx) -> bool:
+    """backward(g) with a non-contiguous g of 3+ dims in a program with a tracked gelu output:
+    PyTorch's oneDNN gelu backward raises "could not construct a memory descriptor using
+    strides" for some such layouts (g = t[:, ::2] of a (2, 5, 2) t)."""
+    if ctx.row != "backward:gradient" or len(ctx.args) < 2:
+        return False
+    go = ctx.args[1].value
+    if not hasattr(go, "is_contiguous") or go.dim() < 3 or go.is_contiguous():
+        return False
+    g = ctx.g
+    return any(g.made_by.get(n) == "nn:gelu" and g.ns[n].requires_grad for n in g.vars)
+
+
+def linear_view_detach_(ctx: Ctx) -> bool:
+    """detach_() of an F.linear result that PyTorch returns as a view (with a bias, of a 1-D or
+    3-D+ input: a view of its addmm result; pyautograd's is a tensor of its own)."""
+    if ctx.row != "detach_":
+        return False
+    name = ctx.args[0].var
+    return bool(name and ctx.g.made_by.get(name) == "nn:linear" and ctx.target()._base is not None)
