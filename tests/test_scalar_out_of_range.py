@@ -133,3 +133,37 @@ def test_float_tensors_into_integers_as_pytorch(src: str, dtype: str) -> None:
         )
 
     assert run(pyautograd) == run(torch)
+
+
+ALL_DTYPES = ("float32", "float64", "int64", "int32", "uint8", "bool")
+
+
+@pytest.mark.parametrize("value_dtype", ALL_DTYPES)
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_masked_fill_with_a_0d_tensor_of_another_dtype(dtype: str, value_dtype: str) -> None:
+    """masked_fill(_) reads a 0-d tensor value as a number (checked against self's dtype as a
+    number is: -1.0 into uint8 raises) and keeps self's dtype; out of place, an integer self
+    with a value that requires grad raises (PyTorch: "Autograd not support dtype")."""
+
+    def run(L: Any, inplace: bool, value: float | int, tracked: bool) -> Any:
+        x = L.tensor([1.0, 2.0, 3.0], dtype=getattr(L, dtype))
+        v = L.tensor(value, dtype=getattr(L, value_dtype))
+        if tracked:
+            v.requires_grad_()
+        m = L.tensor([True, False, True])
+        try:
+            r = x.masked_fill_(m, v) if inplace else x.masked_fill(m, v)
+        except RuntimeError:
+            return "raises"
+        return str(r.dtype).rsplit(".", 1)[-1], r.tolist()
+
+    for inplace in (False, True):
+        floating = value_dtype.startswith("float")
+        for value in (2.5, -1.0, math.nan, 0.0) if floating else (2, -1, 0):
+            # in place with a tracked value into an integer self: gate torch-nonfloat-requires-grad
+            for tracked in (False, True) if floating else (False,):
+                if tracked and inplace and not dtype.startswith("float"):
+                    continue
+                want = run(torch, inplace, value, tracked)
+                got = run(pyautograd, inplace, value, tracked)
+                assert _same(got, want), (inplace, value, tracked, got, want)

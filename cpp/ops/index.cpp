@@ -3,6 +3,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
@@ -374,15 +375,22 @@ Tensor mask_as(const Tensor& a, const Tensor& mask, const char* op) {
   return expand(mask, a->shape);
 }
 
+// The 0-d value of masked_fill as the number PyTorch reads from it (item()), checked against
+// self's dtype as a number is (NaN or -1.0 into uint8 raises).
+Scalar fill_number(const Tensor& a, const Tensor& value, const char* op) {
+  const Scalar s{get_double(value, Dims{}), is_floating(value->dtype) ? ScalarKind::Float
+                                            : is_bool(value->dtype)   ? ScalarKind::Bool
+                                                                      : ScalarKind::Int};
+  check_fits(s, a->dtype, op);
+  return s;
+}
+
 }  // namespace
 
 const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, const Tensor& value) {
   check_fill_value(value, "masked_fill_");
   Tensor m = mask_as(a, mask, "masked_fill_");
-  const Scalar s{get_double(value, Dims{}), is_floating(value->dtype) ? ScalarKind::Float
-                                            : is_bool(value->dtype)   ? ScalarKind::Bool
-                                                                      : ScalarKind::Int};
-  check_fits(s, a->dtype, "masked_fill_");  // PyTorch reads the value as a number (item())
+  const Scalar s = fill_number(a, value, "masked_fill_");
   if (inplace_needs_graph(a, value->requires_grad(), "masked_fill_")) {
     commit_inplace(a, where(m, cast(value, a->dtype), a));
     // An expanded a: PyTorch writes the masked elements only, so an element whose memory any
@@ -402,6 +410,12 @@ const Tensor& masked_fill_(const Tensor& a, const Tensor& mask, Scalar value) {
 Tensor masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
   check_bool_mask(mask, "masked_fill");
   check_fill_value(value, "masked_fill");
+  fill_number(a, value, "masked_fill");
+  // The result has self's dtype: an integer one cannot carry the gradient of a value that
+  // requires it (PyTorch: "Autograd not support dtype").
+  if (value->requires_grad() && GradMode::enabled() && !is_floating(a->dtype))
+    fail("masked_fill", "the value requires grad, but the result has dtype ", dtype_name(a->dtype),
+         ", which autograd does not support; convert the tensor to a floating dtype first");
   return where(mask, cast(value, a->dtype), a);  // self's dtype: the value is cast to it
 }
 

@@ -38,9 +38,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "(int/bool, or float32 mixed with float64), or non-contiguous into matmul or an nn op",
         P.cast_saved_input,
     ),
-    "masked-fill-dtype": G(
-        "new", "masked_fill with a 0-d tensor value of another dtype", P.masked_fill_dtype
-    ),
     "inplace-partial-overlap": G(
         "new",
         "in-place ops whose operand shares memory with the target but is laid out differently",

@@ -167,15 +167,6 @@ def zero_dim_promotion(ctx: Ctx) -> bool:
     return False
 
 
-def masked_fill_dtype(ctx: Ctx) -> bool:
-    """masked_fill with a 0-d tensor value of another dtype: PyTorch keeps self's dtype."""
-    return (
-        ctx.is_("masked_fill")
-        and ctx.args[2].is_tensor
-        and ctx.args[2].value.dtype != ctx.args[0].value.dtype
-    )
-
-
 def pow_negative_int(ctx: Ctx) -> bool:
     if not ctx.is_("pow"):
         return False
