@@ -76,7 +76,6 @@ from ._core import index_select as index_select
 from ._core import is_grad_enabled as is_grad_enabled
 from ._core import linspace as linspace
 from ._core import log_softmax as log_softmax
-from ._core import manual_seed as manual_seed
 from ._core import masked_select as masked_select
 from ._core import memory_stats as memory_stats
 from ._core import moveaxis as moveaxis
@@ -197,11 +196,18 @@ from . import distributions as distributions  # noqa: E402
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
+from . import random as random  # noqa: E402
 from . import return_types as return_types  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .amp import autocast as autocast  # noqa: E402
 from .amp import is_autocast_enabled as is_autocast_enabled  # noqa: E402
+from .random import default_generator as default_generator  # noqa: E402
+from .random import get_rng_state as get_rng_state  # noqa: E402
+from .random import initial_seed as initial_seed  # noqa: E402
+from .random import manual_seed as manual_seed  # noqa: E402
+from .random import seed as seed  # noqa: E402
+from .random import set_rng_state as set_rng_state  # noqa: E402
 from .serialization import load as load  # noqa: E402
 from .serialization import save as save  # noqa: E402
 

@@ -128,14 +128,34 @@ def empty_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor
     return _like(_core.empty, t, dtype, kw, "empty_like")
 
 
+def _random_like(t: Tensor, dtype: _core.dtype | None, kw: dict[str, Any], op: str) -> Tensor:
+    # PyTorch's empty_like (t's memory layout when t is dense), to be filled in place: the
+    # draws then follow the order and the path (vectorised or scalar) PyTorch's do
+    if not isinstance(t, Tensor):
+        raise TypeError(f"[{op}] expected a tensor, got {type(t).__name__}")
+    _check_device(kw.pop("device", None), op)
+    for k in ("layout", "memory_format", "pin_memory"):
+        kw.pop(k, None)
+    requires_grad = kw.pop("requires_grad", False)
+    generator = kw.pop("generator", None)
+    if kw:
+        raise TypeError(f"[{op}] got an unexpected keyword argument '{next(iter(kw))}'")
+    out = _core._empty_like_dense(t, dtype if dtype is not None else t.dtype)
+    if op == "rand_like":
+        out.uniform_(generator=generator)
+    else:
+        out.normal_(generator=generator)
+    return out.requires_grad_(True) if requires_grad else out
+
+
 def rand_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
     """A tensor of ``t``'s shape (and dtype, unless given) of uniform random numbers in [0, 1)."""
-    return _like(_core.rand, t, dtype, kw, "rand_like")
+    return _random_like(t, dtype, kw, "rand_like")
 
 
 def randn_like(t: Tensor, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:
     """A tensor of ``t``'s shape (and dtype, unless given) of standard normal random numbers."""
-    return _like(_core.randn, t, dtype, kw, "randn_like")
+    return _random_like(t, dtype, kw, "randn_like")
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: _core.dtype | None = None, **kw: Any) -> Tensor:

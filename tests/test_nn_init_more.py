@@ -1,5 +1,5 @@
 """nn.init.trunc_normal_, orthogonal_ and dirac_ against PyTorch's (distributions and
-properties: the random streams differ)."""
+properties; test_random_torch.py compares the values themselves)."""
 
 import numpy as np
 import pytest

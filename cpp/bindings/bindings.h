@@ -31,6 +31,8 @@ void init_declared(TensorClass& c, py::module_& m);
 void init_functions(py::module_& m);
 // softmax, dot/outer/addmm/baddbmm and the random ops of issue 9 (ops_more.cpp).
 void init_ops_more(TensorClass& c, py::module_& m);
+// Generator, the global generator and the random ops (random.cpp).
+void init_random(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
 // Tensor.register_hook, register_post_accumulate_grad_hook, RemovableHandle (hooks.cpp).
 void init_hooks(TensorClass& c, py::module_& m);

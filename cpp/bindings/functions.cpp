@@ -71,10 +71,6 @@ void init_functions(py::module_& m) {
         "A tensor of the given size filled with zeros.");
   m.def("ones", creator("ones", [](const Dims& s, DType d) { return full(s, 1.0, d); }),
         "A tensor of the given size filled with ones.");
-  m.def("randn", creator("randn", [](const Dims& s, DType d) { return randn(s, d); }),
-        "A tensor of the given size with values drawn from the standard normal distribution.");
-  m.def("rand", creator("rand", [](const Dims& s, DType d) { return rand(s, d); }),
-        "A tensor of the given size with values drawn uniformly from [0, 1).");
   m.def(
       "full",
       [](py::handle size, py::handle value, py::kwargs kw) {
@@ -137,12 +133,6 @@ void init_functions(py::module_& m) {
       "Raises RuntimeError naming `op` unless `device` is None or the CPU ('cpu', 'cpu:0', "
       "device('cpu')).",
       py::arg("device"), py::arg("op"));
-  m.def(
-      "manual_seed",
-      [](py::handle seed) {
-        manual_seed(static_cast<uint64_t>(parse_int(seed, "manual_seed", "seed")));
-      },
-      "Seeds the global random number generator.");
   m.def(
       "set_num_threads",
       [](py::handle n) {

@@ -248,6 +248,7 @@ void init_tensor(py::module_& m) {
   init_tensor_ops(c);
   init_shape(c, m);
   init_ops_more(c, m);
+  init_random(c, m);
   init_gather(c, m);
   init_indexing(c, m);
 

@@ -1,62 +1,12 @@
-// Random and range creation. One global generator, seeded by manual_seed.
+// Range creation: arange and linspace (the random ops are in random.cpp).
 #include <cmath>
-#include <mutex>
-#include <random>
 
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/loop.h"
-#include "ops/generator.h"
 #include "ops/ops.h"
 
 namespace pyag {
-
-Generator& global_generator() {
-  static Generator* g = new Generator();
-  return *g;
-}
-
-namespace {
-
-Generator& gen() { return global_generator(); }
-
-template <class F>
-Tensor generate(const Dims& shape, DType dtype, const char* op, F draw) {
-  capture::refuse("random",
-                  "random numbers are drawn outside the recorded kernels (replay would repeat the "
-                  "same numbers); draw them outside the step and pass them as arguments");
-  if (!is_floating(dtype))
-    fail<TypeError>(op, "expected a floating point dtype, got ", dtype_name(dtype));
-  Tensor t = empty(shape, dtype);
-  Generator& g = gen();
-  std::lock_guard<std::mutex> lock(g.mu);
-  dispatch_float(dtype, [&](auto z) {
-    using T = decltype(z);
-    T* p = t->data_as<T>();
-    for (int64_t i = 0; i < t->numel; ++i) p[i] = static_cast<T>(draw(g.engine));
-  });
-  return t;
-}
-
-}  // namespace
-
-void manual_seed(uint64_t seed) {
-  Generator& g = gen();
-  std::lock_guard<std::mutex> lock(g.mu);
-  g.engine.seed(seed);
-}
-
-Tensor randn(const Dims& shape, DType dtype) {
-  return generate(shape, dtype, "randn", [](std::mt19937_64& e) {
-    // Box-Muller on (0, 1]: one normal per draw keeps the stream position-independent.
-    const double u1 = 1.0 - uniform01(e), u2 = uniform01(e);
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  });
-}
-
-Tensor rand(const Dims& shape, DType dtype) {
-  return generate(shape, dtype, "rand", [](std::mt19937_64& e) { return uniform01(e); });
-}
 
 Tensor arange(double start, double end, double step, DType dtype) {
   capture::refuse("arange",

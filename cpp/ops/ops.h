@@ -13,6 +13,8 @@
 
 namespace pyag {
 
+class Generator;  // ops/generator.h
+
 // A Python-style number: its value and its kind, which decides promotion (int64 * 2 stays
 // int64, int64 * 2.5 is float32).
 struct Scalar {
@@ -328,17 +330,28 @@ double item(const Tensor& a);  // the value of a one-element tensor
 void check_device(const std::string& device, const char* op);
 
 // ---- creation (creation.cpp) ----
-void manual_seed(uint64_t seed);
-Tensor randn(const Dims& shape, DType dtype);
-Tensor rand(const Dims& shape, DType dtype);
-// random.cpp: the global generator too; the in-place ones refuse a leaf that requires grad.
-Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype);
-Tensor randperm(int64_t n, DType dtype);
-const Tensor& normal_(const Tensor& self, double mean, double std);
-const Tensor& uniform_(const Tensor& self, double from, double to);
-Tensor bernoulli(const Tensor& p);  // 1 with probability p[i], in p's (floating) dtype
-const Tensor& bernoulli_(const Tensor& self, double p);
-const Tensor& bernoulli_(const Tensor& self, const Tensor& p);  // p broadcast to self
+// ---- random (random.cpp): PyTorch's algorithms on the given generator (null: the global
+// one, generator.h); the in-place ones refuse a leaf that requires grad ----
+void manual_seed(uint64_t seed, Generator* gen = nullptr);
+Tensor randn(const Dims& shape, DType dtype, Generator* gen = nullptr);
+Tensor rand(const Dims& shape, DType dtype, Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype, Generator* gen = nullptr);
+Tensor randperm(int64_t n, DType dtype, Generator* gen = nullptr);
+const Tensor& normal_(const Tensor& self, double mean, double std, Generator* gen = nullptr);
+const Tensor& uniform_(const Tensor& self, double from, double to, Generator* gen = nullptr);
+// random_(): [0, max] of self's dtype; random_(from, to): [from, to); to = nullopt: [from, max].
+const Tensor& random_(const Tensor& self, std::optional<int64_t> from, std::optional<int64_t> to,
+                      Generator* gen = nullptr);
+// 1 with probability p[i], in p's (floating) dtype
+Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+const Tensor& bernoulli_(const Tensor& self, double p, Generator* gen = nullptr);
+// p broadcast to self
+const Tensor& bernoulli_(const Tensor& self, const Tensor& p, Generator* gen = nullptr);
+// An uninitialized tensor laid out as t in memory when t's elements tile it (PyTorch's
+// empty_like), else row-major.
+Tensor empty_like_dense(const Tensor& t, DType dtype);
+
+// ---- creation (creation.cpp) ----
 Tensor arange(double start, double end, double step, DType dtype);
 Tensor linspace(double start, double end, int64_t steps, DType dtype);
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sized
 
-import numpy as np
-
+from pyautograd import _core
+from pyautograd._generator import Generator
 from pyautograd.utils.data.sampler import Sampler
 
 from . import _world
@@ -65,8 +65,8 @@ class DistributedSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:
-            rng = np.random.default_rng(self.seed + self.epoch)
-            indices: list[int] = rng.permutation(n).tolist()
+            g = Generator().manual_seed(self.seed + self.epoch)  # PyTorch's permutation
+            indices: list[int] = _core.randperm(n, generator=g).tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:

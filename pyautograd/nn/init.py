@@ -1,7 +1,7 @@
 """nn.init: in-place initialisation of parameters, with PyTorch's formulas.
 
-Random values come from pyautograd's generator (``manual_seed``), so they differ from PyTorch's
-for the same seed; the distributions and their bounds are PyTorch's.
+Random values come from pyautograd's generator (``manual_seed``, or ``generator=``), drawn as
+PyTorch draws them, so a layer initialised after ``manual_seed(s)`` holds PyTorch's numbers.
 """
 
 from __future__ import annotations
@@ -34,11 +34,6 @@ __all__ = [
 ]
 
 
-def _no_generator(generator: Any) -> None:
-    if generator is not None:
-        raise TypeError("[init] generator= is not supported: use pyautograd.manual_seed(seed)")
-
-
 def _check(tensor: Tensor, op: str) -> bool:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"[{op}] expected a tensor, got {type(tensor).__name__}")
@@ -50,19 +45,17 @@ def _check(tensor: Tensor, op: str) -> bool:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
     """Fills tensor with values drawn uniformly from [a, b)."""
-    _no_generator(generator)
     if _check(tensor, "uniform_"):
         with no_grad():
-            tensor.copy_(_core.rand(tensor.shape, dtype=tensor.dtype) * (b - a) + a)
+            tensor.uniform_(a, b, generator=generator)
     return tensor
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     """Fills tensor with values drawn from the normal distribution N(mean, std^2)."""
-    _no_generator(generator)
     if _check(tensor, "normal_"):
         with no_grad():
-            tensor.copy_(_core.randn(tensor.shape, dtype=tensor.dtype) * std + mean)
+            tensor.normal_(mean, std, generator=generator)
     return tensor
 
 
@@ -192,36 +185,69 @@ def trunc_normal_(
 ) -> Tensor:
     """Fills tensor with values from N(mean, std^2) truncated to [a, b] (redrawing the values
     that fall outside)."""
-    _no_generator(generator)
     if not a < b:
         raise ValueError(f"[trunc_normal_] expected a < b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
     if _check(tensor, "trunc_normal_"):
-        lo, hi = (a - mean) / std, (b - mean) / std
-        n = tensor.numel()
-        out = np.empty(n, dtype=np.float64)
-        todo = np.arange(n)
-        for _ in range(10_000):
-            draw = _core.randn((todo.size,), dtype=_core.float64).numpy()
-            ok = (draw >= lo) & (draw <= hi)
-            out[todo[ok]] = draw[ok]
-            todo = todo[~ok]
-            if todo.size == 0:
-                break
-        else:
-            raise ValueError(
-                f"[trunc_normal_] [{a}, {b}] holds too little of N({mean}, {std}^2) to sample"
-            )
-        values = (out * std + mean).reshape(tuple(tensor.shape))
-        with no_grad():
-            tensor.copy_(_core.from_numpy(values).to(tensor.dtype))
+        _trunc_normal(tensor, mean, std, a, b, generator)
     return tensor
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def _trunc_normal(
+    tensor: Tensor, mean: float, std: float, a: float, b: float, generator: Any
+) -> None:
+    # PyTorch 2.13's draws: when [a, b] holds more than 0.3 of the mass, normals redrawn where
+    # they fall outside; else uniforms on [a, b] accepted with probability pdf / peak
+    with no_grad():
+        p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+        if p > 0.3:
+            lo = _core.full((), a, dtype=tensor.dtype).item()
+            hi = _core.full((), b, dtype=tensor.dtype).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                fresh = _core.empty(tensor.shape, dtype=tensor.dtype)
+                result = _core.where(mask, fresh.normal_(mean, std, generator=generator), result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = _core.empty(tensor.shape, dtype=tensor.dtype)
+        accept = _core.empty(tensor.shape, dtype=tensor.dtype)
+        tensor.uniform_(a, b, generator=generator)
+        candidates.copy_(tensor)
+        candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+        pending = accept.uniform_(generator=generator).log_().gt(candidates)
+        if not pending.any():
+            return
+        result = tensor
+        while True:
+            candidates.uniform_(a, b, generator=generator)
+            result = _core.where(pending, candidates, result)
+            candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+            redo = accept.uniform_(generator=generator).log_().gt(candidates)
+            pending = _core.where(pending, redo, pending)
+            if not pending.any():
+                break
+        tensor.copy_(result)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Fills tensor (at least 2-D; trailing dimensions flattened) with a (semi-)orthogonal
     matrix times gain: the Q of the QR decomposition of a normal matrix, signs fixed by R's
     diagonal, as PyTorch."""
-    _no_generator(generator)
     if not isinstance(tensor, Tensor):
         raise TypeError(f"[orthogonal_] expected a tensor, got {type(tensor).__name__}")
     if tensor.dim() < 2:
@@ -230,7 +256,9 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
         return tensor
     rows = int(tensor.shape[0])
     cols = tensor.numel() // rows
-    flat = _core.randn((rows, cols), dtype=_core.float64).numpy()
+    # PyTorch's draws (a normal matrix of tensor's dtype); the QR here is NumPy's in float64
+    drawn = _core.empty((rows, cols), dtype=tensor.dtype).normal_(generator=generator)
+    flat = drawn.numpy().astype(np.float64)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

@@ -305,8 +305,9 @@ def _channel_dropout(
     if p == 1.0:
         mask = _core.zeros(shape, dtype=input.dtype)
     else:
-        keep = _core.rand(shape, dtype=input.dtype) < (1.0 - p)
-        mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
+        # PyTorch's draws: a bernoulli(1 - p) mask of input's dtype, divided by 1 - p
+        mask = _core.empty(shape, dtype=input.dtype).bernoulli_(1.0 - p)
+        mask.div_(1.0 - p)
     if inplace:
         return input.mul_(mask)
     return input * mask

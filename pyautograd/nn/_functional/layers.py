@@ -58,8 +58,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         mask = _core.zeros(input.shape, dtype=input.dtype)
     else:
-        keep = _core.rand(input.shape, dtype=input.dtype) < (1.0 - p)
-        mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
+        # PyTorch's draws: a bernoulli(1 - p) mask of input's dtype, divided by 1 - p
+        mask = _core.empty(input.shape, dtype=input.dtype).bernoulli_(1.0 - p)
+        mask.div_(1.0 - p)
     if inplace:
         return input.mul_(mask)
     return input * mask

@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
+from ... import _core
 from ..._generator import Generator
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset
@@ -141,6 +142,10 @@ class DataLoader(Generic[T_co]):
         return self.batch_sampler is not None or (self._iterable and self.batch_size is not None)
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch's iterator draws a base seed for its workers from the loader's generator (the
+        # global one by default) whenever it is made: drawn here too, so that the random
+        # numbers after it are PyTorch's.
+        _core.empty((), dtype=_core.int64).random_(generator=self.generator)
         if self._iterable:
             return self._iter_stream()
         return self._iter_map()

@@ -8,8 +8,9 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+from ... import _core
 from ..._core import Tensor
-from ..._generator import Generator, _numpy_rng
+from ..._generator import Generator, _check
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -148,7 +149,7 @@ def random_split(
         lengths = sizes
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    perm = _numpy_rng(generator).permutation(n).tolist()
+    perm = _core.randperm(n, generator=_check(generator, "random_split")).tolist()
     out, offset = [], 0
     for length in lengths:
         k = int(length)

@@ -7,8 +7,9 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from ... import _core
 from ..._core import Tensor
-from ..._generator import Generator, _numpy_rng
+from ..._generator import Generator, _check, _numpy_rng
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -78,14 +79,21 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        # PyTorch's draws, in its order: without a generator, a Generator seeded by one draw of
+        # the global one; then randperm per epoch (randint in blocks of 32 with replacement)
         n = len(self.data_source)
-        rng = _numpy_rng(self.generator)
+        generator = _check(self.generator, "RandomSampler")
+        if generator is None:
+            seed = _core.empty((), dtype=_core.int64).random_().item()
+            generator = Generator().manual_seed(int(seed))
         if self.replacement:
-            yield from rng.integers(0, n, self.num_samples).tolist()
+            for _ in range(self.num_samples // 32):
+                yield from _core.randint(n, (32,), generator=generator).tolist()
+            yield from _core.randint(n, (self.num_samples % 32,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from rng.permutation(n).tolist()
-        yield from rng.permutation(n)[: self.num_samples % n].tolist()
+            yield from _core.randperm(n, generator=generator).tolist()
+        yield from _core.randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -99,7 +107,8 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in _numpy_rng(self.generator).permutation(len(self.indices)).tolist():
+        g = _check(self.generator, "SubsetRandomSampler")
+        for i in _core.randperm(len(self.indices), generator=g).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
