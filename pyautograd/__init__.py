@@ -140,12 +140,15 @@ from ._legacy import IntTensor as IntTensor
 from ._legacy import LongTensor as LongTensor
 from ._legacy import ShortTensor as ShortTensor
 from ._legacy import install as _install_legacy
+from ._matrix import bmm as bmm
 from ._matrix import diag as diag
 from ._matrix import diag_embed as diag_embed
 from ._matrix import diagonal as diagonal
 from ._matrix import einsum as einsum
 from ._matrix import eye as eye
 from ._matrix import install as _install_matrix
+from ._matrix import matmul as matmul
+from ._matrix import mm as mm
 from ._matrix import mv as mv
 from ._matrix import trace as trace
 from ._matrix import tril as tril
@@ -190,6 +193,7 @@ _install_extra_ops(Tensor)
 _install_functions_more(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
+from . import accelerator as accelerator  # noqa: E402
 from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
 from . import distributions as distributions  # noqa: E402
@@ -234,11 +238,8 @@ Tensor.__module__ = "pyautograd"
 
 # Ops as functions: pyautograd.mm(a, b) is Tensor.mm(a, b). The declared ops (sin, add, clamp,
 # sum, max, cumsum, ...) are the functions of _core.__all__, imported above; these are others.
-bmm = Tensor.bmm
 clone = Tensor.clone
 flatten = Tensor.flatten
-matmul = Tensor.matmul
-mm = Tensor.mm
 permute = Tensor.permute
 reshape = Tensor.reshape
 squeeze = Tensor.squeeze

@@ -262,3 +262,22 @@ def install(cls: type[Tensor]) -> None:
 
 
 __all__: Sequence[str] = ["einsum", "eye", *FUNCTIONS]
+
+
+def matmul(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The matrix product of input and other (1-D, 2-D or batched, broadcasting); out= as
+    PyTorch (refused when autograd records, resized with a warning)."""
+    r = Tensor.matmul(input, other)
+    return r if out is None else _core._write_out(out, r, "matmul")
+
+
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The product of two 2-D matrices; out= as PyTorch."""
+    r = Tensor.mm(input, mat2)
+    return r if out is None else _core._write_out(out, r, "mm")
+
+
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """The batched product of two 3-D tensors; out= as PyTorch."""
+    r = Tensor.bmm(input, mat2)
+    return r if out is None else _core._write_out(out, r, "bmm")

@@ -134,6 +134,13 @@ void init_functions(py::module_& m) {
       "device('cpu')).",
       py::arg("device"), py::arg("op"));
   m.def(
+      "_write_out",
+      [](const Tensor& out, const Tensor& result, const std::string& op) {
+        return write_out(out, result, op.c_str());
+      },
+      "Writes result into out for op(..., out=out) under PyTorch's rules; returns out.",
+      py::arg("out"), py::arg("result"), py::arg("op"));
+  m.def(
       "set_num_threads",
       [](py::handle n) {
         set_num_threads(parse_int(n, "set_num_threads", "the number of threads"));

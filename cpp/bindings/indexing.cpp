@@ -13,7 +13,7 @@ std::string type_name(py::handle h) {
   return py::str(py::type::of(h).attr("__name__")).cast<std::string>();
 }
 
-// A list or NumPy array used as an index: an int64 tensor, or a bool mask.
+// A list, range or NumPy array used as an index: an int64 tensor, or a bool mask.
 Tensor list_index(py::handle h, const char* op) {
   static py::object asarray = py::module_::import("numpy").attr("asarray");
   py::array arr = asarray(h);
@@ -32,8 +32,8 @@ IndexEntry entry(py::handle h, const char* op) {
     e.tensor = h.cast<Tensor>();
   } else if (PyBool_Check(h.ptr())) {
     e.tensor = scalar_tensor(h.ptr() == Py_True ? 1 : 0, DType::Bool);
-  } else if (PyList_Check(h.ptr()) || py::isinstance<py::array>(h)) {
-    e.tensor = list_index(h, op);
+  } else if (PyList_Check(h.ptr()) || PyRange_Check(h.ptr()) || py::isinstance<py::array>(h)) {
+    e.tensor = list_index(h, op);  // a range too, as PyTorch: t[range(n), targets]
   } else {
     std::vector<IndexItem> one;
     if (!parse_basic_index(h, one) || one.size() != 1)
