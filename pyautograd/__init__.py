@@ -105,6 +105,7 @@ from ._core import zeros as zeros
 from ._creation import device as device
 from ._creation import empty_like as empty_like
 from ._creation import full_like as full_like
+from ._creation import normal as normal
 from ._creation import ones_like as ones_like
 from ._creation import rand_like as rand_like
 from ._creation import randint_like as randint_like

@@ -174,3 +174,43 @@ def randint_like(
         raise TypeError(f"[randint_like] expected a tensor, got {type(t).__name__}")
     lo, hi = (0, low) if high is None else (low, high)
     return _core.randint(lo, hi, t.shape, dtype=dtype if dtype is not None else t.dtype, **kw)
+
+
+def normal(
+    mean: Tensor | float,
+    std: Tensor | float = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: _core.dtype | None = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    """Normal random numbers, PyTorch's ``torch.normal``: ``normal(mean, std)`` with a tensor
+    mean and/or std (elementwise, broadcast), or ``normal(mean, std, size)`` with numbers.
+    Drawn as PyTorch draws them: standard normals scaled by std and shifted by mean."""
+    _check_device(kw.pop("device", None), "normal")
+    for k in ("layout", "pin_memory"):
+        kw.pop(k, None)
+    if kw:
+        raise TypeError(f"[normal] got an unexpected keyword argument '{next(iter(kw))}'")
+    t_mean, t_std = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not t_mean and not t_std:
+        if size is None:
+            raise TypeError("[normal] with a number mean and std, size= is required")
+        shape = (size,) if isinstance(size, int) else tuple(size)
+        out = _core.empty(shape, dtype=dtype)
+        out.normal_(float(mean), float(std), generator=generator)
+    elif t_mean and not t_std:
+        m = mean.detach()  # type: ignore[union-attr]
+        out = _core.empty(m.shape, dtype=m.dtype).normal_(0.0, float(std), generator=generator)
+        out.add_(m)
+    else:
+        s = std.detach()  # type: ignore[union-attr]
+        m = mean.detach() if t_mean else mean  # type: ignore[union-attr]
+        shape = tuple(s.shape)
+        if t_mean:
+            shape = np.broadcast_shapes(tuple(m.shape), shape)  # type: ignore[union-attr]
+        out = _core.empty(shape, dtype=s.dtype).normal_(generator=generator)
+        out.mul_(s).add_(m)
+    return out.requires_grad_(True) if requires_grad else out

@@ -397,3 +397,19 @@ def test_samplers_and_random_split() -> None:
         return [lib.tensor(list(i)) for i in idx]
 
     both(program)
+
+
+def test_normal_function() -> None:
+    def program(lib: Any) -> list[Any]:
+        m, s = lib.zeros(20) + 1, lib.ones(20) * 2
+        return [
+            lib.normal(m, s),
+            lib.normal(m, 2.0),
+            lib.normal(1.0, s),
+            lib.normal(1.0, 2.0, size=(20,)),
+            lib.normal(lib.zeros(3, 1), lib.ones(4)),
+            lib.normal(lib.zeros(3, dtype=lib.float64), 1.0),
+            lib.normal(0.0, 1.0, (2, 3), generator=lib.Generator().manual_seed(4)),
+        ]
+
+    both(program)
