@@ -67,6 +67,13 @@ class _ConvTransposeNd(_ConvNd):
         )
         self.reset_parameters()
 
+    def reset_parameters(self) -> None:
+        """Re-draws weight and bias from PyTorch's default distributions (once the transposed
+        weight exists: the base class's draw for its own weight would advance the random
+        stream, which PyTorch's single draw does not)."""
+        if self.transposed:
+            super().reset_parameters()
+
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> list[int]:
         n = self._n
         if output_size is None:
