@@ -154,6 +154,8 @@ from ._matrix import mv as mv
 from ._matrix import trace as trace
 from ._matrix import tril as tril
 from ._matrix import triu as triu
+from ._multinomial import install as _install_multinomial
+from ._multinomial import multinomial as multinomial
 from ._pointwise import addcdiv as addcdiv
 from ._pointwise import addcmul as addcmul
 from ._pointwise import install as _install_pointwise
@@ -192,6 +194,7 @@ _install_matrix(Tensor)
 _install_pointwise(Tensor)
 _install_extra_ops(Tensor)
 _install_functions_more(Tensor)
+_install_multinomial(Tensor)
 globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dtypes exist
 
 from . import accelerator as accelerator  # noqa: E402

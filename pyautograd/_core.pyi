@@ -515,6 +515,10 @@ class Tensor:
         """False: no pinned memory without a GPU."""
     def pin_memory(self, device: Any = None) -> Tensor:
         """Raises: pinned memory needs a GPU, as in PyTorch without one."""
+    def multinomial(
+        self, num_samples: _int, replacement: _bool = False, *, generator: Any = None
+    ) -> Tensor: ...
+    def exponential_(self, lambd: _float = 1.0, *, generator: Any = None) -> Tensor: ...
     def amax(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
         """The largest value over dim (an int or a tuple; (): every dim)."""
     def amin(self, dim: _int | Sequence[_int] = (), keepdim: _bool = False) -> Tensor:

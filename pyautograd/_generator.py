@@ -5,8 +5,6 @@ data utilities (DataLoader, samplers, random_split)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._core import Generator as Generator
 
 __all__ = ["Generator"]
@@ -19,15 +17,3 @@ def _check(generator: object, op: str) -> Generator | None:
             f"[{op}] generator must be a pyautograd.Generator, got {type(generator).__name__}"
         )
     return generator
-
-
-def _numpy_rng(generator: Generator | None) -> Any:
-    """A NumPy generator seeded by one 63-bit draw from generator (the global one when None),
-    for the samplers PyTorch draws with an op pyautograd lacks (multinomial)."""
-    import numpy as np
-
-    from . import _core
-
-    g = _check(generator, "sampler")
-    seed = _core.empty((), dtype=_core.int64).random_(generator=g).item()
-    return np.random.default_rng(int(seed))

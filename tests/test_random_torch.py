@@ -393,7 +393,9 @@ def test_samplers_and_random_split() -> None:
         rs = list(u.RandomSampler(range(40), replacement=True, num_samples=70))
         rs2 = list(u.RandomSampler(range(10), num_samples=25))
         sub = list(u.SubsetRandomSampler([3, 9, 27, 81, 243]))
-        idx = [a.indices, b.indices, c.indices, d.indices, rs, rs2, sub]
+        wr = list(u.WeightedRandomSampler([0.1, 0.9, 0.4, 0.0, 2.0], 30))
+        wn = list(u.WeightedRandomSampler([0.1, 0.9, 0.4, 0.0, 2.0], 3, replacement=False))
+        idx = [a.indices, b.indices, c.indices, d.indices, rs, rs2, sub, wr, wn]
         return [lib.tensor(list(i)) for i in idx]
 
     both(program)
@@ -410,6 +412,26 @@ def test_normal_function() -> None:
             lib.normal(lib.zeros(3, 1), lib.ones(4)),
             lib.normal(lib.zeros(3, dtype=lib.float64), 1.0),
             lib.normal(0.0, 1.0, (2, 3), generator=lib.Generator().manual_seed(4)),
+        ]
+
+    both(program)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_multinomial_and_exponential(dtype: str) -> None:
+    def program(lib: Any) -> list[Any]:
+        dt = getattr(lib, dtype)
+        w = lib.rand(4, 7, dtype=dt) + 0.01
+        v = lib.tensor([0.1, 0.0, 0.6, 0.3], dtype=dt)
+        return [
+            lib.empty(9, dtype=dt).exponential_(),
+            lib.empty(3, 2, dtype=dt).exponential_(2.5),
+            lib.multinomial(w, 1),
+            lib.multinomial(w, 5),
+            lib.multinomial(w, 12, replacement=True),
+            lib.multinomial(v, 3),
+            v.multinomial(40, True),
+            lib.multinomial(w, 2, generator=lib.Generator().manual_seed(2)),
         ]
 
     both(program)

@@ -378,7 +378,7 @@ class Categorical(Distribution):
         return self.probs.argmax(-1)
 
     def sample(self, sample_shape: Sequence[int] | int = ()) -> Tensor:
-        from .. import multinomial  # type: ignore[attr-defined]
+        from .. import multinomial
 
         n = math.prod(_size(sample_shape))
         probs_2d = self.probs.detach().reshape(-1, self._num_events)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import _core
 from ..._core import Tensor
-from ..._generator import Generator, _check, _numpy_rng
+from ..._generator import Generator, _check
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -151,10 +151,11 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        rng = _numpy_rng(self.generator)
-        p = self.weights / self.weights.sum()
-        draws = rng.choice(len(p), self.num_samples, replace=self.replacement, p=p)
-        return iter(draws.tolist())
+        from ..._multinomial import multinomial  # PyTorch's draws
+
+        w = _core.from_numpy(self.weights)
+        g = _check(self.generator, "WeightedRandomSampler")
+        return iter(multinomial(w, self.num_samples, self.replacement, generator=g).tolist())
 
     def __len__(self) -> int:
         return self.num_samples
