@@ -39,7 +39,7 @@ template <class Op, class T, size_t... I>
 void forward(const Loop& L, const ScalarArgs& p, std::index_sequence<I...>) {
   const auto ps = params_as<T, sizeof...(I)>(p);
   using O = decltype(Op::f(T{}, ps[I]...));
-  map1<O, T>(L, [&ps](T x) { return Op::f(x, ps[I]...); });
+  map1<O, T>(L, [ps](T x) { return Op::f(x, ps[I]...); });
 }
 
 template <class Op, class T, size_t... I>
@@ -54,18 +54,18 @@ void backward(const Tensor& out, const Tensor& g, const Tensor* x, const Tensor*
   if constexpr (Op::grad == Grad::FromInput) {
     const Tensor& xv = need(x, "input");
     map2<T, T>(make_loop(out->shape, {&out, &g, &xv}),
-               [&ps](T gv, T a) { return Op::df(gv, a, ps[I]...); });
+               [ps](T gv, T a) { return Op::df(gv, a, ps[I]...); });
   } else if constexpr (Op::grad == Grad::FromOutput) {
     const Tensor& yv = need(y, "output");
     map2<T, T>(make_loop(out->shape, {&out, &g, &yv}),
-               [&ps](T gv, T b) { return Op::df(gv, b, ps[I]...); });
+               [ps](T gv, T b) { return Op::df(gv, b, ps[I]...); });
   } else if constexpr (Op::grad == Grad::FromBoth) {
     const Tensor& xv = need(x, "input");
     const Tensor& yv = need(y, "output");
     map_n<T, T, T, T>(make_loop(out->shape, {&out, &g, &xv, &yv}),
-                      [&ps](T gv, T a, T b) { return Op::df(gv, a, b, ps[I]...); });
+                      [ps](T gv, T a, T b) { return Op::df(gv, a, b, ps[I]...); });
   } else if constexpr (Op::grad == Grad::FromGrad) {
-    map1<T, T>(make_loop(out->shape, {&out, &g}), [&ps](T gv) { return Op::df(gv, ps[I]...); });
+    map1<T, T>(make_loop(out->shape, {&out, &g}), [ps](T gv) { return Op::df(gv, ps[I]...); });
   } else {
     fail(name, "internal: this op has no derivative kernel");
   }

@@ -270,10 +270,11 @@ struct clamp : Decl<clamp> {
   }
   template <class T>
   static T f(T x, T lo, T hi) {  // min(max(x, lo), hi); NaN (x or a bound) gives NaN
-    if constexpr (std::is_floating_point_v<T>)
-      if (std::isnan(lo) || std::isnan(hi)) return std::isnan(lo) ? lo : hi;
     const T y = x < lo ? lo : x;
-    return y > hi ? hi : y;
+    const T z = y > hi ? hi : y;
+    // selects, not an early return, so that the loop vectorizes
+    if constexpr (std::is_floating_point_v<T>) return lo != lo ? lo : hi != hi ? hi : z;
+    return z;
   }
   template <class T>
   static T df(T g, T x, T lo, T hi) {
