@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -24,14 +25,29 @@ namespace {
 // caller takes ranges too, then closes the job and waits only for the workers that checked in:
 // a worker the OS has not scheduled yet is not waited for (the caller has done its share), and
 // no worker can touch the job's function after parallel_for returned.
+//
+// A worker that finished a job first spins for kSpin on the generation before it sleeps: a
+// step's kernels come back to back, and waking a sleeping thread (a futex, on a virtual machine
+// an idle virtual CPU) took longer than a seed-sized half product, so the caller did most of
+// the work alone. The spin is bounded and only runs right after a job.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 struct Pool {
   std::mutex m;
   std::condition_variable wake, done;
   std::vector<std::thread> workers;
   bool stop = false;
-  uint64_t generation = 0;
-  bool open = false;  // workers may still join the current job
-  int active = 0;     // workers inside the current job
+  std::atomic<uint64_t> generation{0};  // written under m; read without it by spinning workers
+  bool open = false;                    // workers may still join the current job
+  int active = 0;                       // workers inside the current job
   detail::RangeFn fn{nullptr, nullptr};
   int64_t n = 0, chunk = 0;
   int nchunks = 0;
@@ -45,13 +61,23 @@ struct Pool {
     }
   }
 
+  // Returns when a new job is published or kSpin has passed.
+  void spin(uint64_t seen) const {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 1; generation.load(std::memory_order_acquire) == seen; ++i) {
+      cpu_relax();
+      if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return;
+    }
+  }
+
   void work(uint64_t seen) {
-    for (;;) {
+    for (bool after_job = false;; after_job = true) {
+      if (after_job) spin(seen);
       {
         std::unique_lock<std::mutex> lk(m);
         wake.wait(lk, [&] { return stop || generation != seen; });
         if (stop) return;
-        seen = generation;
+        seen = generation.load(std::memory_order_relaxed);
         if (!open) continue;
         ++active;
       }
@@ -70,7 +96,8 @@ struct Pool {
     for (std::thread& t : workers) t.join();
     workers.clear();
     stop = false;
-    for (int i = 0; i < nworkers; ++i) workers.emplace_back([this, g = generation] { work(g); });
+    const uint64_t g = generation.load();
+    for (int i = 0; i < nworkers; ++i) workers.emplace_back([this, g] { work(g); });
   }
 };
 
@@ -155,7 +182,7 @@ bool parallel_for_impl(int64_t n, int64_t grain, RangeFn fn) {
     p.next.store(0, std::memory_order_relaxed);
     p.open = true;
     p.active = 0;
-    ++p.generation;
+    p.generation.fetch_add(1, std::memory_order_release);
   }
   p.wake.notify_all();
   p.take_chunks();
