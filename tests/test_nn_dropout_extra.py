@@ -1,6 +1,6 @@
 """Dropout3d, AlphaDropout, FeatureAlphaDropout and RReLU: eval behaviour and the p = 0 / p = 1
-cases against PyTorch, and the structure of the random training outputs (the masks and
-slopes come from pyautograd's generator, so draws differ from PyTorch's)."""
+cases against PyTorch, and the structure of the random training outputs (their draws are
+compared with PyTorch's bit for bit in test_random_torch.py)."""
 
 import math
 

@@ -205,6 +205,62 @@ def test_dropout_layers_and_functions() -> None:
     both(program)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dropout_family_draws(dtype: str) -> None:
+    def program(lib: Any) -> list[Any]:
+        dt = getattr(lib, dtype)
+        f = lib.nn.functional
+        x = lib.randn(6, 7, dtype=dt)
+        vol = lib.randn(2, 3, 2, 2, 2, dtype=dt)
+        out = [
+            f.alpha_dropout(x, 0.3, training=True),
+            lib.nn.AlphaDropout(0.5)(x),
+            f.feature_alpha_dropout(vol, 0.4, training=True),
+            lib.nn.FeatureAlphaDropout(0.5)(x),
+            lib.nn.Dropout3d(0.5)(vol),
+            lib.nn.Dropout3d(0.5)(vol[0]),  # unbatched (C, D, H, W)
+            f.dropout3d(x.reshape(2, 3, 7), 0.5),  # another rank: read as unbatched
+            f.rrelu(x, training=True),
+            lib.nn.RReLU(0.1, 0.3)(x),
+            f.rrelu(x, training=False),
+            f.gumbel_softmax(x, hard=True, dim=0),
+        ]
+        y = x.clone()
+        f.rrelu_(y, training=True)
+        return [*out, y]
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both(program)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gumbel_softmax_draws(dtype: str) -> None:
+    """The same Gumbel noise: the softmax itself may round differently (PyTorch's vectorized
+    exp), so the soft samples agree to rounding and their one-hot argmax exactly."""
+    outs = []
+    for lib in (pa, torch):
+        lib.manual_seed(5)
+        x = lib.randn(5, 6, dtype=getattr(lib, dtype))
+        outs.append([lib.nn.functional.gumbel_softmax(x, tau=0.7) for _ in range(3)])
+        outs[-1].append(lib.rand(2, dtype=lib.float64))  # the stream's position after
+    for a, b in zip(*outs, strict=True):
+        np.testing.assert_allclose(arr(a), arr(b), rtol=1e-6, atol=1e-7)
+        assert np.array_equal(arr(a).argmax(-1), arr(b).argmax(-1))
+
+
+def test_rrelu_gradient_is_the_drawn_slope() -> None:
+    grads = []
+    for lib in (pa, torch):
+        lib.manual_seed(3)
+        x = lib.randn(4, 5, dtype=lib.float64, requires_grad=True)
+        lib.nn.functional.rrelu(x, training=True).sum().backward()
+        grads.append(x.grad)
+    same(grads[0], grads[1])
+
+
 @pytest.mark.parametrize("fn", ["rand_like", "randn_like"])
 def test_like_functions(fn: str) -> None:
     def program(lib: Any) -> list[Any]:

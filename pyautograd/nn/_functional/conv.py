@@ -299,7 +299,7 @@ def _channel_dropout(
     """Dropout of whole slices: the mask has input's first `channels` dims and size 1 after."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     shape = (*input.shape[:channels], *([1] * (input.dim() - channels)))
     if p == 1.0:

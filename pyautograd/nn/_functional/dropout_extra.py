@@ -1,11 +1,14 @@
-"""dropout3d, alpha_dropout, feature_alpha_dropout and rrelu of nn.functional (the random
-masks and slopes come from pyautograd's generator, so they differ from PyTorch's draws; the
-formulas, scalings and eval behaviour are PyTorch's)."""
+"""dropout3d, alpha_dropout, feature_alpha_dropout, rrelu and gumbel_softmax of
+nn.functional, drawing PyTorch's numbers: after manual_seed they give PyTorch's masks, slopes
+and samples (its draws in its order: a bernoulli mask, one double uniform per element <= 0,
+an exponential per element)."""
 
 from __future__ import annotations
 
 import math
 import warnings
+
+import numpy as np
 
 from ... import _core
 from ..._core import Tensor
@@ -40,10 +43,10 @@ def dropout3d(
             "an optional batch dimension (i.e. 4D or 5D inputs).",
             stacklevel=2,
         )
-    if d == 4:  # unbatched (C, D, H, W)
+    if d != 5:  # unbatched (C, D, H, W); as PyTorch, any other rank is read so too
         out = _channel_dropout(input.unsqueeze(0), p, training, inplace, 2)
-        return input if inplace or out.dim() == 4 else out.squeeze(0)
-    return _channel_dropout(input, p, training, inplace, min(2, d))
+        return input if inplace or out.dim() == d else out.squeeze(0)
+    return _channel_dropout(input, p, training, inplace, 2)
 
 
 def _alpha(input: Tensor, p: float, training: bool, inplace: bool, channels: int | None) -> Tensor:
@@ -55,8 +58,14 @@ def _alpha(input: Tensor, p: float, training: bool, inplace: bool, channels: int
         return input.mul_(0.0) if inplace else input * 0.0
     shape = list(input.shape)
     if channels is not None:
+        if input.dim() < 2:
+            raise RuntimeError(
+                f"Feature dropout requires at least 2 dimensions in the input, got {input.dim()}"
+            )
         shape = shape[:channels] + [1] * (input.dim() - channels)
-    keep = (_core.rand(shape, dtype=input.dtype) < (1.0 - p)).to(input.dtype)
+    # PyTorch's draws and arithmetic: a bernoulli(1 - p) mask of input's dtype, then
+    # b = (mask - 1) * alpha * a + alpha * a * p and noise = mask * a
+    keep = _core.empty(shape, dtype=input.dtype).bernoulli_(1.0 - p)
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
     b = (keep - 1) * (_ALPHA * a) + _ALPHA * a * p
     noise = keep * a
@@ -95,8 +104,18 @@ def rrelu(
         return leaky_relu(input, (lower + upper) / 2, inplace)
 
     def f(t: Tensor) -> Tensor:
-        slope = _core.rand(list(t.shape), dtype=t.dtype) * (upper - lower) + lower
-        return _core.where(t <= 0, t * slope, t)
+        # PyTorch's draws: one double uniform in [lower, upper) per element <= 0, in memory
+        # (row-major) order, cast to the input's dtype (its bounds first cast to that dtype)
+        neg = t.detach() <= 0
+        count = int(neg.sum())
+        lo, hi = float(lower), float(upper)
+        if t.dtype == _core.float32:
+            lo, hi = float(np.float32(lo)), float(np.float32(hi))
+        # u * (hi - lo) + lo rounded twice, as PyTorch's rrelu (its uniform_ rounds once)
+        draws = _core.empty((count,), dtype=_core.float64).uniform_() * (hi - lo) + lo
+        slope = _core.ones(list(t.shape), dtype=t.dtype)
+        slope[neg] = draws.to(t.dtype)
+        return _core.where(neg, t * slope, t)
 
     return _maybe_inplace(input, f, inplace)
 
@@ -116,9 +135,8 @@ def gumbel_softmax(
     sample's gradient (straight-through)."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    # Gumbel(0, 1) = -log(Exp(1)), Exp(1) = -log(U) with U in (0, 1)
-    u = _core.rand(list(logits.shape), dtype=logits.dtype).clamp(1e-20, 1.0 - 1e-7)
-    gumbels = -(-u.log()).log()
+    # Gumbel(0, 1) = -log(Exp(1)), drawn as PyTorch: exponential_ of an empty tensor
+    gumbels = -_core.empty(list(logits.shape), dtype=logits.dtype).exponential_().log()
     y_soft = ((logits + gumbels) / tau).softmax(dim)
     if not hard:
         return y_soft
