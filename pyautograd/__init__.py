@@ -129,6 +129,7 @@ from ._extra_ops import amax as amax
 from ._extra_ops import amin as amin
 from ._extra_ops import install as _install_extra_ops
 from ._extra_ops import repeat_interleave as repeat_interleave
+from ._functions_extra import install as _install_functions_extra
 from ._functions_more import FUNCTIONS as _FUNCTIONS_MORE
 from ._functions_more import install as _install_functions_more
 from ._legacy import TYPES as _LEGACY_TYPES
@@ -141,6 +142,7 @@ from ._legacy import IntTensor as IntTensor
 from ._legacy import LongTensor as LongTensor
 from ._legacy import ShortTensor as ShortTensor
 from ._legacy import install as _install_legacy
+from ._linalg_np import install as _install_linalg_np
 from ._matrix import bmm as bmm
 from ._matrix import diag as diag
 from ._matrix import diag_embed as diag_embed
@@ -270,5 +272,7 @@ half = float16
 
 globals().update(_FUNCTIONS_MORE)
 _install_api(globals())  # aliases (absolute, multiply, ...) of the ops that exist
+_install_functions_extra(Tensor, globals())  # after the aliases: its in-place forms use them
+_install_linalg_np(Tensor, globals(), linalg)
 
 __version__ = "0.1.0"

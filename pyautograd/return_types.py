@@ -52,3 +52,10 @@ class cummin(NamedTuple):
 
 
 __all__ = ["cummax", "cummin", "kthvalue", "median", "sort", "topk"]
+
+
+class frexp(NamedTuple):
+    """(mantissa, exponent) of frexp."""
+
+    mantissa: Tensor
+    exponent: Tensor

@@ -107,9 +107,8 @@ struct clamp_min : Decl<clamp_min> {
   static constexpr std::array<Param, 1> params{{{"min", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   template <class T>
-  static T f(T x, T lo) {  // a NaN bound gives NaN, as PyTorch
-    if constexpr (std::is_floating_point_v<T>)
-      if (std::isnan(lo)) return lo;
+  static T f(T x, T lo) {  // a NaN bound gives NaN, as PyTorch (a select: the loop vectorizes)
+    if constexpr (std::is_floating_point_v<T>) return lo != lo ? lo : x < lo ? lo : x;
     return x < lo ? lo : x;
   }
   template <class T>
@@ -128,9 +127,8 @@ struct clamp_max : Decl<clamp_max> {
   static constexpr std::array<Param, 1> params{{{"max", kRequired}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   template <class T>
-  static T f(T x, T hi) {  // a NaN bound gives NaN, as PyTorch
-    if constexpr (std::is_floating_point_v<T>)
-      if (std::isnan(hi)) return hi;
+  static T f(T x, T hi) {  // a NaN bound gives NaN, as PyTorch (a select: the loop vectorizes)
+    if constexpr (std::is_floating_point_v<T>) return hi != hi ? hi : x > hi ? hi : x;
     return x > hi ? hi : x;
   }
   template <class T>

@@ -26,7 +26,9 @@
   X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(log1p) X(expm1) X(log2) X(log10) \
   X(reciprocal) X(rsqrt) X(erf) X(floor) X(ceil) X(round) X(trunc) X(frac) \
   X(softplus) X(leaky_relu) X(elu) X(gelu) X(silu) X(hardtanh) \
-  X(isnan) X(isinf) X(isfinite) X(isposinf) X(isneginf) X(nan_to_num) X(clamp_min) X(clamp_max)
+  X(isnan) X(isinf) X(isfinite) X(isposinf) X(isneginf) X(nan_to_num) X(clamp_min) X(clamp_max) \
+  X(asinh) X(acosh) X(atanh) X(erfc) X(erfinv) X(exp2) X(lgamma) X(digamma) X(sinc) \
+  X(deg2rad) X(rad2deg) X(logit) X(signbit)
 // clang-format on
 
 namespace pyag::unary {
@@ -317,3 +319,4 @@ struct cos : Decl<cos> {
 #include "kernels/unary_activation_ops.h"  // IWYU pragma: keep (softplus ... hardtanh)
 #include "kernels/unary_float_ops.h"       // IWYU pragma: keep (isnan ... clamp_max)
 #include "kernels/unary_math_ops.h"        // IWYU pragma: keep (the rows tan ... frac)
+#include "kernels/unary_special_ops.h"     // IWYU pragma: keep (asinh ... signbit)
