@@ -186,8 +186,10 @@ from .autograd import enable_grad as enable_grad
 from .autograd import inference_mode as inference_mode
 from .autograd import no_grad as no_grad
 from .autograd import set_grad_enabled as set_grad_enabled
+from .return_types import max as _max_result
+from .return_types import min as _min_result
 
-_core._set_py_types(Size, MinMax)
+_core._set_py_types(Size, _max_result, _min_result)
 _install_repr(Tensor)
 _install_legacy(Tensor)
 _install_protocols(Tensor)

@@ -128,7 +128,7 @@ class iinfo:
         self.dtype = name
 
     def __repr__(self) -> str:
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"  # PyTorch's %g
 
 
 # --- whole-tensor comparisons ------------------------------------------------------------------

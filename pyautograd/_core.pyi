@@ -75,12 +75,14 @@ class _CreationOptions(TypedDict, total=False):
     memory_format: object  # ignored
 
 class Node:
-    """A backward function in the autograd graph (a tensor's ``grad_fn``)."""
+    """A backward function in the autograd graph (a tensor's ``grad_fn``), of the subclass
+    named after it as in PyTorch (``type(t.grad_fn).__name__ == "MulBackward0"``)."""
 
     def name(self) -> str: ...
     @property
     def next_functions(self) -> tuple[tuple[Node | None, _int], ...]:
-        """The nodes of the inputs; None for leaves and inputs that do not require grad."""
+        """The nodes of the inputs: AccumulateGrad for a leaf that requires grad, None for an
+        input that does not."""
     def __repr__(self) -> str: ...
 
 class RemovableHandle:
@@ -1544,6 +1546,7 @@ def _record_function(
     /,
 ) -> None: ...
 def _version(tensor: Tensor, /) -> _int: ...
+def _show_grad_fn_as(tensor: Tensor, name: str) -> Tensor: ...
 
 class _SavedTensor:
     def unpack(self, op: str) -> Tensor: ...
@@ -1716,4 +1719,6 @@ def _optim_step(
     decoupled_weight_decay: _bool = False,
     centered: _bool = False,
 ) -> None: ...
-def _set_py_types(size_cls: type[Size], minmax_cls: type[MinMax], /) -> None: ...
+def _set_py_types(
+    size_cls: type[Size], max_cls: type[MinMax], min_cls: type[MinMax], /
+) -> None: ...

@@ -86,7 +86,8 @@ def _reduce(op: str, input: Tensor, dim: int | Sequence[int], keepdim: bool) -> 
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     dims = _dims(op, input, dim)
     if input.requires_grad and _core.is_grad_enabled():
-        return _Extreme.apply(op, input, dims, keepdim)
+        out = _Extreme.apply(op, input, dims, keepdim)
+        return _core._show_grad_fn_as(out, op.capitalize() + "Backward0")  # AmaxBackward0
     return _extreme(op, input, dims, keepdim)
 
 

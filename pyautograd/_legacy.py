@@ -43,7 +43,7 @@ class _TensorType(type):
         return _core._legacy_new(cls.dtype, *args, **kwargs)
 
     def __repr__(cls) -> str:
-        return f"<class 'pyautograd.{cls.__name__}'>"
+        return f"<class 'torch.{cls.__name__}'>"
 
 
 class _LegacyType(metaclass=_TensorType):

@@ -42,13 +42,15 @@ def _tri_mask(input: Tensor, diagonal: int, lower: bool, op: str) -> Tensor:
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dimensions (elements with col - row <= diagonal);
     the rest zero."""
-    return input.masked_fill(~_tri_mask(input, diagonal, True, "tril"), 0)
+    out = input.masked_fill(~_tri_mask(input, diagonal, True, "tril"), 0)
+    return _core._show_grad_fn_as(out, "TrilBackward0")
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dimensions (elements with col - row >= diagonal);
     the rest zero."""
-    return input.masked_fill(~_tri_mask(input, diagonal, False, "triu"), 0)
+    out = input.masked_fill(~_tri_mask(input, diagonal, False, "triu"), 0)
+    return _core._show_grad_fn_as(out, "TriuBackward0")
 
 
 def _tril_(self: Tensor, diagonal: int = 0) -> Tensor:

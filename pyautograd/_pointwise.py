@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _core
 from ._core import Tensor
 
 
@@ -17,13 +18,17 @@ def _check_float(op: str, *ts: Any) -> None:
 def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """input + weight * (end - input), with broadcasting (floating tensors only)."""
     _check_float("lerp", input, end, weight)
-    return input + weight * (end - input)
+    out = input + weight * (end - input)
+    # PyTorch's node: LerpBackward0 for a number weight, LerpBackward1 for a tensor
+    return _core._show_grad_fn_as(out, f"LerpBackward{int(isinstance(weight, Tensor))}")
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """input + value * tensor1 * tensor2, with broadcasting."""
     prod = tensor1 * tensor2
-    return input + (prod if value == 1 else value * prod)
+    return _core._show_grad_fn_as(
+        input + (prod if value == 1 else value * prod), "AddcmulBackward0"
+    )
 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
@@ -35,7 +40,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1
             "input + value * tensor1 / tensor2"
         )
     q = tensor1 / tensor2
-    return input + (q if value == 1 else value * q)
+    return _core._show_grad_fn_as(input + (q if value == 1 else value * q), "AddcdivBackward0")
 
 
 def _any_float(*ts: Any) -> bool:

@@ -13,7 +13,7 @@ class Size(tuple[int, ...]):
     """The shape of a tensor: a tuple of ints, as torch.Size."""
 
     def __repr__(self) -> str:
-        return f"pyautograd.Size({list(self)!r})"
+        return f"torch.Size({list(self)!r})"
 
     def numel(self) -> int:
         """The number of elements of a tensor of this shape (1 for ``Size([])``)."""

@@ -169,7 +169,7 @@ def tensor_repr(t: Tensor) -> str:
     if a.size == 0:
         if a.ndim != 1:
             suffixes.append(f"size={tuple(a.shape)}")
-        if t.dtype != pa.float32:
+        if t.dtype != pa.get_default_dtype():
             suffixes.append(f"dtype={t.dtype}")
         body = "[]"
     else:

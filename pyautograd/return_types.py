@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from ._size import MinMax
+
 if TYPE_CHECKING:
     from ._core import Tensor
+
+
+def _repr(self: tuple[Tensor, Tensor]) -> str:
+    """PyTorch's: torch.return_types.sort(\nvalues=tensor(...),\nindices=tensor(...))."""
+    values, indices = self
+    return f"torch.return_types.{type(self).__name__}(\nvalues={values!r},\nindices={indices!r})"
 
 
 class sort(NamedTuple):
@@ -15,12 +23,18 @@ class sort(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:
+        return _repr(self)
+
 
 class topk(NamedTuple):
     """(values, indices) of Tensor.topk."""
 
     values: Tensor
     indices: Tensor
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class kthvalue(NamedTuple):
@@ -29,12 +43,18 @@ class kthvalue(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:
+        return _repr(self)
+
 
 class median(NamedTuple):
     """(values, indices) of Tensor.median(dim)."""
 
     values: Tensor
     indices: Tensor
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class cummax(NamedTuple):
@@ -43,6 +63,9 @@ class cummax(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:
+        return _repr(self)
+
 
 class cummin(NamedTuple):
     """(values, indices) of Tensor.cummin."""
@@ -50,8 +73,26 @@ class cummin(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:
+        return _repr(self)
 
-__all__ = ["cummax", "cummin", "kthvalue", "median", "sort", "topk"]
+
+class max(MinMax):
+    """(values, indices) of Tensor.max(dim)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return _repr(self)
+
+
+class min(MinMax):
+    """(values, indices) of Tensor.min(dim)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return _repr(self)
 
 
 class frexp(NamedTuple):
@@ -59,3 +100,11 @@ class frexp(NamedTuple):
 
     mantissa: Tensor
     exponent: Tensor
+
+    def __repr__(self) -> str:
+        return (
+            f"torch.return_types.frexp(\nmantissa={self.mantissa!r},\nexponent={self.exponent!r})"
+        )
+
+
+__all__ = ["cummax", "cummin", "frexp", "kthvalue", "max", "median", "min", "sort", "topk"]

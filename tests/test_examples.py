@@ -27,7 +27,7 @@ def losses(script: str) -> list[float]:
     values = []
     for line in out.stdout.splitlines():
         m = NUMBER.search(line.strip())
-        if m and not line.startswith("pyautograd.Size"):
+        if m and not line.startswith("torch.Size"):
             values.append(float(m.group(1)))
     return values
 

@@ -114,8 +114,6 @@ def test_same_verdict_and_message_as_torch(name: str) -> None:
     torch = pytest.importorskip("torch")
     ours = outcome(assert_close, *CASES[name](pa))
     theirs = outcome(torch.testing.assert_close, *CASES[name](torch))
-    if theirs is not None:
-        theirs = (theirs[0], theirs[1].replace("torch.", "pyautograd."))
     if ours is not None and theirs is not None and ours[0] is TypeError:
         assert theirs[0] is TypeError, (ours, theirs)  # type names differ by library
         return
@@ -135,7 +133,7 @@ def test_messages_without_torch() -> None:
         assert_close(1, 2)
     with pytest.raises(AssertionError, match=r"The failure occurred for item \['a'\]\[1\]$"):
         assert_close({"a": [1.0, 2.0]}, {"a": [1.0, 3.0]})
-    with pytest.raises(AssertionError, match=r"attribute 'dtype' do not match: pyautograd.float32"):
+    with pytest.raises(AssertionError, match=r"attribute 'dtype' do not match: torch.float32"):
         assert_close(pa.ones(1), pa.ones(1, dtype=pa.float64))
     with pytest.raises(ValueError, match="got no atol"):
         assert_close(pa.ones(1), pa.ones(1), rtol=0.1)

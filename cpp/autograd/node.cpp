@@ -142,3 +142,11 @@ void detach_(const Tensor& t) {
 }
 
 }  // namespace pyag
+
+namespace pyag {
+
+void show_grad_fn_as(const Tensor& t, const char* name) {
+  if (const std::shared_ptr<Node>& fn = t->grad_fn()) fn->shown = name;
+}
+
+}  // namespace pyag

@@ -69,12 +69,16 @@ struct Node {
   std::vector<Edge> next;
   std::weak_ptr<AutogradMeta> retained;  // the output's state when it called retain_grad()
   std::shared_ptr<HookList> hooks;       // register_hook on the output (autograd/hooks.h)
+  // The name Python shows (grad_fn.name(), the tensor's repr) when it is not name(): the node
+  // PyTorch's op ends with, for an op made of several here (var: VarBackward0). Static storage.
+  const char* shown = nullptr;
 
   Node() = default;
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();
   virtual const char* name() const = 0;
+  const char* shown_name() const { return shown ? shown : name(); }
   // Gradients for each input (an empty Tensor where none is needed or it was delivered
   // directly); the engine sums them back to each input's shape.
   virtual std::vector<Tensor> apply(const Tensor& grad) = 0;
@@ -112,6 +116,10 @@ std::shared_ptr<N> record(std::initializer_list<const Tensor*> inputs, const Ten
   attach(n, inputs, out);
   return n;
 }
+
+// Shows t's grad_fn (if any) as `name` (a string with static storage): for an op composed of
+// others, the name of the node PyTorch's op records.
+void show_grad_fn_as(const Tensor& t, const char* name);
 
 // Tensor.detach_(): the tensor stops requiring grad and loses its history, keeping its .grad
 // (PyTorch's rules; a view is refused).

@@ -83,7 +83,7 @@ Tensor storage_indices(int64_t span_elems, const Dims& shape, const Dims& stride
 struct AsStridedBackward : Node {
   Layout l;
   explicit AsStridedBackward(Layout layout) : l(std::move(layout)) {}
-  const char* name() const override { return "AsStridedBackward"; }
+  const char* name() const override { return "AsStridedBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor buf = l.buffer(g->dtype, true);
     const int64_t n = buf->numel;

@@ -1,6 +1,11 @@
 // The engine, grad mode, backward nodes and user-defined Functions.
 #include <pybind11/stl.h>
 
+#include <cstdio>
+#include <set>
+#include <string>
+#include <unordered_map>
+
 #include "autograd/engine.h"
 #include "autograd/node.h"
 #include "bindings/bindings.h"
@@ -62,6 +67,47 @@ struct PyFunctionNode : Node {
   }
 };
 
+// The node of a leaf in next_functions (PyTorch's AccumulateGrad): the engine accumulates into
+// the leaf's .grad through the edge itself, so this node exists for Python only.
+struct AccumulateGradNode : Node {
+  const char* name() const override { return "AccumulateGrad"; }
+  std::vector<Tensor> apply(const Tensor&) override {
+    fail("AccumulateGrad", "is applied by the engine through the leaf's edge, not called");
+  }
+};
+
+// PyTorch's grad_fn objects are of one class per node name (type(t.grad_fn).__name__ is
+// "MulBackward0", its module builtins): a node reaching Python is given the subclass of Node
+// named after it, made once per name (a few hundred at most, kept for the process).
+py::object node_type(const char* name) {
+  static auto* types = new std::unordered_map<std::string, py::object>();
+  auto it = types->find(name);
+  if (it != types->end()) return it->second;
+  // "builtins.<name>": the class's __module__ is builtins (as PyTorch's); Python 3.11 keeps
+  // spec->name as tp_name, so it lives as long as the type (never freed).
+  auto* spec_name = new std::string(std::string("builtins.") + name);
+  static PyType_Slot slots[] = {{0, nullptr}};
+  auto* spec = new PyType_Spec{spec_name->c_str(), 0, 0,
+                               Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION, slots};
+  static py::object base = py::module_::import("pyautograd._core").attr("Node");
+  PyObject* t = PyType_FromSpecWithBases(spec, py::make_tuple(base).ptr());
+  if (!t) throw py::error_already_set();
+  return types->emplace(name, py::reinterpret_steal<py::object>(t)).first->second;
+}
+
+}  // namespace
+
+py::object node_object(const std::shared_ptr<Node>& n) {
+  if (!n) return py::none();
+  py::object o = py::cast(n);
+  py::object type = node_type(n->shown_name());
+  if (py::handle(reinterpret_cast<PyObject*>(Py_TYPE(o.ptr()))).ptr() != type.ptr())
+    py::setattr(o, "__class__", type);
+  return o;
+}
+
+namespace {
+
 // Tensors from one tensor or a sequence of them; None entries only where allowed (gradients).
 std::vector<Tensor> tensor_list(py::handle h, const char* op, bool none_ok) {
   std::vector<Tensor> v;
@@ -89,16 +135,34 @@ std::vector<Tensor> tensor_list(py::handle h, const char* op, bool none_ok) {
 }  // namespace
 
 void init_autograd(py::module_& m) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::module_local())
-      .def("name", [](const Node& n) { return n.name(); })
-      .def_property_readonly("next_functions",
-                             [](const Node& n) {
-                               py::list l;
-                               for (const Edge& e : n.next)
-                                 l.append(py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), 0));
-                               return py::tuple(l);
-                             })
-      .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + " object>"; });
+  py::class_<Node, std::shared_ptr<Node>>(
+      m, "Node", py::module_local(),
+      "A backward node (Tensor.grad_fn), of the class named after it (MulBackward0).")
+      .def(
+          "name", [](const Node& n) { return n.shown_name(); },
+          "PyTorch's name of the node (AddmmBackward0).")
+      .def_property_readonly(
+          "next_functions",
+          [](const Node& n) {
+            py::list l;
+            for (const Edge& e : n.next) {
+              if (e.fn)
+                l.append(py::make_tuple(node_object(e.fn), 0));
+              else if (e.leaf)  // a leaf that requires grad: its AccumulateGrad
+                l.append(py::make_tuple(node_object(std::make_shared<AccumulateGradNode>()), 0));
+              else
+                l.append(py::make_tuple(py::none(), 0));
+            }
+            return py::tuple(l);
+          },
+          "((node, 0), ...) for each input: its grad_fn, AccumulateGrad for a leaf that requires "
+          "grad, None for an input that does not.")
+      .def("__repr__", [](py::handle self) {
+        char addr[32];
+        std::snprintf(addr, sizeof addr, "%p", static_cast<void*>(self.ptr()));
+        return "<" + std::string(self.cast<const Node&>().shown_name()) + " object at " + addr +
+               ">";
+      });
 
   m.def(
       "is_grad_enabled", []() { return GradMode::enabled(); },
@@ -160,6 +224,16 @@ void init_autograd(py::module_& m) {
       },
       "Records the backward node of a Python autograd.Function for output, when an input requires "
       "grad.");
+  m.def(
+      "_show_grad_fn_as",
+      [](const Tensor& t, const std::string& name) {
+        static auto* names = new std::set<std::string>();  // kept: nodes point into it
+        show_grad_fn_as(t, names->insert(name).first->c_str());
+        return t;
+      },
+      "Shows tensor's grad_fn as `name` (the node PyTorch's op records, for an op composed of "
+      "others here); returns the tensor.",
+      py::arg("tensor"), py::arg("name"));
   m.def(
       "_version", [](const Tensor& t) { return t->storage->version; },
       "The version counter of the tensor's storage (bumped by each in-place change).");

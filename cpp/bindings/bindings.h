@@ -34,6 +34,8 @@ void init_ops_more(TensorClass& c, py::module_& m);
 // Generator, the global generator and the random ops (random.cpp).
 void init_random(TensorClass& c, py::module_& m);
 void init_autograd(py::module_& m);
+// A backward node as Python sees it: of the Node subclass named after it (autograd.cpp).
+py::object node_object(const std::shared_ptr<Node>& n);
 // Tensor.register_hook, register_post_accumulate_grad_hook, RemovableHandle (hooks.cpp).
 void init_hooks(TensorClass& c, py::module_& m);
 // The declared reductions and scans (ops/reduce_ops.h): methods, functions, op table rows

@@ -25,7 +25,7 @@ namespace pyag {
 
 // Objects set by the Python package at import (Size, the namedtuple for max/min, device).
 struct PyTypes {
-  py::object size_cls, minmax_cls;
+  py::object size_cls, max_cls, min_cls;  // Size; (values, indices) of max(dim) and min(dim)
 };
 PyTypes& py_types();
 

@@ -8,8 +8,8 @@ namespace {
 void init_dtypes(py::module_& m) {
   py::class_<DType> d(m, "dtype", "The element type of a tensor (float32, int64, bool, ...).",
                       py::module_local());
-  d.def("__repr__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
-  d.def("__str__", [](DType t) { return std::string("pyautograd.") + dtype_name(t); });
+  d.def("__repr__", [](DType t) { return std::string("torch.") + dtype_name(t); });
+  d.def("__str__", [](DType t) { return std::string("torch.") + dtype_name(t); });
   d.def("__eq__",
         [](DType a, py::handle b) { return py::isinstance<DType>(b) && b.cast<DType>() == a; });
   d.def("__hash__", [](DType t) { return static_cast<int>(t); });
@@ -101,9 +101,10 @@ PYBIND11_MODULE(_core, m) {
   init_clamp_tensor(m);
   m.def(
       "_set_py_types",
-      [](py::object size_cls, py::object minmax_cls) {
+      [](py::object size_cls, py::object max_cls, py::object min_cls) {
         py_types().size_cls = size_cls;
-        py_types().minmax_cls = minmax_cls;
+        py_types().max_cls = max_cls;
+        py_types().min_cls = min_cls;
       },
       "Hands the C++ module the Python types it returns (Size, ...); called once at import.");
 }

@@ -54,7 +54,7 @@ py::object minmax(const Tensor& a, py::handle dim, bool keepdim, bool is_max) {
     return py::cast(is_max ? maximum(a, dim.cast<Tensor>()) : minimum(a, dim.cast<Tensor>()));
   }
   auto r = extreme_dim(a, parse_int(dim, is_max ? "max" : "min", "dim"), keepdim, is_max);
-  return py_types().minmax_cls(r.first, r.second);
+  return (is_max ? py_types().max_cls : py_types().min_cls)(r.first, r.second);
 }
 
 template <>

@@ -94,7 +94,7 @@ void init_tensor(py::module_& m) {
       "Whether the tensor is a leaf of the graph (made by the user, not by an op that records "
       "gradients).");
   c.def_property_readonly(
-      "grad_fn", [](const Tensor& a) { return a->grad_fn(); },
+      "grad_fn", [](const Tensor& a) { return node_object(a->grad_fn()); },
       "The backward node that made this tensor, or None for a leaf.");
   c.def_property_readonly(
       "retains_grad", [](const Tensor& a) { return a->autograd && a->autograd->retains_grad; },

@@ -100,7 +100,7 @@ struct sub : Decl<sub> {
   static constexpr const char* doc = "input - other, elementwise with broadcasting.";
   static constexpr Rule rule = Rule::PromoteNoBool;
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
-  static constexpr const char* node_reflected = "RsubBackward";
+  static constexpr const char* node_reflected = "RsubBackward1";
   template <class T>
   static T f(T a, T b) {
     return static_cast<T>(a - b);

@@ -107,6 +107,7 @@ struct log1p : Decl<log1p> {
   static constexpr const char* doc = "log(1 + x) of each element, accurate for small x.";
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromInput;
+  static constexpr const char* node = "Log1PBackward0";  // as PyTorch
   static constexpr uint8_t python = kPyAll;
   template <class T>
   static T f(T x) {

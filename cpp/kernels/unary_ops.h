@@ -217,7 +217,7 @@ struct square : Decl<square> {
   static constexpr Rule rule = Rule::Same;
   static constexpr Grad grad = Grad::FromInput;
   static constexpr BoolInput bool_input = BoolInput::AsInt64;
-  static constexpr const char* node = "PowBackward";  // as PyTorch
+  static constexpr const char* node = "PowBackward0";  // as PyTorch
   template <class T>
   static T f(T x) {
     return static_cast<T>(x * x);
@@ -259,6 +259,7 @@ struct clamp : Decl<clamp> {
   static constexpr Rule rule = Rule::Same;
   static constexpr bool promote_params = true;  // bool with int bounds computes in int64
   static constexpr Grad grad = Grad::FromInput;
+  static constexpr const char* node = "ClampBackward1";  // as PyTorch (scalar bounds)
   static constexpr std::array<Param, 2> params{{{"min", kOptional}, {"max", kOptional}}};
   static constexpr uint8_t python = kPyMethod | kPyFunction | kPyInPlace;
   // None is NaN with no kind (a C++ caller's NaN is None too); a NaN Python gave is a bound.

@@ -203,7 +203,7 @@ struct AdvancedIndexBackward : Node {
   Plan plan;
   Dims vshape;
   Tensor offs;  // offsets within a contiguous tensor of V's shape
-  const char* name() const override { return "IndexBackward"; }
+  const char* name() const override { return "IndexBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor r = zeros(vshape, g->dtype);
     scatter_plan(r, plan, offs, contiguous(detach(g)), true);
@@ -222,7 +222,7 @@ struct IndexPutBackward : Node {
   Plan plan;
   Tensor offs;  // offsets within V of a contiguous tensor of the input's shape
   bool accumulate = false;
-  const char* name() const override { return "IndexPutBackward"; }
+  const char* name() const override { return "IndexPutBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     std::vector<Tensor> r(next.size());
     Tensor gc = contiguous(detach(g));

@@ -8,7 +8,7 @@ namespace pyag {
 namespace {
 
 struct AliasBackward : Node {
-  const char* name() const override { return "AliasBackward"; }
+  const char* name() const override { return "AliasBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override { return {g}; }
 };
 

@@ -31,7 +31,7 @@ struct Info {
   Side grad[2];
   void (*check)(const char*, DType, DType);
   void (*check_scalar)(const char*, DType, double, bool);
-  std::string node, node_reflected, inplace;  // "SubBackward", "RsubBackward", "sub_"
+  std::string node, node_reflected, inplace;  // "SubBackward0", "RsubBackward0", "sub_"
 };
 
 const Info& info(BinaryKernel k) {
@@ -84,6 +84,9 @@ struct BinaryBackward : Node {
   bool released = false;
   BinaryBackward(BinaryKernel kernel, int ss) : k(kernel), scalar_side(ss) {}
   const char* name() const override {
+    // PyTorch's three pow overloads: tensor ** scalar, tensor ** tensor, scalar ** tensor
+    if (k == BinaryKernel::pow)
+      return scalar_side == 1 ? "PowBackward0" : scalar_side < 0 ? "PowBackward1" : "PowBackward2";
     return (scalar_side == 0 ? info(k).node_reflected : info(k).node).c_str();
   }
   std::vector<Tensor> apply(const Tensor& g) override {

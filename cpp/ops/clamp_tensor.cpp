@@ -87,9 +87,9 @@ Tensor clamp_tensor(const Tensor& x, const ClampBound& lo, const ClampBound& hi,
   for (const Tensor& t : inputs) any = any || t->requires_grad();
   if (any && GradMode::enabled()) {
     auto n = std::make_shared<ClampTensorBackward>(lc != nullptr, hc != nullptr,
-                                                   !lc   ? "ClampMaxBackward"
-                                                   : !hc ? "ClampMinBackward"
-                                                         : "ClampBackward");
+                                                   !lc   ? "ClampMaxBackward0"
+                                                   : !hc ? "ClampMinBackward0"
+                                                         : "ClampBackward0");
     attach(n, inputs, out);
     n->x = SavedTensor(xc);
     if (lc) n->lo = SavedTensor(lc);

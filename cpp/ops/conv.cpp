@@ -32,7 +32,7 @@ struct ConvolutionBackward : Node {
   SavedTensor input_check, weight_check;  // the caller's tensors when x or w are copies
   ConvolutionBackward(const ConvGeom& gg, Dims xs, Dims ws, bool b)
       : g(gg), x_shape(std::move(xs)), w_shape(std::move(ws)), has_bias(b) {}
-  const char* name() const override { return "ConvolutionBackward"; }
+  const char* name() const override { return "ConvolutionBackward0"; }
   std::vector<Tensor> apply(const Tensor& grad) override {
     const Tensor& xs = x.unpack(*this);
     const Tensor& ws = w.unpack(*this);

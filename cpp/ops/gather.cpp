@@ -106,7 +106,7 @@ struct GatherBackward : Node {
   int dim = 0;
   Dims in_shape;
   SavedTensor index;
-  const char* name() const override { return "GatherBackward"; }
+  const char* name() const override { return "GatherBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {scatter_add(zeros(in_shape, g->dtype), dim, index.unpack(*this), g)};
   }
@@ -120,7 +120,7 @@ struct ScatterBackward : Node {  // scatter (assign) and scatter_add; also index
   Dims src_shape;
   SavedTensor index;
   const char* name() const override {
-    return accumulate ? "ScatterAddBackward" : "ScatterBackward";
+    return accumulate ? "ScatterAddBackward0" : "ScatterBackward0";
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& idx = index.unpack(*this);
@@ -144,7 +144,7 @@ struct IndexSelectBackward : Node {
   int dim = 0;
   Dims in_shape;
   SavedTensor index;
-  const char* name() const override { return "IndexSelectBackward"; }
+  const char* name() const override { return "IndexSelectBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {index_add(zeros(in_shape, g->dtype), dim, index.unpack(*this), g)};
   }
@@ -158,7 +158,9 @@ struct IndexWriteBackward : Node {
   double alpha = 1;
   SavedTensor index;
   const char* name() const override {
-    return kind == 0 ? "IndexAddBackward" : kind == 1 ? "IndexCopyBackward" : "IndexFillBackward";
+    return kind == 0   ? "IndexAddBackward0"
+           : kind == 1 ? "IndexCopyBackward0"
+                       : "IndexFillBackward0";
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& idx = index.unpack(*this);

@@ -74,7 +74,8 @@ View apply_items(const Tensor& a, const std::vector<IndexItem>& items) {
 struct IndexBackward : Node {
   Dims in_shape;
   std::vector<IndexItem> items;
-  const char* name() const override { return "IndexBackward"; }
+  const char* label = "SliceBackward0";
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor r = zeros(in_shape, g->dtype);
     View v = apply_items(r, items);
@@ -132,7 +133,7 @@ void masked_scatter(const Tensor& a, const Tensor& m, const Tensor& src) {  // s
 struct MaskedSelectBackward : Node {
   Dims in_shape;
   SavedTensor mask;
-  const char* name() const override { return "IndexBackward"; }
+  const char* name() const override { return "IndexBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor r = zeros(in_shape, g->dtype);
     masked_scatter(r, full_mask(r, mask.unpack(*this), "index"), contiguous(g));
@@ -144,12 +145,52 @@ struct MaskedSelectBackward : Node {
 
 }  // namespace
 
-Tensor index(const Tensor& a, const std::vector<IndexItem>& items) {
+namespace {
+
+// PyTorch's node for a[items]: that of the last view op its indexing applies (it skips a
+// slice over a whole dim, and a lone ellipsis is an alias).
+const char* basic_index_label(const Tensor& a, const std::vector<IndexItem>& items) {
+  int consumed = 0;
+  for (const IndexItem& it : items)
+    if (it.kind == IndexItem::Int || it.kind == IndexItem::Slice) ++consumed;
+  const char* label = nullptr;
+  bool any_slice = false;
+  int d = 0;
+  for (const IndexItem& it : items) {
+    switch (it.kind) {
+      case IndexItem::NewAxis:
+        label = "UnsqueezeBackward0";
+        break;
+      case IndexItem::Ellipsis:
+        d += a->dim() - consumed;
+        break;
+      case IndexItem::Int:
+        label = "SelectBackward0";
+        ++d;
+        break;
+      case IndexItem::Slice: {
+        any_slice = true;
+        const int64_t size = d < a->dim() ? a->shape[d] : 0;
+        const bool whole = (it.start == kNone || it.start == 0 || it.start <= -size) &&
+                           (it.stop == kNone || it.stop >= size) && it.step == 1;
+        if (!whole) label = "SliceBackward0";
+        ++d;
+        break;
+      }
+    }
+  }
+  return label ? label : any_slice ? "SliceBackward0" : "AliasBackward0";
+}
+
+}  // namespace
+
+Tensor index(const Tensor& a, const std::vector<IndexItem>& items, const char* label) {
   View v = apply_items(a, items);
   Tensor out = new_view(a, v.shape, v.strides, v.offset);
   if (auto n = record<IndexBackward>({&a}, out)) {
     n->in_shape = a->shape;
     n->items = items;
+    n->label = label ? label : basic_index_label(a, items);
   }
   return out;
 }
@@ -229,7 +270,7 @@ namespace {
 struct MaskedScatterBackward : Node {
   SavedTensor mask;
   Dims target;
-  const char* name() const override { return "MaskedScatterBackward"; }
+  const char* name() const override { return "MaskedScatterBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor r = empty(target, g->dtype);
     masked_gather(r, g, full_mask(g, mask.unpack(*this), "setitem"));
@@ -416,13 +457,17 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, const Tensor& value) {
   if (value->requires_grad() && GradMode::enabled() && !is_floating(a->dtype))
     fail("masked_fill", "the value requires grad, but the result has dtype ", dtype_name(a->dtype),
          ", which autograd does not support; convert the tensor to a floating dtype first");
-  return where(mask, cast(value, a->dtype), a);  // self's dtype: the value is cast to it
+  Tensor out = where(mask, cast(value, a->dtype), a);  // self's dtype: the value is cast to it
+  show_grad_fn_as(out, "MaskedFillBackward1");
+  return out;
 }
 
 Tensor masked_fill(const Tensor& a, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill");
   check_fits(value, a->dtype, "masked_fill");
-  return where(mask, scalar_tensor(element_value(value, a->dtype), a->dtype), a);
+  Tensor out = where(mask, scalar_tensor(element_value(value, a->dtype), a->dtype), a);
+  show_grad_fn_as(out, "MaskedFillBackward0");
+  return out;
 }
 
 Tensor masked_select(const Tensor& a, const Tensor& mask) {

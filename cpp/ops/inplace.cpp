@@ -89,7 +89,7 @@ const Tensor& fill_(const Tensor& self, Scalar value) {
 const Tensor& fill_unchecked(const Tensor& self, Scalar value) {
   if (inplace_needs_graph(self, false, "fill_"))  // every element gets the value: no overlap check
     return commit_inplace(self,
-                          replaced(self, scalar_tensor(value.v, self->dtype), "FillBackward"));
+                          replaced(self, scalar_tensor(value.v, self->dtype), "FillBackward0"));
   fill(self, value.v);
   self->bump_version();
   return self;
@@ -101,7 +101,7 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
   // PyTorch checks the overlap for a tensor value (not for a number).
   if (check_inplace(self, value->requires_grad(), "fill_"))
     return commit_inplace(
-        self, replaced(self, cast(reshape(value, Dims{}), self->dtype), "FillBackward"));
+        self, replaced(self, cast(reshape(value, Dims{}), self->dtype), "FillBackward0"));
   // a tensor's value is not checked: PyTorch converts it as copy_ does (inf into int64 is
   // its lowest value), so it is converted by the cast kernel first
   const Tensor v = cast(reshape(value, Dims{}), self->dtype);

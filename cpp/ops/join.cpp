@@ -1,6 +1,7 @@
 // Joining and splitting along a dim: cat and stack (copies, with PyTorch's type promotion
 // across the inputs), narrow, split, chunk and unbind (views sharing the input's storage).
 #include <algorithm>
+#include <string_view>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
@@ -14,7 +15,8 @@ struct CatBackward : Node {
   int dim = 0;
   std::vector<int64_t> sizes;  // each input's size along dim; -1 for a skipped (0,) input
   std::vector<Dims> shapes;
-  const char* name() const override { return "CatBackward"; }
+  const char* label = "CatBackward0";  // StackBackward0 for stack (unsqueezed inputs)
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override {
     std::vector<Tensor> r;
     int64_t at = 0;
@@ -86,6 +88,7 @@ Tensor concat(const std::vector<Tensor>& ts, int64_t dim, const char* op) {
   if (rg && GradMode::enabled()) {
     auto n = std::make_shared<CatBackward>();
     n->dim = d;
+    if (std::string_view(op) == "stack") n->label = "StackBackward0";
     for (const Tensor& t : ts) {
       n->sizes.push_back(skipped(t) && &t != ref ? -1 : t->shape[d]);
       n->shapes.push_back(t->shape);
@@ -123,7 +126,10 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
   return index(a, slice_items(d, start, start + length));
 }
 
-std::vector<Tensor> split_sizes(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim) {
+namespace {
+
+std::vector<Tensor> split_as(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim,
+                             const char* label) {
   if (a->dim() == 0) fail("split", "cannot split a 0-dim tensor");
   const int d = wrap_dim(dim, a->dim(), "split");
   int64_t sum = 0;
@@ -139,10 +145,16 @@ std::vector<Tensor> split_sizes(const Tensor& a, const std::vector<int64_t>& siz
   std::vector<Tensor> r;
   int64_t at = 0;
   for (int64_t s : sizes) {
-    r.push_back(narrow(a, d, at, s));
+    r.push_back(index(a, slice_items(d, at, at + s), label));
     at += s;
   }
   return r;
+}
+
+}  // namespace
+
+std::vector<Tensor> split_sizes(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim) {
+  return split_as(a, sizes, dim, "SplitWithSizesBackward0");
 }
 
 std::vector<Tensor> split(const Tensor& a, int64_t size, int64_t dim) {
@@ -156,7 +168,7 @@ std::vector<Tensor> split(const Tensor& a, int64_t size, int64_t dim) {
   std::vector<int64_t> sizes;
   if (n == 0) sizes.push_back(0);  // PyTorch: one empty piece
   for (int64_t at = 0; at < n; at += size) sizes.push_back(std::min(size, n - at));
-  return split_sizes(a, sizes, d);
+  return split_as(a, sizes, d, "SplitBackward0");
 }
 
 std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim) {
@@ -166,7 +178,7 @@ std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim) {
   const int64_t n = a->shape[d];
   const int64_t size = (n + chunks - 1) / chunks;
   if (size == 0) {  // n == 0: `chunks` empty pieces
-    return split_sizes(a, std::vector<int64_t>(static_cast<size_t>(chunks), 0), d);
+    return split_as(a, std::vector<int64_t>(static_cast<size_t>(chunks), 0), d, "SplitBackward0");
   }
   return split(a, size, d);
 }
@@ -181,7 +193,7 @@ std::vector<Tensor> unbind(const Tensor& a, int64_t dim) {
   items.back() = IndexItem{IndexItem::Int, 0, 0, 1};
   for (int64_t i = 0; i < a->shape[d]; ++i) {
     items.back().start = i;
-    r.push_back(index(a, items));
+    r.push_back(index(a, items, "UnbindBackward0"));
   }
   return r;
 }

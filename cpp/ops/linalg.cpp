@@ -34,7 +34,7 @@ Tensor mm_grad(const Tensor& x, const Tensor& y, AccumulateTargets& targets, siz
 
 struct MmBackward : Node {
   SavedTensor a, b;
-  const char* name() const override { return "MmBackward"; }
+  const char* name() const override { return "MmBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override { return apply(g, no_targets()); }
   std::vector<Tensor> apply(const Tensor& g, AccumulateTargets& targets) override {
     Tensor ga, gb;
@@ -53,7 +53,7 @@ void bmm_into(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 struct BmmBackward : Node {
   SavedTensor a, b;
-  const char* name() const override { return "BmmBackward"; }
+  const char* name() const override { return "BmmBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor ga, gb;
     if (needs(0)) {
@@ -119,6 +119,14 @@ Tensor matmul_of(const Tensor& a, const Tensor& b);
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = matmul_of(a, b);
+  // The node PyTorch's matmul ends with for these ranks (dot, mv, a squeezed mm, a folded GEMM)
+  const int da = a->dim(), db = b->dim();
+  if (!(da == 2 && db == 2))
+    show_grad_fn_as(out, da == 1 && db == 1   ? "DotBackward0"
+                         : da == 2 && db == 1 ? "MvBackward0"
+                         : da == 1 && db == 2 ? "SqueezeBackward4"
+                         : da == 2            ? "CloneBackward0"
+                                              : "UnsafeViewBackward0");
   // A view of the product made here is the result: nobody else sees that base, so it is no
   // view (PyTorch returns a fresh tensor): in-place ops and detach_ treat it as a plain one.
   if (out->view.base && out->storage != a->storage && out->storage != b->storage) {

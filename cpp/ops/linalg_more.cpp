@@ -1,6 +1,7 @@
 // dot, outer, addmm, baddbmm (and addmm_, baddbmm_): compositions of mm, bmm and the elementwise
 // ops, so their gradients come from those ops' nodes. Each checks its operands first, so that
 // errors name it and the shapes.
+#include "autograd/node.h"
 #include "ops/ops.h"
 
 namespace pyag {
@@ -69,7 +70,9 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar
     fail("addmm", "mat1 and mat2 shapes cannot be multiplied: ", shape_str(mat1->shape), " and ",
          shape_str(mat2->shape));
   same_dtype("addmm", mat1, mat2);
-  return combine("addmm", input, mm(mat1, mat2), beta, alpha);
+  Tensor out = combine("addmm", input, mm(mat1, mat2), beta, alpha);
+  show_grad_fn_as(out, "AddmmBackward0");
+  return out;
 }
 
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta,
@@ -81,7 +84,9 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, 
     fail("baddbmm", "batch1 and batch2 shapes cannot be multiplied: ", shape_str(batch1->shape),
          " and ", shape_str(batch2->shape));
   same_dtype("baddbmm", batch1, batch2);
-  return combine("baddbmm", input, bmm(batch1, batch2), beta, alpha);
+  Tensor out = combine("baddbmm", input, bmm(batch1, batch2), beta, alpha);
+  show_grad_fn_as(out, "BaddbmmBackward0");
+  return out;
 }
 
 const Tensor& addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2, Scalar beta,

@@ -35,10 +35,17 @@ Tensor as_rows(const Tensor& x, int64_t in) {
 struct LinearBackward : Node {
   Dims x_shape;
   int64_t rows, in_f, out_f;
-  SavedTensor x, w;  // x as a (rows, in) matrix, for the weight's gradient; w for the input's
-  LinearBackward(Dims s, int64_t r, int64_t i, int64_t o)
-      : x_shape(s), rows(r), in_f(i), out_f(o) {}
-  const char* name() const override { return "LinearBackward"; }
+  SavedTensor x, w;   // x as a (rows, in) matrix, for the weight's gradient; w for the input's
+  const char* label;  // the node PyTorch's F.linear ends with (addmm, mm or a view of them)
+  LinearBackward(Dims s, int64_t r, int64_t i, int64_t o, bool bias)
+      : x_shape(s), rows(r), in_f(i), out_f(o) {
+    const int nd = x_shape.size();
+    label = nd == 2   ? (bias ? "AddmmBackward0" : "MmBackward0")
+            : bias    ? "ViewBackward0"
+            : nd == 1 ? "SqueezeBackward4"
+                      : "UnsafeViewBackward0";
+  }
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override { return apply(g, no_targets()); }
   std::vector<Tensor> apply(const Tensor& g, AccumulateTargets& targets) override {
     Tensor g2 = g->dim() == 2 ? g : as_rows(g, out_f);
@@ -98,7 +105,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   const bool grad = GradMode::enabled() && (input->requires_grad() || weight->requires_grad() ||
                                             (bias && bias->requires_grad()));
   if (grad) {
-    auto node = std::make_shared<LinearBackward>(input->shape, x2->shape[0], in_f, out_f);
+    auto node = std::make_shared<LinearBackward>(input->shape, x2->shape[0], in_f, out_f,
+                                                 static_cast<bool>(bias));
     attach(node, std::vector<Tensor>{input, weight, bias ? bias : no_tensor()}, out);
     // Only what a needed gradient reads, as PyTorch's addmm/matmul (a bias alone: nothing).
     if (node->needs(1)) node->x = SavedTensor(x2);

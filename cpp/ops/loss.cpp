@@ -45,17 +45,17 @@ struct PointLossBackward : Node {
   const char* name() const override {
     switch (kind) {
       case PointLoss::Mse:
-        return "MseLossBackward";
+        return "MseLossBackward0";
       case PointLoss::SmoothL1:
-        return "SmoothL1LossBackward";
+        return "SmoothL1LossBackward0";
       case PointLoss::Huber:
-        return "HuberLossBackward";
+        return "HuberLossBackward0";
       case PointLoss::Bce:
-        return "BinaryCrossEntropyBackward";
+        return "BinaryCrossEntropyBackward0";
       case PointLoss::BceWithLogits:
-        return "BinaryCrossEntropyWithLogitsBackward";
+        return "BinaryCrossEntropyWithLogitsBackward0";
     }
-    return "LossBackward";
+    return "LossBackward0";
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xs = x.unpack(*this);
@@ -101,9 +101,12 @@ struct CrossEntropyBackward : Node {
   double eps, scale;
   SavedTensor lp, target, w;  // lp = log_softmax(input), made by the forward
   Tensor total;               // 'mean' over class-index targets: the denominator (0-d float64)
+  // The node PyTorch's cross_entropy (log_softmax then nll_loss, or the probability targets'
+  // sum) ends with.
+  const char* label = "NllLossBackward0";
   CrossEntropyBackward(bool s, int64_t ii, double e, double sc)
       : soft(s), ignore_index(ii), eps(e), scale(sc) {}
-  const char* name() const override { return "CrossEntropyLossBackward"; }
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& lps = lp.unpack(*this);
     const Tensor& ts = target.unpack(*this);
@@ -127,9 +130,10 @@ struct NllLossBackward : Node {
   double scale;
   Dims shape;
   SavedTensor target, w;
-  Tensor total;  // 'mean': the denominator (0-d float64)
+  Tensor total;                            // 'mean': the denominator (0-d float64)
+  const char* label = "NllLossBackward0";  // NllLoss2DBackward0 for (n, c, d1, ...) inputs
   NllLossBackward(int64_t ii, double s, Dims sh) : ignore_index(ii), scale(s), shape(sh) {}
-  const char* name() const override { return "NllLossBackward"; }
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor gx = empty(shape, g->dtype);
     nll_backward_into(gx, contiguous(g), target.unpack(*this),
@@ -248,6 +252,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
                                                  scale)) {
       node->lp = SavedTensor(lp), node->target = SavedTensor(y);
       if (w) node->w = SavedTensor(w);
+      node->label = r == Reduction::Mean ? "DivBackward1" : "NegBackward0";
     }
     return out;
   }
@@ -261,6 +266,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
           record<CrossEntropyBackward>({&x}, out, false, ignore_index, label_smoothing, 1.0)) {
     node->lp = SavedTensor(lp), node->target = SavedTensor(t), node->total = total;
     if (w) node->w = SavedTensor(w);
+    node->label = label_smoothing > 0.0                   ? "AddBackward0"
+                  : none_shape && none_shape->size() >= 2 ? "NllLoss2DBackward0"
+                                                          : "NllLossBackward0";
   }
   return out;
 }
@@ -282,6 +290,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   if (auto node = record<NllLossBackward>({&x}, out, ignore_index, 1.0, x->shape)) {
     node->target = SavedTensor(t), node->total = total;
     if (w) node->w = SavedTensor(w);
+    if (none_shape && none_shape->size() >= 2) node->label = "NllLoss2DBackward0";
   }
   return out;
 }

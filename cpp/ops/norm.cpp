@@ -30,7 +30,7 @@ struct LayerNormBackward : Node {
   SavedTensor x, mean, rstd, w;
   SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   LayerNormBackward(int64_t dd, Dims ws) : d(dd), wshape(ws) {}
-  const char* name() const override { return "NativeLayerNormBackward"; }
+  const char* name() const override { return "NativeLayerNormBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xs = x.unpack(*this);
     const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
@@ -54,7 +54,7 @@ struct BatchNormBackward : Node {
   SavedTensor x, mean, invstd, w;
   SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   BatchNormBackward(int64_t cc, bool bs) : c(cc), batch_stats(bs) {}
-  const char* name() const override { return "NativeBatchNormBackward"; }
+  const char* name() const override { return "NativeBatchNormBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xs = x.unpack(*this);
     const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();

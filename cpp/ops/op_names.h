@@ -5,7 +5,7 @@
 
 namespace pyag {
 
-// "leaky_relu" -> "LeakyReluBackward", unless the declaration names its node.
+// "leaky_relu" -> "LeakyReluBackward0", unless the declaration names its node.
 inline std::string backward_name(const char* op, const char* declared) {
   if (declared) return declared;
   std::string r;
@@ -18,7 +18,7 @@ inline std::string backward_name(const char* op, const char* declared) {
     r += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
     up = false;
   }
-  return r + "Backward";
+  return r + "Backward0";
 }
 
 }  // namespace pyag

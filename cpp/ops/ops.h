@@ -261,7 +261,10 @@ struct IndexItem {
   int64_t step = 1;
 };
 constexpr int64_t kNone = INT64_MIN;
-Tensor index(const Tensor& a, const std::vector<IndexItem>& items);
+// `label` names the backward node (PyTorch's name for the view op that made it: split's
+// SplitBackward0...); by default the name PyTorch gives a[items] (SelectBackward0,
+// SliceBackward0, UnsqueezeBackward0).
+Tensor index(const Tensor& a, const std::vector<IndexItem>& items, const char* label = nullptr);
 // a[mask]: a bool mask over a's leading dims (the shapes must match), the selected rows copied.
 Tensor index(const Tensor& a, const Tensor& mask);
 void index_put(const Tensor& a, const std::vector<IndexItem>& items, const Tensor& value);

@@ -16,15 +16,15 @@ struct PadBackward : Node {
   const char* name() const override {
     switch (mode) {
       case PadMode::Constant:
-        return "ConstantPadNdBackward";
+        return "ConstantPadNdBackward0";
       case PadMode::Reflect:
-        return "ReflectionPadBackward";
+        return "ReflectionPadBackward0";
       case PadMode::Replicate:
-        return "ReplicationPadBackward";
+        return "ReplicationPadBackward0";
       case PadMode::Circular:
-        return "CircularPadBackward";
+        return "CircularPadBackward0";
     }
-    return "PadBackward";
+    return "PadBackward0";
   }
   std::vector<Tensor> apply(const Tensor& grad) override {
     Tensor gx = empty(x_shape, grad->dtype);

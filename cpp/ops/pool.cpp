@@ -45,11 +45,10 @@ struct AvgPoolBackward : Node {
   bool cip;
   int64_t dov;
   bool adaptive;
-  AvgPoolBackward(Dims s, const PoolGeom& gg, bool c, int64_t d, bool a)
-      : x_shape(std::move(s)), g(gg), cip(c), dov(d), adaptive(a) {}
-  const char* name() const override {
-    return adaptive ? "AdaptiveAvgPoolBackward" : "AvgPoolBackward";
-  }
+  const char* label;
+  AvgPoolBackward(Dims s, const PoolGeom& gg, bool c, int64_t d, bool a, const char* l)
+      : x_shape(std::move(s)), g(gg), cip(c), dov(d), adaptive(a), label(l) {}
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& grad) override {
     Tensor gx = empty(x_shape, grad->dtype);
     if (adaptive)
@@ -161,7 +160,7 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, const IntList& kernel_si
   Tensor out = empty(os, input->dtype), idx = empty(os, DType::Int64);
   max_pool2d_forward_into(out, idx, dense(input), g);
   return finish_max(input, out, idx, g.planes,
-                    k == 2 ? "MaxPool2DWithIndicesBackward" : "MaxPool1DWithIndicesBackward");
+                    k == 2 ? "MaxPool2DWithIndicesBackward0" : "SqueezeBackward1");
 }
 
 Tensor avg_pool(const Tensor& input, const IntList& kernel_size, const IntList& stride,
@@ -175,8 +174,9 @@ Tensor avg_pool(const Tensor& input, const IntList& kernel_size, const IntList& 
   Tensor out = empty(out_dims(lead, g, k), input->dtype);
   avg_pool2d_forward_into(out, dense(input), g, count_include_pad, divisor_override);
   if (GradMode::enabled() && input->requires_grad()) {
-    auto node = std::make_shared<AvgPoolBackward>(input->shape, g, count_include_pad,
-                                                  divisor_override, false);
+    auto node = std::make_shared<AvgPoolBackward>(
+        input->shape, g, count_include_pad, divisor_override, false,
+        k == 2 ? "AvgPool2DBackward0" : "SqueezeBackward1");
     attach(node, {&input}, out);
   }
   return out;
@@ -202,7 +202,11 @@ Tensor adaptive_avg_pool(const Tensor& input, const IntList& output_size, const 
   Tensor out = empty(out_dims(lead, g, k), input->dtype);
   adaptive_avg_pool2d_forward_into(out, dense(input), g);
   if (GradMode::enabled() && input->requires_grad()) {
-    auto node = std::make_shared<AvgPoolBackward>(input->shape, g, false, 0, true);
+    // PyTorch: a mean over the plane for a (1, 1) output; 1-d pools squeeze a 2-d one's result
+    const char* label = k == 1                   ? "SqueezeBackward1"
+                        : g.oh == 1 && g.ow == 1 ? "MeanBackward1"
+                                                 : "AdaptiveAvgPool2DBackward0";
+    auto node = std::make_shared<AvgPoolBackward>(input->shape, g, false, 0, true, label);
     attach(node, {&input}, out);
   }
   return out;
@@ -216,7 +220,8 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, const IntList& 
   const Dims os = out_dims(lead, g, k);
   Tensor out = empty(os, input->dtype), idx = empty(os, DType::Int64);
   adaptive_max_pool2d_forward_into(out, idx, dense(input), g);
-  return finish_max(input, out, idx, g.planes, "AdaptiveMaxPoolBackward");
+  return finish_max(input, out, idx, g.planes,
+                    k == 2 ? "AdaptiveMaxPool2DBackward0" : "SqueezeBackward1");
 }
 
 }  // namespace pyag

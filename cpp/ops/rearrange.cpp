@@ -11,7 +11,7 @@ namespace {
 
 struct FlipBackward : Node {
   std::vector<int64_t> dims;
-  const char* name() const override { return "FlipBackward"; }
+  const char* name() const override { return "FlipBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override { return {flip(g, dims)}; }
 };
 
@@ -20,7 +20,7 @@ struct FlipBackward : Node {
 struct RepeatBackward : Node {
   Dims in_shape, split_shape;
   std::vector<int64_t> repeat_dims;
-  const char* name() const override { return "RepeatBackward"; }
+  const char* name() const override { return "RepeatBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {reshape(sum(reshape(g, split_shape), repeat_dims, false), in_shape)};
   }

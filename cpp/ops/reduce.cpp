@@ -41,8 +41,12 @@ Tensor expand_back(const Tensor& g, const Dims& in_shape, const std::vector<int>
 struct SumBackward : Node {
   Dims in_shape;
   std::vector<int> dims;
-  double scale = 1.0;  // 1/n for mean
-  const char* name() const override { return scale == 1.0 ? "SumBackward" : "MeanBackward"; }
+  double scale = 1.0;                    // 1/n for mean
+  bool is_mean = false, by_dim = false;  // PyTorch's overloads: sum() SumBackward0, sum(dim) 1
+  const char* name() const override {
+    if (is_mean) return by_dim ? "MeanBackward1" : "MeanBackward0";
+    return by_dim ? "SumBackward1" : "SumBackward0";
+  }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor gs = scale == 1.0 ? g : mul(g, Scalar{scale});
     return {expand_back(gs, in_shape, dims)};
@@ -56,7 +60,7 @@ struct ExtremeAllBackward : Node {
   SavedTensor x, out;
   bool is_max;
   explicit ExtremeAllBackward(bool m) : is_max(m) {}
-  const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
+  const char* name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     const Tensor& ov = out.unpack(*this);
@@ -74,7 +78,7 @@ struct ExtremeDimBackward : Node {
   int dim;
   bool keepdim, is_max;
   ExtremeDimBackward(Dims s, int d, bool k, bool m) : in_shape(s), dim(d), keepdim(k), is_max(m) {}
-  const char* name() const override { return is_max ? "MaxBackward" : "MinBackward"; }
+  const char* name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     if (in_shape.size() == 0) {  // a 0-d input: the indices are saved (as PyTorch) but all 0
       indices.check(*this);
@@ -126,6 +130,7 @@ Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
   if (auto n = record<SumBackward>({&a}, out)) {
     n->in_shape = a->shape;
     n->dims = ds;
+    n->by_dim = !dims.empty();
   }
   return out;
 }
@@ -144,6 +149,8 @@ Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
     n->in_shape = a->shape;
     n->dims = ds;
     n->scale = scale;
+    n->is_mean = true;
+    n->by_dim = !dims.empty();
   }
   return out;
 }

@@ -68,7 +68,7 @@ Tensor scalar_like(double v, DType dt) { return scalar_tensor(v, dt); }
 struct ProdBackward : Node {
   SavedTensor x, out;  // out in keepdim form
   std::vector<int> dims;
-  const char* name() const override { return "ProdBackward"; }
+  const char* name() const override { return "ProdBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     const Tensor& y = out.unpack(*this);
@@ -91,7 +91,7 @@ struct NormBackward : Node {
   SavedTensor x, out;  // out in keepdim form
   std::vector<int> dims;
   double p = 2;
-  const char* name() const override { return "NormBackward"; }
+  const char* name() const override { return "LinalgVectorNormBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     const Tensor& y = out.unpack(*this);
@@ -116,7 +116,7 @@ struct NormBackward : Node {
 
 struct CumsumBackward : Node {
   int dim = 0;
-  const char* name() const override { return "CumsumBackward"; }
+  const char* name() const override { return "CumsumBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor r = empty(g->shape, g->dtype);
     cumsum_into(r, g, dim, true);
@@ -127,7 +127,7 @@ struct CumsumBackward : Node {
 struct CumprodBackward : Node {
   SavedTensor x;
   int dim = 0;
-  const char* name() const override { return "CumprodBackward"; }
+  const char* name() const override { return "CumprodBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     Tensor r = empty(g->shape, g->dtype);
@@ -189,7 +189,9 @@ Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
                                          : extreme_dims(x, ds, true, op);
   m = where(eq(abs(m), Scalar{kInf}), scalar_like(0.0, x->dtype), m);
   Tensor r = add(log(sum(exp(sub(x, m)), as64(ds), true)), m);
-  return finish_shape(r, x->shape, ds, keepdim);
+  Tensor out = finish_shape(r, x->shape, ds, keepdim);
+  show_grad_fn_as(out, "LogsumexpBackward0");
+  return out;
 }
 
 Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
@@ -199,12 +201,16 @@ Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction,
   Tensor d = sub(a, mean(a, as64(ds), true));
   Tensor ss = sum(mul(d, d), as64(ds), true);
   Tensor r = div(ss, Scalar{std::max(0.0, n - correction)});
-  return finish_shape(r, a->shape, ds, keepdim);
+  Tensor out = finish_shape(r, a->shape, ds, keepdim);
+  show_grad_fn_as(out, "VarBackward0");
+  return out;
 }
 
 Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
   need_float(a, "std", "std and var need");
-  return sqrt(var(a, dims, correction, keepdim));
+  Tensor out = sqrt(var(a, dims, correction, keepdim));
+  show_grad_fn_as(out, "StdBackward0");
+  return out;
 }
 
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim,

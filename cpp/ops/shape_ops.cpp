@@ -11,9 +11,11 @@
 namespace pyag {
 namespace {
 
-struct PermuteBackward : Node {
+struct PermuteBackward : Node {  // permute, transpose, t (PyTorch's node names differ)
   std::vector<int64_t> inverse;
-  const char* name() const override { return "PermuteBackward"; }
+  const char* label;
+  explicit PermuteBackward(const char* l) : label(l) {}
+  const char* name() const override { return label; }
   std::vector<Tensor> apply(const Tensor& g) override { return {permute(g, inverse)}; }
 };
 
@@ -51,7 +53,9 @@ Tensor new_view(const Tensor& a, const Dims& shape, const Dims& strides, int64_t
   return v;
 }
 
-Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
+namespace {
+
+Tensor permute_as(const Tensor& a, const std::vector<int64_t>& dims, const char* label) {
   const int n = a->dim();
   if (static_cast<int>(dims.size()) != n)
     fail("permute", "number of dims don't match: tensor of shape ", shape_str(a->shape), " and ",
@@ -65,28 +69,39 @@ Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
     inverse[static_cast<size_t>(w[static_cast<size_t>(i)])] = i;
   }
   Tensor out = new_view(a, s, st, a->offset);
-  if (auto node = record<PermuteBackward>({&a}, out)) node->inverse = inverse;
+  if (auto node = record<PermuteBackward>({&a}, out, label)) node->inverse = inverse;
   return out;
 }
 
-Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
+Tensor transpose_as(const Tensor& a, int64_t d0, int64_t d1, const char* label) {
   const int n = a->dim();
   std::vector<int64_t> perm;
   for (int i = 0; i < n; ++i) perm.push_back(i);
   if (n == 0) {
     wrap_dim(d0, 0, "transpose"), wrap_dim(d1, 0, "transpose");
-    return permute(a, perm);
+    return permute_as(a, perm, label);
   }
   std::swap(perm[static_cast<size_t>(wrap_dim(d0, n, "transpose"))],
             perm[static_cast<size_t>(wrap_dim(d1, n, "transpose"))]);
-  return permute(a, perm);
+  return permute_as(a, perm, label);
+}
+
+}  // namespace
+
+Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
+  return permute_as(a, dims, "PermuteBackward0");
+}
+
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
+  return transpose_as(a, d0, d1, "TransposeBackward0");
 }
 
 Tensor t(const Tensor& a) {
   if (a->dim() > 2)
     fail("t", "expects a tensor with <= 2 dimensions, but got shape ", shape_str(a->shape));
-  return a->dim() < 2 ? permute(a, a->dim() ? std::vector<int64_t>{0} : std::vector<int64_t>{})
-                      : transpose(a, 0, 1);
+  return a->dim() < 2 ? permute_as(a, a->dim() ? std::vector<int64_t>{0} : std::vector<int64_t>{},
+                                   "TBackward0")
+                      : transpose_as(a, 0, 1, "TBackward0");
 }
 
 Tensor view(const Tensor& a, const Dims& shape) {
@@ -96,17 +111,17 @@ Tensor view(const Tensor& a, const Dims& shape) {
     fail("view", "view size ", shape_str(s), " is not compatible with input tensor's size ",
          shape_str(a->shape), " and stride ", shape_str(a->strides),
          " (at least one dimension spans across two contiguous subspaces); use .reshape(...)");
-  return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward");
+  return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward0");
 }
 
 Tensor reshape(const Tensor& a, const Dims& shape) {
   Dims s = infer_shape(shape, a->shape, "reshape");
   Dims st;
   if (view_strides(a->shape, a->strides, s, st))
-    return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward");
+    return record_view(a, new_view(a, s, st, a->offset), a->shape, "ViewBackward0");
   Tensor c = empty(s, a->dtype);
   copy_into(make_view(c, a->shape, contiguous_strides(a->shape), 0), a);
-  return record_view(a, c, a->shape, "ReshapeBackward");
+  return record_view(a, c, a->shape, "UnsafeViewBackward0");  // PyTorch's copy + _unsafe_view
 }
 
 Tensor expand(const Tensor& a, const Dims& shape) {
@@ -132,7 +147,7 @@ Tensor expand(const Tensor& a, const Dims& shape) {
            ", tensor sizes ", shape_str(a->shape));
   }
   Tensor out = new_view(a, s, st, a->offset);
-  record<IdentityBackward>({&a}, out, "ExpandBackward");
+  record<IdentityBackward>({&a}, out, "ExpandBackward0");
   return out;
 }
 
@@ -144,7 +159,8 @@ Tensor squeeze(const Tensor& a, std::optional<int64_t> dim) {
     s.push_back(a->shape[i]);
     st.push_back(a->strides[i]);
   }
-  return record_view(a, new_view(a, s, st, a->offset), a->shape, "SqueezeBackward");
+  return record_view(a, new_view(a, s, st, a->offset), a->shape,
+                     dim ? "SqueezeBackward1" : "SqueezeBackward0");
 }
 
 Tensor unsqueeze(const Tensor& a, int64_t dim) {
@@ -153,7 +169,7 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   int64_t stride = d < a->dim() ? a->shape[d] * a->strides[d] : 1;
   s.insert(d, 1);
   st.insert(d, stride);
-  return record_view(a, new_view(a, s, st, a->offset), a->shape, "UnsqueezeBackward");
+  return record_view(a, new_view(a, s, st, a->offset), a->shape, "UnsqueezeBackward0");
 }
 
 Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
@@ -182,7 +198,7 @@ Tensor contiguous(const Tensor& a) { return a->contiguous() ? a : clone(a); }
 Tensor clone(const Tensor& a) {
   Tensor out = empty(a->shape, a->dtype);
   copy_into(out, a);
-  record<IdentityBackward>({&a}, out, "CloneBackward");
+  record<IdentityBackward>({&a}, out, "CloneBackward0");
   return out;
 }
 

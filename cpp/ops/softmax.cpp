@@ -22,7 +22,7 @@ struct SoftmaxNode : Node {
   SavedTensor y;
   SoftmaxNode(SoftmaxKernel kernel, int d) : k(kernel), dim(d) {}
   const char* name() const override {
-    return k == SoftmaxKernel::softmax ? "SoftmaxBackward" : "LogSoftmaxBackward";
+    return k == SoftmaxKernel::softmax ? "SoftmaxBackward0" : "LogSoftmaxBackward0";
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& yv = y.unpack(*this);

@@ -21,7 +21,7 @@ struct Info {
   unary::BoolInput bool_input;
   bool promote_params;
   void (*check)(const char*, DType, const ScalarArgs&);
-  std::string node, inplace;  // "SinBackward", "sin_"
+  std::string node, inplace;  // "SinBackward0", "sin_"
 };
 
 const Info& info(UnaryKernel k) {

@@ -9,7 +9,7 @@ namespace {
 
 struct WhereBackward : Node {
   SavedTensor cond;
-  const char* name() const override { return "WhereBackward"; }
+  const char* name() const override { return "WhereBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& c = cond.unpack(*this);
     Tensor z = scalar_tensor(0.0, g->dtype);
@@ -21,7 +21,7 @@ struct WhereBackward : Node {
 };
 
 struct ToBackward : Node {
-  const char* name() const override { return "ToCopyBackward"; }
+  const char* name() const override { return "ToCopyBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override { return {g}; }  // the engine casts back
 };
 

@@ -63,7 +63,7 @@ class Call:
         """E.g. ``all_reduce #12 (float32, shape (4, 3), op SUM)``."""
         parts = []
         if self.dtype is not None:
-            parts.append(f"{self.dtype}, shape {self.shape}".replace("pyautograd.", ""))
+            parts.append(f"{self.dtype}, shape {self.shape}".replace("torch.", ""))
         if self.op:
             parts.append(f"op {self.op}")
         if self.root >= 0:

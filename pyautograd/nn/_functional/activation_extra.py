@@ -52,7 +52,7 @@ def _floating(input: object, op: str) -> Tensor:
     """input, checked to be a floating tensor (PyTorch has these kernels for floats only)."""
     t = _check(input, op)
     if not t.is_floating_point():
-        name = _TORCH_TYPE_NAMES.get(str(t.dtype).replace("pyautograd.", ""), str(t.dtype))
+        name = _TORCH_TYPE_NAMES.get(str(t.dtype).replace("torch.", ""), str(t.dtype))
         raise NotImplementedError(f"[{op}] \"{op}_cpu\" not implemented for '{name}'")
     return t
 
@@ -99,7 +99,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     pos = input > 0
     # the negative branch reads 0 where x > 0, so an infinite x sends no 0 * inf to weight
     neg = _core.where(pos, 0.0, input)
-    return _core.where(pos, input, w * neg)
+    return _core._show_grad_fn_as(_core.where(pos, input, w * neg), "PreluKernelBackward0")
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:

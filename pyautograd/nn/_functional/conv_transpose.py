@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ... import _core
 from ..._core import Tensor
 from .conv import _ntuple
 from .sampling import col2im
@@ -90,6 +91,8 @@ def _conv_transpose(
         out = out + bias.reshape(1, -1, 1, 1)
     if n == 1:
         out = out.squeeze(2)
+    # PyTorch's node (an unbatched input: the squeeze of the batched result)
+    _core._show_grad_fn_as(out, "ConvolutionBackward0")
     return out if batched else out.squeeze(0)
 
 

@@ -94,7 +94,7 @@ def embedding(
     if padding_idx is not None and weight.requires_grad:
         keep = (input != padding_idx).unsqueeze(-1)
         out = _core.where(keep, out, out.detach())
-    return out
+    return _core._show_grad_fn_as(out, "EmbeddingBackward0")
 
 
 def layer_norm(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ... import _core
 from ..._api import finfo
 from ..._core import Tensor
 from ...autograd import no_grad
@@ -74,7 +75,8 @@ def group_norm(
     else:  # one value per group (the fused kernel refuses): it normalizes to 0
         mean = rows.mean(-1, keepdim=True)
         y = (rows - mean) * (((rows - mean) ** 2).mean(-1, keepdim=True) + eps).rsqrt()
-    return _affine(y.reshape(shape), weight, bias)
+    out = _affine(y.reshape(shape), weight, bias)
+    return _core._show_grad_fn_as(out, "NativeGroupNormBackward0")
 
 
 def _repeat(t: Tensor | None, n: int) -> Tensor | None:

@@ -226,7 +226,20 @@ def interpolate(
         if len(taps) == 1 and taps[0][1] is None and n_in == n_out:
             continue
         x = _resample(x, 2 + i, taps)
-    return x if x is not input else input * 1
+    out = x if x is not input else input * 1
+    kind = _UPSAMPLE_NODE.get(mode, "")
+    return _core._show_grad_fn_as(out, f"{kind}{dim}DBackward0") if kind else out
+
+
+# PyTorch's backward node of each interpolate mode: Upsample<kind><dims>DBackward0
+_UPSAMPLE_NODE = {
+    "nearest": "UpsampleNearest",
+    "nearest-exact": "_UpsampleNearestExact",
+    "linear": "UpsampleLinear",
+    "bilinear": "UpsampleBilinear",
+    "bicubic": "UpsampleBicubic",
+    "trilinear": "UpsampleTrilinear",
+}
 
 
 def upsample(

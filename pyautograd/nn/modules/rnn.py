@@ -426,6 +426,9 @@ class RNNBase(Module):
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_in = FL.dropout(layer_in, self.dropout, True)
         output = layer_in
+        if lstm and dirs == 1 and output.dtype == _core.float32 and output.numel():
+            # PyTorch runs a float32 LSTM through oneDNN on the CPU: its output's node
+            _core._show_grad_fn_as(output, "MkldnnRnnLayerBackward0")
         hn = _stack(h_n, 0)
         cn = _stack(c_n, 0) if lstm else None
         if not batched:
@@ -434,6 +437,8 @@ class RNNBase(Module):
             cn = cn.squeeze(1) if cn is not None else None
         elif self.batch_first:
             output = output.transpose(0, 1)
+            if not lstm:  # PyTorch's GRU and RNN transpose in place (TransposeBackward1)
+                _core._show_grad_fn_as(output, "TransposeBackward1")
         return (output, (hn, cn)) if lstm else (output, hn)
 
 
