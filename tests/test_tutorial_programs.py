@@ -76,6 +76,15 @@ CASES = {
     "word_embeddings_ngram.py": 1e-4,
     "lstm_tagger.py": 1e-3,
     "nn_really.py": 1e-3,
+    # programs in the shape of pytorch/examples' (mnist, vae, time_sequence_prediction,
+    # word_language_model, reinforcement_learning, dcgan, mnist_rnn), random data
+    "ex_mnist_cnn.py": 1e-4,
+    "ex_vae.py": 1e-4,
+    "ex_time_sequence.py": 1e-4,
+    "ex_word_language_model.py": 1e-4,
+    "ex_reinforce.py": 1e-3,
+    "ex_dcgan.py": 1e-4,
+    "ex_mnist_rnn.py": 1e-4,
 }
 
 
