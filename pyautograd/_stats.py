@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import _core
 from ._core import Tensor
 
 _Dims = int | Sequence[int] | None
@@ -69,4 +70,5 @@ def cdist(
             f"[cdist] X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
             f"X2: {x2.shape[-1]}"
         )
-    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, -1)
+    out = (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, -1)
+    return _core._show_grad_fn_as(out, "CdistBackward0")

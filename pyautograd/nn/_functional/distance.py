@@ -77,4 +77,4 @@ def pairwise_distance(
     _check_number("pairwise_distance", "p", p)
     _check_number("pairwise_distance", "eps", eps)
     last = max(x1.dim(), x2.dim()) - 1
-    return (x1 - x2 + eps).norm(p, last, keepdim)
+    return _core._show_grad_fn_as((x1 - x2 + eps).norm(p, last, keepdim), "NormBackward1")
