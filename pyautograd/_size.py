@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsIndex, overload
 
 if TYPE_CHECKING:
     from ._core import Tensor
@@ -18,6 +18,27 @@ class Size(tuple[int, ...]):
     def numel(self) -> int:
         """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
         return math.prod(self)
+
+    # As torch.Size: slices, concatenations and repetitions are Sizes too.
+    @overload
+    def __getitem__(self, key: SupportsIndex, /) -> int: ...
+    @overload
+    def __getitem__(self, key: slice, /) -> Size: ...
+    def __getitem__(self, key: SupportsIndex | slice, /) -> int | Size:
+        if isinstance(key, slice):
+            return Size(tuple.__getitem__(self, key))
+        return tuple.__getitem__(self, key)
+
+    def __add__(self, other: tuple[Any, ...], /) -> Size:
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: tuple[Any, ...], /) -> Size:
+        return Size(tuple.__add__(tuple(other), self))
+
+    def __mul__(self, n: SupportsIndex, /) -> Size:
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
 
 class MinMax(NamedTuple):
