@@ -194,7 +194,8 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     picked = self.index_select(d, idx)
     shape = list(self.shape)
     shape[d : d + 1] = [n, size]
-    return picked.reshape(shape).movedim(d + 1, -1)
+    out = picked.reshape(shape).movedim(d + 1, -1)
+    return _pa()._core._show_grad_fn_as(out, "UnfoldBackward0") if out.grad_fn is not None else out
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -391,7 +392,10 @@ def xlogy(input: Any, other: Any) -> Tensor:
     y = other if isinstance(other, Tensor) else _pa().tensor(other, dtype=x.dtype)
     if not x.is_floating_point() and not y.is_floating_point():
         x = x.to(_pa().get_default_dtype())
-    return _XLogY.apply(x, y)
+    out = _XLogY.apply(x, y)
+    if out.grad_fn is not None:  # PyTorch's node name (its overload for tensor, tensor)
+        out = _pa()._core._show_grad_fn_as(out, "XlogyBackward0")
+    return out
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:
@@ -403,7 +407,8 @@ def float_power(input: Any, exponent: Any) -> Tensor:
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input * 2 ** other."""
-    return input * _pa().pow(2.0, other)
+    out = input * _pa().pow(2.0, other)
+    return _pa()._core._show_grad_fn_as(out, "LdexpBackward0") if out.grad_fn is not None else out
 
 
 def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:

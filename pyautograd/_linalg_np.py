@@ -59,6 +59,11 @@ def _t(a: Any, like: Tensor) -> Tensor:
     return _pa().tensor(np.asarray(a, dtype=_arr(like).dtype).tolist(), dtype=like.dtype)
 
 
+def _named(out: Tensor, name: str) -> Tensor:
+    """out shown with PyTorch's backward node name (the Function's own stays underneath)."""
+    return _pa()._core._show_grad_fn_as(out, name) if out.grad_fn is not None else out
+
+
 def _mT(t: Tensor) -> Tensor:
     return t.transpose(-2, -1)
 
@@ -92,7 +97,7 @@ class _Inv(Function):
 def inv(A: Tensor) -> Tensor:
     """The inverse of each square matrix (LinAlgError when singular)."""
     a = _square("linalg.inv", A)
-    return _Inv.apply(a)
+    return _named(_Inv.apply(a), "LinalgInvExBackward0")
 
 
 def _adjugate(a: np.ndarray) -> np.ndarray:
@@ -124,7 +129,7 @@ class _Det(Function):
 
 def det(A: Tensor) -> Tensor:
     """The determinant of each square matrix."""
-    return _Det.apply(_square("linalg.det", A))
+    return _named(_Det.apply(_square("linalg.det", A)), "LinalgDetBackward0")
 
 
 class _LogAbsDet(Function):
@@ -151,7 +156,7 @@ def slogdet(A: Tensor) -> slogdet_result:
     """(sign, log |det|) of each square matrix (sign 0 and -inf when singular)."""
     a = _square("linalg.slogdet", A)
     sign, _ = np.linalg.slogdet(_arr(a))
-    return slogdet_result(_t(sign, a), _LogAbsDet.apply(a))
+    return slogdet_result(_t(sign, a), _named(_LogAbsDet.apply(a), "LinalgSlogdetBackward0"))
 
 
 def logdet(A: Tensor) -> Tensor:
@@ -209,7 +214,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     batch = list(_pa().broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2])))
     ae = a.expand(*batch, *a.shape[-2:]) if list(a.shape[:-2]) != batch else a
     be = b.expand(*batch, *b.shape[-2:]) if list(b.shape[:-2]) != batch else b
-    x = _Solve.apply(ae, be)
+    x = _named(_Solve.apply(ae, be), "LinalgSolveExBackward0")
     return x.squeeze(-1) if vector else x
 
 
@@ -241,7 +246,7 @@ class _Cholesky(Function):
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The Cholesky factor of each symmetric positive-definite matrix (lower, or upper)."""
-    low = _Cholesky.apply(_square("linalg.cholesky", A))
+    low = _named(_Cholesky.apply(_square("linalg.cholesky", A)), "LinalgCholeskyExBackward0")
     return _mT(low) if upper else low
 
 

@@ -254,6 +254,7 @@ struct deg2rad : Decl<deg2rad> {
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromGrad;
   static constexpr uint8_t python = kPyAll;
+  static constexpr const char* node = "Deg2RadBackward0";  // as PyTorch
   template <class T>
   static T f(T x) {
     return x * static_cast<T>(kPi / 180);
@@ -269,6 +270,7 @@ struct rad2deg : Decl<rad2deg> {
   static constexpr Rule rule = Rule::IntToFloat;
   static constexpr Grad grad = Grad::FromGrad;
   static constexpr uint8_t python = kPyAll;
+  static constexpr const char* node = "Rad2DegBackward0";  // as PyTorch
   template <class T>
   static T f(T x) {
     return x * static_cast<T>(180 / kPi);
