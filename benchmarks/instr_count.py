@@ -22,6 +22,8 @@ WORKLOADS = {
     "add_1elem_rg": (10000, "a + b, 1-element float32 tensors, a.requires_grad"),
     "mul_1elem": (10000, "a * b, 1-element float32 tensors"),
     "mul_sum_backward": (2000, "(a * b).sum().backward(), 1-element, both require grad"),
+    "compiled_seed_step": (20, "the seed's step at its sizes (64, 1000, 100, 10), compiled"),
+    "compiled_seed_exact": (20, "the same, compile(exact=True)"),
 }
 
 
@@ -47,6 +49,31 @@ def run_workload(name: str, n: int) -> None:
                 q.data -= 1e-6 * q.grad.data
             for q in p.values():
                 q.grad.data.zero_()
+        return
+    if name.startswith("compiled_seed"):
+        torch.manual_seed(0)
+        x, y = torch.randn(1000, 64), torch.randn(10, 64)
+        p = {
+            "w1": torch.randn(100, 1000).requires_grad_(),
+            "w2": torch.randn(10, 100).requires_grad_(),
+            "b1": torch.randn(100, 1).requires_grad_(),
+            "b2": torch.randn(10, 1).requires_grad_(),
+        }
+
+        def step(x: object, y: object) -> object:
+            z1 = p["w1"].mm(x) + p["b1"]
+            z2 = p["w2"].mm(z1.clamp(min=0)) + p["b2"]
+            loss = (z2 - y).pow(2).sum()
+            loss.backward()
+            for q in p.values():
+                q.data -= 1e-6 * q.grad.data
+            for q in p.values():
+                q.grad.data.zero_()
+            return loss
+
+        comp = torch.compile(step, exact=name.endswith("exact"))
+        for _ in range(n):
+            comp(x, y)
         return
     a, b = torch.ones(1), torch.ones(1)
     if name == "add_1elem":

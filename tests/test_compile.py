@@ -130,7 +130,8 @@ def test_seed_300_epochs_bitwise(exact: bool) -> None:
             assert le == lc, i
         else:
             assert abs(le - lc) <= 1e-5 * max(losses_e), (i, le, lc)
-    assert step_c.stats()["fusions"] == (0 if exact else 4)
+    # exact: the elementwise chains only (bitwise the same); else also the SGD folds
+    assert step_c.stats()["fusions"] == 7
     st = step_c.stats()
     assert st["captures"] == 1 and st["replays"] == 298, st
     assert st["guard_failures"] == []

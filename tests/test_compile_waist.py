@@ -25,6 +25,8 @@ EXEMPT = {
     "set_num_threads": "configuration",
     "parallel_for_impl": "the pool that a recorded kernel's own loop runs on (replay reruns it)",
     "optim_update": "reached only through ops/optim.cpp's optim_step, which records",
+    "chain_unary": "builds a step of a fused chain at capture's end (runs no kernel)",
+    "chain_binary": "builds a step of a fused chain at capture's end (runs no kernel)",
 }
 
 DECL = re.compile(r"^(?:void|bool|int64_t|double|Tensor|const char\*) (\w+)\(", re.M)

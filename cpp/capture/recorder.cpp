@@ -409,12 +409,17 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact) {
     }
     tape->outputs.push_back(std::move(out));
   }
-  if (!exact) {
+  {
     std::unordered_set<const void*> bound_bufs, returned;
     for (const auto& [d, v] : witness) bound_bufs.insert(d);
     for (const auto& [d, v] : grad_witness) bound_bufs.insert(d);
     for (const Tensor& o : outputs) returned.insert(o->storage->data);
-    tape->stats.fusions = fuse(*tape, bound_bufs, returned);
+    if (!exact) tape->stats.fusions = fuse(*tape, bound_bufs, returned);
+    // The elementwise chains are bitwise the same as the calls they replace: on under exact.
+    std::unordered_set<const void*> keep = returned;
+    for (const BoundGuard& b : r->bound)
+      if (b.fix_grad && b.exit_grad) keep.insert(b.exit_grad->storage->data);
+    tape->stats.fusions += fuse_chains(*tape, bound_bufs, keep);
   }
   {
     // Buffers that outlive the step keep their own memory: outputs, .grads the step sets.

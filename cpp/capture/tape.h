@@ -154,6 +154,11 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact = tr
 // tensors; returned: the buffers of the outputs); returns how many it made.
 int fuse(Tape& tape, const std::unordered_set<const void*>& bound,
          const std::unordered_set<const void*>& returned);
+// The elementwise fusion (capture/fuse_chain.cpp): chains of elementwise calls become one pass
+// each; bitwise the same, so applied under exact too. keep: buffers that outlive the step
+// (returned, set as a .grad). Returns how many chains it made.
+int fuse_chains(Tape& tape, const std::unordered_set<const void*>& bound,
+                const std::unordered_set<const void*>& keep);
 // The memory plan (capture/plan.cpp): internal buffers whose lives (first to last call) do not
 // overlap share one allocation; those in `pinned` (they outlive the step) keep their own.
 void plan_memory(Tape& tape, const std::unordered_set<const void*>& pinned);
