@@ -308,7 +308,10 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The p-norm of input - other."""
-    return _pa().norm(input - other, p)
+    _need("dist", "input", input)
+    _need("dist", "other", other)
+    out = _pa().norm(input - other, p)
+    return _pa()._core._show_grad_fn_as(out, "DistBackward0") if out.grad_fn is not None else out
 
 
 # --- gathers and reshapes ----------------------------------------------------------------------
@@ -724,6 +727,8 @@ def _int_binary(
     op: str, f: Callable[[np.ndarray, np.ndarray], np.ndarray]
 ) -> Callable[..., Tensor]:
     def fn(input: Tensor, other: Tensor) -> Tensor:
+        _need(op, "input", input)
+        _need(op, "other", other)
         if input.is_floating_point() or other.is_floating_point():
             raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_legacy_name(input)}'")
         res = f(_np(input), _np(other))
@@ -802,6 +807,8 @@ def fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
 
 def _apply_(self: Tensor, fn: Callable[[Any], Any]) -> Tensor:
     """Replaces each element x by fn(x) (a Python call per element; no gradients)."""
+    if not callable(fn):
+        raise TypeError(f"apply_(): argument 'callable' must be callable, not {type(fn).__name__}")
     values = [fn(v) for v in self.detach().reshape(-1).tolist()]
     self.detach().copy_(_pa().tensor(values, dtype=self.dtype).reshape(self.shape))
     return self
@@ -809,6 +816,9 @@ def _apply_(self: Tensor, fn: Callable[[Any], Any]) -> Tensor:
 
 def _map_(self: Tensor, other: Tensor, fn: Callable[[Any, Any], Any]) -> Tensor:
     """Replaces each element x by fn(x, y), y the element of other broadcast to self."""
+    _need("map_", "tensor", other)
+    if not callable(fn):
+        raise TypeError(f"map_(): argument 'callable' must be callable, not {type(fn).__name__}")
     b = other.expand_as(self)
     values = [
         fn(x, y)
@@ -973,18 +983,35 @@ INPLACE = (
 ).split()
 
 
+def _typed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn, with an argument of the wrong type (a number or a string where a tensor goes, which
+    these Python compositions meet as a missing attribute) reported as the TypeError PyTorch
+    raises."""
+    import functools
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError as e:
+            raise TypeError(f"[{name}] an argument has the wrong type: {e}") from e
+
+    return checked
+
+
 def install(cls: type[Tensor], module: dict[str, Any]) -> None:
     """Adds the functions missing from the module, the methods and in-place methods missing
     from Tensor, unfold, sum_to_size, fill_diagonal_, apply_/map_ and the always-False
     properties (is_sparse, is_quantized, is_meta, is_mkldnn)."""
     for name, fn in FUNCTIONS.items():
-        module.setdefault(name, fn)
+        if name not in module:
+            module[name] = _typed(name, fn)
     for name in METHODS:
         if not hasattr(cls, name):
             setattr(cls, name, module[name])
     for name in INPLACE:
         if not hasattr(cls, name + "_") and hasattr(cls, name):
-            setattr(cls, name + "_", _inplace_method(name))
+            setattr(cls, name + "_", _typed(name + "_", _inplace_method(name)))
     extra: dict[str, Any] = {
         "unfold": unfold,
         "sum_to_size": sum_to_size,
@@ -1001,7 +1028,7 @@ def install(cls: type[Tensor], module: dict[str, Any]) -> None:
     }
     for name, member in extra.items():
         if not hasattr(cls, name):
-            setattr(cls, name, member)
+            setattr(cls, name, member if isinstance(member, property) else _typed(name, member))
     # PyTorch's other names of the in-place forms added above (arctan2_, greater_, ...)
     from ._api import ALIASES
 
@@ -1014,10 +1041,14 @@ def install(cls: type[Tensor], module: dict[str, Any]) -> None:
             name.endswith("_")
             and not name.startswith("_")
             and name not in module
+            and name not in ALIASES
             and name[:-1] in module
             and callable(getattr(cls, name))
         ):
             module[name] = _method_as_function(name)
+    for alias, target in ALIASES.items():  # an alias is the same function as its target
+        if target in module and alias not in module:
+            module[alias] = module[target]
 
 
 def _method_of(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -1031,6 +1062,7 @@ def _method_of(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _method_as_function(name: str) -> Callable[..., Any]:
     def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+        _need(name, "input", input)
         return getattr(input, name)(*args, **kwargs)
 
     fn.__name__ = name

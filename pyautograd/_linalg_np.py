@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._core import Tensor
+from ._functions_extra import _typed
 from .autograd import Function, FunctionCtx
 
 
@@ -294,4 +295,4 @@ def install(cls: type[Tensor], module: dict[str, Any], linalg: Any) -> None:
     for name, fn in legacy:
         module.setdefault(name, fn)
         if not hasattr(cls, name):
-            setattr(cls, name, fn)
+            setattr(cls, name, _typed(name, fn))
