@@ -18,6 +18,7 @@ import tempfile
 WORKLOADS = {
     # name: (iterations n, description)
     "seed_step_2x2": (200, "the seed's autograd step, all sizes 2"),
+    "compiled_step_2x2": (2000, "the same step, pyautograd.compile'd: a replay, guards included"),
     "add_1elem": (10000, "a + b, 1-element float32 tensors"),
     "add_1elem_rg": (10000, "a + b, 1-element float32 tensors, a.requires_grad"),
     "mul_1elem": (10000, "a * b, 1-element float32 tensors"),
@@ -31,7 +32,7 @@ def run_workload(name: str, n: int) -> None:
     import pyautograd as torch
     from pyautograd.autograd import Variable
 
-    if name == "seed_step_2x2":
+    if name in ("seed_step_2x2", "compiled_step_2x2"):
         torch.manual_seed(0)
         x = Variable(torch.randn(2, 2), requires_grad=False)
         y = Variable(torch.randn(2, 2), requires_grad=False)
@@ -39,7 +40,8 @@ def run_workload(name: str, n: int) -> None:
             k: Variable(torch.randn(2, 2 if k[0] == "w" else 1), requires_grad=True)
             for k in ("w1", "b1", "w2", "b2")
         }
-        for _ in range(n):
+
+        def step() -> object:
             z1 = p["w1"].mm(x) + p["b1"]
             a1 = z1.clamp(min=0)
             z2 = p["w2"].mm(a1) + p["b2"]
@@ -49,6 +51,15 @@ def run_workload(name: str, n: int) -> None:
                 q.data -= 1e-6 * q.grad.data
             for q in p.values():
                 q.grad.data.zero_()
+            return loss
+
+        if name == "compiled_step_2x2":
+            step = torch.compile(step)
+            for _ in range(3):  # eager, capture, first replay
+                step()
+            assert step.stats()["replays"] >= 1, step.stats()
+        for _ in range(n):
+            step()
         return
     if name.startswith("compiled_seed"):
         torch.manual_seed(0)

@@ -48,7 +48,24 @@ struct GuardCheck {
   int op;
   py::object container, key, expected;
   FunctionField field = kNotFunction;
+  // A dict check's container version when it last held (0: not yet). CPython gives a dict a
+  // new, globally unique version at each change (PEP 509), so an unchanged version means the
+  // same item, and the check holds again without the lookup. The field is deprecated from
+  // Python 3.12: there, every check looks up.
+  mutable uint64_t dict_version = 0;
 };
+
+// The version of dict d (PEP 509), or 0 when it is not available.
+inline uint64_t dict_version(PyObject* d) {
+#if PY_VERSION_HEX < 0x030C0000
+  return reinterpret_cast<PyDictObject*>(d)->ma_version_tag;
+#else
+  (void)d;
+  return 0;
+#endif
+}
+
+bool dict_check_holds(const GuardCheck& c);
 
 // x == v with the same type, as Python decides it (numbers, strings, None).
 bool same_value(PyObject* x, PyObject* v) {
@@ -72,13 +89,19 @@ bool check_holds(const GuardCheck& c) {
   PyObject* v = c.expected.ptr();
   switch (c.op) {
     case kDictIs:
-      return dict_item(cont, c.key.ptr()) == v;
     case kDictEq:
-      return same_value(dict_item(cont, c.key.ptr()), v);
     case kDictFloat: {
-      PyObject* x = dict_item(cont, c.key.ptr());
-      return x && PyFloat_CheckExact(x);
+      if (!PyDict_Check(cont)) return false;
+      const uint64_t version = dict_version(cont);
+      if (version && version == c.dict_version) return true;
+      const bool ok = dict_check_holds(c);
+      c.dict_version = ok ? version : 0;
+      return ok;
     }
+    default:
+      break;
+  }
+  switch (c.op) {
     case kLen: {
       const Py_ssize_t n = PyObject_Length(cont);
       if (n < 0) PyErr_Clear();
@@ -122,6 +145,23 @@ bool check_holds(const GuardCheck& c) {
       }
       Py_DECREF(x);
       return x == v;
+    }
+    default:
+      return false;
+  }
+}
+
+bool dict_check_holds(const GuardCheck& c) {
+  PyObject* cont = c.container.ptr();
+  PyObject* v = c.expected.ptr();
+  switch (c.op) {
+    case kDictIs:
+      return dict_item(cont, c.key.ptr()) == v;
+    case kDictEq:
+      return same_value(dict_item(cont, c.key.ptr()), v);
+    case kDictFloat: {
+      PyObject* x = dict_item(cont, c.key.ptr());
+      return x && PyFloat_CheckExact(x);
     }
     default:
       return false;
@@ -436,6 +476,7 @@ void init_capture(py::module_& m) {
             d["tape_replays"] = t.stats.replays;
             d["backward_passes"] = t.stats.backward_passes;
             d["fusions"] = t.stats.fusions;
+            d["prepared_calls"] = t.stats.prepared;
             return d;
           },
           "Counts of the tape: records, planned buffers and bytes, bound tensors, replays.");

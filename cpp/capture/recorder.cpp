@@ -446,6 +446,7 @@ std::unique_ptr<Tape> finish(const std::vector<Tensor>& outputs, bool exact) {
   tape->stats.records = static_cast<int64_t>(tape->calls.size());
   tape->stats.internal_buffers = static_cast<int64_t>(tape->internal.size());
   tape->stats.bound = static_cast<int64_t>(tape->bound.size());
+  tape->prepare();
   return tape;
 }
 

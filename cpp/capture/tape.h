@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "capture/hooks.h"
+#include "kernels/kernel_plan.h"
 #include "kernels/optim.h"
 
 namespace pyag::capture {
@@ -111,7 +112,8 @@ struct TapeStats {
   int64_t records = 0, internal_buffers = 0, planned_bytes = 0, bound = 0, replays = 0;
   int64_t backward_passes = 0;  // during the capture
   int64_t fusions = 0;
-  int64_t work = 0;  // elements written plus GEMM multiply-adds: a replay's size, roughly
+  int64_t work = 0;      // elements written plus GEMM multiply-adds: a replay's size, roughly
+  int64_t prepared = 0;  // calls replayed through a prepared plan (kernels/kernel_plan.h)
 };
 
 class Tape {
@@ -128,6 +130,9 @@ class Tape {
   std::vector<Call> fused_away;       // calls replaced by fusions (their handles stay alive)
   std::vector<std::string> labels;    // per operand buffer, for dump()
   std::unordered_map<const void*, int> label_of;
+  // Per call: its kernel resolved once (dtype, loop), or no body (the call is replayed through
+  // its entry point). Made by prepare(), after the last change to the calls and their handles.
+  std::vector<KernelPlan> plans;
   bool grad_mode = true;
   TapeStats stats;
   std::mutex mu;  // held by a replay (the tensor handles are re-pointed)
@@ -138,6 +143,8 @@ class Tape {
   // Runs every call (guards already checked; may be called without the GIL) and returns the
   // outputs.
   std::vector<Tensor> replay(const std::vector<Tensor>& a);
+  // Resolves the elementwise calls once (plans): replay then runs each as a tight call.
+  void prepare();
   std::string dump() const;
 };
 

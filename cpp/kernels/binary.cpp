@@ -5,6 +5,7 @@
 
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
+#include "kernels/kernel_plan.h"
 #include "kernels/map.h"
 
 namespace pyag {
@@ -40,28 +41,31 @@ const std::string& integral_names() {
   return s;
 }
 
-// Adds an operand to the loop: a tensor, or a scalar held in `slot` (NaN when missing).
+// Adds an operand to the plan: a tensor, or a scalar held by the plan (NaN when missing).
 template <class T>
-void add_operand(Loop& L, const Arg* a, T& slot) {
-  if (a && a->t) return L.add(*a->t);
-  slot = a ? param_as<T>(a->s) : std::numeric_limits<T>::quiet_NaN();
-  L.add_scalar(&slot);
+void add_operand(KernelPlan& P, const Arg* a) {
+  if (a && a->t) return P.add(*a->t);
+  P.add_scalar<T>(a ? param_as<T>(a->s) : std::numeric_limits<T>::quiet_NaN());
+}
+
+template <class Op, class T>
+void body(const KernelPlan& P) {
+  using O = decltype(Op::f(T{}, T{}));
+  map2<O, T>(P.loop, [](T x, T y) { return Op::f(x, y); });
 }
 
 template <class Op>
-void run(const Tensor& out, Arg a, Arg b) {
+void make_plan(KernelPlan& P, const Tensor& out, Arg a, Arg b) {
   const DType dt = a.t ? (*a.t)->dtype : (*b.t)->dtype;
   dispatch(dt, [&](auto v) {
     using T = decltype(v);
     if constexpr (supports<Op, T>()) {
-      using O = decltype(Op::f(T{}, T{}));
-      T sa{}, sb{};
-      Loop L = Loop::over(out->shape);
-      L.add(out);
-      add_operand(L, &a, sa);
-      add_operand(L, &b, sb);
-      L.coalesce();
-      map2<O, T>(L, [](T x, T y) { return Op::f(x, y); });
+      P.over(out->shape);
+      P.add(out);
+      add_operand<T>(P, &a);
+      add_operand<T>(P, &b);
+      P.loop.coalesce();
+      P.body = &body<Op, T>;
     } else {
       fail(op_name(binary_id<Op>), "is only defined for ", integral_names(), " tensors, got ",
            dtype_name(dt));
@@ -69,34 +73,40 @@ void run(const Tensor& out, Arg a, Arg b) {
   });
 }
 
+template <class Op, class T>
+void grad_body_a(const KernelPlan& P) {
+  map_n<T, T, T, T, T>(P.loop, [](T gv, T av, T bv, T yv) { return Op::da(gv, av, bv, yv); });
+}
+template <class Op, class T>
+void grad_body_b(const KernelPlan& P) {
+  map_n<T, T, T, T, T>(P.loop, [](T gv, T av, T bv, T yv) { return Op::db(gv, av, bv, yv); });
+}
+
 template <class Op>
-void run_grad(int side, const Tensor& out, const Tensor& g, const Arg* a, const Arg* b,
-              const Tensor* y) {
+void plan_grad(KernelPlan& P, int side, const Tensor& out, const Tensor& g, const Arg* a,
+               const Arg* b, const Tensor* y) {
   const char* name = op_name(binary_id<Op>);
   if constexpr (binary::differentiable(Op::rule)) {
     dispatch_float(g->dtype, [&](auto v) {
       using T = decltype(v);
-      T sa{}, sb{}, sy = std::numeric_limits<T>::quiet_NaN();
-      Loop L = Loop::over(out->shape);
-      L.add(out);
-      L.add(g);
-      add_operand(L, a, sa);
-      add_operand(L, b, sb);
-      if (y)
-        L.add(*y);
-      else
-        L.add_scalar(&sy);
-      L.coalesce();
+      KernelPlan::Body f = nullptr;
       if (side == 0) {
-        if constexpr (Op::grad_a.kind == Side::Kernel)
-          return map_n<T, T, T, T, T>(
-              L, [](T gv, T av, T bv, T yv) { return Op::da(gv, av, bv, yv); });
+        if constexpr (Op::grad_a.kind == Side::Kernel) f = &grad_body_a<Op, T>;
       } else {
-        if constexpr (Op::grad_b.kind == Side::Kernel)
-          return map_n<T, T, T, T, T>(
-              L, [](T gv, T av, T bv, T yv) { return Op::db(gv, av, bv, yv); });
+        if constexpr (Op::grad_b.kind == Side::Kernel) f = &grad_body_b<Op, T>;
       }
-      fail(name, "internal: operand ", side, " has no derivative kernel");
+      if (!f) fail(name, "internal: operand ", side, " has no derivative kernel");
+      P.over(out->shape);
+      P.add(out);
+      P.add(g);
+      add_operand<T>(P, a);
+      add_operand<T>(P, b);
+      if (y)
+        P.add(*y);
+      else
+        P.add_scalar<T>(std::numeric_limits<T>::quiet_NaN());
+      P.loop.coalesce();
+      P.body = f;
     });
   } else {
     fail(name, "internal: this op is not differentiable");
@@ -115,17 +125,38 @@ const char* op_name(BinaryKernel k) {
   return names[static_cast<int>(k)];
 }
 
+void plan_binary(KernelPlan& plan, BinaryKernel k, const Tensor& out, Arg a, Arg b) {
+  capture::refuse("plan_binary",
+                  "a kernel plan runs outside the kernel waist (only a replay makes its own)");
+  switch (k) {
+#define PYAG_X(op)       \
+  case BinaryKernel::op: \
+    return make_plan<binary::op>(plan, out, a, b);
+    PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  }
+}
+
+void plan_binary_grad(KernelPlan& plan, BinaryKernel k, int side, const Tensor& out,
+                      const Tensor& g, const Arg* a, const Arg* b, const Tensor* y) {
+  capture::refuse("plan_binary_grad",
+                  "a kernel plan runs outside the kernel waist (only a replay makes its own)");
+  switch (k) {
+#define PYAG_X(op)       \
+  case BinaryKernel::op: \
+    return plan_grad<binary::op>(plan, side, out, g, a, b, y);
+    PYAG_BINARY_OPS(PYAG_X)
+#undef PYAG_X
+  }
+}
+
 void binary_into(BinaryKernel k, const Tensor& out, Arg a, Arg b) {
   capture::Waist rec;
   if (rec) rec->binary(k, out, a, b);
   // The waist: a recorder of kernel calls intercepts here (k, out, a, b).
-  switch (k) {
-#define PYAG_X(op)       \
-  case BinaryKernel::op: \
-    return run<binary::op>(out, a, b);
-    PYAG_BINARY_OPS(PYAG_X)
-#undef PYAG_X
-  }
+  KernelPlan plan;
+  plan_binary(plan, k, out, a, b);
+  plan.body(plan);
 }
 
 void binary_grad_into(BinaryKernel k, int side, const Tensor& out, const Tensor& g, const Arg* a,
@@ -133,13 +164,9 @@ void binary_grad_into(BinaryKernel k, int side, const Tensor& out, const Tensor&
   capture::Waist rec;
   if (rec) rec->binary_grad(k, side, out, g, a, b, y);
   // The waist: a recorder of kernel calls intercepts here (k, side, out, g, a, b, y).
-  switch (k) {
-#define PYAG_X(op)       \
-  case BinaryKernel::op: \
-    return run_grad<binary::op>(side, out, g, a, b, y);
-    PYAG_BINARY_OPS(PYAG_X)
-#undef PYAG_X
-  }
+  KernelPlan plan;
+  plan_binary_grad(plan, k, side, out, g, a, b, y);
+  plan.body(plan);
 }
 
 }  // namespace pyag

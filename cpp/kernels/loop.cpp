@@ -36,16 +36,15 @@ void Loop::coalesce() {
   ndim = out;
 }
 
-int64_t Loop::numel() const {
-  int64_t n = 1;
-  for (int d = 0; d < ndim; ++d) n *= shape[d];
-  return n;
+void Loop::start(const Dims& dims) {
+  nops = 0;
+  ndim = dims.size();
+  for (int d = 0; d < ndim; ++d) shape[d] = dims[d];
 }
 
 Loop Loop::over(const Dims& shape) {
   Loop L;
-  L.ndim = shape.size();
-  for (int d = 0; d < L.ndim; ++d) L.shape[d] = shape[d];
+  L.start(shape);
   return L;
 }
 

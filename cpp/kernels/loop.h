@@ -23,12 +23,18 @@ struct Loop {
 
   // A loop over `shape` with no operands yet: add them all, then coalesce().
   static Loop over(const Dims& shape);
+  // As over(), in place: this loop restarts over `shape` with no operands.
+  void start(const Dims& shape);
   // Adds an operand viewed in `shape` (the loop's shape): right-aligned broadcasting.
   void add(char* p, const Dims& op_shape, const Dims& op_strides, size_t isz);
   void add(const Tensor& t) { add(t->data(), t->shape, t->strides, itemsize(t->dtype)); }
   void add_scalar(const void* p) { add(const_cast<char*>(static_cast<const char*>(p)), {}, {}, 0); }
   void coalesce();
-  int64_t numel() const;
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int d = 0; d < ndim; ++d) n *= shape[d];
+    return n;
+  }
 
   // f(char** ptrs, const int64_t* inner_strides, int64_t n), once per innermost row.
   template <class F>

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "capture/hooks.h"
+#include "kernels/kernel_plan.h"
 #include "kernels/loop.h"
 
 namespace pyag {
@@ -33,38 +34,51 @@ A sum_row(const T* a, int64_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+template <class T>
+void sum_body(const KernelPlan& P) {
+  using O = std::conditional_t<std::is_integral_v<T>, int64_t, T>;  // integers sum to int64
+  using A = acc_t<T>;
+  P.loop.run([&](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == 0) {  // reduce the row into one output element
+      A acc = 0;
+      if (s[1] == sizeof(T)) {
+        acc = sum_row<A>(reinterpret_cast<const T*>(p[1]), n);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          acc += static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+      }
+      *reinterpret_cast<O*>(p[0]) += static_cast<O>(acc);
+    } else if (s[0] == sizeof(O) && s[1] == sizeof(T)) {
+      O* o = reinterpret_cast<O*>(p[0]);
+      const T* a = reinterpret_cast<const T*>(p[1]);
+      for (int64_t i = 0; i < n; ++i) o[i] += static_cast<O>(a[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<O*>(p[0] + i * s[0]) +=
+            static_cast<O>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+    }
+  });
+}
+
 }  // namespace
+
+void plan_sum(KernelPlan& plan, const Tensor& out, const Tensor& in) {
+  capture::refuse("plan_sum",
+                  "a kernel plan runs outside the kernel waist (only a replay makes its own)");
+  // Out is viewed in in's shape with stride 0 along the reduced dims.
+  plan.over(in->shape);
+  plan.add(out);
+  plan.add(in);
+  plan.loop.coalesce();
+  dispatch(in->dtype, [&](auto v) { plan.body = &sum_body<decltype(v)>; });
+}
 
 void sum_into(const Tensor& out, const Tensor& in) {
   capture::Waist rec;
   if (rec) rec->sum(out, in);
-  // Out is viewed in in's shape with stride 0 along the reduced dims.
-  Loop L = make_loop(in->shape, {&out, &in});
-  dispatch(in->dtype, [&](auto v) {
-    using T = decltype(v);
-    using O = std::conditional_t<std::is_integral_v<T>, int64_t, T>;  // integers sum to int64
-    using A = acc_t<T>;
-    L.run([&](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == 0) {  // reduce the row into one output element
-        A acc = 0;
-        if (s[1] == sizeof(T)) {
-          acc = sum_row<A>(reinterpret_cast<const T*>(p[1]), n);
-        } else {
-          for (int64_t i = 0; i < n; ++i)
-            acc += static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-        }
-        *reinterpret_cast<O*>(p[0]) += static_cast<O>(acc);
-      } else if (s[0] == sizeof(O) && s[1] == sizeof(T)) {
-        O* o = reinterpret_cast<O*>(p[0]);
-        const T* a = reinterpret_cast<const T*>(p[1]);
-        for (int64_t i = 0; i < n; ++i) o[i] += static_cast<O>(a[i]);
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          *reinterpret_cast<O*>(p[0] + i * s[0]) +=
-              static_cast<O>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-      }
-    });
-  });
+  KernelPlan plan;
+  plan_sum(plan, out, in);
+  plan.body(plan);
 }
 
 void extreme_all_into(const Tensor& out, const Tensor& in, bool is_max) {
