@@ -10,6 +10,7 @@ reads again at each replay (an argument's memory and offset) must be followed.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -173,3 +174,53 @@ def test_prepared_replay_matches_eager_with_fusions() -> None:
             assert_same(se[k], sc[k], exact=False, what=f"call {i}: {k}")
     assert comp.stats()["prepared_calls"] > 0
     assert np.isfinite(np_copy(rc)).all()
+
+
+def test_a_result_still_referenced_is_never_refilled() -> None:
+    """The fast path writes a replay's result into the previous result's tensor when the caller
+    has dropped it; anything that still sees that tensor (a weak reference, a view, a NumPy
+    array, the result itself) must keep its values."""
+    make = _elementwise(torch.float32)
+    se, sc = make(), make()
+    eager, comp = se["step"], torch.compile(sc["step"])
+    torch.manual_seed(5)
+    xs = [torch.randn(3, 4) for _ in range(12)]
+    kept: list[tuple[Any, Any]] = []  # (what sees an old result, its values then)
+    for i, x in enumerate(xs):
+        re, rc = eager(x), comp(x)
+        assert_same(re, rc, exact=False, what=f"call {i}")
+        if i % 4 == 0:
+            w = weakref.ref(rc)
+            kept.append((w, np_copy(rc)))
+        elif i % 4 == 1:
+            v = rc.reshape(1)
+            kept.append((v, np_copy(v)))
+        elif i % 4 == 2:
+            a = rc.numpy()
+            kept.append((a, a.copy()))
+        else:
+            kept.append((rc, np_copy(rc)))  # the result itself
+        del rc  # only what `kept` holds sees it now
+        for seen, values in kept:
+            if isinstance(seen, weakref.ref):
+                t = seen()
+                if t is not None:
+                    np.testing.assert_array_equal(np_copy(t), values)
+            elif values is not None:
+                np.testing.assert_array_equal(
+                    np.asarray(seen if isinstance(seen, np.ndarray) else np_copy(seen)), values
+                )
+    st = comp.stats()
+    assert st["replays"] == len(xs) - 2, st
+
+
+def test_a_dropped_result_is_refilled_with_the_new_values() -> None:
+    make = _elementwise(torch.float64)
+    se, sc = make(), make()
+    eager, comp = se["step"], torch.compile(sc["step"], exact=True)
+    torch.manual_seed(6)
+    for i in range(10):
+        x = torch.randn(3, 4, dtype=torch.float64)
+        re = eager(x)
+        assert_same(re, comp(x), exact=True, what=f"call {i}")  # the result is dropped at once
+    assert comp.stats()["replays"] == 8

@@ -202,7 +202,7 @@ class GuardProgram {
 // outputs, or the reason a guard failed. lrs: (call index, lr) of optimizer steps to patch.
 std::string check_and_replay(Tape& t, const std::vector<Tensor>& a,
                              const std::vector<std::pair<size_t, double>>& lrs,
-                             std::vector<Tensor>& out) {
+                             std::vector<Tensor>& out, const Tensor* reuse = nullptr) {
   if (t.grad_mode != GradMode::enabled()) return "grad mode changed";
   // A small step replays faster than the GIL's release and re-acquisition cost.
   constexpr int64_t kReleaseGilWork = 32768;
@@ -212,7 +212,7 @@ std::string check_and_replay(Tape& t, const std::vector<Tensor>& a,
   std::string why = t.check(a);
   if (why.empty()) {
     for (const auto& [i, lr] : lrs) t.calls[i].optim->h.lr = lr;
-    out = t.replay(a);
+    out = t.replay(a, reuse);
   }
   return why;
 }
@@ -262,15 +262,43 @@ class FastReplay {
       lrs_.emplace_back(lr_calls_[j], PyFloat_AS_DOUBLE(x));
     }
     std::vector<Tensor> out;
-    if (!check_and_replay(*tape_, a, lrs_, out).empty()) return py::none();
+    const Tensor* reuse = single_ ? recyclable() : nullptr;
+    if (!check_and_replay(*tape_, a, lrs_, out, reuse).empty()) return py::none();
     ++hits_;
-    if (single_) return py::cast(out[0]);
-    return py::cast(out);
+    if (!single_) return py::cast(out);
+    if (reuse && out[0] == *reuse) return last_;  // the caller's dropped result, refilled
+    last_ = py::cast(out[0]);
+    return last_;
   }
   int64_t hits() const { return hits_; }
   bool single() const { return single_; }
 
  private:
+  // The tensor of the result this path returned last, when nothing but this path references
+  // it any more (the caller dropped it: no other Python reference, weak reference or
+  // attribute; no other C++ owner of the tensor or its storage, no autograd state, not a
+  // view): the next replay writes its result there instead of making a new tensor and a new
+  // Python object (to the caller, the same as a fresh tensor). Else null.
+  const Tensor* recyclable() const {
+    PyObject* o = last_.ptr();
+    if (!o || Py_REFCNT(o) != 1) return nullptr;
+    PyTypeObject* tp = Py_TYPE(o);
+    if (tp->tp_weaklistoffset < 0 || tp->tp_dictoffset < 0) return nullptr;
+    auto slot = [o](Py_ssize_t off) {
+      return off > 0 ? *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + off) : nullptr;
+    };
+    if (slot(tp->tp_weaklistoffset)) return nullptr;
+    if (PyObject* d = slot(tp->tp_dictoffset); d && (!PyDict_Check(d) || PyDict_GET_SIZE(d)))
+      return nullptr;
+    auto vh = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder();
+    if (!vh.holder_constructed()) return nullptr;
+    const Tensor& t = vh.holder<Tensor>();
+    if (!t || t.use_count() != 1 || t->autograd || t->is_view || t->view.base ||
+        t->storage.use_count() != 1 || t->storage->external)
+      return nullptr;
+    return &t;
+  }
+
   std::shared_ptr<Tape> tape_;
   py::object program_obj_;
   const GuardProgram* program_;
@@ -280,6 +308,7 @@ class FastReplay {
   std::vector<py::object> groups_;  // the param groups whose "lr" is patched
   std::vector<std::pair<size_t, double>> lrs_;
   int64_t hits_ = 0;
+  py::object last_;  // the single result returned last (see recyclable)
 };
 
 // pyautograd.compile's CompiledStep derives this type: its call slot runs the fast path of the

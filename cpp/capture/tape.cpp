@@ -192,7 +192,7 @@ void Tape::prepare() {
   }
 }
 
-std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a) {
+std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a, const Tensor* reuse) {
   for (const Rebind& r : rebinds) {
     const Tensor& arg = a[static_cast<size_t>(r.arg)];
     r.impl->storage = arg->storage;
@@ -284,7 +284,14 @@ std::vector<Tensor> Tape::replay(const std::vector<Tensor>& a) {
   res.reserve(outputs.size());
   for (const Output& o : outputs) {
     if (o.copy) {
-      Tensor c = empty(o.view->shape, o.view->dtype);
+      Tensor c;
+      if (reuse && res.empty() && *reuse && (*reuse)->dtype == o.view->dtype &&
+          same((*reuse)->shape, o.view->shape) && (*reuse)->offset == 0 && (*reuse)->contiguous()) {
+        c = *reuse;
+        c->bump_version();  // written in place
+      } else {
+        c = empty(o.view->shape, o.view->dtype);
+      }
       if (o.view->contiguous()) {  // as copy_into, without its loop
         if (c->numel)
           std::memcpy(c->data(), o.view->data(),

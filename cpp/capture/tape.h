@@ -141,8 +141,10 @@ class Tape {
   // the first reason they do not.
   std::string check(const std::vector<Tensor>& a) const;
   // Runs every call (guards already checked; may be called without the GIL) and returns the
-  // outputs.
-  std::vector<Tensor> replay(const std::vector<Tensor>& a);
+  // outputs. reuse (may be null): a tensor that nothing else references (the caller's last
+  // result, since dropped), to receive the first output instead of a new tensor when that
+  // output is a copy of the same dtype and shape (else it is left alone).
+  std::vector<Tensor> replay(const std::vector<Tensor>& a, const Tensor* reuse = nullptr);
   // Resolves the elementwise calls once (plans): replay then runs each as a tight call.
   void prepare();
   std::string dump() const;

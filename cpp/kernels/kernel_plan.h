@@ -24,6 +24,7 @@ struct KernelPlan {
   Loop loop;            // shape and byte strides; ptr[] are set by run()
   // Per loop operand: its tensor, or null for a scalar operand held in slot[k].
   const TensorImpl* ops[kMaxOperands];
+  int64_t isz[kMaxOperands];  // per tensor operand, its item size
   alignas(8) unsigned char slot[kMaxOperands][8];
   ScalarArgs p;  // the kernel's scalar parameters (after the op's prepare)
 
@@ -31,6 +32,7 @@ struct KernelPlan {
   void over(const Dims& shape) { loop.start(shape); }
   void add(const Tensor& t) {
     ops[loop.nops] = t.get();
+    isz[loop.nops] = static_cast<int64_t>(itemsize(t->dtype));
     loop.add(t);
   }
   // A scalar operand (broadcast to every element), held by the plan as the compute type.
@@ -45,8 +47,9 @@ struct KernelPlan {
 
   // Runs the call on the operands' current memory.
   void run() {
-    for (int k = 0; k < loop.nops; ++k)
-      loop.ptr[k] = ops[k] ? ops[k]->data() : reinterpret_cast<char*>(slot[k]);
+    for (int k = 0; k < loop.nops; ++k)  // as TensorImpl::data(), the item size resolved
+      loop.ptr[k] = ops[k] ? static_cast<char*>(ops[k]->storage->data) + ops[k]->offset * isz[k]
+                           : reinterpret_cast<char*>(slot[k]);
     body(*this);
   }
 };
