@@ -82,8 +82,10 @@ def test_every_prepared_kind_replays_bitwise(dtype: str) -> None:
     comp = _run(_elementwise(dt), data)
     st = comp.stats()
     assert st["captures"] == 1 and st["replays"] == 6, st
-    # the elementwise calls run through their plans (the GEMM-free step has no other kind)
-    assert st["prepared_calls"] == st["records"], comp.dump()
+    # every elementwise call of the tape runs through its plan
+    kinds = [line.split()[1].split(":")[0] for line in comp.dump().splitlines()[1:]]
+    elementwise = {"unary", "unary_grad", "binary", "binary_grad", "fill", "copy", "where", "sum"}
+    assert st["prepared_calls"] == sum(k in elementwise for k in kinds) > 0, comp.dump()
 
 
 def test_integer_and_bool_kernels_replay_through_plans() -> None:
