@@ -687,9 +687,6 @@ ALIASES = {
     "less_equal_": "le_",
     "not_equal_": "ne_",
     "row_stack": "vstack",
-    "concatenate": "cat",
-    "concat": "cat",
-    "moveaxis": "movedim",
 }
 
 # Functions of the module that are the methods of the same name.

@@ -975,6 +975,15 @@ METHODS = (
     "frexp nextafter unique_consecutive ger prelu hardshrink"
 ).split()
 
+# PyTorch's torch.<op>_ functions (2.13) that are Tensor methods here too.
+TORCH_INPLACE_FUNCTIONS = (
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
+    "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ "
+    "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ lcm_ ldexp_ log10_ log1p_ log2_ log_ "
+    "logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ "
+    "sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_"
+).split()
+
 # In-place methods: name_ = self.copy_(self.name(...)).
 INPLACE = (
     "eq ne lt le gt ge logical_and logical_or logical_xor logical_not cumsum cumprod copysign "
@@ -1035,20 +1044,16 @@ def install(cls: type[Tensor], module: dict[str, Any]) -> None:
     for alias, target in ALIASES.items():
         if hasattr(cls, target) and not hasattr(cls, alias):
             setattr(cls, alias, getattr(cls, target))
-    # torch.<op>_(t, ...): the in-place methods as functions, as PyTorch has them.
-    for name in list(vars(cls)):
-        if (
-            name.endswith("_")
-            and not name.startswith("_")
-            and name not in module
-            and name not in ALIASES
-            and name[:-1] in module
-            and callable(getattr(cls, name))
-        ):
-            module[name] = _method_as_function(name)
-    for alias, target in ALIASES.items():  # an alias is the same function as its target
-        if target in module and alias not in module:
-            module[alias] = module[target]
+    # torch.<op>_(t, ...): the in-place methods PyTorch also has as functions (an alias is the
+    # same function as its target)
+    for name in sorted(TORCH_INPLACE_FUNCTIONS, key=lambda n: n in ALIASES):  # targets first
+        target = ALIASES.get(name, name)
+        if name in module or not callable(getattr(cls, target, None)):
+            continue
+        if target != name and target in module:
+            module[name] = module[target]
+        else:
+            module[name] = _method_as_function(target)
 
 
 def _method_of(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -308,8 +308,9 @@ def test_aliases_are_their_ops():
                 np.testing.assert_array_equal(np_of(method(*args)), np_of(expected))
             assert hasattr(torch.Tensor, alias), f"{alias} is not a torch.Tensor method"
             installed += 1
-        if hasattr(pa, target):
+        if hasattr(pa, target) and hasattr(torch, alias):  # torch.abs_ has no torch.absolute_
             assert getattr(pa, alias) is getattr(pa, target), alias
+        if hasattr(pa, alias):
             assert hasattr(torch, alias), f"torch.{alias} does not exist"
     assert installed >= 15
     x = pa.tensor([-1.0, 2.0])
