@@ -12,9 +12,9 @@ namespace pyag {
 
 // out[i] = f(a[i]) over a loop with operands (out, a).
 template <class O, class A, class F>
-void map1(const Loop& L, F f) {
-  L.run_parallel([&f0 = f](char** p, const int64_t* s, int64_t n) {
-    F f = f0;
+void map1(const Loop& L, F fn) {
+  L.run_parallel([&fn](char** p, const int64_t* s, int64_t n) {
+    F f = fn;
     O* o = reinterpret_cast<O*>(p[0]);
     const A* a = reinterpret_cast<const A*>(p[1]);
     if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
@@ -31,9 +31,9 @@ void map1(const Loop& L, F f) {
 
 // out[i] = f(a[i], b[i]) with fast paths for contiguous and scalar-broadcast rows.
 template <class O, class A, class F>
-void map2(const Loop& L, F f) {
-  L.run_parallel([&f0 = f](char** p, const int64_t* s, int64_t n) {
-    F f = f0;
+void map2(const Loop& L, F fn) {
+  L.run_parallel([&fn](char** p, const int64_t* s, int64_t n) {
+    F f = fn;
     O* o = reinterpret_cast<O*>(p[0]);
     const A* a = reinterpret_cast<const A*>(p[1]);
     const A* b = reinterpret_cast<const A*>(p[2]);
