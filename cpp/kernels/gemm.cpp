@@ -62,47 +62,38 @@ void naive_mm(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T be
     }
 }
 
-// f(r0, r1, c0, c1) over the result's m x n block: split across the kernels' threads when the
-// product is large, else one call. The BLAS itself runs one thread (parallel.cpp): its own
-// threads spin between calls and wait for every worker, so a busy core stalls each product and a
-// spinning one slows the Python and elementwise work in between. Each part is one
-// single-threaded BLAS call on rows of the result (or, when there are too few rows, columns: the
-// seed's forward product has 64 rows and 100 columns) starting at a multiple of kAlign, a
-// multiple of the BLAS kernels' register blocks, so each element is computed by the same kernel
-// as in the whole product: the same bits at any thread count (ctest checks it). The pool's
-// caller does not wait for a worker that has not started.
+// f(r0, r1) over the rows [0, m) of a product of `work` multiply-adds: split across the
+// kernels' threads when the product is large, else one call. The BLAS itself runs one thread
+// (parallel.cpp): its own threads spin between calls and wait for every worker, so a busy core
+// stalls each product and a spinning one slows the Python and elementwise work in between. Each
+// range is one single-threaded BLAS call on rows of the result starting at a multiple of
+// kRowAlign rows, a multiple of the BLAS kernels' register blocks, so each row is computed by
+// the same kernel as in the whole product: the same bits at any thread count (ctest checks it).
+// The pool's caller does not wait for a worker that has not started.
 template <class F>
-void gemm_parts(int64_t m, int64_t n, int64_t work, F&& f) {
+void gemm_rows(int64_t m, int64_t work, F&& f) {
 #ifdef PYAG_HAVE_OPENBLAS_THREADS
   constexpr int64_t kParallelGemm = int64_t{1} << 20;  // multiply-adds (~30 us on one core)
-  constexpr int64_t kAlign = 48;                       // and the fewest rows (columns) of a part
+  constexpr int64_t kRowAlign = 48;                    // and the fewest rows of a range
   const int threads = num_threads();  // first: the default is read from the BLAS's setting
   // Another user of the same OpenBLAS in this process (a C library, threadpoolctl) may have
   // given it threads again: a global read per product, a store when it changed.
   if (get_blas_threads() != 1) set_blas_threads(1);
-  const bool by_rows = m >= 2 * kAlign;
-  const int64_t len = by_rows ? m : n;
-  if (threads > 1 && work >= kParallelGemm && len >= 2 * kAlign) {
-    // One part per thread (each part packs the whole of the other operand: more parts cost
-    // more passes).
-    const int64_t parts = std::min<int64_t>(threads, len / kAlign);
+  if (threads > 1 && work >= kParallelGemm && m >= 2 * kRowAlign) {
+    // One range per thread (each range packs the whole of b: more ranges cost more passes).
+    const int64_t parts = std::min<int64_t>(threads, m / kRowAlign);
     const auto bound = [&](int64_t i) {
-      return i == parts ? len : (i * len / parts + kAlign / 2) / kAlign * kAlign;
+      return i == parts ? m : (i * m / parts + kRowAlign / 2) / kRowAlign * kRowAlign;
     };
     parallel_for(parts, 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) {
-        if (by_rows)
-          f(bound(i), bound(i + 1), int64_t{0}, n);
-        else
-          f(int64_t{0}, m, bound(i), bound(i + 1));
-      }
+      for (int64_t i = b; i < e; ++i) f(bound(i), bound(i + 1));
     });
     return;
   }
 #else
   (void)work;
 #endif
-  f(int64_t{0}, m, int64_t{0}, n);
+  f(int64_t{0}, m);
 }
 
 }  // namespace
@@ -147,31 +138,30 @@ void mm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
   if (!describe_blas(out, ctrans, ldc) || ctrans)
     fail("mm", "internal: output of shape ", shape_str(out->shape), " is not row-major");
   const auto ta = A.trans ? CblasTrans : CblasNoTrans, tb = B.trans ? CblasTrans : CblasNoTrans;
-  const auto K = static_cast<blasint>(k);
+  const auto N = static_cast<blasint>(n), K = static_cast<blasint>(k);
   const auto lda = static_cast<blasint>(A.ld), ldb = static_cast<blasint>(B.ld);
   const auto ldc_ = static_cast<blasint>(ldc);
-  // The block [r0, r1) x [c0, c1) of out: rows of a (columns when a is transposed) by columns
-  // of b (rows when b is transposed).
-  const auto block_of = [&](auto zero) {
+  // Rows [r0, r1) of out: rows of a, or columns when a is transposed.
+  const auto rows_of = [&](auto zero) {
     using T = decltype(zero);
-    return [&, alpha_t = static_cast<T>(alpha), beta_t = static_cast<T>(beta)](
-               int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    return [&, alpha_t = static_cast<T>(alpha), beta_t = static_cast<T>(beta)](int64_t r0,
+                                                                               int64_t r1) {
       const T* ap = A.t->data_as<T>() + (A.trans ? r0 : r0 * A.ld);
-      const T* bp = B.t->data_as<T>() + (B.trans ? c0 * B.ld : c0);
-      T* cp = out->data_as<T>() + r0 * ldc + c0;
-      const auto rows = static_cast<blasint>(r1 - r0), cols = static_cast<blasint>(c1 - c0);
+      const T* bp = B.t->data_as<T>();
+      T* cp = out->data_as<T>() + r0 * ldc;
+      const auto rows = static_cast<blasint>(r1 - r0);
       if constexpr (std::is_same_v<T, float>)
-        PYAG_CBLAS(sgemm)(CblasRowMajor, ta, tb, rows, cols, K, alpha_t, ap, lda, bp, ldb, beta_t,
-                          cp, ldc_);
+        PYAG_CBLAS(sgemm)(CblasRowMajor, ta, tb, rows, N, K, alpha_t, ap, lda, bp, ldb, beta_t, cp,
+                          ldc_);
       else
-        PYAG_CBLAS(dgemm)(CblasRowMajor, ta, tb, rows, cols, K, alpha_t, ap, lda, bp, ldb, beta_t,
-                          cp, ldc_);
+        PYAG_CBLAS(dgemm)(CblasRowMajor, ta, tb, rows, N, K, alpha_t, ap, lda, bp, ldb, beta_t, cp,
+                          ldc_);
     };
   };
   if (a->dtype == DType::Float32)
-    gemm_parts(m, n, m * n * k, block_of(0.0f));
+    gemm_rows(m, m * n * k, rows_of(0.0f));
   else
-    gemm_parts(m, n, m * n * k, block_of(0.0));
+    gemm_rows(m, m * n * k, rows_of(0.0));
 }
 
 #ifdef PYAG_HAVE_OPENBLAS_THREADS

@@ -122,16 +122,14 @@ TEST(GemmKernel, SeedSizedProduct) {
   expect_values(gw, want_gw, Tol{1e-4, 1e-3});
 }
 
-// Large products are split by rows of the result across the kernels' threads (by columns when
-// there are too few rows: the seed's 64 x 1000 by 1000 x 100 forward product), each part one
+// Large products are split by rows of the result across the kernels' threads, each range one
 // single-threaded BLAS call: every thread count gives the same bits as one thread, for every
-// operand layout, beta = 1 accumulation and padded outputs, with counts that do not divide.
+// operand layout, beta = 1 accumulation and padded outputs, with row counts that do not divide.
 TEST(GemmKernel, ThreadedProductsAreBitwiseTheSerialOnes) {
   const int saved = num_threads();
   std::mt19937 rng(54);
   const std::vector<std::array<int64_t, 3>> dims = {
-      {100, 1000, 64}, {100, 64, 1000}, {97, 300, 131}, {257, 129, 300},
-      {64, 1000, 100}, {50, 300, 257},  {64, 129, 300}};
+      {100, 1000, 64}, {100, 64, 1000}, {97, 300, 131}, {257, 129, 300}};
   for (DType dt : {DType::Float32, DType::Float64})
     for (const auto& [m, k, n] : dims)
       for (Layout la : {Layout::Contiguous, Layout::Transposed})
