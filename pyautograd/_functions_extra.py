@@ -23,23 +23,8 @@ import numpy as np
 
 from . import _core
 from ._core import Tensor
+from ._functions_more import _need, _wrap_dim
 from .autograd import Function, FunctionCtx
-
-
-def _need(op: str, name: str, value: Any) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
-    return value
-
-
-def _wrap_dim(op: str, dim: int, n: int) -> int:
-    rank = builtins.max(n, 1)
-    if not -rank <= dim < rank:
-        raise IndexError(
-            f"[{op}] Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], "
-            f"but got {dim})"
-        )
-    return dim % rank
 
 
 def _pa() -> Any:
