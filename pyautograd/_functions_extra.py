@@ -35,7 +35,8 @@ def _pa() -> Any:
 
 
 def _from_numpy(a: Any, dtype: Any) -> Tensor:
-    return _pa().tensor(np.ascontiguousarray(a).tolist(), dtype=dtype)
+    """A new tensor of dtype from the array (no Python list in between)."""
+    return _pa().from_numpy(np.array(a, copy=True)).to(dtype)
 
 
 # --- splits, stacks, flips ---------------------------------------------------------------------

@@ -57,7 +57,8 @@ def _arr(t: Tensor) -> np.ndarray:
 
 
 def _t(a: Any, like: Tensor) -> Tensor:
-    return _pa().tensor(np.asarray(a, dtype=_arr(like).dtype).tolist(), dtype=like.dtype)
+    """A new tensor of like's dtype owning a copy of the array (no Python list in between)."""
+    return _pa().from_numpy(np.array(a, dtype=_arr(like).dtype, copy=True))
 
 
 def _named(out: Tensor, name: str) -> Tensor:
