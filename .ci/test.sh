@@ -13,9 +13,15 @@ if [ ! -f /usr/include/gtest/gtest.h ] && command -v apt-get >/dev/null 2>&1; th
   $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq libgtest-dev >/dev/null
 fi
 
-echo "== install pyautograd and the test and mpi extras"
+echo "== install pyautograd (with its C++ unit tests) and the test and mpi extras"
+# One Release build serves both: the wheel's build directory (build/ci) also builds the C++
+# tests (PYAG_BUILD_TESTS=ON; they are not installed), so the core is compiled once, and ctest
+# tests the very objects the installed module runs. Without build isolation the build reads
+# OpenBLAS from this environment's scipy-openblas32, which the test executables then load.
+"$python" -m pip install -q "scikit-build-core>=0.10" "pybind11>=3.1,<3.2" scipy-openblas32 cmake ninja
 # The mpi extra (mpi4py + the Open MPI wheel) runs the distributed tests on real MPI processes.
-"$python" -m pip install -q ".[test,mpi]"
+"$python" -m pip install -q --no-build-isolation -C build-dir=build/ci \
+  -C cmake.define.PYAG_BUILD_TESTS=ON ".[test,mpi]"
 # PyTorch is the oracle of the comparison tests (they skip without it). torch==2.13.0 is the
 # CPU build this project tests against; PYAG_NO_TORCH=1 skips it.
 if [ "${PYAG_NO_TORCH:-0}" != 1 ]; then
@@ -23,15 +29,11 @@ if [ "${PYAG_NO_TORCH:-0}" != 1 ]; then
 fi
 
 echo "== C++ tests (ctest)"
-"$python" -m pip install -q scipy-openblas32 cmake ninja
-py_exe="-DPython_EXECUTABLE=$(command -v "$python")"
-cmake --preset default "$py_exe" >/dev/null
-cmake --build --preset default -j 2
-ctest --preset default
+ctest --test-dir build/ci --output-on-failure --no-tests=error -j 4
 
 if [ "${PYAG_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== C++ tests under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer"
-  cmake --preset asan "$py_exe" >/dev/null
+  cmake --preset asan "-DPython_EXECUTABLE=$(command -v "$python")" >/dev/null
   cmake --build --preset asan -j 2
   ctest --preset asan
 fi
