@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bindings/convert.h"
+#include "ops/ops.h"
 
 namespace pyag {
 namespace {
@@ -16,6 +17,7 @@ struct Form {
   const char* op;    // the op named in errors (clip is clamp)
   bool has_min, has_max;
   bool inplace;
+  int unary_op;  // the declared number-bound op (ops/ops.h index)
 };
 
 ClampBound bound(py::handle h, const char* op, const char* what) {
@@ -33,6 +35,35 @@ ClampBound bound(py::handle h, const char* op, const char* what) {
   return b;
 }
 
+// The number-bound call done here when every argument is plainly one (else nullopt).
+std::optional<py::object> number_bounds(const Form& f, const py::args& args, const py::kwargs& kw,
+                                        const py::handle* given, size_t nparams) {
+  const size_t positional = args.size() - 1;
+  for (auto item : kw) {  // only the bounds' names, each not given positionally too
+    const std::string k = py::str(item.first);
+    const size_t at = k == (f.has_min ? "min" : "max") ? 0 : nparams == 2 && k == "max" ? 1 : 9;
+    if (at >= nparams || at < positional) return std::nullopt;
+  }
+  ScalarArgs p;
+  p.n = static_cast<int>(nparams);
+  for (size_t i = 0; i < nparams; ++i) {
+    Scalar s;
+    if (given[i].is_none() && nparams == 2)  // clamp's bounds are optional, clamp_min's not
+      p[static_cast<int>(i)] = kOptional;
+    else if (to_scalar(given[i], s))
+      p[static_cast<int>(i)] = s.v, p.kind[i] = static_cast<int8_t>(s.kind);
+    else
+      return std::nullopt;
+  }
+  const Tensor& self = args[0].cast<const Tensor&>();
+  if (f.inplace) {
+    maybe_nogil(self->numel, [&] { return detail::apply_unary_(f.unary_op, self, p); });
+    return py::reinterpret_borrow<py::object>(args[0]);
+  }
+  return py::cast(
+      maybe_nogil(self->numel, [&] { return detail::apply_unary(f.unary_op, self, p); }));
+}
+
 py::object call(const Form& f, const py::object& orig, py::args args, py::kwargs kw) {
   const size_t nparams = (f.has_min ? 1 : 0) + (f.has_max ? 1 : 0);
   const char* names[2] = {f.has_min ? "min" : "max", "max"};
@@ -42,6 +73,13 @@ py::object call(const Form& f, const py::object& orig, py::args args, py::kwargs
     if (kw.contains(names[i])) given[i] = kw[names[i]];
   const bool tensor_bound = py::isinstance<TensorImpl>(given[0]) ||
                             (nparams == 2 && py::isinstance<TensorImpl>(given[1]));
+  if (!tensor_bound && args.size() >= 1 && args.size() <= nparams + 1 &&
+      py::isinstance<TensorImpl>(args[0])) {
+    // Numbers or None: the declared op directly (the seed's `clamp(min=0)` is hot; going through
+    // the declared binding again cost a second pybind11 dispatch, 3x relu's call). Any call this
+    // does not take as it is (out=, an unknown keyword, a bound that is no number) goes there.
+    if (auto r = number_bounds(f, args, kw, given, nparams)) return *r;
+  }
   if (!tensor_bound || args.size() == 0 || !py::isinstance<TensorImpl>(args[0]))
     return orig(*args, **kw);  // numbers (and any wrong call: its own error)
   if (args.size() > nparams + 1)
@@ -82,15 +120,18 @@ std::string doc_of(const py::object& orig) {
 }  // namespace
 
 void init_clamp_tensor(py::module_& m) {
+  constexpr int clamp = detail::unary_index<unary::clamp>;
+  constexpr int clamp_min = detail::unary_index<unary::clamp_min>;
+  constexpr int clamp_max = detail::unary_index<unary::clamp_max>;
   static const Form forms[] = {
-      {"clamp", "clamp", true, true, false},
-      {"clamp_", "clamp", true, true, true},
-      {"clip", "clip", true, true, false},
-      {"clip_", "clip", true, true, true},
-      {"clamp_min", "clamp_min", true, false, false},
-      {"clamp_min_", "clamp_min", true, false, true},
-      {"clamp_max", "clamp_max", false, true, false},
-      {"clamp_max_", "clamp_max", false, true, true},
+      {"clamp", "clamp", true, true, false, clamp},
+      {"clamp_", "clamp", true, true, true, clamp},
+      {"clip", "clip", true, true, false, clamp},
+      {"clip_", "clip", true, true, true, clamp},
+      {"clamp_min", "clamp_min", true, false, false, clamp_min},
+      {"clamp_min_", "clamp_min", true, false, true, clamp_min},
+      {"clamp_max", "clamp_max", false, true, false, clamp_max},
+      {"clamp_max_", "clamp_max", false, true, true, clamp_max},
   };
   static std::vector<std::string> docs;  // cpp_function keeps a pointer to its docstring
   docs.reserve(2 * std::size(forms));
