@@ -130,7 +130,7 @@ class NAdam(_PerParam):
             _defaults(
                 lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                 momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
-                foreach=foreach, maximize=maximize, capturable=capturable,
+                maximize=maximize, foreach=foreach, capturable=capturable,
                 differentiable=differentiable,
             ),
         )  # fmt: skip
@@ -188,9 +188,9 @@ class RAdam(_PerParam):
         super().__init__(
             params,
             _defaults(
-                lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                decoupled_weight_decay=decoupled_weight_decay, foreach=foreach,
-                maximize=maximize, capturable=capturable, differentiable=differentiable,
+                lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                foreach=foreach, capturable=capturable,
+                decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable,
             ),
         )  # fmt: skip
 
@@ -252,8 +252,8 @@ class Adadelta(_PerParam):
         super().__init__(
             params,
             _defaults(
-                lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, foreach=foreach,
-                capturable=capturable, maximize=maximize, differentiable=differentiable,
+                lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                capturable=capturable, foreach=foreach, differentiable=differentiable,
             ),
         )  # fmt: skip
 

@@ -52,16 +52,25 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                state = self.state[p]
-                state["step"] = self._new_step()
-                state["sum"] = _core.full(
-                    p.shape, float(group["initial_accumulator_value"]), dtype=p.dtype
-                )
+                self._init_state(p)
+
+    def _init_state(self, p: Tensor) -> None:
+        # PyTorch fills every sum with the defaults' initial_accumulator_value (a group's own
+        # value is not read), at construction, and at the first step of a parameter added
+        # later by add_param_group
+        state = self.state[p]
+        state["step"] = self._new_step()
+        state["sum"] = _core.full(
+            p.shape, float(self.defaults["initial_accumulator_value"]), dtype=p.dtype
+        )
 
     def _update_group(
         self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
     ) -> None:
         state = self.state
+        for p in params:
+            if not state.get(p):
+                self._init_state(p)
         sums: list[Tensor | None] = [state[p]["sum"] for p in params]
         steps: list[Tensor | None] = [state[p]["step"] for p in params]
         none: list[Tensor | None] = [None] * len(params)

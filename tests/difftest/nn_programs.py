@@ -1,0 +1,529 @@
+"""Random whole-module, optimizer and scheduler programs, run in lockstep on PyTorch and
+pyautograd and compared (PyTorch is the spec).
+
+A program is a list of Python statements over ``L`` (the library) that report what they see
+through ``obs(label, value)``: module outputs, input and parameter gradients, parameters and
+optimizer state after every step, learning rates over epochs, reprs and state_dict keys.
+Both libraries run each statement in turn; they must agree on whether it raised and on every
+observation (kind, dtype, shape, requires_grad, values within a tolerance of the dtype).
+
+    python tests/difftest/nn_programs.py --seed 1 --programs 500            # all families
+    python tests/difftest/nn_programs.py --seed 1 --programs 500 --family optim
+    python tests/difftest/nn_programs.py --replay optim/1/17                # one, shrunk
+
+A program is a function of (family, seed, index) alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import traceback
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+warnings.simplefilter("ignore")
+
+FAMILIES: dict[str, Callable[[random.Random], list[str]]] = {}
+TOL = {"float64": (1e-7, 1e-9), "float32": (2e-4, 2e-5), "float16": (1e-2, 1e-3)}
+
+
+def family(name: str) -> Callable[[Callable[[random.Random], list[str]]], Any]:
+    def deco(f: Callable[[random.Random], list[str]]) -> Any:
+        FAMILIES[name] = f
+        return f
+
+    return deco
+
+
+# ---- literals ----------------------------------------------------------------------------
+def vals(rng: random.Random, n: int, lo: float = -2.0, hi: float = 2.0) -> list[float]:
+    return [round(rng.uniform(lo, hi), 3) for _ in range(n)]
+
+
+def tensor(
+    rng: random.Random,
+    shape: tuple[int, ...],
+    dtype: str = "float64",
+    rg: bool = False,
+    lo: float = -2.0,
+    hi: float = 2.0,
+) -> str:
+    n = math.prod(shape)
+    code = f"L.tensor({vals(rng, n, lo, hi)!r}, dtype=L.{dtype}).reshape({tuple(shape)!r})"
+    return code + (".requires_grad_()" if rg else "")
+
+
+def ints(rng: random.Random, shape: tuple[int, ...], hi: int) -> str:
+    n = math.prod(shape)
+    return f"L.tensor({[rng.randrange(hi) for _ in range(n)]!r}).reshape({tuple(shape)!r})"
+
+
+def pick(rng: random.Random, *xs: Any) -> Any:
+    return rng.choice(xs)
+
+
+# ---- observation -------------------------------------------------------------------------
+def norm(v: Any, lib: Any, depth: int = 0) -> Any:
+    """A library-independent view of an observed value."""
+    if depth > 6:
+        return ("deep",)
+    if isinstance(v, lib.Tensor):
+        t = v.detach()
+        dt = str(t.dtype).rsplit(".", 1)[-1]
+        arr = t.to(lib.float64).numpy() if t.dtype.is_floating_point else t.numpy()
+        return ("tensor", dt, tuple(t.shape), bool(v.requires_grad), np.array(arr, copy=True))
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return ("num", float(v))
+    if hasattr(v, "dtype") and isinstance(v, type(lib.float32)):
+        return ("dtype", str(v).rsplit(".", 1)[-1])
+    if isinstance(v, dict):
+        items = [("seq", [norm(k, lib, depth + 1), norm(x, lib, depth + 1)]) for k, x in v.items()]
+        return ("dict", items)
+    if isinstance(v, (list, tuple)) or type(v).__name__ == "Size":
+        return ("seq", [norm(x, lib, depth + 1) for x in v])
+    return ("obj", type(v).__name__)
+
+
+def close(a: Any, b: Any, tol: tuple[float, float] | None = None) -> str | None:
+    """None if a and b agree, else why not."""
+    if isinstance(a, tuple) and a and a[0] == "tensor":
+        if not (isinstance(b, tuple) and b and b[0] == "tensor"):
+            return f"tensor vs {_short(b)}"
+        if a[1:4] != b[1:4]:
+            return f"dtype/shape/requires_grad {a[1:4]} vs {b[1:4]}"
+        x, y = a[4], b[4]
+        if a[1] in TOL:
+            rtol, atol = tol or TOL[a[1]]
+            if not np.array_equal(np.isnan(x), np.isnan(y)):
+                return f"NaN positions\n{x}\nvs\n{y}"
+            if not np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True):
+                d = np.nanmax(np.abs(x - y)) if x.size else 0
+                return f"values (max abs diff {d:.3g})\n{x}\nvs\n{y}"
+            return None
+        return None if np.array_equal(x, y) else f"values\n{x}\nvs\n{y}"
+    if isinstance(a, tuple) and a and a[0] == "num":
+        if not (isinstance(b, tuple) and b and b[0] == "num"):
+            return f"number {a[1]} vs {_short(b)}"
+        x, y = a[1], b[1]
+        if math.isnan(x) and math.isnan(y):
+            return None
+        rtol, atol = tol or (2e-6, 1e-9)
+        return None if abs(x - y) <= atol + rtol * abs(x) else f"{x!r} vs {y!r}"
+    if isinstance(a, tuple) and a and a[0] in ("seq", "dict"):
+        if not (isinstance(b, tuple) and b and b[0] == a[0]):
+            return f"{a[0]} vs {_short(b)}"
+        if len(a[1]) != len(b[1]):
+            return f"lengths {len(a[1])} vs {len(b[1])}: {_short(a)} vs {_short(b)}"
+        for i, (x, y) in enumerate(zip(a[1], b[1], strict=True)):
+            why = close(x, y, tol)
+            if why:
+                return f"[{i}] {why}"
+        return None
+    return None if a == b else f"{_short(a)} vs {_short(b)}"
+
+
+def _short(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) < 300 else s[:300] + "..."
+
+
+class Obs:
+    def __init__(self, lib: Any) -> None:
+        self.lib = lib
+        self.items: list[tuple[str, Any]] = []
+
+    def __call__(self, label: str, value: Any, tol: tuple[float, float] | None = None) -> None:
+        self.items.append((label, (norm(value, self.lib), tol)))
+
+
+def run(stmts: list[str], lib: Any) -> list[tuple[int, str, Any]]:
+    """Observations (statement index, label, value), and ("raise", type) for a statement that
+    raised (the program stops there)."""
+    ob = Obs(lib)
+    ns: dict[str, Any] = {"L": lib, "obs": ob, "math": math}
+    out: list[tuple[int, str, Any]] = []
+    for i, st in enumerate(stmts):
+        n = len(ob.items)
+        try:
+            exec(st, ns)
+        except Exception as e:
+            out += [(i, lab, v) for lab, v in ob.items[n:]]
+            out.append((i, "raise", type(e).__name__ + ": " + str(e).split("\n")[0][:200]))
+            return out
+        out += [(i, lab, v) for lab, v in ob.items[n:]]
+    return out
+
+
+def compare(stmts: list[str], torch: Any, pa: Any) -> str | None:
+    a, b = run(stmts, torch), run(stmts, pa)
+    for x, y in zip(a, b, strict=False):
+        if x[1] == "raise" or y[1] == "raise":
+            if x[1] == y[1] == "raise" and x[0] == y[0]:
+                return None
+            at = x[0] if x[1] == "raise" else y[0]
+            return f"statement {at}: raised: torch {x[1:]!r} / pyautograd {y[1:]!r}"
+        if x[0] != y[0] or x[1] != y[1]:
+            return f"observations out of step: {x[:2]} vs {y[:2]}"
+        (va, tol), (vb, _) = x[2], y[2]
+        why = close(va, vb, tol)
+        if why:
+            return f"statement {x[0]} obs {x[1]!r}: {why}"
+    if len(a) != len(b):
+        extra = (a if len(a) > len(b) else b)[min(len(a), len(b))]
+        who = "torch" if len(a) > len(b) else "pyautograd"
+        return f"only {who} went on: {extra[:2]} {extra[2] if extra[1] == 'raise' else ''}"
+    return None
+
+
+def shrink(stmts: list[str], torch: Any, pa: Any) -> list[str]:
+    """Drops statements while the program still diverges."""
+    i = len(stmts) - 1
+    while i >= 0:
+        cand = stmts[:i] + stmts[i + 1 :]
+        try:
+            bad = compare(cand, torch, pa)
+        except Exception:
+            bad = None
+        if bad:
+            stmts = cand
+        i -= 1
+    return stmts
+
+
+def program(fam: str, seed: int, index: int) -> list[str]:
+    rng = random.Random(f"nn_programs/{fam}/{seed}/{index}")
+    return FAMILIES[fam](rng)
+
+
+# ---- optimizers --------------------------------------------------------------------------
+def _betas(rng: random.Random) -> str:
+    return repr((pick(rng, 0.9, 0.8, 0.5, 0.0), pick(rng, 0.999, 0.99, 0.9)))
+
+
+OPTIMS: dict[str, Callable[[random.Random], dict[str, str]]] = {
+    "SGD": lambda r: {
+        "lr": pick(r, "0.1", "0.01", "0.5"),
+        "momentum": pick(r, "0", "0.9", "0.5"),
+        "dampening": pick(r, "0", "0", "0.1"),
+        "weight_decay": pick(r, "0", "0.01", "0.1"),
+        "nesterov": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "False", "True"),
+    },
+    "Adam": lambda r: {
+        "lr": pick(r, "0.1", "0.01", "0.001"),
+        "betas": _betas(r),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.01", "0.1"),
+        "amsgrad": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "False", "True"),
+    },
+    "AdamW": lambda r: {
+        "lr": pick(r, "0.1", "0.01", "0.001"),
+        "betas": _betas(r),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.01", "0.1"),
+        "amsgrad": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "False", "True"),
+    },
+    "RMSprop": lambda r: {
+        "lr": pick(r, "0.1", "0.01"),
+        "alpha": pick(r, "0.99", "0.9"),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "momentum": pick(r, "0", "0.9"),
+        "centered": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "Adagrad": lambda r: {
+        "lr": pick(r, "0.1", "0.01"),
+        "lr_decay": pick(r, "0", "0.1"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "initial_accumulator_value": pick(r, "0", "0.5"),
+        "eps": pick(r, "1e-10", "1e-3"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "Adadelta": lambda r: {
+        "lr": pick(r, "1.0", "0.5"),
+        "rho": pick(r, "0.9", "0.5"),
+        "eps": pick(r, "1e-6", "1e-3"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "Adamax": lambda r: {
+        "lr": pick(r, "0.1", "0.002"),
+        "betas": _betas(r),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "NAdam": lambda r: {
+        "lr": pick(r, "0.1", "0.002"),
+        "betas": _betas(r),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "momentum_decay": pick(r, "0.004", "0.01"),
+        "decoupled_weight_decay": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "RAdam": lambda r: {
+        "lr": pick(r, "0.1", "0.001"),
+        "betas": _betas(r),
+        "eps": pick(r, "1e-8", "1e-3"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "decoupled_weight_decay": pick(r, "False", "True"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "ASGD": lambda r: {
+        "lr": pick(r, "0.1", "0.01"),
+        "lambd": pick(r, "1e-4", "0.01"),
+        "alpha": pick(r, "0.75", "0.5"),
+        "t0": pick(r, "1e6", "2", "0"),
+        "weight_decay": pick(r, "0", "0.1"),
+        "maximize": pick(r, "False", "True"),
+    },
+    "Rprop": lambda r: {
+        "lr": pick(r, "0.01", "0.1"),
+        "etas": pick(r, "(0.5, 1.2)", "(0.3, 1.5)"),
+        "step_sizes": pick(r, "(1e-6, 50)", "(0.001, 0.2)"),
+        "maximize": pick(r, "False", "True"),
+    },
+}
+
+
+def _loss(rng: random.Random, names: list[str], shapes: dict[str, tuple[int, ...]]) -> str:
+    terms = []
+    for n in names:
+        c = tensor(rng, shapes[n])
+        terms.append(
+            pick(
+                rng,
+                f"(({n} - {c}) ** 2).sum()",
+                f"({n} * {c}).sum()",
+                f"({n}.sin() * {c}).sum()",
+                f"({n} - {c}).abs().sum()",
+            )
+        )
+    return " + ".join(terms)
+
+
+@family("optim")
+def optim_program(rng: random.Random) -> list[str]:
+    name = rng.choice(list(OPTIMS))
+    dt = pick(rng, "float64", "float64", "float32")
+    n = rng.randint(1, 3)
+    shapes = {f"p{i}": tuple(rng.randint(1, 3) for _ in range(rng.randint(0, 2))) for i in range(n)}
+    s = [f"p{i} = L.nn.Parameter({tensor(rng, shapes[f'p{i}'], dt)})" for i in range(n)]
+    hp = OPTIMS[name](rng)
+    keep = {k: v for k, v in hp.items() if rng.random() < 0.7 or k == "lr"}
+    if name != "Rprop" and rng.random() < 0.7:
+        keep["foreach"] = "False"
+    kw = ", ".join(f"{k}={v}" for k, v in keep.items())
+    params = [f"p{i}" for i in range(n)]
+    if n > 1 and rng.random() < 0.4:
+        g2 = OPTIMS[name](rng)
+        k2 = rng.choice(list(g2))
+        rest = ", ".join(params[1:])
+        groups = f"[{{'params': [{params[0]}]}}, {{'params': [{rest}], '{k2}': {g2[k2]}}}]"
+        s.append(f"opt = L.optim.{name}({groups}, {kw})")
+    elif n > 1 and rng.random() < 0.3:
+        s.append(f"opt = L.optim.{name}([{params[0]}], {kw})")
+        s.append(f"opt.add_param_group({{'params': [{', '.join(params[1:])}]}})")
+    else:
+        s.append(f"opt = L.optim.{name}([{', '.join(params)}], {kw})")
+    if rng.random() < 0.3:
+        s.append("obs('repr', repr(opt))")
+    s.append("obs('groups', [{k: v for k, v in g.items() if k != 'params'} "
+             "for g in opt.param_groups])")  # fmt: skip
+    tol = "(1e-4, 1e-5)" if dt == "float32" else "(1e-7, 1e-9)"
+    steps = rng.randint(1, 5)
+    for _ in range(steps):
+        used = [p for p in params if rng.random() < 0.85] or params[:1]
+        s.append(f"opt.zero_grad(set_to_none={pick(rng, 'True', 'False')})")
+        s.append(f"loss = {_loss(rng, used, shapes)}")
+        s.append("loss.backward()")
+        s.append("opt.step()")
+        for p in params:
+            s.append(f"obs('{p}', {p}, {tol})")
+            s.append(f"obs('{p}.grad', {p}.grad)")
+        ps = ", ".join(params)
+        s.append(f"obs('state', [opt.state[p] for p in ({ps},) if p in opt.state], {tol})")
+        if rng.random() < 0.15:
+            s.append("sd = opt.state_dict()")
+            s.append(f"obs('sd', sd, {tol})")
+            s.append(f"opt = L.optim.{name}([{', '.join(params)}], lr=0.5)")
+            s.append("opt.load_state_dict(sd)")
+            s.append(f"obs('loaded', opt.state_dict(), {tol})")
+    return s
+
+
+# ---- lr schedulers -----------------------------------------------------------------------
+def _sched(rng: random.Random, opt: str, epochs: int) -> str:
+    S = "L.optim.lr_scheduler"
+    k = rng.choice(
+        (
+            "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+            "CosineAnnealingWarmRestarts", "LinearLR", "ConstantLR", "PolynomialLR",
+            "OneCycleLR", "CyclicLR", "LambdaLR", "MultiplicativeLR",
+        )
+    )  # fmt: skip
+    if k == "StepLR":
+        return f"{S}.StepLR({opt}, step_size={rng.randint(1, 7)}, gamma={pick(rng, 0.1, 0.5, 0.9)})"
+    if k == "MultiStepLR":
+        ms = sorted(rng.sample(range(1, epochs), rng.randint(1, 4)))
+        if rng.random() < 0.2:
+            ms.append(ms[-1])
+        return f"{S}.MultiStepLR({opt}, milestones={ms}, gamma={pick(rng, 0.1, 0.5)})"
+    if k == "ExponentialLR":
+        return f"{S}.ExponentialLR({opt}, gamma={pick(rng, 0.9, 0.5, 0.99)})"
+    if k == "CosineAnnealingLR":
+        return (f"{S}.CosineAnnealingLR({opt}, T_max={rng.randint(1, 15)}, "
+                f"eta_min={pick(rng, 0, 0.001, 0.01)})")  # fmt: skip
+    if k == "CosineAnnealingWarmRestarts":
+        return (f"{S}.CosineAnnealingWarmRestarts({opt}, T_0={rng.randint(1, 8)}, "
+                f"T_mult={rng.randint(1, 3)}, eta_min={pick(rng, 0, 0.001)})")  # fmt: skip
+    if k == "LinearLR":
+        return (f"{S}.LinearLR({opt}, start_factor={pick(rng, 0.1, 1 / 3, 0.5)}, "
+                f"end_factor={pick(rng, 1.0, 0.5)}, total_iters={rng.randint(1, 10)})")  # fmt: skip
+    if k == "ConstantLR":
+        return (f"{S}.ConstantLR({opt}, factor={pick(rng, 0.1, 1 / 3, 0.5)}, "
+                f"total_iters={rng.randint(1, 10)})")  # fmt: skip
+    if k == "PolynomialLR":
+        return (f"{S}.PolynomialLR({opt}, total_iters={rng.randint(1, 12)}, "
+                f"power={pick(rng, 1.0, 2.0, 0.5)})")  # fmt: skip
+    if k == "OneCycleLR":
+        extra = ""
+        if rng.random() < 0.5:
+            extra += f", anneal_strategy={pick(rng, 'cos', 'linear')!r}"
+        if rng.random() < 0.5:
+            extra += f", three_phase={pick(rng, True, False)}"
+        if rng.random() < 0.5:
+            extra += f", pct_start={pick(rng, 0.1, 0.3, 0.5)}"
+        if rng.random() < 0.3:
+            extra += ", cycle_momentum=False"
+        return (f"{S}.OneCycleLR({opt}, max_lr={pick(rng, 0.1, 1.0)}, "
+                f"total_steps={epochs + rng.randint(0, 5)}{extra})")  # fmt: skip
+    if k == "CyclicLR":
+        mode = pick(rng, "triangular", "triangular2", "exp_range")
+        return (f"{S}.CyclicLR({opt}, base_lr=0.01, max_lr={pick(rng, 0.1, 1.0)}, "
+                f"step_size_up={rng.randint(1, 6)}, step_size_down={pick(rng, None, 3)}, "
+                f"mode={mode!r}, "
+                f"gamma={pick(rng, 0.9, 0.99)})")  # fmt: skip
+    if k == "LambdaLR":
+        f = pick(rng, "lambda e: 0.95 ** e", "lambda e: 1 / (e + 1)", "lambda e: (e % 3) + 1")
+        return f"{S}.LambdaLR({opt}, lr_lambda={f})"
+    f = pick(rng, "lambda e: 0.95", "lambda e: 0.5 if e % 2 else 1.0")
+    return f"{S}.MultiplicativeLR({opt}, lr_lambda={f})"
+
+
+@family("sched")
+def sched_program(rng: random.Random) -> list[str]:
+    epochs = 30
+    s = ["p = L.nn.Parameter(L.ones(2))"]
+    opt = pick(rng, "SGD", "SGD", "Adam")
+    mom = ", momentum=0.9" if opt == "SGD" and rng.random() < 0.7 else ""
+    if rng.random() < 0.3:
+        s.append("q = L.nn.Parameter(L.ones(1))")
+        groups = "[{'params': [p]}, {'params': [q], 'lr': 0.3}]"
+        s.append(f"opt = L.optim.{opt}({groups}, lr={pick(rng, 0.1, 1.0)}{mom})")
+    else:
+        s.append(f"opt = L.optim.{opt}([p], lr={pick(rng, 0.1, 1.0, 0.05)}{mom})")
+    r = rng.random()
+    S = "L.optim.lr_scheduler"
+    plateau = False
+    if r < 0.15:
+        plateau = True
+        s.append(
+            f"sch = {S}.ReduceLROnPlateau(opt, mode={pick(rng, 'min', 'max')!r}, "
+            f"factor={pick(rng, 0.1, 0.5)}, patience={rng.randint(0, 4)}, "
+            f"threshold={pick(rng, 1e-4, 0.1)}, threshold_mode={pick(rng, 'rel', 'abs')!r}, "
+            f"cooldown={rng.randint(0, 3)}, min_lr={pick(rng, 0, 0.01)}, "
+            f"eps={pick(rng, 1e-8, 0.01)})"
+        )
+    elif r < 0.3:
+        a, b = _sched(rng, "opt", epochs), _sched(rng, "opt", epochs)
+        if "OneCycle" in a + b or "Cyclic" in a + b:
+            a, b = f"{S}.ExponentialLR(opt, gamma=0.9)", f"{S}.StepLR(opt, 3)"
+        s.append(f"s1 = {a}")
+        s.append(f"s2 = {b}")
+        s.append(f"sch = {S}.SequentialLR(opt, [s1, s2], milestones=[{rng.randint(1, 20)}])")
+    elif r < 0.4:
+        a, b = _sched(rng, "opt", epochs), _sched(rng, "opt", epochs)
+        if "OneCycle" in a + b or "Cyclic" in a + b:
+            a, b = f"{S}.ExponentialLR(opt, gamma=0.9)", f"{S}.StepLR(opt, 3)"
+        s.append(f"sch = {S}.ChainedScheduler([{a}, {b}])")
+    else:
+        s.append(f"sch = {_sched(rng, 'opt', epochs)}")
+    s.append("obs('lr0', [g['lr'] for g in opt.param_groups])")
+    if not plateau:
+        s.append("obs('last0', sch.get_last_lr())")
+    metric = [round(rng.uniform(0, 1), 2) if rng.random() < 0.5 else 0.5 for _ in range(epochs)]
+    for e in range(epochs):
+        s.append("opt.step()")
+        s.append(f"sch.step({metric[e]})" if plateau else "sch.step()")
+        s.append(f"obs('lr{e + 1}', [g['lr'] for g in opt.param_groups])")
+        if not plateau and rng.random() < 0.2:
+            s.append(f"obs('last{e + 1}', sch.get_last_lr())")
+        if "momentum" in s[1] and rng.random() < 0.1:
+            moms = "[g.get('momentum', g.get('betas')) for g in opt.param_groups]"
+            s.append(f"obs('mom{e + 1}', {moms})")
+    if rng.random() < 0.3:
+        s.append("obs('sd', sorted(k for k in sch.state_dict() if k not in ('_schedulers',)))")
+    return s
+
+
+# ---- CLI ---------------------------------------------------------------------------------
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--programs", type=int, default=100)
+    ap.add_argument("--family", action="append")
+    ap.add_argument("--replay")
+    ap.add_argument("--max-report", type=int, default=20)
+    ap.add_argument("--no-shrink", action="store_true")
+    a = ap.parse_args()
+    import torch
+
+    import pyautograd as pa
+
+    if a.replay:
+        fam, seed, idx = a.replay.split("/")
+        stmts = program(fam, int(seed), int(idx))
+        why = compare(stmts, torch, pa)
+        if why and not a.no_shrink:
+            stmts = shrink(stmts, torch, pa)
+            why = compare(stmts, torch, pa)
+        print("\n".join(stmts))
+        print("#", why)
+        return 1 if why else 0
+    fams = a.family or list(FAMILIES)
+    bad = 0
+    seen: set[str] = set()
+    for fam in fams:
+        for i in range(a.programs):
+            stmts = program(fam, a.seed, i)
+            try:
+                why = compare(stmts, torch, pa)
+            except Exception:
+                why = "harness error: " + traceback.format_exc()[-500:]
+            if why:
+                bad += 1
+                key = why.split("\n")[0][:120]
+                first = key not in seen
+                seen.add(key)
+                if first and len(seen) <= a.max_report:
+                    print(f"=== {fam}/{a.seed}/{i}: {why[:1500]}")
+        print(f"{fam}: {a.programs} programs")
+    print(f"{bad} diverged, {len(seen)} classes")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

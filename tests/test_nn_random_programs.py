@@ -1,0 +1,111 @@
+"""Random module / optimizer / lr-scheduler programs run in lockstep on PyTorch and pyautograd
+(tests/difftest/nn_programs.py), and regression tests for what those runs found. Long runs by
+hand: ``python tests/difftest/nn_programs.py --seed 1 --programs 2000``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "difftest"))
+
+import nn_programs  # noqa: E402
+
+import pyautograd  # noqa: E402
+
+SEED = int(os.environ.get("PYAG_NN_PROGRAMS_SEED", "0"))
+COUNT = {"optim": 120, "sched": 120}
+
+
+@pytest.mark.parametrize("fam", sorted(nn_programs.FAMILIES))
+def test_random_programs_agree_with_torch(fam: str) -> None:
+    bad = []
+    for i in range(COUNT.get(fam, 60)):
+        stmts = nn_programs.program(fam, SEED, i)
+        why = nn_programs.compare(stmts, torch, pyautograd)
+        if why:
+            small = nn_programs.shrink(stmts, torch, pyautograd)
+            bad.append(f"{fam}/{SEED}/{i}: {why}\n" + "\n".join(small))
+            if len(bad) >= 3:
+                break
+    assert not bad, "\n\n".join(bad)
+
+
+def lockstep(src: str) -> None:
+    stmts = [s for s in src.strip().splitlines() if s.strip()]
+    why = nn_programs.compare(stmts, torch, pyautograd)
+    assert why is None, why
+
+
+# ---- regressions ---------------------------------------------------------------------------
+def test_adagrad_param_added_later_gets_state_at_its_first_step() -> None:
+    # was KeyError: 'sum' (state made only in __init__); PyTorch fills it with the defaults'
+    # initial_accumulator_value, also for a group that names its own
+    lockstep("""
+p0 = L.nn.Parameter(L.tensor([1.5, -0.5], dtype=L.float64))
+p1 = L.nn.Parameter(L.tensor([-0.9, 0.3], dtype=L.float64))
+p2 = L.nn.Parameter(L.tensor([0.2], dtype=L.float64))
+opt = L.optim.Adagrad([p0], lr=0.1, lr_decay=0.1, initial_accumulator_value=0.5)
+opt.add_param_group({'params': [p1]})
+opt.add_param_group({'params': [p2], 'initial_accumulator_value': 3.0})
+loss = lambda: (p0 * p0).sum() + p1.sin().sum() + (p2 ** 3).sum()
+for k in range(2): opt.zero_grad(); loss().backward(); opt.step()
+obs('p', [p0, p1, p2])
+obs('state', [opt.state[p] for p in (p0, p1, p2)])
+""")
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "NAdam", "RAdam"])
+def test_param_group_keys_in_torch_order(name: str) -> None:
+    lockstep(f"""
+opt = L.optim.{name}([L.nn.Parameter(L.ones(2))], lr=0.1)
+obs('keys', list(opt.param_groups[0]))
+obs('sd', list(opt.state_dict()['param_groups'][0]))
+""")
+
+
+def test_sequential_lr_starts_its_first_scheduler_without_a_step() -> None:
+    # ExponentialLR / CosineAnnealingLR read _is_initial: SequentialLR's first step of its
+    # first scheduler must keep the initial lr (was lr * gamma at epoch 0)
+    lockstep("""
+p = L.nn.Parameter(L.ones(2))
+opt = L.optim.SGD([{'params': [p]}, {'params': [L.nn.Parameter(L.ones(1))], 'lr': 0.3}], lr=1.0)
+s1 = L.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+s2 = L.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3)
+sch = L.optim.lr_scheduler.SequentialLR(opt, [s1, s2], milestones=[4])
+obs('lr', [g['lr'] for g in opt.param_groups])
+for e in range(12): opt.step(); sch.step(); obs('lr', [g['lr'] for g in opt.param_groups])
+""")
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+@pytest.mark.parametrize("opt", ["SGD", "Adam"])
+def test_cyclic_lr_sequence_and_momentum(mode: str, opt: str) -> None:
+    # CyclicLR was missing; lr and momentum (beta1 for Adam) per step as PyTorch
+    mom = ", momentum=0.9" if opt == "SGD" else ""
+    lockstep(f"""
+p = L.nn.Parameter(L.ones(2))
+opt = L.optim.{opt}([{{'params': [p]}}, {{'params': [L.nn.Parameter(L.ones(1))]}}], lr=0.1{mom})
+kw = dict(step_size_up=3, step_size_down=2, mode={mode!r}, gamma=0.9)
+sch = L.optim.lr_scheduler.CyclicLR(opt, base_lr=[0.01, 0.02], max_lr=0.5, **kw)
+obs('lr', sch.get_last_lr())
+moms = lambda: [g.get('momentum', g.get('betas')) for g in opt.param_groups]
+for e in range(25): opt.step(); sch.step(); obs('lr', sch.get_last_lr()); obs('m', moms())
+obs('sd', sorted(sch.state_dict()))
+""")
+
+
+def test_scheduler_state_dict_keys() -> None:
+    lockstep("""
+opt = L.optim.SGD([L.nn.Parameter(L.ones(2))], lr=0.1, momentum=0.9)
+s = L.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10, three_phase=True)
+obs('one', sorted(s.state_dict()))
+obs('phases', s.state_dict()['_schedule_phases'])
+s = L.optim.lr_scheduler.ReduceLROnPlateau(opt)
+obs('plateau', sorted(s.state_dict()))
+""")
