@@ -1,10 +1,11 @@
 """More learning-rate schedulers, with PyTorch's update rules: MultiplicativeLR, ConstantLR,
-LinearLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR, and the combinators
+LinearLR, PolynomialLR, CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, and the combinators
 SequentialLR and ChainedScheduler."""
 
 from __future__ import annotations
 
 import math
+import types
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -258,21 +259,26 @@ class OneCycleLR(LRScheduler):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
             )
-        self.anneal_strategy = anneal_strategy
+        self._anneal_func_type = anneal_strategy
         up = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
-        # Each phase: (its last step, lr from, lr to, momentum from, momentum to).
+
+        def phase(end: float, lr0: str, lr1: str, m0: str, m1: str) -> dict[str, Any]:
+            return {"end_step": end, "start_lr": lr0, "end_lr": lr1, "start_momentum": m0,
+                    "end_momentum": m1}  # fmt: skip
+
+        # as PyTorch's _schedule_phases (the names of the group values each phase runs between)
         if three_phase:
-            self.phases = [
-                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                 "base_momentum", "max_momentum"),
-                (last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            self._schedule_phases = [
+                phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                phase(float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
+                      "base_momentum", "max_momentum"),
+                phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]  # fmt: skip
         else:
-            self.phases = [
-                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                (last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+            self._schedule_phases = [
+                phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                phase(last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -303,7 +309,7 @@ class OneCycleLR(LRScheduler):
             group["momentum"] = m
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
-        if self.anneal_strategy == "cos":
+        if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
@@ -318,8 +324,11 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0
-            for i, (end, lr0, lr1, m0, m1) in enumerate(self.phases):
-                if step <= end or i == len(self.phases) - 1:
+            phases = self._schedule_phases
+            for i, ph in enumerate(phases):
+                end, lr0, lr1 = ph["end_step"], ph["start_lr"], ph["end_lr"]
+                m0, m1 = ph["start_momentum"], ph["end_momentum"]
+                if step <= end or i == len(phases) - 1:
                     pct = (step - start) / (end - start)
                     lrs.append(self._anneal(group[lr0], group[lr1], pct))
                     if self.cycle_momentum:
@@ -327,6 +336,134 @@ class OneCycleLR(LRScheduler):
                     break
                 start = end
         return lrs
+
+
+class CyclicLR(LRScheduler):
+    """The cyclical learning-rate policy: each group's lr runs between ``base_lr`` and
+    ``max_lr`` in cycles of ``step_size_up + step_size_down`` steps, its amplitude scaled by
+    ``mode`` (triangular, triangular2: halved each cycle, exp_range: gamma ** step) or by
+    ``scale_fn``; momentum (or Adam's beta1) cycles the other way when ``cycle_momentum``.
+    Step it after every batch."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m, b, group in zip(
+                    self.max_momentums, self.base_momentums, optimizer.param_groups, strict=True
+                ):
+                    if self.use_beta1:
+                        group["betas"] = (m, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m
+                    group["max_momentum"] = m
+                    group["base_momentum"] = b
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref: Callable[[float], float] = lambda x: 1.0
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = lambda x: 1 / (2.0 ** (x - 1))
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            gamma = self.gamma
+            self._scale_fn_ref = lambda x: gamma**x
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x: float) -> float:
+        """The amplitude's scale at cycle (or iteration) x."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        t = self.last_epoch
+        cycle = math.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        at = cycle if self.scale_mode == "cycle" else t
+        lrs = [
+            base + (top - base) * scale_factor * self.scale_fn(at)
+            for base, top in zip(self.base_lrs, self.max_lrs, strict=True)
+        ]
+        if self.cycle_momentum:
+            for group, b, m in zip(
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums, strict=True
+            ):
+                momentum = m - (m - b) * scale_factor * self.scale_fn(at)
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """The attributes; a scale_fn that is a function or lambda is not saved (a callable
+        object's attributes are)."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        fn = state_dict.pop("_scale_fn_custom")
+        super().load_state_dict(state_dict)
+        if fn is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
 
 
 def _check_schedulers(kind: str, optimizer: Optimizer, schedulers: Sequence[Any]) -> None:
@@ -377,8 +514,7 @@ class SequentialLR(LRScheduler):
         for s in schedulers:  # undo the step each took at construction
             s.last_epoch -= 1
         first = schedulers[bisect_right(milestones, 0)]
-        first._step_count = 0
-        first.step()
+        first._initial_step()
         self._last_lr = first.get_last_lr()
 
     def step(self) -> None:  # type: ignore[override]

@@ -47,10 +47,17 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step a scheduler takes when made (or when SequentialLR starts it): get_lr()
+        keeps the current lrs where the recursive forms read ``_is_initial``."""
         self._step_count = 0
         self._is_initial = True
-        self.step()
-        self._is_initial = False
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The learning rates of the current epoch (use get_last_lr() to read them)."""
@@ -275,7 +282,6 @@ class ReduceLROnPlateau(LRScheduler):
         else:
             self.default_min_lr = min_lr
             self.min_lrs = [min_lr] * n
-        self._step_count = 0
         self.patience = patience
         self.cooldown = cooldown
         self.eps = eps
@@ -313,7 +319,6 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Records one epoch's metric and reduces the lrs when it has plateaued."""
-        self._step_count += 1
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -365,6 +370,7 @@ class ReduceLROnPlateau(LRScheduler):
 from ._schedulers import ChainedScheduler as ChainedScheduler  # noqa: E402
 from ._schedulers import ConstantLR as ConstantLR  # noqa: E402
 from ._schedulers import CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts  # noqa: E402
+from ._schedulers import CyclicLR as CyclicLR  # noqa: E402
 from ._schedulers import LinearLR as LinearLR  # noqa: E402
 from ._schedulers import MultiplicativeLR as MultiplicativeLR  # noqa: E402
 from ._schedulers import OneCycleLR as OneCycleLR  # noqa: E402
@@ -375,6 +381,7 @@ __all__ += [
     "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "LinearLR",
     "MultiplicativeLR",
     "OneCycleLR",
