@@ -109,3 +109,52 @@ obs('phases', s.state_dict()['_schedule_phases'])
 s = L.optim.lr_scheduler.ReduceLROnPlateau(opt)
 obs('plateau', sorted(s.state_dict()))
 """)
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("n", [1, 3])
+def test_instance_norm_running_stats(train: bool, n: int) -> None:
+    # the running stats repeated over the batch were an expanded (not contiguous) view the
+    # batch_norm kernel refused (eval, batch > 1), and PyTorch takes float32 stats with a
+    # float64 input
+    lockstep(f"""
+m = L.nn.InstanceNorm1d(2, affine=True, track_running_stats=True)
+m.train({train})
+x = L.linspace(-2, 3, {n} * 10).reshape({n}, 2, 5).requires_grad_()
+out = m(x)
+(out * L.linspace(-1, 1, out.numel()).reshape(out.shape)).sum().backward()
+obs('out', [out, x.grad, m.weight.grad, m.bias.grad, m.running_mean, m.running_var])
+x64 = x.detach().double().requires_grad_()
+y = L.nn.functional.instance_norm(x64, m.running_mean, m.running_var, use_input_stats={train})
+obs('mixed', [y, m.running_mean, m.running_var], (1e-5, 1e-6))
+""")
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0])
+def test_embedding_max_norm_and_scale_grad_by_freq(norm_type: float) -> None:
+    # were NotImplementedError; max_norm renormalizes the referenced rows in place
+    lockstep(f"""
+L.manual_seed(0)
+m = L.nn.Embedding(5, 3, padding_idx=4, max_norm=1.0, norm_type={norm_type})
+m2 = L.nn.Embedding(5, 3, scale_grad_by_freq=True)
+i = L.tensor([[0, 1, 1], [4, 1, 0]])
+out = m(i) + m2(i)
+(out * L.arange(18.0).reshape(2, 3, 3)).sum().backward()
+obs('out', [out, m.weight, m.weight.grad, m2.weight.grad])
+w = L.randn(4, 2, dtype=L.float64, requires_grad=True)
+y = L.nn.functional.embedding(L.tensor([3, 3, 1]), w, max_norm=0.5, scale_grad_by_freq=True)
+y.sum().backward()
+obs('f', [y, w, w.grad])
+""")
+
+
+def test_init_sparse_and_deprecated_names() -> None:
+    lockstep("""
+L.manual_seed(3)
+w = L.empty(5, 4)
+obs('sparse_', L.nn.init.sparse_(w, 0.4, std=2.0))
+names = ('uniform', 'normal', 'xavier_uniform', 'xavier_normal', 'kaiming_uniform')
+for f in names + ('orthogonal',): obs(f, getattr(L.nn.init, f)(w))
+obs('sparse', L.nn.init.sparse(w, 0.5))
+obs('dirac', L.nn.init.dirac(L.empty(2, 2, 3)))
+""")

@@ -479,6 +479,278 @@ def sched_program(rng: random.Random) -> list[str]:
     return s
 
 
+# ---- modules -----------------------------------------------------------------------------
+def _act(rng: random.Random) -> str:
+    return pick(
+        rng,
+        "L.nn.ReLU()", "L.nn.Tanh()", "L.nn.Sigmoid()", "L.nn.GELU()",
+        "L.nn.GELU(approximate='tanh')", "L.nn.ELU(alpha=0.5)", "L.nn.SELU()", "L.nn.CELU(1.5)",
+        "L.nn.LeakyReLU(0.2)", "L.nn.PReLU()", "L.nn.Softplus(beta=2.0, threshold=1.0)",
+        "L.nn.Hardtanh(-0.5, 0.7)", "L.nn.ReLU6()", "L.nn.SiLU()", "L.nn.Mish()",
+        "L.nn.Hardswish()", "L.nn.Hardsigmoid()", "L.nn.Softsign()", "L.nn.Tanhshrink()",
+        "L.nn.Softshrink(0.3)", "L.nn.Hardshrink(0.3)", "L.nn.LogSigmoid()",
+        "L.nn.Threshold(0.1, -1.0)", "L.nn.Softmax(dim=-1)", "L.nn.LogSoftmax(dim=1)",
+        "L.nn.Softmin(dim=-1)", "L.nn.GLU(dim=-1)", "L.nn.RReLU(0.1, 0.3)",
+    )  # fmt: skip
+
+
+def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
+    """A module constructor, an input shape for it, and what its forward returns
+    ("t": a tensor, "rnn": (out, h), "lstm": (out, (h, c)), "mha": (out, weights))."""
+    n = rng.randint(1, 3)
+    k = rng.choice(
+        ("Linear", "Bilinear", "Conv1d", "Conv2d", "ConvT1d", "ConvT2d", "Pool", "BN", "LN",
+         "GN", "IN", "Emb", "RNN", "MHA", "TEL", "Seq", "Act")
+    )  # fmt: skip
+    if k == "Linear":
+        i, o = rng.randint(1, 5), rng.randint(1, 5)
+        bias = pick(rng, "True", "False")
+        return (
+            f"L.nn.Linear({i}, {o}, bias={bias})",
+            (n, rng.randint(1, 3), i)[-rng.randint(1, 3) :],
+            "t",
+        )
+    if k == "Bilinear":
+        a, b, o = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
+        return f"L.nn.Bilinear({a}, {b}, {o}, bias={pick(rng, True, False)})", (n, a, b), "bil"
+    if k in ("Conv1d", "Conv2d", "ConvT1d", "ConvT2d"):
+        d = 1 if k.endswith("1d") else 2
+        g = pick(rng, 1, 1, 2)
+        ci, co = g * rng.randint(1, 2), g * rng.randint(1, 2)
+        ks = rng.randint(1, 3)
+        stride = rng.randint(1, 2)
+        dil = pick(rng, 1, 1, 2)
+        size = tuple(rng.randint(ks * dil, 6) for _ in range(d))
+        if k.startswith("ConvT"):
+            pad = rng.randint(0, (ks - 1) * dil)
+            op = rng.randint(0, max(stride, dil) - 1)
+            ctor = (f"L.nn.ConvTranspose{d}d({ci}, {co}, {ks}, stride={stride}, padding={pad}, "
+                    f"output_padding={op}, groups={g}, dilation={dil}, bias={pick(rng, True, False)})")  # fmt: skip  # noqa: E501
+        else:
+            pad = pick(rng, 0, 1, "'same'", "'valid'")
+            if pad == "'same'":
+                stride = 1
+            mode = pick(rng, "'zeros'", "'zeros'", "'reflect'", "'replicate'", "'circular'")
+            if mode == "'reflect'" and isinstance(pad, int) and pad >= min(size):
+                mode = "'zeros'"
+            ctor = (f"L.nn.Conv{d}d({ci}, {co}, {ks}, stride={stride}, padding={pad}, "
+                    f"dilation={dil}, groups={g}, bias={pick(rng, True, False)}, "
+                    f"padding_mode={mode})")  # fmt: skip
+        shape = (n, ci, *size) if rng.random() < 0.8 else (ci, *size)
+        return ctor, shape, "t"
+    if k == "Pool":
+        d = rng.randint(1, 2)
+        c = rng.randint(1, 2)
+        size = tuple(rng.randint(2, 6) for _ in range(d))
+        ks = rng.randint(1, 3)
+        st = pick(rng, None, 1, 2)
+        pad = rng.randint(0, ks // 2)
+        kind = pick(rng, "Max", "Avg", "AdaptiveMax", "AdaptiveAvg", "LP")
+        if kind == "Max":
+            ctor = (f"L.nn.MaxPool{d}d({ks}, stride={st}, padding={pad}, "
+                    f"dilation={pick(rng, 1, 2) if ks * 2 <= min(size) else 1}, "
+                    f"ceil_mode={pick(rng, True, False)})")  # fmt: skip
+        elif kind == "Avg":
+            ctor = (f"L.nn.AvgPool{d}d({ks}, stride={st}, padding={pad}, "
+                    f"ceil_mode={pick(rng, True, False)}, "
+                    f"count_include_pad={pick(rng, True, False)})")  # fmt: skip
+        elif kind == "LP":
+            ctor = f"L.nn.LPPool{d}d({pick(rng, 1, 2, 3)}, {ks}, stride={st}, ceil_mode={pick(rng, True, False)})"  # noqa: E501
+        else:
+            out = tuple(rng.randint(1, 4) for _ in range(d))
+            ctor = f"L.nn.{kind}Pool{d}d({out if d > 1 else out[0]})"
+        return ctor, (n, c, *size), "t"
+    if k == "BN":
+        d = rng.randint(1, 2)
+        c = rng.randint(1, 3)
+        ctor = (f"L.nn.BatchNorm{d}d({c}, eps={pick(rng, 1e-5, 0.1)}, "
+                f"momentum={pick(rng, 0.1, 0.5, None)}, affine={pick(rng, True, False)}, "
+                f"track_running_stats={pick(rng, True, True, False)})")  # fmt: skip
+        shape = (
+            (rng.randint(2, 3), c)
+            if d == 1 and rng.random() < 0.5
+            else (rng.randint(2, 3), c, *[rng.randint(1, 3) for _ in range(d)])
+        )
+        return ctor, shape, "bn"
+    if k == "LN":
+        shape = tuple(rng.randint(1, 4) for _ in range(rng.randint(1, 3)))
+        ns = shape[-rng.randint(1, len(shape)) :]
+        return (f"L.nn.LayerNorm({ns}, eps={pick(rng, 1e-5, 0.1)}, "
+                f"elementwise_affine={pick(rng, True, False)}, bias={pick(rng, True, False)})"), (n, *shape), "t"  # fmt: skip  # noqa: E501
+    if k == "GN":
+        g = rng.randint(1, 3)
+        c = g * rng.randint(1, 2)
+        return (
+            f"L.nn.GroupNorm({g}, {c}, affine={pick(rng, True, False)})",
+            (n, c, rng.randint(1, 4)),
+            "t",
+        )
+    if k == "IN":
+        c = rng.randint(1, 3)
+        return (f"L.nn.InstanceNorm1d({c}, affine={pick(rng, True, False)}, "
+                f"track_running_stats={pick(rng, True, False)})"), (n, c, rng.randint(2, 5)), "bn"  # fmt: skip  # noqa: E501
+    if k == "Emb":
+        num, dim = rng.randint(2, 6), rng.randint(1, 4)
+        pi = pick(rng, None, 0, 1)
+        mn = pick(rng, None, None, 1.0)
+        return (f"L.nn.Embedding({num}, {dim}, padding_idx={pi}, max_norm={mn})",
+                (num, n, rng.randint(1, 3)), "emb")  # fmt: skip
+    if k == "RNN":
+        kind = pick(rng, "RNN", "LSTM", "GRU")
+        i, h = rng.randint(1, 3), rng.randint(1, 3)
+        bf = pick(rng, True, False)
+        extra = f", nonlinearity={pick(rng, 'tanh', 'relu')!r}" if kind == "RNN" else ""
+        if kind == "LSTM" and rng.random() < 0.2:
+            extra += f", proj_size={rng.randint(1, h - 1)}" if h > 1 else ""
+        ctor = (f"L.nn.{kind}({i}, {h}, num_layers={rng.randint(1, 2)}, "
+                f"bias={pick(rng, True, False)}, batch_first={bf}, "
+                f"bidirectional={pick(rng, True, False)}{extra})")  # fmt: skip
+        t = rng.randint(1, 3)
+        shape = ((n, t, i) if bf else (t, n, i)) if rng.random() < 0.8 else (t, i)
+        return ctor, shape, "lstm" if kind == "LSTM" else "rnn"
+    if k == "MHA":
+        h = rng.randint(1, 2)
+        e = h * rng.randint(1, 2)
+        bf = pick(rng, True, False)
+        ctor = (f"L.nn.MultiheadAttention({e}, {h}, bias={pick(rng, True, False)}, "
+                f"add_bias_kv={pick(rng, False, False, True)}, "
+                f"add_zero_attn={pick(rng, False, True)}, batch_first={bf})")  # fmt: skip
+        t = rng.randint(1, 3)
+        return ctor, ((n, t, e) if bf else (t, n, e)), "mha"
+    if k == "TEL":
+        h = rng.randint(1, 2)
+        e = h * rng.randint(1, 2)
+        bf = pick(rng, True, False)
+        ctor = (f"L.nn.TransformerEncoderLayer({e}, {h}, dim_feedforward={rng.randint(1, 6)}, "
+                f"dropout=0.0, activation={pick(rng, 'relu', 'gelu')!r}, "
+                f"batch_first={bf}, norm_first={pick(rng, True, False)})")  # fmt: skip
+        t = rng.randint(1, 3)
+        return ctor, ((n, t, e) if bf else (t, n, e)), "t"
+    if k == "Seq":
+        i = rng.randint(1, 4)
+        hdim = rng.randint(1, 4)
+        layers = [f"L.nn.Linear({i}, {hdim})", _act(rng)]
+        if rng.random() < 0.5:
+            layers += [f"L.nn.LayerNorm({hdim})" if rng.random() < 0.5 else "L.nn.Identity()"]
+        layers += [f"L.nn.Linear({hdim}, {hdim * 2})", "L.nn.Flatten(0)"]
+        return f"L.nn.Sequential({', '.join(layers)})", (n, i), "t"
+    shape = (n, 2 * rng.randint(1, 2), rng.randint(1, 3))
+    return _act(rng), shape, "t"
+
+
+@family("module")
+def module_program(rng: random.Random) -> list[str]:
+    seed = rng.randint(0, 1000)
+    ctor, shape, kind = _module(rng)
+    dt = pick(rng, "float32", "float32", "float64")
+    s = [f"L.manual_seed({seed})", f"m = {ctor}"]
+    if dt == "float64":
+        s.append("m = m.double()")
+    s.append("obs('repr', repr(m))")
+    s.append("obs('names', [n for n, _ in m.named_parameters()])")
+    s.append("obs('sd', list(m.state_dict()))")
+    s.append("obs('params', list(m.parameters()))")
+    tol = "(2e-4, 2e-5)" if dt == "float32" else "(1e-7, 1e-9)"
+    train = rng.random() < 0.7
+    s.append("m.train()" if train else "m.eval()")
+    if kind == "emb":
+        num = shape[0]
+        s.append(f"x = {ints(rng, shape[1:], num)}")
+        args = "x"
+    elif kind == "bil":
+        nb, a, b = shape
+        s.append(f"x = {tensor(rng, (nb, a), dt, True)}")
+        s.append(f"x2 = {tensor(rng, (nb, b), dt, True)}")
+        args = "x, x2"
+    else:
+        s.append(f"x = {tensor(rng, shape, dt, True)}")
+        args = "x"
+        if kind == "mha":
+            if rng.random() < 0.3:
+                t = shape[1] if "batch_first=True" in ctor else shape[0]
+                mask = [[rng.random() < 0.3 and j != i for j in range(t)] for i in range(t)]
+                s.append(f"am = L.tensor({mask!r})")
+                args = "x, x, x, attn_mask=am"
+            else:
+                args = f"x, x, x, need_weights={pick(rng, True, False)}, average_attn_weights={pick(rng, True, False)}"  # noqa: E501
+        if kind in ("rnn", "lstm") and rng.random() < 0.2:
+            pass
+    s.append(f"out = m({args})")
+    if kind in ("rnn", "mha"):
+        s.append("y = out[0]")
+        s.append(f"obs('out', out, {tol})")
+    elif kind == "lstm":
+        s.append("y = out[0] + out[1][0].sum() + out[1][1].sum()")
+        s.append(f"obs('out', out, {tol})")
+    else:
+        s.append("y = out")
+        s.append(f"obs('out', out, {tol})")
+    s.append("c = L.linspace(-1, 1, y.numel(), dtype=y.dtype).reshape(y.shape)")
+    s.append("(y * c).sum().backward()")
+    if kind != "emb":
+        s.append(f"obs('x.grad', x.grad, {tol})")
+    s.append(f"obs('grads', [p.grad for p in m.parameters()], {tol})")
+    if kind == "bn":
+        s.append(f"obs('buffers', list(m.buffers()), {tol})")
+        s.append("m.eval()")
+        s.append(f"obs('eval', m(x), {tol})")
+    if kind == "emb":
+        s.append(f"obs('w', m.weight, {tol})")
+    return s
+
+
+# ---- nn.init -----------------------------------------------------------------------------
+@family("init")
+def init_program(rng: random.Random) -> list[str]:
+    shape = tuple(rng.randint(1, 5) for _ in range(rng.randint(1, 4)))
+    f = pick(
+        rng,
+        "uniform_(w, -0.5, 2.0)", "normal_(w, 0.5, 2.0)", "constant_(w, 0.3)", "ones_(w)",
+        "zeros_(w)", "eye_(w)", "dirac_(w)", "xavier_uniform_(w, gain=1.5)",
+        "xavier_normal_(w)", "kaiming_uniform_(w, a=0.1, mode='fan_out')",
+        "kaiming_normal_(w, nonlinearity='relu')", "kaiming_uniform_(w)",
+        "trunc_normal_(w, std=0.5, a=-1.0, b=1.0)", "orthogonal_(w, gain=2.0)",
+        "sparse_(w, 0.5)", "kaiming_normal_(w, mode='fan_in', nonlinearity='leaky_relu')",
+        "xavier_uniform(w)", "normal(w)", "sparse_(w, 0.2, std=2.0)",
+    )  # fmt: skip
+    return [
+        f"L.manual_seed({rng.randint(0, 999)})",
+        f"w = L.empty({shape})",
+        f"r = L.nn.init.{f}",
+        "obs('w', w)",
+        "obs('same', r is w)",
+        f"obs('gain', L.nn.init.calculate_gain({pick(rng, 'relu', 'tanh', 'leaky_relu', 'selu', 'sigmoid', 'linear')!r}))",  # noqa: E501
+    ]
+
+
+# ---- clip_grad / parameters_to_vector -------------------------------------------------------
+@family("clip")
+def clip_program(rng: random.Random) -> list[str]:
+    n = rng.randint(1, 3)
+    s = []
+    for i in range(n):
+        shape = tuple(rng.randint(1, 3) for _ in range(rng.randint(0, 2)))
+        s.append(f"p{i} = L.nn.Parameter({tensor(rng, shape)})")
+        if i == 0 or rng.random() < 0.85:  # PyTorch's clip_grad_value_ fails on no grads
+            s.append(f"p{i}.grad = {tensor(rng, shape, lo=-5, hi=5)}")
+    ps = ", ".join(f"p{i}" for i in range(n))
+    r = rng.random()
+    if r < 0.5:
+        nt = pick(rng, "2.0", "1", "'inf'", "float('inf')", "0.5", "3")
+        mx = pick(rng, 0.5, 1.0, 100.0)
+        s.append(f"tn = L.nn.utils.clip_grad_norm_([{ps}], max_norm={mx}, norm_type={nt})")
+        s.append("obs('total', tn)")
+    elif r < 0.75:
+        s.append(f"L.nn.utils.clip_grad_value_([{ps}], clip_value={pick(rng, 0.5, 1.0, 3)})")
+    else:
+        s.append(f"v = L.nn.utils.parameters_to_vector([{ps}])")
+        s.append("obs('v', v)")
+        s.append("L.nn.utils.vector_to_parameters(v * 2, [" + ps + "])")
+    s.append(f"obs('grads', [p.grad for p in ({ps},)])")
+    s.append(f"obs('params', [{ps}])")
+    return s
+
+
 # ---- CLI ---------------------------------------------------------------------------------
 def main() -> int:
     ap = argparse.ArgumentParser()

@@ -76,20 +76,39 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """The rows of weight selected by the integer tensor input (output: input's shape + the
-    embedding dim); rows at padding_idx get no gradient."""
+    embedding dim); rows at padding_idx get no gradient. max_norm first rescales (in place, as
+    PyTorch) each referenced row whose norm_type-norm exceeds it to max_norm / (norm + 1e-7);
+    scale_grad_by_freq divides each row's gradient by how often its index occurs in input."""
     if input.is_floating_point() or input.dtype == _core.bool:
         raise RuntimeError(f"[embedding] expected an integer tensor of indices, got {input.dtype}")
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError(
-            "[embedding] max_norm, scale_grad_by_freq and sparse are not supported"
-        )
+    if sparse:
+        raise NotImplementedError("[embedding] sparse gradients are not supported")
     num, dim = weight.shape
     if padding_idx is not None:
         if not -num <= padding_idx < num:
             raise AssertionError("Padding_idx must be within num_embeddings")
         if padding_idx < 0:
             padding_idx += num
-    rows = core_op("index_select")(weight, 0, input.reshape(-1))
+    flat = input.reshape(-1)
+    if max_norm is not None:
+        from ...autograd import no_grad
+
+        with no_grad():
+            for i in sorted(set(flat.tolist())):
+                row = weight[i]
+                norm = float(row.norm(p=norm_type).item())
+                if norm > max_norm:
+                    row.mul_(max_norm / (norm + 1e-7))
+    rows = core_op("index_select")(weight, 0, flat)
+    if scale_grad_by_freq and rows.requires_grad:
+        from collections import Counter
+
+        from ..._creation import tensor as _tensor
+
+        ids = flat.tolist()
+        counts = Counter(ids)
+        freq = _tensor([float(counts[i]) for i in ids], dtype=weight.dtype).unsqueeze(-1)
+        rows.register_hook(lambda g: g / freq)
     out = rows.reshape(*input.shape, dim)
     if padding_idx is not None and weight.requires_grad:
         keep = (input != padding_idx).unsqueeze(-1)

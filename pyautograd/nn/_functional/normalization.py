@@ -79,8 +79,13 @@ def group_norm(
     return _core._show_grad_fn_as(out, "NativeGroupNormBackward0")
 
 
-def _repeat(t: Tensor | None, n: int) -> Tensor | None:
-    return None if t is None else t.unsqueeze(0).expand(n, t.numel()).reshape(-1)
+def _repeat(t: Tensor | None, n: int, dtype: _core.dtype | None = None) -> Tensor | None:
+    """t repeated n times, as one contiguous (n * numel,) tensor (of dtype: PyTorch's
+    instance_norm takes running statistics of another float dtype than the input)."""
+    if t is None:
+        return None
+    out = t.unsqueeze(0).expand(n, t.numel()).contiguous().reshape(-1)
+    return out if dtype is None or out.dtype == dtype else out.to(dtype)
 
 
 def instance_norm(
@@ -108,7 +113,7 @@ def instance_norm(
             "Expected running_mean and running_var to be defined when use_input_stats is false"
         )
     n, c = shape[0], shape[1]
-    rm, rv = _repeat(running_mean, n), _repeat(running_var, n)
+    rm, rv = _repeat(running_mean, n, input.dtype), _repeat(running_var, n, input.dtype)
     x = input.reshape(1, n * c, -1)
     y = batch_norm(x, rm, rv, _repeat(weight, n), _repeat(bias, n), use_input_stats, momentum, eps)
     if use_input_stats:
