@@ -1,5 +1,6 @@
 // Range creation: arange and linspace (the random ops are in random.cpp).
 #include <cmath>
+#include <type_traits>
 
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
@@ -43,15 +44,20 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
                   "its loop is not behind the recorder yet; create the tensor outside the step");
   if (steps < 0) fail("linspace", "number of steps must be non-negative, got ", steps);
   Tensor t = empty(Dims{steps}, dtype);
-  const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   dispatch(dtype, [&](auto z) {
     using T = decltype(z);
+    // PyTorch's kernel: for a floating dtype, start, end and step in that dtype and each value
+    // one fused multiply-add in it (bitwise PyTorch's float32 numbers); for integers, double
+    using S = std::conditional_t<std::is_floating_point_v<T>, T, double>;
+    const S s0 = static_cast<S>(static_cast<T>(start));
+    const S s1 = static_cast<S>(static_cast<T>(end));
+    const S step = steps > 1 ? (s1 - s0) / static_cast<S>(steps - 1) : S(0);
     T* p = t->data_as<T>();
     for (int64_t i = 0; i < steps; ++i) {
       // symmetric evaluation, as PyTorch does, so the last element is exactly `end`
-      const double v = steps == 1      ? start
-                       : i < steps / 2 ? start + step * static_cast<double>(i)
-                                       : end - step * static_cast<double>(steps - 1 - i);
+      const S v = steps == 1      ? s0
+                  : i < steps / 2 ? std::fma(step, static_cast<S>(i), s0)
+                                  : std::fma(-step, static_cast<S>(steps - 1 - i), s1);
       p[i] = static_cast<T>(v);
     }
   });
