@@ -19,7 +19,7 @@ import nn_programs  # noqa: E402
 import pyautograd  # noqa: E402
 
 SEED = int(os.environ.get("PYAG_NN_PROGRAMS_SEED", "0"))
-COUNT = {"optim": 120, "sched": 120}
+COUNT = {"optim": 120, "sched": 120, "functional": 200, "module": 120}
 
 
 @pytest.mark.parametrize("fam", sorted(nn_programs.FAMILIES))
@@ -158,3 +158,105 @@ for f in names + ('orthogonal',): obs(f, getattr(L.nn.init, f)(w))
 obs('sparse', L.nn.init.sparse(w, 0.5))
 obs('dirac', L.nn.init.dirac(L.empty(2, 2, 3)))
 """)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_ctc_loss(reduction: str, dtype: str) -> None:
+    # ctc_loss / CTCLoss were missing: padded and concatenated targets, unbatched input,
+    # impossible alignments (inf, zero_infinity), PyTorch's gradient for a leaf log_probs
+    lockstep(f"""
+L.manual_seed(0)
+x = L.randn(6, 2, 4, dtype=L.{dtype}, requires_grad=True)
+tg = L.tensor([[1, 2, 2], [3, 1, 0]])
+f = L.nn.functional.ctc_loss
+loss = f(x.log_softmax(2), tg, [6, 5], [3, 2], reduction={reduction!r})
+obs('loss', loss, (1e-5, 1e-6))
+w = L.arange(1.0, loss.numel() + 1, dtype=loss.dtype).reshape(loss.shape)
+obs('grad', L.autograd.grad((loss * w).sum(), x), (1e-5, 1e-6))
+lp = x.detach().log_softmax(2).requires_grad_()
+loss = f(lp, L.tensor([1, 2, 2, 3, 1]), (6, 5), (3, 2), reduction={reduction!r})
+obs('flat', [loss, L.autograd.grad(loss.sum(), lp)], (1e-5, 1e-6))
+m = L.nn.CTCLoss(blank=3, reduction={reduction!r}, zero_infinity=True)
+loss = m(lp[:2], tg, L.tensor([2, 2]), L.tensor([3, 2]))
+obs('zero_inf', [loss, L.autograd.grad(loss.sum(), lp)], (1e-5, 1e-6))
+loss = L.nn.CTCLoss(reduction={reduction!r})(lp[:3, 0], tg[0], L.tensor(3), L.tensor(3))
+obs('inf', [loss, L.autograd.grad(loss.sum(), lp)])
+loss = f(lp[:, 1], tg[1, :2], L.tensor(6), L.tensor(2), reduction={reduction!r}, blank=2)
+obs('unbatched', [loss, L.autograd.grad(loss.sum(), lp)], (1e-5, 1e-6))
+loss = f(lp[:, 1], tg[1], L.tensor(6), L.tensor(2), reduction={reduction!r}, blank=2)
+obs('unbatched', [loss, L.autograd.grad(loss.sum(), lp)], (1e-5, 1e-6))
+""")
+
+
+def _grads(expr: str, dtype: str = "float64") -> str:
+    return f"""
+x = L.linspace(-3, 2, 2 * 2 * 3 * 4 * 5, dtype=L.{dtype}).reshape(2, 2, 3, 4, 5).sin()
+x.requires_grad_()
+out = {expr}
+obs('out', out)
+y = out[0] if isinstance(out, tuple) else out
+obs('grad', L.autograd.grad((y * L.linspace(-1, 1, y.numel()).reshape(y.shape)).sum(), x))
+"""
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "L.nn.functional.max_pool3d(x, (2, 3, 2), (1, 2, 1), (1, 1, 0), ceil_mode=True,"
+        " return_indices=True)",
+        "L.nn.functional.max_pool3d(x[0], 2, dilation=(1, 1, 2), return_indices=True)",
+        "L.nn.functional.avg_pool3d(x, (2, 3, 2), 1, (1, 1, 0), ceil_mode=True,"
+        " count_include_pad=False)",
+        "L.nn.functional.avg_pool3d(x, 3, 2, 1, ceil_mode=True, divisor_override=5)",
+        "L.nn.functional.adaptive_avg_pool3d(x, (2, None, 3))",
+        "L.nn.functional.adaptive_max_pool3d(x, (2, 3, 4), return_indices=True)",
+        "L.nn.functional.lp_pool3d(x, 2.0, (2, 2, 3), ceil_mode=True)",
+        "L.nn.functional.interpolate(x, size=(2, 7, 3), mode='area')",
+        "L.nn.AvgPool3d(2)(x) + L.nn.MaxPool3d(2)(x) + L.nn.AdaptiveAvgPool3d(1)(x)",
+        "L.nn.functional.avg_pool3d(x, (4, 1, 1), padding=(2, 0, 0))",  # smaller than kernel
+    ],
+)
+def test_pool3d(expr: str) -> None:
+    # 3-d pooling was missing: composed of two 2-d passes (separable), indices combined
+    lockstep(_grads(expr))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "",
+        ", stride=(1, 2, 1), padding=1",
+        ", padding='same', dilation=(2, 1, 1)",
+        ", stride=2, padding=(0, 2, 1), dilation=2",
+    ],
+)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv3d(args: str, groups: int) -> None:
+    lockstep(f"""
+L.manual_seed(1)
+m = L.nn.Conv3d(2, 4, (2, 3, 2), groups={groups}{args}).double()
+obs('repr', repr(m))
+x = L.linspace(-3, 2, 2 * 2 * 3 * 4 * 5, dtype=L.float64).reshape(2, 2, 3, 4, 5).sin()
+x.requires_grad_()
+y = m(x)
+obs('out', y)
+(y * L.linspace(-1, 1, y.numel(), dtype=L.float64).reshape(y.shape)).sum().backward()
+obs('grads', [x.grad, m.weight.grad, m.bias.grad])
+obs('unbatched', m(x[1]))
+m = L.nn.Conv3d(2, 2, 3, padding=1, padding_mode='circular', bias=False).double()
+obs('circular', m(x))
+""")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_linspace_bitwise(dtype: str) -> None:
+    # PyTorch computes each value as one fused multiply-add in the dtype (float32 values
+    # differed in the last bit: -2.98e-08 at the middle of linspace(-1, 1, 7), not 0)
+    import numpy as np
+
+    for n in (1, 2, 7, 20, 120, 2001):
+        for a, b in ((-1.0, 1.0), (-3.14159, 3.14159), (0.1, 0.7), (5.0, -2.5)):
+            t = torch.linspace(a, b, n, dtype=getattr(torch, dtype)).numpy()
+            p = pyautograd.linspace(a, b, n, dtype=getattr(pyautograd, dtype)).numpy()
+            assert np.array_equal(t, p), (a, b, n)

@@ -17,11 +17,14 @@ from .modules import RNN as RNN
 from .modules import SELU as SELU
 from .modules import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .modules import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from .modules import AdaptiveAvgPool3d as AdaptiveAvgPool3d
 from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
 from .modules import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from .modules import AdaptiveMaxPool3d as AdaptiveMaxPool3d
 from .modules import AlphaDropout as AlphaDropout
 from .modules import AvgPool1d as AvgPool1d
 from .modules import AvgPool2d as AvgPool2d
+from .modules import AvgPool3d as AvgPool3d
 from .modules import BatchNorm1d as BatchNorm1d
 from .modules import BatchNorm2d as BatchNorm2d
 from .modules import BatchNorm3d as BatchNorm3d
@@ -37,11 +40,13 @@ from .modules import ConstantPad2d as ConstantPad2d
 from .modules import ConstantPad3d as ConstantPad3d
 from .modules import Conv1d as Conv1d
 from .modules import Conv2d as Conv2d
+from .modules import Conv3d as Conv3d
 from .modules import ConvTranspose1d as ConvTranspose1d
 from .modules import ConvTranspose2d as ConvTranspose2d
 from .modules import CosineEmbeddingLoss as CosineEmbeddingLoss
 from .modules import CosineSimilarity as CosineSimilarity
 from .modules import CrossEntropyLoss as CrossEntropyLoss
+from .modules import CTCLoss as CTCLoss
 from .modules import Dropout as Dropout
 from .modules import Dropout1d as Dropout1d
 from .modules import Dropout2d as Dropout2d
@@ -75,10 +80,12 @@ from .modules import LogSigmoid as LogSigmoid
 from .modules import LogSoftmax as LogSoftmax
 from .modules import LPPool1d as LPPool1d
 from .modules import LPPool2d as LPPool2d
+from .modules import LPPool3d as LPPool3d
 from .modules import LSTMCell as LSTMCell
 from .modules import MarginRankingLoss as MarginRankingLoss
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
+from .modules import MaxPool3d as MaxPool3d
 from .modules import MaxUnpool1d as MaxUnpool1d
 from .modules import MaxUnpool2d as MaxUnpool2d
 from .modules import Mish as Mish
@@ -155,11 +162,14 @@ __all__ = [
     "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -167,6 +177,7 @@ __all__ = [
     "BatchNorm3d",
     "Bilinear",
     "Buffer",
+    "CTCLoss",
     "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
@@ -176,6 +187,7 @@ __all__ = [
     "ConstantPad3d",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "ConvTranspose1d",
     "ConvTranspose2d",
     "CosineEmbeddingLoss",
@@ -207,6 +219,7 @@ __all__ = [
     "L1Loss",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "LSTMCell",
     "LayerNorm",
     "LazyLinear",
@@ -219,6 +232,7 @@ __all__ = [
     "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
     "Mish",

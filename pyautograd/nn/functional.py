@@ -48,8 +48,17 @@ from ._functional.conv import dropout2d as dropout2d
 from ._functional.conv import max_pool1d as max_pool1d
 from ._functional.conv import max_pool2d as max_pool2d
 from ._functional.conv import pad as pad
+from ._functional.conv3d import adaptive_avg_pool3d as adaptive_avg_pool3d
+from ._functional.conv3d import adaptive_max_pool3d as adaptive_max_pool3d
+from ._functional.conv3d import adaptive_max_pool3d_with_indices as adaptive_max_pool3d_with_indices
+from ._functional.conv3d import avg_pool3d as avg_pool3d
+from ._functional.conv3d import conv3d as conv3d
+from ._functional.conv3d import lp_pool3d as lp_pool3d
+from ._functional.conv3d import max_pool3d as max_pool3d
+from ._functional.conv3d import max_pool3d_with_indices as max_pool3d_with_indices
 from ._functional.conv_transpose import conv_transpose1d as conv_transpose1d
 from ._functional.conv_transpose import conv_transpose2d as conv_transpose2d
+from ._functional.ctc import ctc_loss as ctc_loss
 from ._functional.distance import cosine_similarity as cosine_similarity
 from ._functional.distance import normalize as normalize
 from ._functional.distance import pairwise_distance as pairwise_distance
@@ -125,14 +134,18 @@ from ._functional.sampling import upsample_nearest as upsample_nearest
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
     "affine_grid",
     "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -142,11 +155,13 @@ __all__ = [
     "channel_shuffle",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "dropout",
     "dropout1d",
     "dropout2d",
@@ -183,11 +198,14 @@ __all__ = [
     "logsigmoid",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "margin_ranking_loss",
     "max_pool1d",
     "max_pool1d_with_indices",
     "max_pool2d",
     "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
     "max_unpool1d",
     "max_unpool2d",
     "mish",

@@ -1,3 +1,5 @@
+# ruff: noqa: E501
+# (the generators write program text: long f-strings of code, clearer unbroken)
 """Random whole-module, optimizer and scheduler programs, run in lockstep on PyTorch and
 pyautograd and compared (PyTorch is the spec).
 
@@ -499,7 +501,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
     ("t": a tensor, "rnn": (out, h), "lstm": (out, (h, c)), "mha": (out, weights))."""
     n = rng.randint(1, 3)
     k = rng.choice(
-        ("Linear", "Bilinear", "Conv1d", "Conv2d", "ConvT1d", "ConvT2d", "Pool", "BN", "LN",
+        ("Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d", "Pool", "BN", "LN",
          "GN", "IN", "Emb", "RNN", "MHA", "TEL", "Seq", "Act")
     )  # fmt: skip
     if k == "Linear":
@@ -513,8 +515,8 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
     if k == "Bilinear":
         a, b, o = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
         return f"L.nn.Bilinear({a}, {b}, {o}, bias={pick(rng, True, False)})", (n, a, b), "bil"
-    if k in ("Conv1d", "Conv2d", "ConvT1d", "ConvT2d"):
-        d = 1 if k.endswith("1d") else 2
+    if k in ("Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d"):
+        d = int(k[-2])
         g = pick(rng, 1, 1, 2)
         ci, co = g * rng.randint(1, 2), g * rng.randint(1, 2)
         ks = rng.randint(1, 3)
@@ -525,7 +527,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
             pad = rng.randint(0, (ks - 1) * dil)
             op = rng.randint(0, max(stride, dil) - 1)
             ctor = (f"L.nn.ConvTranspose{d}d({ci}, {co}, {ks}, stride={stride}, padding={pad}, "
-                    f"output_padding={op}, groups={g}, dilation={dil}, bias={pick(rng, True, False)})")  # fmt: skip  # noqa: E501
+                    f"output_padding={op}, groups={g}, dilation={dil}, bias={pick(rng, True, False)})")  # fmt: skip
         else:
             pad = pick(rng, 0, 1, "'same'", "'valid'")
             if pad == "'same'":
@@ -539,7 +541,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
         shape = (n, ci, *size) if rng.random() < 0.8 else (ci, *size)
         return ctor, shape, "t"
     if k == "Pool":
-        d = rng.randint(1, 2)
+        d = rng.randint(1, 3)
         c = rng.randint(1, 2)
         size = tuple(rng.randint(2, 6) for _ in range(d))
         ks = rng.randint(1, 3)
@@ -548,14 +550,14 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
         kind = pick(rng, "Max", "Avg", "AdaptiveMax", "AdaptiveAvg", "LP")
         if kind == "Max":
             ctor = (f"L.nn.MaxPool{d}d({ks}, stride={st}, padding={pad}, "
-                    f"dilation={pick(rng, 1, 2) if ks * 2 <= min(size) else 1}, "
+                    f"dilation={pick(rng, 1, 2) if ks * 2 <= min(size) and not (d == 3 and pad) else 1}, "
                     f"ceil_mode={pick(rng, True, False)})")  # fmt: skip
         elif kind == "Avg":
             ctor = (f"L.nn.AvgPool{d}d({ks}, stride={st}, padding={pad}, "
                     f"ceil_mode={pick(rng, True, False)}, "
                     f"count_include_pad={pick(rng, True, False)})")  # fmt: skip
         elif kind == "LP":
-            ctor = f"L.nn.LPPool{d}d({pick(rng, 1, 2, 3)}, {ks}, stride={st}, ceil_mode={pick(rng, True, False)})"  # noqa: E501
+            ctor = f"L.nn.LPPool{d}d({pick(rng, 1, 2, 3)}, {ks}, stride={st}, ceil_mode={pick(rng, True, False)})"
         else:
             out = tuple(rng.randint(1, 4) for _ in range(d))
             ctor = f"L.nn.{kind}Pool{d}d({out if d > 1 else out[0]})"
@@ -576,7 +578,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
         shape = tuple(rng.randint(1, 4) for _ in range(rng.randint(1, 3)))
         ns = shape[-rng.randint(1, len(shape)) :]
         return (f"L.nn.LayerNorm({ns}, eps={pick(rng, 1e-5, 0.1)}, "
-                f"elementwise_affine={pick(rng, True, False)}, bias={pick(rng, True, False)})"), (n, *shape), "t"  # fmt: skip  # noqa: E501
+                f"elementwise_affine={pick(rng, True, False)}, bias={pick(rng, True, False)})"), (n, *shape), "t"  # fmt: skip
     if k == "GN":
         g = rng.randint(1, 3)
         c = g * rng.randint(1, 2)
@@ -588,7 +590,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
     if k == "IN":
         c = rng.randint(1, 3)
         return (f"L.nn.InstanceNorm1d({c}, affine={pick(rng, True, False)}, "
-                f"track_running_stats={pick(rng, True, False)})"), (n, c, rng.randint(2, 5)), "bn"  # fmt: skip  # noqa: E501
+                f"track_running_stats={pick(rng, True, False)})"), (n, c, rng.randint(2, 5)), "bn"  # fmt: skip
     if k == "Emb":
         num, dim = rng.randint(2, 6), rng.randint(1, 4)
         pi = pick(rng, None, 0, 1)
@@ -672,7 +674,7 @@ def module_program(rng: random.Random) -> list[str]:
                 s.append(f"am = L.tensor({mask!r})")
                 args = "x, x, x, attn_mask=am"
             else:
-                args = f"x, x, x, need_weights={pick(rng, True, False)}, average_attn_weights={pick(rng, True, False)}"  # noqa: E501
+                args = f"x, x, x, need_weights={pick(rng, True, False)}, average_attn_weights={pick(rng, True, False)}"
         if kind in ("rnn", "lstm") and rng.random() < 0.2:
             pass
     s.append(f"out = m({args})")
@@ -719,7 +721,7 @@ def init_program(rng: random.Random) -> list[str]:
         f"r = L.nn.init.{f}",
         "obs('w', w)",
         "obs('same', r is w)",
-        f"obs('gain', L.nn.init.calculate_gain({pick(rng, 'relu', 'tanh', 'leaky_relu', 'selu', 'sigmoid', 'linear')!r}))",  # noqa: E501
+        f"obs('gain', L.nn.init.calculate_gain({pick(rng, 'relu', 'tanh', 'leaky_relu', 'selu', 'sigmoid', 'linear')!r}))",
     ]
 
 
@@ -748,6 +750,484 @@ def clip_program(rng: random.Random) -> list[str]:
         s.append("L.nn.utils.vector_to_parameters(v * 2, [" + ps + "])")
     s.append(f"obs('grads', [p.grad for p in ({ps},)])")
     s.append(f"obs('params', [{ps}])")
+    return s
+
+
+# ---- nn.functional -------------------------------------------------------------------------
+def _shape(rng: random.Random, rmin: int = 1, rmax: int = 4, hi: int = 4) -> tuple[int, ...]:
+    return tuple(rng.randint(1, hi) for _ in range(rng.randint(rmin, rmax)))
+
+
+def _fn_case(rng: random.Random, dt: str) -> tuple[list[str], str]:
+    """Statements defining the inputs (x, and others), and an nn.functional expression."""
+    F = "L.nn.functional"
+    k = rng.choice(
+        ("act", "act", "softmax", "pool", "pool", "conv", "convt", "pad", "interp", "norm",
+         "dist", "loss", "loss", "loss", "cls_loss", "cls_loss", "misc", "sdpa", "dropout", "3d")
+    )  # fmt: skip
+    x = lambda s, lo=-2.0, hi=2.0: tensor(rng, s, dt, True, lo, hi)  # noqa: E731
+    if k == "act":
+        s = _shape(rng, 1, 3)
+        f = pick(
+            rng,
+            "elu(x, alpha=0.7)", "selu(x)", "celu(x, alpha=1.3)", "leaky_relu(x, 0.3)",
+            "gelu(x, approximate='tanh')", "gelu(x)", "softplus(x, beta=2.0, threshold=1.5)",
+            "hardtanh(x, -0.4, 0.9)", "relu6(x)", "hardswish(x)", "hardsigmoid(x)", "mish(x)",
+            "silu(x)", "softsign(x)", "tanhshrink(x)", "softshrink(x, 0.4)",
+            "hardshrink(x, 0.4)", "logsigmoid(x)", "threshold(x, 0.2, -3.0)",
+            "rrelu(x, 0.1, 0.3, training=False)", "glu(x, -1)", "prelu(x, w)",
+            "normalize(x, p=2.0, dim=-1)", "normalize(x, p=1.0, dim=0, eps=0.5)",
+        )  # fmt: skip
+        if f.startswith("glu") and s[-1] % 2:
+            s = (*s[:-1], s[-1] + 1)
+        pre = [f"x = {x(s)}"]
+        if f.startswith("prelu"):
+            c = s[1] if len(s) > 1 and rng.random() < 0.5 else 1
+            pre.append(f"w = {tensor(rng, (c,), dt, True, 0, 0.5)}")
+        return pre, f"{F}.{f}"
+    if k == "softmax":
+        s = _shape(rng, 1, 3)
+        d = rng.randint(-len(s), len(s) - 1)
+        f = pick(rng, "softmax", "log_softmax", "softmin")
+        extra = ", dtype=L.float64" if rng.random() < 0.2 else ""
+        return [f"x = {x(s)}"], f"{F}.{f}(x, dim={d}{extra})"
+    if k == "pool":
+        d = rng.randint(1, 2)
+        size = tuple(rng.randint(2, 6) for _ in range(d))
+        shape = (rng.randint(1, 2), rng.randint(1, 2), *size)
+        ks = rng.randint(1, 3)
+        kind = pick(rng, "max", "avg", "amax", "aavg", "lp", "frac")
+        st = pick(rng, None, 1, 2)
+        pad = rng.randint(0, ks // 2)
+        cm = pick(rng, True, False)
+        if kind == "max":
+            dil = pick(rng, 1, 2) if (ks - 1) * 2 < min(size) else 1
+            ri = pick(rng, True, False)
+            e = f"{F}.max_pool{d}d(x, {ks}, stride={st}, padding={pad}, dilation={dil}, ceil_mode={cm}, return_indices={ri})"
+        elif kind == "avg":
+            cip = pick(rng, True, False)
+            div = f", divisor_override={rng.randint(1, 3)}" if d == 2 and rng.random() < 0.2 else ""
+            e = f"{F}.avg_pool{d}d(x, {ks}, stride={st}, padding={pad}, ceil_mode={cm}, count_include_pad={cip}{div})"
+        elif kind == "amax":
+            out = tuple(rng.randint(1, 5) for _ in range(d))
+            e = f"{F}.adaptive_max_pool{d}d(x, {out if d > 1 else out[0]}, return_indices={pick(rng, True, False)})"
+        elif kind == "aavg":
+            out = tuple(rng.randint(1, 5) for _ in range(d))
+            e = f"{F}.adaptive_avg_pool{d}d(x, {out if d > 1 else out[0]})"
+        elif kind == "lp":
+            e = f"{F}.lp_pool{d}d(x, {pick(rng, 1.0, 2.0, 3)}, {ks}, stride={st}, ceil_mode={cm})"
+        else:
+            e = f"{F}.avg_pool{d}d(x, {ks}, stride={st}, padding={pad}, ceil_mode={cm})"
+        return [f"x = {x(shape)}"], e
+    if k in ("conv", "convt"):
+        d = rng.randint(1, 2)
+        g = pick(rng, 1, 1, 2)
+        ci, co = g * rng.randint(1, 2), g * rng.randint(1, 2)
+        ks = tuple(rng.randint(1, 3) for _ in range(d))
+        st = rng.randint(1, 2)
+        dil = pick(rng, 1, 1, 2)
+        size = tuple(rng.randint(max(ks) * dil, 6) for _ in range(d))
+        n = rng.randint(1, 2)
+        pre = [f"x = {x((n, ci, *size))}"]
+        b = rng.random() < 0.6
+        if k == "conv":
+            pre.append(f"w = {x((co, ci // g, *ks))}")
+            pad = pick(rng, 0, 1, "'same'", "'valid'", (1,) * d)
+            if pad == "'same'":
+                st = 1
+            if b:
+                pre.append(f"b = {x((co,))}")
+            return (
+                pre,
+                f"{F}.conv{d}d(x, w, {'b' if b else 'None'}, stride={st}, padding={pad}, dilation={dil}, groups={g})",
+            )
+        pre.append(f"w = {x((ci, co // g, *ks))}")
+        pad = rng.randint(0, (min(ks) - 1) * dil)
+        op = rng.randint(0, max(st, dil) - 1)
+        if b:
+            pre.append(f"b = {x((co,))}")
+        return (
+            pre,
+            f"{F}.conv_transpose{d}d(x, w, {'b' if b else 'None'}, stride={st}, padding={pad}, output_padding={op}, groups={g}, dilation={dil})",
+        )
+    if k == "pad":
+        r = rng.randint(1, 4)
+        s = tuple(rng.randint(1, 4) for _ in range(r))
+        mode = pick(rng, "constant", "reflect", "replicate", "circular")
+        np_ = rng.randint(1, min(3, r))
+        if mode != "constant":
+            np_ = min(np_, max(1, r - 2)) if r >= 2 else 1
+        pads = []
+        for i in range(np_):
+            size = s[-1 - i]
+            lim = size - 1 if mode == "reflect" else size if mode == "circular" else 3
+            pads += [rng.randint(-1 if mode == "constant" else 0, max(lim, 0)) for _ in range(2)]
+        val = f", value={pick(rng, 0.5, -1.0)}" if mode == "constant" and rng.random() < 0.5 else ""
+        return [f"x = {x(s)}"], f"{F}.pad(x, {tuple(pads)}, mode={mode!r}{val})"
+    if k == "interp":
+        d = rng.randint(1, 3)
+        size = tuple(rng.randint(1, 4) for _ in range(d))
+        shape = (rng.randint(1, 2), rng.randint(1, 2), *size)
+        mode = pick(rng, "nearest", "nearest-exact", "area",
+                    *(["linear"] if d == 1 else ["bilinear", "bicubic"] if d == 2 else ["trilinear"]))  # fmt: skip
+        if rng.random() < 0.5:
+            out = tuple(rng.randint(1, 6) for _ in range(d))
+            how = f"size={out if d > 1 else out[0]}"
+        else:
+            sf = pick(rng, 2, 0.5, 1.5, 3, 2.5)
+            if mode == "area" and sf < 1 and min(size) < 2:
+                sf = 2  # an empty output: PyTorch's backward refuses it (not copied)
+            how = f"scale_factor={sf}"
+            if rng.random() < 0.3 and mode not in ("area",):
+                how += f", recompute_scale_factor={pick(rng, True, False)}"
+        ac = ""
+        if mode in ("linear", "bilinear", "bicubic", "trilinear"):
+            ac = f", align_corners={pick(rng, True, False, None)}"
+        return [f"x = {x(shape)}"], f"{F}.interpolate(x, {how}, mode={mode!r}{ac})"
+    if k == "3d":
+        sh = (rng.randint(1, 2), rng.randint(1, 2), *(rng.randint(1, 5) for _ in range(3)))
+        ks = tuple(rng.randint(1, 3) for _ in range(3))
+        st = pick(rng, None, 1, 2, (1, 2, 1))
+        pd = pick(rng, 0, 1, (0, 1, 0))
+        cm = pick(rng, True, False)
+        f = pick(rng, "max", "avg", "amax", "aavg", "lp", "conv", "conv")
+        if f == "max":  # PyTorch's max_pool3d corrupts its heap with padding and dilation
+            dl = 1 if pd else pick(rng, 1, 2)
+            return (
+                [f"x = {x(sh)}"],
+                f"{F}.max_pool3d(x, {ks}, {st}, {pd}, dilation={dl}, ceil_mode={cm}, return_indices={pick(rng, True, False)})",
+            )
+        if f == "avg":
+            return (
+                [f"x = {x(sh)}"],
+                f"{F}.avg_pool3d(x, {ks}, {st}, {pd}, ceil_mode={cm}, count_include_pad={pick(rng, True, False)}, divisor_override={pick(rng, None, None, 3)})",
+            )
+        if f in ("amax", "aavg"):
+            out = pick(rng, 2, (1, None, 3), (3, 2, 1))
+            ri = f", return_indices={pick(rng, True, False)}" if f == "amax" else ""
+            return [f"x = {x(sh)}"], f"{F}.adaptive_{f[1:]}_pool3d(x, {out}{ri})"
+        if f == "lp":
+            return [
+                f"x = {x(sh)}"
+            ], f"{F}.lp_pool3d(x, {pick(rng, 1.0, 2.0)}, {ks}, {st}, ceil_mode={cm})"
+        g = pick(rng, 1, 2)
+        ci = sh[1] * g
+        pre = [f"x = {x((sh[0], ci, *sh[2:]))}", f"w = {x((2 * g, sh[1], *ks))}"]
+        b = rng.random() < 0.5
+        if b:
+            pre.append(f"b = {x((2 * g,))}")
+        pad = pick(rng, 0, 1, (1, 0, 2), "'same'", "'valid'")
+        stride = 1 if pad == "'same'" else pick(rng, 1, 2, (1, 2, 1))
+        return (
+            pre,
+            f"{F}.conv3d(x, w, {'b' if b else 'None'}, stride={stride}, padding={pad}, dilation={pick(rng, 1, 2)}, groups={g})",
+        )
+    if k == "norm":
+        kind = pick(rng, "ln", "gn", "bn", "rms", "lrn", "in")
+        n, c = rng.randint(1, 3), rng.randint(1, 4)
+        rest = tuple(rng.randint(1, 3) for _ in range(rng.randint(0, 2)))
+        shape = (n, c, *rest)
+        pre = [f"x = {x(shape)}"]
+        if kind == "ln":
+            ns = shape[-rng.randint(1, len(shape)) :]
+            wb = rng.random() < 0.5
+            if wb:
+                pre += [f"w = {x(ns)}", f"b = {x(ns)}"]
+            return (
+                pre,
+                f"{F}.layer_norm(x, {ns}, {'w, b' if wb else 'None, None'}, eps={pick(rng, 1e-5, 0.1)})",
+            )
+        if kind == "rms":
+            ns = shape[-rng.randint(1, len(shape)) :]
+            w = "w" if rng.random() < 0.5 else "None"
+            if w == "w":
+                pre.append(f"w = {x(ns)}")
+            return pre, f"{F}.rms_norm(x, {ns}, {w}, eps={pick(rng, None, 1e-5, 0.1)})"
+        if kind == "gn":
+            g = pick(rng, *[i for i in range(1, c + 1) if c % i == 0])
+            pre += [f"w = {x((c,))}", f"b = {x((c,))}"]
+            return pre, f"{F}.group_norm(x, {g}, w, b, eps={pick(rng, 1e-5, 0.1)})"
+        if kind == "lrn":
+            if len(shape) < 3:
+                pre = [f"x = {x((*shape, 2))}"]
+            return (
+                pre,
+                f"{F}.local_response_norm(x, {rng.randint(1, 4)}, alpha={pick(rng, 1e-4, 0.1)}, beta={pick(rng, 0.75, 0.5)}, k={pick(rng, 1.0, 2.0)})",
+            )
+        if kind == "in":
+            if not rest:
+                pre = [f"x = {x((*shape, 3))}"]
+            pre += [f"rm = {tensor(rng, (c,), dt)}", f"rv = {tensor(rng, (c,), dt, lo=0.5, hi=2)}"]
+            return (
+                pre,
+                f"{F}.instance_norm(x, rm, rv, use_input_stats={pick(rng, True, False)}, momentum={pick(rng, 0.1, 0.5)}) + 0 * rm.sum()",
+            )
+        pre += [f"rm = {tensor(rng, (c,), dt)}", f"rv = {tensor(rng, (c,), dt, lo=0.5, hi=2)}"]
+        wb = rng.random() < 0.5
+        if wb:
+            pre += [f"w = {x((c,))}", f"b = {x((c,))}"]
+        tr = pick(rng, True, False)
+        return (
+            pre,
+            f"({F}.batch_norm(x, rm, rv, {'w, b' if wb else 'None, None'}, training={tr}, momentum={pick(rng, 0.1, 0.5)}, eps={pick(rng, 1e-5, 0.1)}), rm, rv)",
+        )
+    if k == "dist":
+        s = _shape(rng, 1, 3)
+        pre = [f"x = {x(s)}", f"y = {x(s)}"]
+        f = pick(
+            rng,
+            f"cosine_similarity(x, y, dim={rng.randint(-len(s), len(s) - 1)}, eps={pick(rng, 1e-8, 0.5)})",
+            f"pairwise_distance(x, y, p={pick(rng, 1.0, 2.0, 3.0)}, eps={pick(rng, 1e-6, 0.1)}, keepdim={pick(rng, True, False)})",
+            f"pdist(x.reshape(x.shape[0], -1), p={pick(rng, 1.0, 2.0, 0.5)})",
+            "pairwise_distance(x, y)",
+        )
+        return pre, f"{F}.{f}"
+    if k == "loss":
+        s = _shape(rng, 0, 3)
+        red = pick(rng, "mean", "sum", "none")
+        f = pick(rng, "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "bce", "bcel",
+                 "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "soft_margin_loss",
+                 "hinge_embedding_loss", "margin_ranking_loss", "cosine_embedding_loss")  # fmt: skip
+        pre = [f"x = {x(s)}", f"y = {tensor(rng, s, dt, rng.random() < 0.3)}"]
+        if f == "smooth_l1_loss":
+            return (
+                pre,
+                f"{F}.smooth_l1_loss(x, y, reduction={red!r}, beta={pick(rng, 1.0, 0.5, 0.0)})",
+            )
+        if f == "huber_loss":
+            return pre, f"{F}.huber_loss(x, y, reduction={red!r}, delta={pick(rng, 1.0, 0.5, 2.0)})"
+        if f == "bce":
+            pre[1] = f"y = {tensor(rng, s, dt, False, 0, 1)}"
+            w = (
+                f", weight={tensor(rng, s[-1:], dt, False, 0, 2)}"
+                if s and rng.random() < 0.4
+                else ""
+            )
+            return pre, f"{F}.binary_cross_entropy(x.sigmoid(), y, reduction={red!r}{w})"
+        if f == "bcel":
+            pre[1] = f"y = {tensor(rng, s, dt, False, 0, 1)}"
+            w = (
+                f", weight={tensor(rng, s[-1:], dt, False, 0, 2)}"
+                if s and rng.random() < 0.4
+                else ""
+            )
+            pw = (
+                f", pos_weight={tensor(rng, s[-1:], dt, False, 0, 3)}"
+                if s and rng.random() < 0.4
+                else ""
+            )
+            return pre, f"{F}.binary_cross_entropy_with_logits(x, y, reduction={red!r}{w}{pw})"
+        if f == "kl_div":
+            lt = pick(rng, True, False)
+            red = pick(rng, "mean", "sum", "none", "batchmean")
+            tgt = "y" if lt else "y.exp()"
+            return (
+                pre,
+                f"{F}.kl_div(x.log_softmax(-1) if x.dim() else x, {tgt}, reduction={red!r}, log_target={lt})",
+            )
+        if f == "poisson_nll_loss":
+            li = pick(rng, True, False)
+            pre[1] = f"y = {tensor(rng, s, dt, False, 0, 3)}"
+            inp = "x" if li else "x.exp()"
+            return (
+                pre,
+                f"{F}.poisson_nll_loss({inp}, y, log_input={li}, full={pick(rng, True, False)}, reduction={red!r})",
+            )
+        if f == "gaussian_nll_loss":
+            pre.append(f"v = {tensor(rng, s, dt, rng.random() < 0.5, 0.1, 2)}")
+            return (
+                pre,
+                f"{F}.gaussian_nll_loss(x, y, v, full={pick(rng, True, False)}, eps={pick(rng, 1e-6, 0.5)}, reduction={red!r})",
+            )
+        if f == "soft_margin_loss":
+            pre[1] = f"y = {tensor(rng, s, dt, False, -1, 1)}.sign()"
+            return pre, f"{F}.soft_margin_loss(x, y, reduction={red!r})"
+        if f == "hinge_embedding_loss":
+            pre[1] = f"y = {tensor(rng, s, dt, False, -1, 1)}.sign()"
+            return (
+                pre,
+                f"{F}.hinge_embedding_loss(x, y, margin={pick(rng, 1.0, 0.5)}, reduction={red!r})",
+            )
+        if f == "margin_ranking_loss":
+            pre.append(f"t = {tensor(rng, s, dt, False, -1, 1)}.sign()")
+            return (
+                pre,
+                f"{F}.margin_ranking_loss(x, y, t, margin={pick(rng, 0.0, 0.5)}, reduction={red!r})",
+            )
+        if f == "cosine_embedding_loss":
+            n, dd = rng.randint(1, 3), rng.randint(1, 3)
+            pre = [
+                f"x = {x((n, dd))}",
+                f"y = {x((n, dd))}",
+                f"t = {tensor(rng, (n,), dt, False, -1, 1)}.sign()",
+            ]
+            return (
+                pre,
+                f"{F}.cosine_embedding_loss(x, y, t, margin={pick(rng, 0.0, 0.3)}, reduction={red!r})",
+            )
+        return pre, f"{F}.{f}(x, y, reduction={red!r})"
+    if k == "cls_loss":
+        n, c = rng.randint(1, 3), rng.randint(2, 4)
+        extra = tuple(rng.randint(1, 2) for _ in range(pick(rng, 0, 0, 1, 2)))
+        red = pick(rng, "mean", "sum", "none")
+        no_batch = not extra and rng.random() < 0.15
+        shape = (c,) if no_batch else (n, c, *extra)
+        tshape = () if no_batch else (n, *extra)
+        f = pick(
+            rng,
+            "cross_entropy",
+            "cross_entropy",
+            "nll_loss",
+            "ce_prob",
+            "multi_margin_loss",
+            "multilabel_margin_loss",
+            "multilabel_soft_margin_loss",
+        )
+        pre = [f"x = {x(shape)}"]
+        if f == "ce_prob":
+            pre.append(
+                f"y = {tensor(rng, shape, dt, False, 0, 1)}.softmax(0 if x.dim() == 1 else 1)"
+            )
+            ls = f", label_smoothing={pick(rng, 0.1, 0.3)}" if rng.random() < 0.4 else ""
+            w = f", weight={tensor(rng, (c,), dt, False, 0.1, 2)}" if rng.random() < 0.4 else ""
+            return pre, f"{F}.cross_entropy(x, y, reduction={red!r}{ls}{w})"
+        ii = rng.randint(0, c - 1) if rng.random() < 0.3 else None
+        pre.append(f"y = {ints(rng, tshape, c)}" if tshape else f"y = L.tensor({rng.randrange(c)})")
+        w = f", weight={tensor(rng, (c,), dt, False, 0.1, 2)}" if rng.random() < 0.4 else ""
+        ign = f", ignore_index={ii}" if ii is not None else ""
+        if f == "cross_entropy":
+            ls = f", label_smoothing={pick(rng, 0.1, 0.3)}" if rng.random() < 0.4 else ""
+            return pre, f"{F}.cross_entropy(x, y, reduction={red!r}{w}{ign}{ls})"
+        if f == "nll_loss":
+            return (
+                pre,
+                f"{F}.nll_loss(x.log_softmax(0 if x.dim() == 1 else 1), y, reduction={red!r}{w}{ign})",
+            )
+        if f == "multi_margin_loss":
+            if extra:
+                pre = [f"x = {x((n, c))}", f"y = {ints(rng, (n,), c)}"]
+            return (
+                pre,
+                f"{F}.multi_margin_loss(x, y, p={pick(rng, 1, 2)}, margin={pick(rng, 1.0, 0.5)}, reduction={red!r}{w})",
+            )
+        if f == "multilabel_margin_loss":
+            rows = [[rng.randrange(c) for _ in range(rng.randint(0, c))] for _ in range(n)]
+            rows = [r + [-1] * (c - len(r)) for r in rows]
+            pre = [f"x = {x((n, c))}", f"y = L.tensor({rows})"]
+            return pre, f"{F}.multilabel_margin_loss(x, y, reduction={red!r})"
+        pre = [f"x = {x((n, c))}", f"y = {ints(rng, (n, c), 2)}.to(x.dtype)"]
+        return pre, f"{F}.multilabel_soft_margin_loss(x, y, reduction={red!r}{w})"
+    if k == "misc":
+        f = pick(rng, "one_hot", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle",
+                 "bilinear", "linear", "embedding", "triplet", "ctc", "channel_shuffle")  # fmt: skip
+        if f == "one_hot":
+            s = _shape(rng, 0, 2)
+            return [f"i = {ints(rng, s, 4)}"], f"{F}.one_hot(i, {pick(rng, -1, 4, 5)})"
+        if f == "unfold":
+            n, c = rng.randint(1, 2), rng.randint(1, 2)
+            h, w = rng.randint(2, 5), rng.randint(2, 5)
+            ks = (rng.randint(1, 2), rng.randint(1, 2))
+            return (
+                [f"x = {x((n, c, h, w))}"],
+                f"{F}.unfold(x, {ks}, dilation={pick(rng, 1, 2)}, padding={pick(rng, 0, 1)}, stride={pick(rng, 1, 2)})",
+            )
+        if f == "fold":
+            ks, out = (2, 2), (rng.randint(2, 4), rng.randint(2, 4))
+            blocks = (out[0] - 1) * (out[1] - 1)
+            c = rng.randint(1, 2)
+            return [f"x = {x((1, c * 4, blocks))}"], f"{F}.fold(x, {out}, {ks})"
+        if f in ("pixel_shuffle", "pixel_unshuffle", "channel_shuffle"):
+            r = rng.randint(1, 2)
+            if f == "pixel_shuffle":
+                return [f"x = {x((1, 2 * r * r, 2, 3))}"], f"{F}.pixel_shuffle(x, {r})"
+            if f == "channel_shuffle":
+                return [f"x = {x((1, 2 * r, 2))}"], f"{F}.channel_shuffle(x, {r})"
+            return [f"x = {x((1, 2, 2 * r, 2 * r))}"], f"{F}.pixel_unshuffle(x, {r})"
+        if f == "bilinear":
+            n, a, b, o = (rng.randint(1, 3) for _ in range(4))
+            return [
+                f"x = {x((n, a))}",
+                f"y = {x((n, b))}",
+                f"w = {x((o, a, b))}",
+                f"b = {x((o,))}",
+            ], f"{F}.bilinear(x, y, w, b)"
+        if f == "linear":
+            s = _shape(rng, 1, 3)
+            o = rng.randint(1, 3)
+            return [f"x = {x(s)}", f"w = {x((o, s[-1]))}"], f"{F}.linear(x, w)"
+        if f == "embedding":
+            return (
+                [f"w = {x((5, 3))}", f"i = {ints(rng, _shape(rng, 1, 2), 5)}"],
+                f"{F}.embedding(i, w, padding_idx={pick(rng, None, 0, -1)}, max_norm={pick(rng, None, 1.0)})",
+            )
+        if f == "triplet":
+            n, d = rng.randint(1, 3), rng.randint(1, 3)
+            return (
+                [f"x = {x((n, d))}", f"y = {x((n, d))}", f"z = {x((n, d))}"],
+                f"{F}.triplet_margin_loss(x, y, z, margin={pick(rng, 1.0, 0.5)}, p={pick(rng, 2.0, 1.0)}, swap={pick(rng, True, False)}, reduction={pick(rng, 'mean', 'none')!r})",
+            )
+        if f == "ctc":
+            t, n, c, sl = rng.randint(3, 6), rng.randint(1, 2), rng.randint(2, 4), rng.randint(1, 2)
+            tg = [rng.randint(1, c - 1) for _ in range(n * sl)]
+            return (
+                [f"x = {x((t, n, c))}", f"tg = L.tensor({tg}).reshape({n}, {sl})"],
+                f"{F}.ctc_loss(x.log_softmax(2), tg, [{t}] * {n}, [{sl}] * {n}, reduction={pick(rng, 'mean', 'sum', 'none')!r}, zero_infinity={pick(rng, True, False)})",
+            )
+    if k == "sdpa":
+        n, h, lq, lk, e = (
+            rng.randint(1, 2),
+            rng.randint(1, 2),
+            rng.randint(1, 3),
+            rng.randint(1, 3),
+            rng.randint(1, 3),
+        )
+        pre = [
+            f"q = {x((n, h, lq, e))}",
+            f"kk = {x((n, h, lk, e))}",
+            f"v = {x((n, h, lk, rng.randint(1, 3)))}",
+        ]
+        r = rng.random()
+        if r < 0.3:
+            m = [[rng.random() < 0.7 for _ in range(lk)] for _ in range(lq)]
+            pre.append(f"am = L.tensor({m})")
+            extra = ", attn_mask=am"
+        elif r < 0.5:
+            pre.append(f"am = {tensor(rng, (lq, lk), dt)}")
+            extra = ", attn_mask=am"
+        elif r < 0.7:
+            extra = ", is_causal=True"
+        else:
+            extra = ""
+        sc = f", scale={pick(rng, 0.5, 2.0)}" if rng.random() < 0.3 else ""
+        return pre, f"{F}.scaled_dot_product_attention(q, kk, v{extra}{sc})"
+    # dropout under manual_seed
+    s = _shape(rng, 1, 3)
+    f = pick(rng, f"dropout(x, {pick(rng, 0.0, 0.3, 0.5, 1.0)}, training=True)",
+             f"dropout(x, {pick(rng, 0.3, 0.5)}, training=False)",
+             f"alpha_dropout(x, {pick(rng, 0.3, 0.5)}, training=True)",
+             "feature_alpha_dropout(x, 0.5, training=True)",
+             "dropout1d(x, 0.5, training=True)" if len(s) in (2, 3) else "dropout(x, 0.2)",
+             "dropout2d(x, 0.5, training=True)" if len(s) == 3 else "dropout(x, 0.1)")  # fmt: skip
+    return [f"x = {x(s)}", f"L.manual_seed({rng.randint(0, 99)})"], f"{F}.{f}"
+
+
+@family("functional")
+def functional_program(rng: random.Random) -> list[str]:
+    dt = pick(rng, "float32", "float64", "float64")
+    pre, expr = _fn_case(rng, dt)
+    tol = "(2e-4, 2e-5)" if dt == "float32" else "(1e-7, 1e-9)"
+    s = [*pre, f"out = {expr}", f"obs('out', out, {tol})"]
+    s.append("y = out[0] if isinstance(out, tuple) else out")
+    s.append(
+        "ins = [v for k, v in list(globals().items()) if len(k) <= 2 and isinstance(v, L.Tensor) and v.requires_grad and v.is_leaf]"
+    )
+    s.append(
+        "c = L.linspace(-1, 1, y.numel(), dtype=y.dtype).reshape(y.shape) if y.is_floating_point() else None"
+    )
+    s.append(
+        "gs = L.autograd.grad((y * c).sum(), ins, allow_unused=True) if y.requires_grad else None"
+    )
+    s.append(f"obs('grads', gs, {tol})")
     return s
 
 

@@ -132,7 +132,7 @@ def interpolate(
 ) -> Tensor:
     """Resizes the spatial dims of an (N, C, d1, ...) input to `size` or by `scale_factor`
     with mode 'nearest', 'nearest-exact', 'linear' (3-d), 'bilinear' (4-d), 'trilinear' (5-d),
-    'bicubic' (4-d) or 'area' (adaptive average pooling, 3-d and 4-d)."""
+    'bicubic' (4-d) or 'area' (adaptive average pooling, 3-d to 5-d)."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -188,7 +188,7 @@ def interpolate(
             f"[interpolate] antialias=True ({mode}) is not supported by pyautograd"
         )
     nd = input.dim()
-    known = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "area": (3, 4), "bicubic": (4,)}
+    known = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "area": (3, 4, 5), "bicubic": (4,)}
     known.update({m: (d,) for m, d in _LINEAR.items()})
     if mode not in known or nd not in (3, 4, 5):
         raise NotImplementedError(
@@ -204,12 +204,19 @@ def interpolate(
         raise NotImplementedError(
             f"[interpolate] mode {mode!r} on a {nd}-d input is not supported by pyautograd"
         )
+    if mode == "area" and 0 in out_sizes and all(s > 0 for s in in_sizes):
+        # PyTorch's adaptive_avg_pool returns an empty result for an output size of 0
+        return input.reshape(-1)[:0].reshape(*input.shape[:2], *out_sizes)
     if any(s <= 0 for s in out_sizes) or any(s <= 0 for s in in_sizes):
         raise RuntimeError(
             "Input and output sizes should be greater than 0, but got input "
             f"{tuple(in_sizes)} output {tuple(out_sizes)}"
         )
     if mode == "area":
+        if nd == 5:
+            from .conv3d import adaptive_avg_pool3d
+
+            return adaptive_avg_pool3d(input, out_sizes)
         pool = adaptive_avg_pool1d if nd == 3 else adaptive_avg_pool2d
         return pool(input, out_sizes if nd == 4 else out_sizes[0])
     ft = np.float64 if str(input.dtype).endswith("float64") else np.float32

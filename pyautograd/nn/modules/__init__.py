@@ -35,6 +35,7 @@ from .container import ParameterList as ParameterList
 from .container import Sequential as Sequential
 from .conv import Conv1d as Conv1d
 from .conv import Conv2d as Conv2d
+from .conv import Conv3d as Conv3d
 from .conv_transpose import ConvTranspose1d as ConvTranspose1d
 from .conv_transpose import ConvTranspose2d as ConvTranspose2d
 from .distance import CosineSimilarity as CosineSimilarity
@@ -62,6 +63,7 @@ from .loss import MSELoss as MSELoss
 from .loss import NLLLoss as NLLLoss
 from .loss import SmoothL1Loss as SmoothL1Loss
 from .loss_extra import CosineEmbeddingLoss as CosineEmbeddingLoss
+from .loss_extra import CTCLoss as CTCLoss
 from .loss_extra import GaussianNLLLoss as GaussianNLLLoss
 from .loss_extra import HingeEmbeddingLoss as HingeEmbeddingLoss
 from .loss_extra import KLDivLoss as KLDivLoss
@@ -100,18 +102,23 @@ from .padding import ZeroPad2d as ZeroPad2d
 from .pool_extra import ChannelShuffle as ChannelShuffle
 from .pool_extra import LPPool1d as LPPool1d
 from .pool_extra import LPPool2d as LPPool2d
+from .pool_extra import LPPool3d as LPPool3d
 from .pool_extra import MaxUnpool1d as MaxUnpool1d
 from .pool_extra import MaxUnpool2d as MaxUnpool2d
 from .pool_extra import MultiLabelMarginLoss as MultiLabelMarginLoss
 from .pool_extra import Softmax2d as Softmax2d
 from .pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from .pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from .pooling import AdaptiveAvgPool3d as AdaptiveAvgPool3d
 from .pooling import AdaptiveMaxPool1d as AdaptiveMaxPool1d
 from .pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from .pooling import AdaptiveMaxPool3d as AdaptiveMaxPool3d
 from .pooling import AvgPool1d as AvgPool1d
 from .pooling import AvgPool2d as AvgPool2d
+from .pooling import AvgPool3d as AvgPool3d
 from .pooling import MaxPool1d as MaxPool1d
 from .pooling import MaxPool2d as MaxPool2d
+from .pooling import MaxPool3d as MaxPool3d
 from .rnn import GRU as GRU
 from .rnn import LSTM as LSTM
 from .rnn import RNN as RNN
@@ -146,17 +153,21 @@ __all__ = [
     "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
     "Bilinear",
+    "CTCLoss",
     "ChannelShuffle",
     "CircularPad1d",
     "CircularPad2d",
@@ -166,6 +177,7 @@ __all__ = [
     "ConstantPad3d",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "ConvTranspose1d",
     "ConvTranspose2d",
     "CosineEmbeddingLoss",
@@ -197,6 +209,7 @@ __all__ = [
     "L1Loss",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "LSTMCell",
     "LayerNorm",
     "LazyLinear",
@@ -209,6 +222,7 @@ __all__ = [
     "MarginRankingLoss",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
     "Mish",

@@ -1,4 +1,4 @@
-"""Conv1d and Conv2d."""
+"""Conv1d, Conv2d and Conv3d."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from ... import _core
 from ..._core import Tensor
 from .. import init
 from .._functional import conv as F
+from .._functional.conv3d import conv3d
 from ..parameter import Parameter
 from .linear import _factory
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -103,7 +104,7 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        conv = F.conv1d if self._n == 1 else F.conv2d
+        conv = {1: F.conv1d, 2: F.conv2d, 3: conv3d}[self._n]
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
@@ -143,3 +144,10 @@ class Conv2d(_ConvNd):
     kH, kW)."""
 
     _n = 2
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W): weight (C_out,
+    C_in / groups, kD, kH, kW)."""
+
+    _n = 3

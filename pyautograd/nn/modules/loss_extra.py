@@ -9,10 +9,12 @@ from collections.abc import Callable
 
 from ..._core import Tensor
 from .._functional import loss_extra as F
+from .._functional.ctc import ctc_loss
 from .distance import PairwiseDistance
 from .loss import _Loss, _WeightedLoss
 
 __all__ = [
+    "CTCLoss",
     "CosineEmbeddingLoss",
     "GaussianNLLLoss",
     "HingeEmbeddingLoss",
@@ -296,3 +298,27 @@ class GaussianNLLLoss(_Loss):
         return F.gaussian_nll_loss(
             input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
         )
+
+
+class CTCLoss(_Loss):
+    """The Connectionist Temporal Classification loss (nn.functional.ctc_loss)."""
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self,
+        log_probs: Tensor,
+        targets: Tensor,
+        input_lengths: Tensor | list[int] | tuple[int, ...],
+        target_lengths: Tensor | list[int] | tuple[int, ...],
+    ) -> Tensor:
+        """The loss."""
+        return ctc_loss(
+            log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+            self.zero_infinity,
+        )  # fmt: skip

@@ -16,6 +16,7 @@ __all__ = [
     "ChannelShuffle",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
     "MultiLabelMarginLoss",
@@ -143,3 +144,15 @@ class MultiLabelMarginLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss."""
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over kD x kH x kW windows: (sum x^p)^(1/p)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        from .._functional.conv3d import lp_pool3d
+
+        return lp_pool3d(
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
+        )
