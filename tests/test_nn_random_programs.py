@@ -260,3 +260,32 @@ def test_linspace_bitwise(dtype: str) -> None:
             t = torch.linspace(a, b, n, dtype=getattr(torch, dtype)).numpy()
             p = pyautograd.linspace(a, b, n, dtype=getattr(pyautograd, dtype)).numpy()
             assert np.array_equal(t, p), (a, b, n)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_lstm_proj_size(batch_first: bool) -> None:
+    # proj_size was NotImplementedError: weight_hr per layer and direction, h of proj_size
+    lockstep(f"""
+L.manual_seed(0)
+m = L.nn.LSTM(3, 4, proj_size=2, num_layers=2, bidirectional=True, batch_first={batch_first})
+m = m.double()
+obs('repr', repr(m))
+obs('names', [n for n, _ in m.named_parameters()])
+x = L.linspace(-1, 1, 2 * 5 * 3, dtype=L.float64).reshape(2, 5, 3).sin().requires_grad_()
+h0 = L.linspace(-1, 1, 4 * 2 * 2, dtype=L.float64).reshape(4, 2, 2).requires_grad_()
+c0 = L.linspace(-2, 1, 4 * 2 * 4, dtype=L.float64).reshape(4, 2, 4).requires_grad_()
+out, (h, c) = m(x, (h0, c0))
+obs('out', [out, h, c])
+(out.sum() + h.sum() * 2 + c.sum() * 3).backward()
+obs('grads', [x.grad, h0.grad, c0.grad] + [p.grad for p in m.parameters()])
+obs('unbatched', m(x[0])[0])
+obs('nohx', m(x)[1])
+p = L.nn.utils.rnn.pack_padded_sequence(x, [5, 3], batch_first={batch_first}, enforce_sorted=False)
+po, (ph, pc) = m(p)
+obs('packed', [po.data, ph, pc])
+obs('err', raises(lambda: m(x, (c0, c0))))
+obs('err', raises(lambda: L.nn.LSTM(3, 4, proj_size=4)))
+obs('err', raises(lambda: L.nn.LSTM(3, 4, proj_size=-1)))
+obs('err', raises(lambda: L.nn.GRU(3, 4, proj_size=2)))
+obs('end', 1)
+""")

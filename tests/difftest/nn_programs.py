@@ -146,11 +146,21 @@ class Obs:
         self.items.append((label, (norm(value, self.lib), tol)))
 
 
+def raises(f: Callable[[], Any]) -> str | None:
+    """The name of the exception f() raises (None if it returns): for programs that compare
+    refusals and go on."""
+    try:
+        f()
+    except Exception as e:
+        return type(e).__name__
+    return None
+
+
 def run(stmts: list[str], lib: Any) -> list[tuple[int, str, Any]]:
     """Observations (statement index, label, value), and ("raise", type) for a statement that
     raised (the program stops there)."""
     ob = Obs(lib)
-    ns: dict[str, Any] = {"L": lib, "obs": ob, "math": math}
+    ns: dict[str, Any] = {"L": lib, "obs": ob, "math": math, "raises": raises}
     out: list[tuple[int, str, Any]] = []
     for i, st in enumerate(stmts):
         n = len(ob.items)

@@ -33,6 +33,7 @@ def _layer(
     w_ih, w_hh = getattr(module, "weight_ih" + sfx), getattr(module, "weight_hh" + sfx)
     b_ih = getattr(module, "bias_ih" + sfx) if module.bias else None
     b_hh = getattr(module, "bias_hh" + sfx) if module.bias else None
+    w_hr = getattr(module, "weight_hr" + sfx) if module.proj_size > 0 else None
     xp = FL.linear(data, w_ih, b_ih)  # every step's rows in one GEMM
     offsets = np.concatenate([[0], np.cumsum(bs)[:-1]]).astype(int).tolist()
     steps = range(len(bs) - 1, -1, -1) if d == 1 else range(len(bs))
@@ -44,7 +45,7 @@ def _layer(
         if module.mode == "LSTM":
             assert c is not None
             ct = c[:n] if n < c.shape[0] else c
-            hn, cn = _lstm_step(xt, ht, ct, w_hh, b_hh)
+            hn, cn = _lstm_step(xt, ht, ct, w_hh, b_hh, w_hr)
             c = _core.cat([cn, c[n:]], 0) if n < c.shape[0] else cn
         elif module.mode == "GRU":
             hn = _gru_step(xt, ht, w_hh, b_hh)
@@ -73,18 +74,23 @@ def forward(module: RNNBase, input: PackedSequence, hx: Any) -> tuple[Any, Any]:
     n = bs[0]
     dirs = 2 if module.bidirectional else 1
     lstm = module.mode == "LSTM"
-    expected = (module.num_layers * dirs, n, module.hidden_size)
+    expected = (module.num_layers * dirs, n, module.proj_size or module.hidden_size)
+    c_expected = (module.num_layers * dirs, n, module.hidden_size)
     h0: Tensor | None = None
     c0: Tensor | None = None
     if hx is not None:
         h0, c0 = (hx[0], hx[1]) if lstm else (hx, None)
-        for t, what in ((h0, "hidden[0]" if lstm else "hidden"), (c0, "hidden[1]")):
-            if t is not None and tuple(t.shape) != expected:
-                raise RuntimeError(f"Expected {what} size {expected}, got {list(t.shape)}")
+        for t, what, want in (
+            (h0, "hidden[0]" if lstm else "hidden", expected),
+            (c0, "hidden[1]", c_expected),
+        ):
+            if t is not None and tuple(t.shape) != want:
+                raise RuntimeError(f"Expected {what} size {want}, got {list(t.shape)}")
         if sorted_idx is not None:  # into the packed (length-sorted) batch order
             h0 = h0.index_select(1, sorted_idx)
             c0 = c0.index_select(1, sorted_idx) if c0 is not None else None
-    zeros = _core.zeros(n, module.hidden_size, dtype=data.dtype)
+    zeros = _core.zeros(n, module.proj_size or module.hidden_size, dtype=data.dtype)
+    czeros = _core.zeros(n, module.hidden_size, dtype=data.dtype)
     layer_in = data
     h_n: list[Tensor] = []
     c_n: list[Tensor] = []
@@ -93,7 +99,7 @@ def forward(module: RNNBase, input: PackedSequence, hx: Any) -> tuple[Any, Any]:
         for d in range(dirs):
             k = layer * dirs + d
             h = zeros if h0 is None else h0[k]
-            c = (zeros if c0 is None else c0[k]) if lstm else None
+            c = (czeros if c0 is None else c0[k]) if lstm else None
             out, hk, ck = _layer(module, layer_in, bs, layer, d, h, c)
             outs.append(out)
             h_n.append(hk)

@@ -48,16 +48,23 @@ def _rnn_step(mode: str, xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | Non
 
 
 def _lstm_step(
-    xg: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None
+    xg: Tensor,
+    h: Tensor,
+    c: Tensor,
+    w_hh: Tensor,
+    b_hh: Tensor | None,
+    w_hr: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """One LSTM step (gates i, f, g, o): returns (h', c')."""
-    hs = h.shape[-1]
+    """One LSTM step (gates i, f, g, o): returns (h', c') (h' projected by w_hr when given,
+    proj_size)."""
+    hs = c.shape[-1]
     gates = xg + FL.linear(h, w_hh, b_hh)
     sig = gates.sigmoid()
     i, f, o = sig[..., :hs], sig[..., hs : 2 * hs], sig[..., 3 * hs :]
     g = gates[..., 2 * hs : 3 * hs].tanh()
     c2 = f * c + i * g
-    return o * c2.tanh(), c2
+    h2 = o * c2.tanh()
+    return (h2 if w_hr is None else FL.linear(h2, w_hr)), c2
 
 
 def _gru_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
@@ -265,8 +272,14 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
-            raise NotImplementedError(f"[{mode}] proj_size is not supported (got {proj_size})")
+        if proj_size < 0:
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size != 0 and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -279,17 +292,20 @@ class RNNBase(Module):
         dt = _factory(dtype, device)
         gate = _GATES[mode] * hidden_size
         dirs = 2 if bidirectional else 1
+        real = proj_size if proj_size > 0 else hidden_size  # the size of h
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * dirs
+            layer_in = input_size if layer == 0 else real * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
                 shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate, layer_in)),
-                    ("weight_hh", (gate, hidden_size)),
+                    ("weight_hh", (gate, real)),
                 ]
                 if bias:
                     shapes += [("bias_ih", (gate,)), ("bias_hh", (gate,))]
+                if proj_size > 0:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in shapes:
                     setattr(self, name + sfx, Parameter(_core.empty(*shape, dtype=dt)))
                     self._flat_weights_names.append(name + sfx)
@@ -304,7 +320,7 @@ class RNNBase(Module):
     @property
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters of each layer and direction, [w_ih, w_hh, (b_ih, b_hh)]."""
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size > 0 else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i : i + per]] for i in range(0, len(names), per)]
 
@@ -313,6 +329,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -332,13 +350,14 @@ class RNNBase(Module):
         w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
         b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
         b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
+        w_hr = getattr(self, "weight_hr" + sfx) if self.proj_size > 0 else None
         xp = FL.linear(x, w_ih, b_ih)  # all time steps in one GEMM
         steps = range(x.shape[0] - 1, -1, -1) if d == 1 else range(x.shape[0])
         outs: list[Tensor] = []
         for t in steps:
             if self.mode == "LSTM":
                 assert c is not None
-                h, c = _lstm_step(xp[t], h, c, w_hh, b_hh)
+                h, c = _lstm_step(xp[t], h, c, w_hh, b_hh, w_hr)
             elif self.mode == "GRU":
                 h = _gru_step(xp[t], h, w_hh, b_hh)
             else:
@@ -400,13 +419,16 @@ class RNNBase(Module):
                 raise RuntimeError(
                     f"For batched 3-D input, hx{' and cx' if lstm else ''} should also be 3-D"
                 )
-            expected = (self.num_layers * dirs, n, self.hidden_size)
+            real = self.proj_size if self.proj_size > 0 else self.hidden_size
+            expected = (self.num_layers * dirs, n, real)
             self._check_hidden(h0, expected, "hidden[0]" if lstm else "hidden")
             if c0 is not None:
-                self._check_hidden(c0, expected, "hidden[1]")
-        zeros = None
+                self._check_hidden(c0, (*expected[:2], self.hidden_size), "hidden[1]")
+        zeros = czeros = None
         if h0 is None:
-            zeros = _core.zeros(n, self.hidden_size, dtype=x.dtype)
+            zeros = _core.zeros(n, self.proj_size or self.hidden_size, dtype=x.dtype)
+        if c0 is None:
+            czeros = _core.zeros(n, self.hidden_size, dtype=x.dtype)
         layer_in = x
         h_n: list[Tensor] = []
         c_n: list[Tensor] = []
@@ -415,7 +437,7 @@ class RNNBase(Module):
             for d in range(dirs):
                 k = layer * dirs + d
                 h = zeros if h0 is None else h0[k]
-                c = (zeros if c0 is None else c0[k]) if lstm else None
+                c = (czeros if c0 is None else c0[k]) if lstm else None
                 assert h is not None
                 out, hk, ck = self._layer(layer_in, layer, d, h, c)
                 outs.append(out)
