@@ -45,6 +45,8 @@ from ._api import select as select
 from ._api import swapaxes as swapaxes
 from ._api import typename as typename
 from ._api import unflatten as unflatten
+from ._api_gaps import FUNCTIONS as _FUNCTIONS_GAPS
+from ._api_gaps import install as _install_api_gaps
 from ._core import *  # noqa: F403  (the declared ops' functions: sin, add, clamp, ...)
 from ._core import IndexOutOfRangeError as IndexOutOfRangeError
 from ._core import Tensor as Tensor
@@ -210,6 +212,7 @@ from . import nn as nn  # noqa: E402 - after the Tensor methods above are instal
 from . import optim as optim  # noqa: E402
 from . import random as random  # noqa: E402
 from . import return_types as return_types  # noqa: E402
+from . import special as special  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .amp import autocast as autocast  # noqa: E402
@@ -276,5 +279,7 @@ globals().update(_FUNCTIONS_MORE)
 _install_api(globals())  # aliases (absolute, multiply, ...) of the ops that exist
 _install_functions_extra(Tensor, globals())  # after the aliases: its in-place forms use them
 _install_linalg_np(Tensor, globals(), linalg)
+_install_api_gaps(Tensor)  # last: it wraps some of the methods installed above
+globals().update(_FUNCTIONS_GAPS)
 
 __version__ = "0.1.0"

@@ -53,8 +53,8 @@ def _extreme(op: str, input: Tensor, dims: tuple[int, ...], keepdim: bool) -> Te
     moved = input.permute(*keep, *dims).reshape(*[input.shape[d] for d in keep], -1)
     reduce = moved.max if op == "amax" else moved.min
     out: Tensor = reduce(dim=-1)[0]
-    if keepdim:
-        out = out.reshape([1 if d in dims else input.shape[d] for d in range(n)])
+    if keepdim:  # a tensor of its own (a view made under no_grad refuses in-place writes)
+        out = out.reshape([1 if d in dims else input.shape[d] for d in range(n)]).clone()
     return out
 
 

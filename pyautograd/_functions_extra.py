@@ -223,6 +223,11 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
         raise RuntimeError(
             f"vector + matrix @ vector expected, got {input.dim()}, {mat.dim()}, {vec.dim()}"
         )
+    if not input.dtype == mat.dtype == vec.dtype:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{input.dtype}, {mat.dtype}, and {vec.dtype}"
+        )
     prod = mat.mv(vec)
     prod = prod if alpha == 1 else prod * alpha
     return _check_beta_input(input, beta, prod.shape) + prod

@@ -541,6 +541,11 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     _need("masked_scatter", "source", source)
     if mask.dtype != _core.bool:
         raise RuntimeError(f"[masked_scatter] expected mask of dtype bool, got {mask.dtype}")
+    if source.dtype != x.dtype:
+        raise RuntimeError(
+            "[masked_scatter] expected self and source to have same dtypes but got "
+            f"{x.dtype} and {source.dtype}"
+        )
     m = mask.expand(x.shape) if tuple(mask.shape) != tuple(x.shape) else mask
     n = int(m.sum().item())
     if n > source.numel():
@@ -548,7 +553,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             f"[masked_scatter] Number of elements of source < number of ones in mask ({n})"
         )
     out = x.clone()
-    out[m] = source.reshape(-1)[:n].to(x.dtype)
+    out[m] = source.reshape(-1)[:n]
     return out
 
 

@@ -15,10 +15,60 @@ def _check_float(op: str, *ts: Any) -> None:
             raise RuntimeError(f"[{op}] is only defined for floating tensors, got {t.dtype}")
 
 
+def _lerp_value(x: Tensor, e: Tensor, w: Any) -> Tensor:
+    """PyTorch's formula: x + w (e - x) where |w| < 0.5, else e - (e - x)(1 - w) (exact at
+    w = 1, and inf/NaN where PyTorch has them)."""
+    diff = e - x
+    if not isinstance(w, Tensor):
+        r: Tensor = x + w * diff if abs(w) < 0.5 else e - diff * (1 - w)
+        return r
+    return _core.where(w.abs() < 0.5, x + w * diff, e - diff * (1 - w))
+
+
+_LERP: Any = None
+
+
+def _lerp_fn() -> Any:
+    from .autograd import Function
+
+    class Lerp(Function):
+        @staticmethod
+        def forward(ctx: Any, *args: Any) -> Tensor:
+            x, e, w = args
+            ctx.wt = isinstance(w, Tensor)
+            ctx.save_for_backward(x, e, w if ctx.wt else None)
+            ctx.w = None if ctx.wt else w
+            return _lerp_value(x, e, w)
+
+        @staticmethod
+        def backward(ctx: Any, *grads: Tensor) -> Any:
+            g = grads[0]
+            x, e, wt = ctx.saved_tensors
+            w = wt if ctx.wt else ctx.w
+            gx = (g * (1 - w)).sum_to_size(*x.shape)
+            ge = (g * w).sum_to_size(*e.shape)
+            gw = (g * (e - x)).sum_to_size(*wt.shape) if ctx.wt else None
+            return gx, ge, gw
+
+    return Lerp
+
+
 def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
-    """input + weight * (end - input), with broadcasting (floating tensors only)."""
+    """input + weight * (end - input), with broadcasting (floating tensors of one dtype),
+    computed as PyTorch computes it."""
+    global _LERP
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
     _check_float("lerp", input, end, weight)
-    out = input + weight * (end - input)
+    if end.dtype != input.dtype:
+        raise RuntimeError(f"expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
+    if not (_core.is_grad_enabled() and any(
+        isinstance(t, Tensor) and t.requires_grad for t in (input, end, weight)
+    )):  # fmt: skip
+        return _lerp_value(input, end, weight)
+    if _LERP is None:
+        _LERP = _lerp_fn()
+    out = _LERP.apply(input, end, weight)
     # PyTorch's node: LerpBackward0 for a number weight, LerpBackward1 for a tensor
     return _core._show_grad_fn_as(out, f"LerpBackward{int(isinstance(weight, Tensor))}")
 
@@ -50,7 +100,7 @@ def _any_float(*ts: Any) -> bool:
 def _lerp_(self: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """In place: self += weight * (end - self)."""
     _check_float("lerp_", self, end, weight)
-    return self.add_(weight * (end - self))
+    return self.copy_(lerp(self, end, weight))
 
 
 def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:

@@ -204,9 +204,13 @@ def test_floor_divide_special_values_and_zero() -> None:
 
 
 def test_floor_divide_is_not_differentiable() -> None:
+    # as PyTorch's: the result requires grad, and a backward through it raises
     x = pa.tensor([1.5, 2.5], requires_grad=True)
-    assert not (x // 2).requires_grad
+    assert (x // 2).requires_grad
+    with pytest.raises(RuntimeError, match="not implemented"):
+        (x // 2).sum().backward()
     t = torch.tensor([1.5, 2.5], requires_grad=True)
+    assert (t // 2).requires_grad
     with pytest.raises(RuntimeError, match="not implemented"):
         (t // 2).sum().backward()  # PyTorch has no derivative either
 

@@ -38,6 +38,10 @@ Tensor to_dtype_or_device(const Tensor& a, py::args args, py::kwargs kwargs) {
   std::optional<DType> dt;
   auto consider = [&](py::handle h) {
     if (h.is_none()) return;
+    if (py::isinstance<TensorImpl>(h)) {  // to(other): other's dtype (and device: the CPU)
+      dt = h.cast<Tensor>()->dtype;
+      return;
+    }
     if (py::isinstance<py::str>(h) || py::hasattr(h, "type")) {
       check_device(h, "to");
       return;

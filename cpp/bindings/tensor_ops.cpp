@@ -2,6 +2,8 @@
 // algebra, shape and indexing (the reductions are in reduce.cpp).
 #include <pybind11/stl.h>
 
+#include <algorithm>
+
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
 #include "ops/rules.h"
@@ -175,11 +177,28 @@ void init_tensor_ops(TensorClass& c) {
   c.def(
       "squeeze",
       [](const Tensor& a, py::object dim) {
+        if (py::isinstance<py::tuple>(dim) || py::isinstance<py::list>(dim)) {
+          // squeeze((d0, d1, ...)): those of the dims that have size 1, the last first
+          const int n = std::max(a->dim(), 1);
+          std::vector<int> ds;
+          for (py::handle h : dim) {
+            const int d = wrap_dim(parse_int(h, "squeeze", "dim"), n, "squeeze");
+            if (std::find(ds.begin(), ds.end(), d) != ds.end())
+              fail("squeeze", "dim ", d, " appears multiple times in the list of dims");
+            ds.push_back(d);
+          }
+          std::sort(ds.rbegin(), ds.rend());
+          if (ds.empty()) return view(a, a->shape);
+          Tensor r = a;
+          for (int d : ds) r = squeeze(r, std::optional<int64_t>(d));
+          return r;
+        }
         return squeeze(a, dim.is_none() ? std::nullopt
                                         : std::optional<int64_t>(parse_int(dim, "squeeze", "dim")));
       },
       py::arg("dim") = py::none(),
-      "A view without the dimensions of size 1 (all of them, or dim's when it has size 1).");
+      "A view without the dimensions of size 1 (all of them, dim's when it has size 1, or "
+      "those of a tuple of dims that have size 1).");
   c.def(
       "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"),
       "A view with a dimension of size 1 inserted at dim.");

@@ -53,6 +53,13 @@ Tensor finish_shape(const Tensor& r, const Dims& in_shape, const std::vector<int
   return keepdim ? r : reshape(r, squeezed(in_shape, ds));
 }
 
+// finish_shape for a result computed without autograd that the op then records a node for:
+// a tensor of its own, not a view of the internal keepdim result (a view made there would
+// refuse in-place writes as a view of a leaf).
+Tensor finish_new(const Tensor& r, const Dims& in_shape, const std::vector<int>& ds, bool keepdim) {
+  return keepdim ? r : detach(reshape(r, squeezed(in_shape, ds)));
+}
+
 // max (or min) over several dims, keepdim, no autograd.
 Tensor extreme_dims(const Tensor& a, const std::vector<int>& ds, bool is_max, const char* op) {
   Tensor m = detach(a);
@@ -114,6 +121,27 @@ struct NormBackward : Node {
   void release() override { x.reset(), out.reset(); }
 };
 
+// std's gradient as PyTorch's: g / (2 std), 0 where std is 0 (not sqrt's inf * 0 = NaN),
+// then var's: times 2 (x - mean) / (n - correction).
+struct StdBackward : Node {
+  SavedTensor x, out;  // out in keepdim form
+  std::vector<int> dims;
+  double correction = 1;
+  const char* name() const override { return "StdBackward0"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    const Tensor& xv = x.unpack(*this);
+    const Tensor& y = out.unpack(*this);
+    const DType dt = xv->dtype;
+    Tensor gk = reshape(g, y->shape);
+    Tensor gv = where(eq(y, Scalar{0.0}), scalar_like(0.0, dt), div(gk, mul(y, Scalar{2.0})));
+    const double n = static_cast<double>(count_of(xv->shape, dims));
+    Tensor d = sub(xv, mean(xv, as64(dims), true));
+    return {mul(mul(gv, d), Scalar{2.0 / (n - correction)})};
+  }
+  void check() const override { x.check(*this), out.check(*this); }
+  void release() override { x.reset(), out.reset(); }
+};
+
 struct CumsumBackward : Node {
   int dim = 0;
   const char* name() const override { return "CumsumBackward0"; }
@@ -156,7 +184,7 @@ Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::opti
   const DType odt = is_floating(a->dtype) ? a->dtype : DType::Int64;
   Tensor out = full(kept_shape(a->shape, ds), 1.0, odt);
   prod_into(out, a);
-  Tensor r = finish_shape(out, a->shape, ds, keepdim);
+  Tensor r = finish_new(out, a->shape, ds, keepdim);
   if (auto n = record<ProdBackward>({&a}, r)) {
     n->x = SavedTensor(a);
     n->out = SavedTensor(out);
@@ -208,9 +236,16 @@ Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction,
 
 Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
   need_float(a, "std", "std and var need");
-  Tensor out = sqrt(var(a, dims, correction, keepdim));
-  show_grad_fn_as(out, "StdBackward0");
-  return out;
+  std::vector<int> ds = dims_of(a, dims, "std");
+  Tensor y = sqrt(var(detach(a), dims, correction, true));
+  Tensor r = finish_new(y, a->shape, ds, keepdim);
+  if (auto n = record<StdBackward>({&a}, r)) {
+    n->x = SavedTensor(a);
+    n->out = SavedTensor(y);
+    n->dims = ds;
+    n->correction = correction;
+  }
+  return r;
 }
 
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim,
@@ -233,7 +268,7 @@ Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool ke
   } else {
     y = pow(sum(pow(abs(x), Scalar{p}), d64, true), Scalar{1.0 / p});
   }
-  Tensor r = finish_shape(y, a->shape, ds, keepdim);
+  Tensor r = finish_new(y, a->shape, ds, keepdim);
   if (auto n = record<NormBackward>({&a}, r)) {
     n->x = SavedTensor(a);
     n->out = SavedTensor(y);

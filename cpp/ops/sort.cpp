@@ -75,6 +75,11 @@ Selected select_rows(const Tensor& a, int d, int64_t k, bool keepdim, bool kth, 
 
 std::pair<Tensor, Tensor> finish(const Tensor& a, Selected s, const char* node, int d,
                                  bool squeezed) {
+  // the outputs are new tensors, not views: the reshapes and squeezes above ran under
+  // no_grad, and a view made there refuses in-place writes with grad mode on (PyTorch's sort
+  // values take them)
+  s.values = detach(s.values);
+  s.indices = detach(s.indices);
   if (auto n = record<SelectBackward>({&a}, s.values, node, a->shape, d, squeezed))
     n->idx = SavedTensor(s.row_indices);
   return {s.values, s.indices};
