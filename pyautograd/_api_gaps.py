@@ -729,5 +729,16 @@ def install(cls: type[Tensor]) -> None:
     )
     methods["__ilshift__"] = methods["bitwise_left_shift_"]
     methods["__irshift__"] = methods["bitwise_right_shift_"]
+    # a number or a string where a tensor goes meets these compositions as a missing attribute:
+    # PyTorch's TypeError instead (the functions too: torch.put(x, 5, ...))
+    typed: dict[int, Any] = {}  # one wrapper per function: aliases stay the same object
+
+    def checked(name: str, fn: Any) -> Any:
+        if name.startswith("__"):
+            return fn
+        return typed.setdefault(id(fn), _functions_extra._typed(name, fn))
+
     for name, fn in methods.items():
-        setattr(cls, name, fn)
+        setattr(cls, name, checked(name, fn))
+    for name, fn in FUNCTIONS.items():
+        FUNCTIONS[name] = checked(name, fn)

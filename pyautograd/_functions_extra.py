@@ -64,6 +64,8 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
         n = indices_or_sections
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        if n > builtins.max(length, 1 << 24):  # PyTorch fails too, after allocating n views
+            raise RuntimeError(f"[tensor_split] {n} sections of a dimension of {length}: too many")
         base, extra = divmod(length, n)
         bounds = [0]
         for i in range(n):

@@ -44,8 +44,9 @@ from pyautograd.autograd import Function, Variable
 faulthandler.enable()
 warnings.simplefilter("ignore")
 
-#: exception types pyautograd is documented to raise
-API_ERRORS = (TypeError, ValueError, IndexError, RuntimeError, MemoryError)
+#: exception types pyautograd is documented to raise (OverflowError: an infinite float where an
+#: integer goes, as PyTorch's manual_seed(inf))
+API_ERRORS = (TypeError, ValueError, IndexError, RuntimeError, MemoryError, OverflowError)
 #: plain Python protocol errors accepted for the Python-level case kinds that can raise them
 PROTOCOL_ERRORS = (AttributeError, OverflowError, ZeroDivisionError, KeyError, pickle.PicklingError)
 
