@@ -19,7 +19,7 @@ import nn_programs  # noqa: E402
 import pyautograd  # noqa: E402
 
 SEED = int(os.environ.get("PYAG_NN_PROGRAMS_SEED", "0"))
-COUNT = {"optim": 120, "sched": 120, "functional": 200, "module": 120}
+COUNT = {"optim": 120, "sched": 120, "functional": 200, "module": 120, "train": 60}
 
 
 @pytest.mark.parametrize("fam", sorted(nn_programs.FAMILIES))

@@ -1241,6 +1241,115 @@ def functional_program(rng: random.Random) -> list[str]:
     return s
 
 
+# ---- training loops ------------------------------------------------------------------------
+@family("train")
+def train_program(rng: random.Random) -> list[str]:
+    """A small model, loss, optimizer and scheduler, trained a few steps in float64."""
+    i, h, o = rng.randint(1, 4), rng.randint(2, 5), rng.randint(1, 3)
+    n = rng.randint(2, 5)
+    kind = pick(rng, "mlp", "mlp", "cnn", "rnn", "tel", "emb")
+    s = [f"L.manual_seed({rng.randint(0, 999)})"]
+    if kind == "mlp":
+        act = _act(rng)
+        if "Softmax" in act or "GLU" in act or "Softmin" in act or "RReLU" in act:
+            act = "L.nn.Tanh()"
+        norm = pick(
+            rng, "", f"L.nn.BatchNorm1d({h}), ", f"L.nn.LayerNorm({h}), ", "L.nn.Dropout(0.0), "
+        )
+        s.append(f"m = L.nn.Sequential(L.nn.Linear({i}, {h}), {norm}{act}, L.nn.Linear({h}, {o}))")
+        s.append(f"x = {tensor(rng, (n, i))}")
+    elif kind == "cnn":
+        c = rng.randint(1, 2)
+        s.append(
+            f"m = L.nn.Sequential(L.nn.Conv2d({c}, 2, 2, padding={pick(rng, 0, 1)}), "
+            f"L.nn.BatchNorm2d(2), L.nn.ReLU(), L.nn.{pick(rng, 'MaxPool2d(2)', 'AvgPool2d(2)', 'AdaptiveAvgPool2d(1)')}, "
+            f"L.nn.Flatten(), L.nn.LazyLinear({o}))"
+        )
+        s.append(f"x = {tensor(rng, (n, c, 4, 4))}")
+        s.append("m(x)")  # materialize the lazy layer
+    elif kind == "rnn":
+        cell = pick(rng, "RNN", "GRU", "LSTM")
+        s.append(f"rnn = L.nn.{cell}({i}, {h}, batch_first=True)")
+        s.append(f"head = L.nn.Linear({h}, {o})")
+        s.append("m = L.nn.ModuleDict({'rnn': rnn, 'head': head})")
+        s.append(f"x = {tensor(rng, (n, rng.randint(1, 3), i))}")
+    elif kind == "tel":
+        e = 2 * rng.randint(1, 2)
+        s.append(
+            f"m = L.nn.TransformerEncoder(L.nn.TransformerEncoderLayer({e}, 2, {rng.randint(2, 6)}, "
+            f"dropout=0.0, batch_first=True), {rng.randint(1, 2)}, enable_nested_tensor=False)"
+        )
+        s.append(f"x = {tensor(rng, (n, rng.randint(1, 3), e))}")
+        o = e
+    else:
+        s.append(
+            f"m = L.nn.Sequential(L.nn.Embedding(6, {h}), L.nn.Flatten(), L.nn.Linear({h * 2}, {o}))"
+        )
+        s.append(f"x = {ints(rng, (n, 2), 6)}")
+    s.append("m = m.double()")
+    s.append("obs('repr', repr(m))")
+    s.append("obs('sd', list(m.state_dict()))")
+    if kind == "rnn":
+        fwd = "m['head'](m['rnn'](x)[0][:, -1])"
+    elif kind == "tel":
+        fwd = "m(x).mean(1)"
+    else:
+        fwd = "m(x)"
+    loss_kind = pick(rng, "mse", "ce", "l1", "huber", "bce")
+    if loss_kind == "ce" and o > 1:
+        s.append(f"y = {ints(rng, (n,), o)}")
+        crit = f"L.nn.CrossEntropyLoss(label_smoothing={pick(rng, 0.0, 0.1)})"
+    elif loss_kind == "bce":
+        s.append(f"y = {tensor(rng, (n, o), 'float64', False, 0, 1)}")
+        crit = "L.nn.BCEWithLogitsLoss()"
+    else:
+        s.append(f"y = {tensor(rng, (n, o))}")
+        crit = pick(
+            rng,
+            "L.nn.MSELoss()",
+            "L.nn.L1Loss()",
+            "L.nn.HuberLoss(delta=0.5)",
+            "L.nn.SmoothL1Loss()",
+        )
+    s.append(f"crit = {crit}")
+    # not Rprop: it steps by the sign of each gradient, and the gradients of a bias before a
+    # batch norm are 0 up to rounding (either sign, in either library)
+    # (and an attention's key bias has a gradient of 0 up to rounding, which the adaptive
+    # optimizers scale up to a full step: SGD there)
+    name = rng.choice([k for k in OPTIMS if k != "Rprop"]) if kind != "tel" else "SGD"
+    hp = OPTIMS[name](rng)
+    kw = ", ".join(f"{k}={v}" for k, v in hp.items() if rng.random() < 0.6 or k == "lr")
+    s.append(f"opt = L.optim.{name}(m.parameters(), {kw})")
+    sch = rng.random() < 0.5
+    if sch:
+        s.append(f"sch = {_sched(rng, 'opt', 10)}")
+    clip = pick(
+        rng,
+        "",
+        "",
+        "L.nn.utils.clip_grad_norm_(m.parameters(), 1.0)",
+        "L.nn.utils.clip_grad_value_(m.parameters(), 0.5)",
+    )
+    for step in range(rng.randint(1, 4)):
+        s.append("opt.zero_grad()")
+        s.append(f"loss = crit({fwd}, y)")
+        s.append(f"obs('loss{step}', loss)")
+        s.append("loss.backward()")
+        if clip:
+            s.append(f"obs('clip', {clip})")
+        s.append("opt.step()")
+        if sch:
+            s.append("sch.step()")
+            s.append("obs('lr', [g['lr'] for g in opt.param_groups])")
+    tol = "(1e-6, 1e-8)"  # a few steps of float64 rounding, amplified by 1 / (sqrt(v) + eps)
+    s.append(f"obs('params', list(m.parameters()), {tol})")
+    s.append(f"obs('buffers', list(m.buffers()), {tol})")
+    s.append("m.eval()")
+    s.append(f"obs('eval', {fwd}, {tol})")
+    s.append(f"obs('osd', opt.state_dict(), {tol})")
+    return s
+
+
 # ---- CLI ---------------------------------------------------------------------------------
 def main() -> int:
     ap = argparse.ArgumentParser()
