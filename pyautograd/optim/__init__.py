@@ -3,6 +3,7 @@ parameter group), Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS (per-parame
 and optim.lr_scheduler, with PyTorch's API and update formulas."""
 
 from . import lr_scheduler as lr_scheduler
+from . import swa_utils as swa_utils
 from ._more import ASGD as ASGD
 from ._more import LBFGS as LBFGS
 from ._more import Adadelta as Adadelta
@@ -32,4 +33,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
