@@ -321,3 +321,28 @@ obs('bn', list(swa.buffers()))
 obs('out', swa(x))
 obs('ssd', sorted(sch.state_dict()))
 """)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "",
+        ", stride=(2, 1, 2), padding=1, output_padding=(1, 0, 1), dilation=(1, 2, 1)",
+        ", stride=2, padding=(0, 2, 1), dilation=2, output_padding=1",
+    ],
+)
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv_transpose3d(args: str, groups: int) -> None:
+    # ConvTranspose3d was missing: per depth tap a 2-d transposed convolution, placed and summed
+    lockstep(f"""
+L.manual_seed(1)
+m = L.nn.ConvTranspose3d(2, 4, (2, 3, 2), groups={groups}{args}).double()
+obs('repr', repr(m))
+x = L.linspace(-3, 2, 2 * 2 * 3 * 4 * 3, dtype=L.float64).reshape(2, 2, 3, 4, 3).sin()
+x.requires_grad_()
+y = m(x)
+obs('out', y)
+(y * L.linspace(-1, 1, y.numel(), dtype=L.float64).reshape(y.shape)).sum().backward()
+obs('grads', [x.grad, m.weight.grad, m.bias.grad])
+obs('unbatched', m(x[1]))
+""")

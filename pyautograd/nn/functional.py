@@ -53,6 +53,7 @@ from ._functional.conv3d import adaptive_max_pool3d as adaptive_max_pool3d
 from ._functional.conv3d import adaptive_max_pool3d_with_indices as adaptive_max_pool3d_with_indices
 from ._functional.conv3d import avg_pool3d as avg_pool3d
 from ._functional.conv3d import conv3d as conv3d
+from ._functional.conv3d import conv_transpose3d as conv_transpose3d
 from ._functional.conv3d import lp_pool3d as lp_pool3d
 from ._functional.conv3d import max_pool3d as max_pool3d
 from ._functional.conv3d import max_pool3d_with_indices as max_pool3d_with_indices
@@ -158,6 +159,7 @@ __all__ = [
     "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",

@@ -511,7 +511,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
     ("t": a tensor, "rnn": (out, h), "lstm": (out, (h, c)), "mha": (out, weights))."""
     n = rng.randint(1, 3)
     k = rng.choice(
-        ("Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d", "Pool", "BN", "LN",
+        ("Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d", "ConvT3d", "Pool", "BN", "LN",
          "GN", "IN", "Emb", "RNN", "MHA", "TEL", "Seq", "Act")
     )  # fmt: skip
     if k == "Linear":
@@ -525,7 +525,7 @@ def _module(rng: random.Random) -> tuple[str, tuple[int, ...], str]:
     if k == "Bilinear":
         a, b, o = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
         return f"L.nn.Bilinear({a}, {b}, {o}, bias={pick(rng, True, False)})", (n, a, b), "bil"
-    if k in ("Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d"):
+    if k in ("Conv1d", "Conv2d", "Conv3d", "ConvT1d", "ConvT2d", "ConvT3d"):
         d = int(k[-2])
         g = pick(rng, 1, 1, 2)
         ci, co = g * rng.randint(1, 2), g * rng.randint(1, 2)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..._core import Tensor
+from ... import _core
+from ..._core import Tensor, cat
 from .activation import relu
 from .conv import (
     _ntuple,
@@ -25,6 +26,7 @@ from .conv import (
     max_pool2d,
     pad,
 )
+from .conv_transpose import conv_transpose2d as _conv_t2d
 
 __all__ = [
     "adaptive_avg_pool3d",
@@ -32,6 +34,7 @@ __all__ = [
     "adaptive_max_pool3d_with_indices",
     "avg_pool3d",
     "conv3d",
+    "conv_transpose3d",
     "lp_pool3d",
     "max_pool3d",
     "max_pool3d_with_indices",
@@ -261,3 +264,82 @@ def max_pool3d_with_indices(input: Tensor, *args: Any, **kwargs: Any) -> Any:
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any) -> Any:
     """adaptive_max_pool3d(..., return_indices=True)."""
     return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrSeq = 1,
+    padding: IntOrSeq = 0,
+    output_padding: IntOrSeq = 0,
+    groups: int = 1,
+    dilation: IntOrSeq = 1,
+) -> Tensor:
+    """3-d transposed convolution of (N, C_in, D, H, W) or (C_in, D, H, W) with weight (C_in,
+    C_out / groups, kD, kH, kW): for each depth tap kd, a 2-d transposed convolution of every
+    input depth slice, placed at depth d * stride + kd * dilation and summed, then cropped by
+    padding (output_padding extends the end)."""
+    op = "conv_transpose3d"
+    x, unb = _batched(input, op)
+    if weight.dim() != 5:
+        raise RuntimeError(
+            f"[{op}] weight must be 5-d (C_in, C_out / groups, kD, kH, kW), got shape "
+            f"{list(weight.shape)}"
+        )
+    n, cin, d, h, w = (int(v) for v in x.shape)
+    if int(weight.shape[0]) != cin:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+            f"{list(x.shape)} to have {int(weight.shape[0])} channels, but got {cin} channels "
+            "instead"
+        )
+    cout = int(weight.shape[1]) * groups
+    k = [int(v) for v in weight.shape[2:]]
+    s = _ntuple(stride, 3, "stride", op)
+    p = _ntuple(padding, 3, "padding", op)
+    op_ = _ntuple(output_padding, 3, "output_padding", op)
+    dl = _ntuple(dilation, 3, "dilation", op)
+    if op_[0] >= max(s[0], dl[0]):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_depth: {op_[0]} output_padding_height: {op_[1]} "
+            f"output_padding_width: {op_[2]} stride_depth: {s[0]} stride_height: {s[1]} "
+            f"stride_width: {s[2]} dilation_depth: {dl[0]} dilation_height: {dl[1]} "
+            f"dilation_width: {dl[2]}"
+        )
+    full = (d - 1) * s[0] + dl[0] * (k[0] - 1) + 1 + op_[0]
+    od = full - 2 * p[0]
+    if od <= 0:
+        raise RuntimeError(
+            f"Given input size per channel: ({d} x {h} x {w}). Calculated output size per "
+            f"channel: ({od} x ...). Output size is too small"
+        )
+    slices = x.permute(0, 2, 1, 3, 4).reshape(n * d, cin, h, w)
+    spread = (d - 1) * s[0] + 1  # the input depths, stride apart
+    total: Tensor | None = None
+    for kd in range(k[0]):
+        y = _conv_t2d(slices, weight[:, :, kd], None, s[1:], p[1:], op_[1:], groups, dl[1:])
+        oh, ow = int(y.shape[-2]), int(y.shape[-1])
+        y = y.reshape(n, d, cout, oh, ow)
+        if s[0] > 1:  # zeros between the depths
+            gap = _zeros(n, d, s[0] - 1, cout, oh, ow, y=y)
+            assert gap is not None
+            y = cat([y.unsqueeze(2), gap], 2).reshape(n, d * s[0], cout, oh, ow)[:, :spread]
+        front = kd * dl[0]
+        back = full - front - spread
+        pads = (_zeros(n, front, cout, oh, ow, y=y), y, _zeros(n, back, cout, oh, ow, y=y))
+        parts = [t for t in pads if t is not None]
+        placed = cat(parts, 1) if len(parts) > 1 else y
+        total = placed if total is None else total + placed
+    assert total is not None
+    out = total[:, p[0] : p[0] + od].permute(0, 2, 1, 3, 4)
+    if bias is not None:
+        out = out + bias.reshape(1, cout, 1, 1, 1)
+    return _done(out.contiguous(), unb)
+
+
+def _zeros(*shape: int, y: Tensor) -> Tensor | None:
+    if 0 in shape:
+        return None
+    return _core.zeros(*shape, dtype=y.dtype)

@@ -38,6 +38,7 @@ from .conv import Conv2d as Conv2d
 from .conv import Conv3d as Conv3d
 from .conv_transpose import ConvTranspose1d as ConvTranspose1d
 from .conv_transpose import ConvTranspose2d as ConvTranspose2d
+from .conv_transpose import ConvTranspose3d as ConvTranspose3d
 from .distance import CosineSimilarity as CosineSimilarity
 from .distance import PairwiseDistance as PairwiseDistance
 from .dropout import Dropout as Dropout
@@ -180,6 +181,7 @@ __all__ = [
     "Conv3d",
     "ConvTranspose1d",
     "ConvTranspose2d",
+    "ConvTranspose3d",
     "CosineEmbeddingLoss",
     "CosineSimilarity",
     "CrossEntropyLoss",

@@ -1,4 +1,4 @@
-"""ConvTranspose1d and ConvTranspose2d, with PyTorch's arguments, weight layout
+"""ConvTranspose1d, ConvTranspose2d and ConvTranspose3d, with PyTorch's arguments, weight layout
 (C_in, C_out / groups, *kernel), initialisation, output_size= in forward, and repr."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from ... import _core
 from ..._core import Tensor
 from .._functional import conv as Fc
 from .._functional import conv_transpose as F
+from .._functional.conv3d import conv_transpose3d
 from ..parameter import Parameter
 from .conv import _ConvNd
 from .linear import _factory
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -107,7 +108,7 @@ class _ConvTransposeNd(_ConvNd):
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         """The transposed convolution of input (batched or unbatched); output_size picks the
         output_padding that gives that size."""
-        conv = F.conv_transpose1d if self._n == 1 else F.conv_transpose2d
+        conv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: conv_transpose3d}[self._n]
         assert not isinstance(self.padding, str)
         return conv(
             input,
@@ -151,3 +152,10 @@ class ConvTranspose2d(_ConvTransposeNd):
     C_out / groups, kH, kW)."""
 
     _n = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W): weight (C_in,
+    C_out / groups, kD, kH, kW)."""
+
+    _n = 3
