@@ -177,7 +177,7 @@ def isclose(
             xf = x.astype(np.float64) if x.dtype.kind in "iub" else x
             yf = y.astype(np.float64) if y.dtype.kind in "iub" else y
             out = np.isclose(xf, yf, rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return _core.from_numpy(np.ascontiguousarray(out))
+    return _core.from_numpy(np.array(out, dtype=np.bool_))  # (0-d stays 0-d)
 
 
 def allclose(

@@ -131,7 +131,8 @@ def _angle_fn() -> Any:
         @staticmethod
         def forward(ctx: Any, x: Tensor) -> Tensor:
             xf = x if x.is_floating_point() else x.to(pa.get_default_dtype())
-            out = pa.where(xf < 0, math.pi, 0.0).to(xf.dtype)
+            pi = pa.full((), math.pi, dtype=xf.dtype)  # (pi in xf's precision)
+            out = pa.where(xf < 0, pi, pa.zeros((), dtype=xf.dtype))
             return pa.where(xf.isnan(), xf, out)
 
         @staticmethod
@@ -259,8 +260,10 @@ def _nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> 
     if dim is None:
         x = input.reshape(-1)
         if x.numel() == 0:
-            return pa.full((), math.nan if input.is_floating_point() else -(2**63),
-                           dtype=input.dtype)  # fmt: skip
+            nothing = pa.full(
+                (), math.nan if input.is_floating_point() else -(2**63), dtype=input.dtype
+            )
+            return _attach(nothing, (input,), "nanmedian", "zeros")
         xd = x.detach()
         s, i = xd.sort()
         k = int((~xd.isnan()).sum().item()) if x.is_floating_point() else x.numel()
@@ -283,6 +286,60 @@ def _nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> 
     if not keepdim:
         values, idx = values.squeeze(d), idx.squeeze(d)
     return nanmedian(values, idx)
+
+
+# ---- unique(dim=...), broadcast_to(*sizes) ------------------------------------------------------
+def _unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The sorted distinct elements of input (with dim: the distinct slices along dim, in
+    lexicographic order); optionally the inverse indices and the counts."""
+    if dim is None:
+        r = _SORTING_UNIQUE(input, sorted, return_inverse, return_counts)
+        return r.clone() if isinstance(r, Tensor) else (r[0].clone(), *r[1:])
+    d = _wrap(dim, input.dim(), "unique")
+    if input.dim() == 0:
+        raise IndexError("unique(): a 0-d tensor has no dimension to take slices along")
+    a = np.moveaxis(input.detach().numpy(), d, 0)
+    n = a.shape[0]
+    if n == 0:
+        first = np.zeros(0, dtype=np.int64)
+        inverse = np.zeros(0, dtype=np.int64)
+        counts = np.zeros(0, dtype=np.int64)
+    else:
+        rows = a.reshape(n, -1)
+        if rows.shape[1] == 0:  # every slice is empty, so all are equal
+            first = np.zeros(1, dtype=np.int64)
+            inverse = np.zeros(n, dtype=np.int64)
+            counts = np.array([n], dtype=np.int64)
+        else:
+            order = np.lexsort(rows.T[::-1])
+            srt = rows[order]
+            new = np.concatenate([[True], np.any(srt[1:] != srt[:-1], axis=1)])
+            group = np.cumsum(new) - 1
+            first = order[new]
+            inverse = np.empty(n, dtype=np.int64)
+            inverse[order] = group
+            counts = np.bincount(group).astype(np.int64)
+    values = input.index_select(d, pa.from_numpy(first.astype(np.int64)))
+    out: list[Tensor] = [_attach(values, (input,), "_unique2", "none")]
+    if return_inverse:
+        out.append(pa.from_numpy(inverse))
+    if return_counts:
+        out.append(pa.from_numpy(counts))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _broadcast_to(self: Tensor, *size: Any) -> Tensor:
+    """self.expand(size): a view with the broadcast shape (size as a sequence or as ints)."""
+    if len(size) == 1 and not isinstance(size[0], int):
+        size = tuple(size[0])
+    r: Tensor = self.expand(*size)
+    return r
 
 
 # ---- put_, masked_scatter_, index_put_ -------------------------------------------------------
@@ -348,7 +405,7 @@ def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise RuntimeError(
             f"masked_scatter_: Number of elements of source < number of ones in mask ({n})"
         )
-    self[m] = source.reshape(-1)[:n]
+    self[m] = source.reshape(-1)[:n].clone()  # (source may share self's memory)
     return self
 
 
@@ -609,9 +666,25 @@ def _nextafter(input: Tensor, other: Tensor) -> Tensor:
     """The next representable value after input towards other (gradient: 1 for input, 0 for
     other, as PyTorch's)."""
     out: Tensor = _NEXTAFTER(input, other)
+    if not out.is_floating_point():
+        raise NotImplementedError(
+            f'"nextafter_cpu" not implemented for \'{_tname(out.dtype)}\''
+        )  # fmt: skip
     return _attach(
         out, (input, other), "nextafter", "first" if isinstance(input, Tensor) else "zeros"
     )
+
+
+def _floor_divide_inplace(inplace: Any, floordiv: Any) -> Any:
+    def floor_divide_(self: Tensor, other: Any) -> Tensor:
+        """In place: self // other (recorded with no derivative when autograd records, as
+        PyTorch's)."""
+        if not _tracked((self, other)):
+            r: Tensor = inplace(self, other)
+            return r
+        return self.copy_(floordiv(self, other))
+
+    return floor_divide_
 
 
 # ---- div with a rounding mode -----------------------------------------------------------------
@@ -658,6 +731,7 @@ def _div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tens
 
 _DIV_: Any = None
 from ._sorting import median as _SORTING_MEDIAN  # noqa: E402
+from ._sorting import unique as _SORTING_UNIQUE  # noqa: E402
 
 _DIV: Any = None
 _FLOOR_DIVIDE: Any = None
@@ -684,7 +758,7 @@ FUNCTIONS: dict[str, Any] = {
 def install(cls: type[Tensor]) -> None:
     """Adds the methods and operators to Tensor."""
     global _DIV_, _DIV, _FLOOR_DIVIDE, _NEXTAFTER
-    from . import _functions_extra, _functions_more, _sorting
+    from . import _functions_extra, _functions_more
 
     if _DIV_ is None:
         _DIV_, _DIV, _FLOOR_DIVIDE = cls.div_, cls.div, _core.floor_divide
@@ -692,7 +766,7 @@ def install(cls: type[Tensor]) -> None:
     floordiv = _wrap_no_derivative(_FLOOR_DIVIDE, "floor_divide")  # (number first too)
     FUNCTIONS["floor_divide"] = floordiv
     FUNCTIONS["heaviside"] = _wrap_no_derivative(_functions_more.heaviside, "heaviside")
-    FUNCTIONS["unique"] = _wrap_no_derivative(_sorting.unique, "_unique2")
+    FUNCTIONS["unique"] = _wrap_no_derivative(_unique, "_unique2")
     FUNCTIONS["unique_consecutive"] = _wrap_no_derivative(
         _functions_extra.unique_consecutive, "unique_consecutive"
     )
@@ -726,6 +800,9 @@ def install(cls: type[Tensor]) -> None:
         unique=FUNCTIONS["unique"],
         unique_consecutive=FUNCTIONS["unique_consecutive"],
         nextafter=_nextafter,
+        broadcast_to=_broadcast_to,
+        __rmod__=_wrap_no_derivative(cls.__rmod__, "remainder"),  # number % tensor
+        floor_divide_=_floor_divide_inplace(cls.floor_divide_, floordiv),
     )
     methods["__ilshift__"] = methods["bitwise_left_shift_"]
     methods["__irshift__"] = methods["bitwise_right_shift_"]

@@ -50,7 +50,10 @@ def _extreme(op: str, input: Tensor, dims: tuple[int, ...], keepdim: bool) -> Te
                 f"{tuple(input.shape)})"
             )
     keep = [d for d in range(n) if d not in dims]
-    moved = input.permute(*keep, *dims).reshape(*[input.shape[d] for d in keep], -1)
+    red = 1
+    for d in dims:
+        red *= input.shape[d]
+    moved = input.permute(*keep, *dims).reshape(*[input.shape[d] for d in keep], red)
     reduce = moved.max if op == "amax" else moved.min
     out: Tensor = reduce(dim=-1)[0]
     if keepdim:  # a tensor of its own (a view made under no_grad refuses in-place writes)
@@ -172,7 +175,8 @@ def repeat_interleave(
             f"[repeat_interleave] output_size {output_size} does not match the result's size "
             f"{out.shape[dim]} along dim {dim}"
         )
-    return out
+    alias = out.numel() == 0 or (isinstance(repeats, int) and repeats <= 1)
+    return out.clone() if alias else out
 
 
 def _contains(self: Tensor, element: Any) -> bool:

@@ -219,6 +219,13 @@ def _check_beta_input(input: Tensor, beta: Any, shape: Sequence[int]) -> Tensor:
     return term if beta == 1 else term * beta
 
 
+def _int_scale(v: Any, *ts: Tensor) -> Any:
+    """alpha/beta as PyTorch uses them: truncated to an int for integer tensors."""
+    if isinstance(v, float) and not any(t.dtype.is_floating_point for t in ts):
+        return int(v)
+    return v
+
+
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """beta * input + alpha * (mat @ vec) (input ignored, NaNs too, when beta is 0)."""
     if mat.dim() != 2 or vec.dim() != 1:
@@ -230,6 +237,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
             "addmv input tensors must have the same dtype, but got "
             f"{input.dtype}, {mat.dtype}, and {vec.dtype}"
         )
+    alpha, beta = _int_scale(alpha, input, mat, vec), _int_scale(beta, input, mat, vec)
     prod = mat.mv(vec)
     prod = prod if alpha == 1 else prod * alpha
     return _check_beta_input(input, beta, prod.shape) + prod
@@ -254,6 +262,11 @@ def addbmm(
     """beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
     if batch1.dim() != 3 or batch2.dim() != 3:
         raise RuntimeError("batch1 and batch2 must be 3D tensors")
+    if not input.dtype == batch1.dtype == batch2.dtype:
+        raise RuntimeError(
+            "addbmm: self and the batches must have the same dtype, but got "
+            f"{input.dtype}, {batch1.dtype} and {batch2.dtype}"
+        )
     prod = batch1.bmm(batch2).sum(0)
     prod = prod if alpha == 1 else prod * alpha
     return _check_beta_input(input, beta, prod.shape) + prod
@@ -416,9 +429,20 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     )
 
 
+def _scalar_type(dt: Any) -> str:
+    """PyTorch's name of a dtype in its "not implemented for 'Long'" errors."""
+    names = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+    names.update(bool="Bool", float32="Float", float64="Double")
+    return names.get(str(dt).rsplit(".", 1)[-1], str(dt))
+
+
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """log(cumsum(exp(input), dim)), computed stably."""
     d = _wrap_dim("logcumsumexp", dim, input.dim())
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_scalar_type(input.dtype)}'"
+        )
     if input.numel() == 0:
         return input.clone()
     m = input.detach().amax(d, keepdim=True) if input.dim() else input.detach()
@@ -760,7 +784,22 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
 
 def _inplace_method(name: str) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return self.copy_(getattr(self, name)(*args, **kwargs))
+        # the op may save self for its backward: give it a copy, not the tensor written here
+        src = self.clone() if _core.is_grad_enabled() and any(
+            isinstance(a, Tensor) and a.requires_grad for a in (self, *args)
+        ) else self  # fmt: skip
+        if name == "float_power" and self.dtype != _core.float64:
+            raise RuntimeError(
+                f"the base given to float_power_ has dtype {_scalar_type(self.dtype)} but the "
+                "operation's result requires dtype Double"
+            )
+        r = getattr(src, name)(*args, **kwargs)
+        if r.dtype != self.dtype and not _pa().can_cast(r.dtype, self.dtype):
+            raise RuntimeError(
+                f"result type {_scalar_type(r.dtype)} can't be cast to the desired output type "
+                f"{_scalar_type(self.dtype)}"
+            )
+        return self.copy_(r)
 
     method.__name__ = name + "_"
     method.__doc__ = f"In-place {name} (the result cast to self's dtype)."

@@ -44,10 +44,52 @@ def _wrap_dim(op: str, dim: int, n: int) -> int:
 # --- elementwise ---------------------------------------------------------------------------------
 
 
+_LOGADDEXP: Any = None
+
+
+def _logaddexp_fn() -> Any:
+    """logaddexp(2) with PyTorch's backward: g / (1 + exp(b - a)) for a (in base 2 for
+    logaddexp2), which stays inf for an infinite g where the composite's terms give NaN."""
+    global _LOGADDEXP
+    if _LOGADDEXP is None:
+        from .autograd import Function
+
+        class LogAddExpBackward0(Function):
+            @staticmethod
+            def forward(ctx: Any, *args: Any) -> Tensor:
+                a, b, base = args
+                ctx.base = base
+                ctx.save_for_backward(a, b)
+                return logaddexp2(a, b) if base else logaddexp(a, b)
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                g = grads[0]
+                a, b = ctx.saved_tensors
+                if ctx.base:
+                    ga = g / (1 + (2 ** (b - a)))
+                    gb = g / (1 + (2 ** (a - b)))
+                else:
+                    ga = g / (1 + (b - a).exp())
+                    gb = g / (1 + (a - b).exp())
+                return ga.sum_to_size(*a.shape), gb.sum_to_size(*b.shape), None
+
+        _LOGADDEXP = LogAddExpBackward0
+    return _LOGADDEXP
+
+
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:
     """log(exp(input) + exp(other)), computed without overflow (equal infinities give
     themselves)."""
     a, b = _need("logaddexp", "input", input), _as_tensor(other, input)
+    if not (a.is_floating_point() or b.is_floating_point()):
+        name = {"int64": "Long", "bool": "Bool"}.get(str(a.dtype).rsplit(".", 1)[-1], "Long")
+        raise NotImplementedError(f"\"logaddexp_cpu\" not implemented for '{name}'")
+    dt = _core.result_type(a, b)
+    a, b = a.to(dt), b.to(dt)
+    if _core.is_grad_enabled() and (a.requires_grad or b.requires_grad):
+        r1: Tensor = _logaddexp_fn().apply(a, b, None)
+        return r1
     m = _core.maximum(a, b)
     out = m + (-(a - b).abs()).exp().log1p()
     return _core.where((a == b) & a.isinf(), a, out)
@@ -56,6 +98,14 @@ def logaddexp(input: Tensor, other: Tensor) -> Tensor:
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
     """log2(2**input + 2**other), computed without overflow."""
     a, b = _need("logaddexp2", "input", input), _as_tensor(other, input)
+    if not (a.is_floating_point() or b.is_floating_point()):
+        name = {"int64": "Long", "bool": "Bool"}.get(str(a.dtype).rsplit(".", 1)[-1], "Long")
+        raise NotImplementedError(f"\"logaddexp2_cpu\" not implemented for '{name}'")
+    dt = _core.result_type(a, b)
+    a, b = a.to(dt), b.to(dt)
+    if _core.is_grad_enabled() and (a.requires_grad or b.requires_grad):
+        r2: Tensor = _logaddexp_fn().apply(a, b, 2.0)
+        return r2
     m = _core.maximum(a, b)
     out = m + (-(a - b).abs() * math.log(2.0)).exp().log1p() / math.log(2.0)
     return _core.where((a == b) & a.isinf(), a, out)
@@ -337,8 +387,10 @@ def tensordot(
     fa = [i for i in range(a.dim()) if i not in da]
     fb = [j for j in range(b.dim()) if j not in db]
     k = math.prod(a.shape[i] for i in da)
-    am = a.permute(*fa, *da).reshape(-1, k)
-    bm = b.permute(*db, *fb).reshape(k, -1)
+    m = math.prod(a.shape[i] for i in fa)
+    n = math.prod(b.shape[j] for j in fb)
+    am = a.permute(*fa, *da).reshape(m, k)
+    bm = b.permute(*db, *fb).reshape(k, n)
     res = am.mm(bm).reshape(*[a.shape[i] for i in fa], *[b.shape[j] for j in fb])
     if out is not None:
         if tuple(out.shape) != tuple(res.shape):
@@ -361,8 +413,17 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _cross(op: str, input: Tensor, other: Tensor, dim: int) -> Tensor:
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"[{op}] expected scalar type {input.dtype} but found {other.dtype}")
     a, b = broadcast_tensors(input, other)
     d = _wrap_dim(op, dim, a.dim())
+    da, db = d - (a.dim() - input.dim()), d - (b.dim() - other.dim())
+    sa = input.shape[da] if da >= 0 else 1
+    sb = other.shape[db] if db >= 0 else 1
+    if sa != 3 or sb != 3:
+        raise RuntimeError(
+            f"{op}: inputs dimension {dim} must have length 3. Got {sa} and {sb}"
+        )  # fmt: skip
     if a.shape[d] != 3:
         raise RuntimeError(
             f"[{op}] inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
@@ -546,7 +607,9 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             "[masked_scatter] expected self and source to have same dtypes but got "
             f"{x.dtype} and {source.dtype}"
         )
-    m = mask.expand(x.shape) if tuple(mask.shape) != tuple(x.shape) else mask
+    shape = broadcast_shapes(x.shape, mask.shape)  # (PyTorch broadcasts both)
+    x = x.expand(shape) if tuple(x.shape) != tuple(shape) else x
+    m = mask.expand(shape) if tuple(mask.shape) != tuple(shape) else mask
     n = int(m.sum().item())
     if n > source.numel():
         raise RuntimeError(

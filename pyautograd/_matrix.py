@@ -88,6 +88,8 @@ def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a 2-d tensor (integers sum to int64)."""
     if input.dim() != 2:
         raise RuntimeError(f"[trace] expected a matrix, got a {input.dim()}-d tensor")
+    if input.dtype == _core.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return _core._diagonal(input, 0, 0, 1).sum()
 
 

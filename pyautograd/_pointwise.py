@@ -19,6 +19,8 @@ def _lerp_value(x: Tensor, e: Tensor, w: Any) -> Tensor:
     """PyTorch's formula: x + w (e - x) where |w| < 0.5, else e - (e - x)(1 - w) (exact at
     w = 1, and inf/NaN where PyTorch has them)."""
     diff = e - x
+    if isinstance(w, Tensor) and not w.dtype.is_floating_point:
+        w = w.to(x.dtype)  # (a 0-d integer or bool weight is a number to PyTorch)
     if not isinstance(w, Tensor):
         r: Tensor = x + w * diff if abs(w) < 0.5 else e - diff * (1 - w)
         return r
@@ -36,18 +38,22 @@ def _lerp_fn() -> Any:
         def forward(ctx: Any, *args: Any) -> Tensor:
             x, e, w = args
             ctx.wt = isinstance(w, Tensor)
-            ctx.save_for_backward(x, e, w if ctx.wt else None)
+            ctx.shapes = (tuple(x.shape), tuple(e.shape))
+            if ctx.wt:  # (a number weight needs nothing saved, as PyTorch's LerpBackward0)
+                ctx.save_for_backward(x, e, w)
             ctx.w = None if ctx.wt else w
             return _lerp_value(x, e, w)
 
         @staticmethod
         def backward(ctx: Any, *grads: Tensor) -> Any:
             g = grads[0]
-            x, e, wt = ctx.saved_tensors
-            w = wt if ctx.wt else ctx.w
-            gx = (g * (1 - w)).sum_to_size(*x.shape)
-            ge = (g * w).sum_to_size(*e.shape)
-            gw = (g * (e - x)).sum_to_size(*wt.shape) if ctx.wt else None
+            if ctx.wt:
+                x, e, w = ctx.saved_tensors
+            else:
+                w = ctx.w
+            gx = (g * (1 - w)).sum_to_size(*ctx.shapes[0])
+            ge = (g * w).sum_to_size(*ctx.shapes[1])
+            gw = (g * (e - x)).sum_to_size(*w.shape) if ctx.wt else None
             return gx, ge, gw
 
     return Lerp
@@ -59,13 +65,18 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     global _LERP
     if not isinstance(end, Tensor):
         raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
-    _check_float("lerp", input, end, weight)
+    _check_float("lerp", input, end, weight if not (
+        isinstance(weight, Tensor) and weight.dim() == 0) else None
+    )  # fmt: skip
     if end.dtype != input.dtype:
         raise RuntimeError(f"expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
-    if not (_core.is_grad_enabled() and any(
+    tracked = _core.is_grad_enabled() and any(
         isinstance(t, Tensor) and t.requires_grad for t in (input, end, weight)
-    )):  # fmt: skip
+    )
+    if not tracked:
         return _lerp_value(input, end, weight)
+    if not isinstance(weight, Tensor):  # the composite's gradients are PyTorch's; saves nothing
+        return _core._show_grad_fn_as(_lerp_value(input, end, weight), "LerpBackward0")
     if _LERP is None:
         _LERP = _lerp_fn()
     out = _LERP.apply(input, end, weight)
@@ -74,8 +85,15 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
-    """input + value * tensor1 * tensor2, with broadcasting."""
+    """input + value * tensor1 * tensor2, with broadcasting (value cast to the integer type
+    for integer tensors, as PyTorch)."""
+    if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (input, tensor1, tensor2)):
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     prod = tensor1 * tensor2
+    if isinstance(value, float) and not any(
+        isinstance(t, Tensor) and t.is_floating_point() for t in (input, tensor1, tensor2)
+    ):  # fmt: skip
+        value = int(value)
     return _core._show_grad_fn_as(
         input + (prod if value == 1 else value * prod), "AddcmulBackward0"
     )
@@ -100,11 +118,16 @@ def _any_float(*ts: Any) -> bool:
 def _lerp_(self: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """In place: self += weight * (end - self)."""
     _check_float("lerp_", self, end, weight)
-    return self.copy_(lerp(self, end, weight))
+    tracked = _core.is_grad_enabled() and any(
+        isinstance(t, Tensor) and t.requires_grad for t in (self, end, weight)
+    )  # fmt: skip
+    return self.copy_(lerp(self.clone() if tracked else self, end, weight))
 
 
 def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """In place: self += value * tensor1 * tensor2."""
+    if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (self, tensor1, tensor2)):
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     prod = tensor1 * tensor2
     return self.add_(prod if value == 1 else value * prod)
 

@@ -34,6 +34,8 @@ def topk(
 ) -> return_types.topk:
     """(values, indices) of the k largest (smallest unless largest) elements along dim, in
     sorted order (also when sorted=False, which leaves the order free)."""
+    if input.dtype == _core.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     return return_types.topk(*_core._topk(input, k, dim, largest))
 
 

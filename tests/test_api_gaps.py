@@ -320,3 +320,82 @@ def test_reductions_with_keepdim_take_in_place_writes() -> None:
 )
 def test_lerp_matches_torch(fn: Callable[[Any], Any]) -> None:
     agree(fn)
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L: L.tensor([-3.0, 2.0], dtype=L.float64).angle(),
+        lambda L: L.tensor([[3.0]]).masked_scatter(L.tensor([[True], [False]]), L.ones(2, 1)),
+        lambda L: L.tensor([[0.0]]).float_power_(L.tensor(2.0, dtype=L.float64)),
+        lambda L: L.tensor([True]).atan2_(L.tensor([True])),
+        lambda L: L.cross(L.ones(3), L.ones(3, dtype=L.float64), dim=-1),
+        lambda L: L.cross(L.ones(1), L.ones(3), dim=-1),
+        lambda L: L.tensordot(L.zeros(0, 0), L.zeros(0, 1), dims=1),
+        lambda L: L.inner(L.zeros(0), L.zeros(0)),
+        lambda L: L.zeros(1, 0).aminmax(dim=0),
+        lambda L: L.isclose(L.tensor(0.0), L.tensor(0.0)),
+        lambda L: L.tensor([[0.0]]).broadcast_to(2, 3, 1),
+        lambda L: L.unique(
+            L.tensor([[1, 2], [0, 5], [1, 2]]), dim=0, return_inverse=True, return_counts=True
+        ),
+        lambda L: L.unique(L.tensor([[3, 1, 3]]), dim=1),
+        lambda L: L.tensor([[1]]).logaddexp(L.tensor([[2]])),
+        lambda L: L.tensor([[0.0]]).logaddexp(L.tensor(0.0, dtype=L.float64)),
+        lambda L: L.tensor([True]).logaddexp2(L.tensor(-1.0, dtype=L.float64)),
+        lambda L: L.tensor([False]).addcmul(L.tensor([-89]), L.tensor([-89]), value=0.5),
+        lambda L: L.tensor([True]).addcmul_(L.tensor([True]), L.tensor([True])),
+        lambda L: L.addmv(
+            L.tensor([-3]), L.ones(1, 4, dtype=L.int64), L.ones(4, dtype=L.int64), alpha=0.5
+        ),
+        lambda L: L.addbmm(L.tensor([[4]]), L.ones(1, 1, 4), L.ones(1, 4, 1)),
+        lambda L: L.ones(2, 2, dtype=L.bool).trace(),
+        lambda L: L.tensor([[True], [False]]).topk(1, 0),
+        lambda L: L.tensor([[-2]]).logcumsumexp(0),
+        lambda L: L.tensor([1]).nextafter(L.tensor([2])),
+    ],
+)
+def test_more_api_matches_torch(fn: Callable[[Any], Any]) -> None:
+    agree(fn)
+
+
+def test_results_are_not_aliases_of_inputs() -> None:
+    t = pa.tensor([1, 1])
+    r = t.repeat_interleave(1)
+    r[0] = 5
+    assert t.tolist() == [1, 1]
+    e = pa.zeros(0, requires_grad=True).repeat_interleave(2)
+    e.zero_()  # (a view of the leaf would refuse this)
+    u = pa.unique(pa.tensor(1.0))
+    u[:] = pa.tensor(0.0, requires_grad=True)  # (a no_grad view would refuse this)
+    src = pa.tensor([[0, -2, 2, -2, -4]])
+    src.masked_scatter_(pa.tensor([False, True, False, False, True]), src)
+    assert src.tolist() == [[0, 0, 2, -2, -2]]  # source read before the writes
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda L, x, y: x * 1 + (x * 0).floor_divide_(y),
+        lambda L, x, y: 1.5 % y,
+        lambda L, x, y: x.logaddexp(y * L.tensor([math.inf, 1.0, 2.0], dtype=L.float64)),
+    ],
+)
+def test_more_autograd_state_matches_torch(op: Callable[[Any, Any, Any], Any]) -> None:
+    agree(_grad_state(op))
+
+
+def test_inplace_forms_keep_their_saved_inputs() -> None:
+    t1 = pa.tensor([[-1.0]], requires_grad=True)
+    t3 = pa.tensor([[1.0]])
+    t3.atan2_(t1.sign() + t1)  # atan2 saves self: a copy, not the tensor written
+    (g,) = pa.autograd.grad(t3.sum(), [t1])
+    # d/dy atan2(1, y) = -1 / (1 + y**2) = -0.2 at y = -2 (sign's derivative is 0)
+    np.testing.assert_allclose(g.numpy(), [[-0.2]], rtol=1e-6)
+    x = pa.tensor([1.0, 1.0], requires_grad=True)
+    y = x * 1
+    y.lerp_(pa.tensor([0.0]), 0.3)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.7, 0.7], rtol=1e-6)

@@ -217,8 +217,15 @@ def test_unique(arr: np.ndarray) -> None:
                 _same(g, w)
     if arr.ndim == 2:
         _same(a.t().unique(return_inverse=True)[1], t.t().unique(return_inverse=True)[1])
-    with pytest.raises(NotImplementedError, match="unique"):
-        pa.unique(a, dim=0)
+    if arr.ndim:  # unique slices along a dim, as PyTorch
+        for d in range(-arr.ndim, arr.ndim):
+            got = pa.unique(a, dim=d, return_inverse=True, return_counts=True)
+            want = torch.unique(t, dim=d, return_inverse=True, return_counts=True)
+            for g, w in zip(got, want, strict=True):
+                _same(g, w)
+    else:
+        with pytest.raises(IndexError):
+            pa.unique(a, dim=0)
 
 
 def test_unique_with_nan() -> None:

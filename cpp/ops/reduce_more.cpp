@@ -282,7 +282,8 @@ Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
   const int d = wrap_dim(dim, a->dim(), "cumsum");
   if (a->dim() == 0) {
-    Tensor r = is_floating(x->dtype) ? clone(x) : cast(x, DType::Int64);
+    // a new tensor (cast to int64 returns an int64 input itself)
+    Tensor r = is_floating(x->dtype) || x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
     return r;
   }
   Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
@@ -294,7 +295,8 @@ Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
   const int d = wrap_dim(dim, a->dim(), "cumprod");
-  if (a->dim() == 0) return is_floating(x->dtype) ? clone(x) : cast(x, DType::Int64);
+  if (a->dim() == 0)
+    return is_floating(x->dtype) || x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
   Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
   cumprod_into(out, x, d);
   if (auto n = record<CumprodBackward>({&x}, out)) {

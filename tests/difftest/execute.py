@@ -245,12 +245,24 @@ DISCONTINUOUS = (
     "len",
     "float()",
     "tolist",
-)
+    # the wider API (ops_api.py)
+    "floor", "ceil", "round", "trunc", "fix", "frac", "signbit", "heaviside", "isclose",
+    "floor_divide", "floordiv", "fmod", "remainder", "mod", "div:floor", "nextafter", "ldexp",
+    "cast:to_dtype", "cast:type", "cast:int", "cast:type_as", "cast:to_tensor", "sort",
+    "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
+    "unique", "unique_consecutive", "cummax", "cummin", "nonzero", "argwhere", "count_nonzero",
+    "all", "any", "equal", "allclose", "aminmax", "angle", "sgn", "isnan", "isinf",
+    "isfinite", "isposinf", "isneginf", "masked_select", "logical_and", "logical_or",
+)  # fmt: skip
 
 
 #: rows whose derivative jumps where an input crosses a point (a tie, 0)
 GRAD_JUMPS = ("maximum", "minimum", "max:elementwise", "min:elementwise", "max:all", "min:all",
-              "relu", "abs")  # fmt: skip
+              "relu", "abs", "amax", "amin", "aminmax", "norm", "vector_norm", "fmax", "fmin",
+              "clamp", "clamp_min", "clamp_max", "clip", "scatter_reduce", "hypot", "lerp",
+              "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin",
+              "msort", "logsumexp", "std", "var", "dot", "mv", "addmv", "remainder",
+              "fmod")  # fmt: skip
 
 
 def _near_jump(st: Stmt, ns: dict[str, Any], inexact: set[str], torch: Any) -> bool:

@@ -159,6 +159,299 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "is a tensor of its own)",
         P.linear_view_detach_,
     ),
+    "torch-scatter-src-grad": G(
+        "torch",
+        "scatter/scatter_add/scatter_reduce with a gradient into a src larger than the index "
+        "(PyTorch's backward returns a gradient of the index's shape and raises 'invalid "
+        "gradient'; pyautograd's is src's shape, zero outside the index)",
+        lambda ctx: (
+            ctx.op() in ("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce")
+            and len(ctx.args) > 3
+            and ctx.args[3].is_tensor
+            and ctx.tracked()
+            and tuple(ctx.args[3].value.shape) != tuple(ctx.args[2].value.shape)
+        ),
+    ),
+    "torch-tie-order": G(
+        "torch",
+        "indices of sort (unstable), topk, kthvalue, median(dim), mode over a dim holding equal "
+        "values (PyTorch's choice among ties is unspecified; pyautograd's sort is stable)",
+        P.tie_order,
+    ),
+    "torch-select-zero-stride": G(
+        "torch",
+        "median(dim)/kthvalue/mode/nanmedian(dim) of a tensor with a zero stride (an expand): "
+        "PyTorch reads past the elements and returns garbage",
+        P.select_zero_stride,
+    ),
+    "torch-ldexp-int-grad": G(
+        "torch",
+        "ldexp by an integer exponent tensor, with a gradient (PyTorch computes 2**e in "
+        "integers for the derivative: 2**-2 is 0)",
+        lambda ctx: (
+            ctx.op() == "ldexp"
+            and ctx.tracked()
+            and any(not t.is_floating_point() for t in ctx.tensors()[1:])
+        ),
+    ),
+    "torch-addcdiv-int-self": G(
+        "torch",
+        "addcdiv with an integer operand, with a gradient (PyTorch computes a float result and "
+        "then refuses to cast a gradient to the integer dtype in backward)",
+        lambda ctx: (
+            ctx.op() in ("addcdiv", "addcdiv_")
+            and ctx.tracked()
+            and not all(t.is_floating_point() for t in ctx.tensors())
+        ),
+    ),
+    "new-multi-output-views": G(
+        "new",
+        "in-place writes with grad mode on into outputs of split/chunk/unbind or into the "
+        "tensor they split (PyTorch refuses them: multi-output views; pyautograd allows them)",
+        P.multi_output_view_write,
+    ),
+    "new-unfold-copy": G(
+        "new",
+        "in-place writes into an unfold result (PyTorch's unfold is a view of its input, "
+        "pyautograd's a copy)",
+        P.unfold_write,
+    ),
+    "new-backward-again-saved": G(
+        "new",
+        "a second backward pass without retain_graph through tril/triu/lerp (PyTorch's nodes "
+        "save nothing there; pyautograd's composites save a mask or a scalar product and raise)",
+        lambda ctx: P.backward_again_through(
+            ctx, ("tril", "triu", "tril:func", "triu:func", "lerp", "lerp:scalar", "lerp_")
+        ),
+    ),
+    "new-int-addmm-float-scale": G(
+        "new",
+        "addmm/baddbmm/addbmm of integer tensors with a float alpha or beta (PyTorch casts "
+        "them; pyautograd refuses)",
+        lambda ctx: (
+            ctx.op() in ("addmm", "baddbmm", "addbmm")
+            and not ctx.args[0].value.is_floating_point()
+            and ("alpha=" in ctx.code or "beta=" in ctx.code)
+        ),
+    ),
+    "new-baddbmm-beta0-grad": G(
+        "new",
+        "baddbmm/addmm with beta=0 and an input that requires grad (PyTorch gives it a zero "
+        "gradient; pyautograd none)",
+        lambda ctx: (
+            ctx.op() in ("baddbmm", "addmm")
+            and "beta=0" in ctx.code.replace(" ", "")
+            and ctx.tracked()
+        ),
+    ),
+    "new-index-add-bool-alpha": G(
+        "new",
+        "index_add of bool tensors with alpha (pyautograd's scatter refuses the int64 "
+        "product: an internal error message)",
+        lambda ctx: (
+            ctx.row == "index_add:alpha"
+            and ctx.args[0].value.dtype.is_floating_point is False
+            and str(ctx.args[0].value.dtype).endswith("bool")
+        ),
+    ),
+    "torch-masked-scatter-aliased": G(
+        "torch",
+        "masked_scatter_ whose source shares memory with the target (PyTorch reads source as "
+        "it writes: the result depends on its loop)",
+        lambda ctx: (
+            ctx.row == "masked_scatter_"
+            and P._storage(ctx.args[2].value) == P._storage(ctx.args[0].value)
+        ),
+    ),
+    "torch-int-div-by-zero-partial": G(
+        "torch",
+        "div_(rounding_mode=...) of integer tensors by a divisor holding 0 (PyTorch writes "
+        "part of the result before raising ZeroDivisionError)",
+        lambda ctx: (
+            ctx.row == "div_:mode"
+            and not ctx.args[0].value.is_floating_point()
+            and any(not t.is_floating_point() and bool((t == 0).any()) for t in ctx.tensors()[1:])
+        ),
+    ),
+    "torch-mixed-dtype-backward": G(
+        "torch",
+        "addr/addmv/addmm of integer and float tensors with a gradient (PyTorch's forward "
+        "accepts them, its backward raises on the dtypes)",
+        lambda ctx: (
+            ctx.op() in ("addr", "addmv", "addmm")
+            and ctx.tracked()
+            and len({t.dtype for t in ctx.tensors()}) > 1
+        ),
+    ),
+    "torch-norm0-grad": G(
+        "torch",
+        "norm(0) with a gradient (PyTorch's backward leaves the input's grad undefined; "
+        "pyautograd's is zeros)",
+        lambda ctx: (
+            (ctx.row == "norm:p" or ctx.row == "vector_norm")
+            and ctx.args[1].value == 0
+            and ctx.tracked()
+        ),
+    ),
+    "torch-empty-bool-cumulative": G(
+        "torch",
+        "cumsum_/cumprod_ of an empty or 0-d bool tensor (PyTorch accepts it there only; "
+        "pyautograd refuses the int64 result for bool as for any other size)",
+        lambda ctx: (
+            ctx.row in ("cumsum_", "cumprod_")
+            and str(ctx.args[0].value.dtype).endswith("bool")
+            and (ctx.args[0].value.numel() == 0 or ctx.args[0].value.dim() == 0)
+        ),
+    ),
+    "torch-sgn-grad": G(
+        "torch",
+        "backward passes through sgn (PyTorch's sgn backward for real tensors raises when its "
+        "gradient is read; pyautograd's is 0 as sign's)",
+        lambda ctx: ctx.kind == "backward" and "sgn" in ctx.g.made_by.values(),
+    ),
+    "new-hypot-int": G(
+        "new",
+        "hypot of integer or bool tensors (PyTorch: not implemented for Long/Bool; pyautograd "
+        "computes in float32)",
+        lambda ctx: (
+            ctx.op() in ("hypot", "hypot_")
+            and not any(t.is_floating_point() for t in ctx.tensors())
+        ),
+    ),
+    "torch-lerp-int": G(
+        "torch",
+        "lerp of integer tensors with a 0-d float weight (PyTorch accepts it, pyautograd "
+        "refuses integer lerp as PyTorch does otherwise)",
+        lambda ctx: ctx.op() in ("lerp", "lerp_") and not ctx.args[0].value.is_floating_point(),
+    ),
+    "new-xlogy-int-negative": G(
+        "new",
+        "xlogy of an integer tensor by a negative number (PyTorch: NaN; pyautograd: inf)",
+        lambda ctx: (
+            ctx.op() in ("xlogy", "xlogy_")
+            and not ctx.args[0].value.is_floating_point()
+            and any(isinstance(v, (int, float)) and v < 0 for v in ctx.scalars())
+        ),
+    ),
+    "torch-logaddexp-bool-grad": G(
+        "torch",
+        "logaddexp/logaddexp2 of a bool tensor with a gradient (PyTorch's backward subtracts "
+        "the bool tensor and raises)",
+        lambda ctx: (
+            ctx.op() in ("logaddexp", "logaddexp2")
+            and ctx.tracked()
+            and any(str(t.dtype).endswith("bool") for t in ctx.tensors())
+        ),
+    ),
+    "new-select-bool": G(
+        "new",
+        "kthvalue/median/mode/nanmedian of bool tensors (pyautograd refuses bool; PyTorch "
+        "accepts it for some of them)",
+        lambda ctx: (
+            ctx.op() in ("kthvalue", "median", "nanmedian", "mode")
+            and str(ctx.args[0].value.dtype).endswith("bool")
+        ),
+    ),
+    "new-var-no-dof-grad": G(
+        "new",
+        "std/var with correction >= the number of elements, with a gradient (PyTorch's "
+        "backward divides by n - correction: -0 or inf; pyautograd's composite gives NaN)",
+        P.var_no_dof,
+    ),
+    "new-nonfinite-reduction-grad": G(
+        "new",
+        "std/var/std_mean/var_mean/cumprod of inputs holding inf or NaN, with a gradient or "
+        "a mean (PyTorch's formulas keep some infinities where pyautograd's composites give "
+        "NaN, and its Welford mean of -inf is NaN)",
+        lambda ctx: (
+            ctx.op() in ("std", "var", "std_mean", "var_mean", "cumprod", "cumprod_")
+            and any(P.has(t, lambda v: not math.isfinite(v)) for t in ctx.tensors())
+            and (ctx.tracked() or ctx.op() in ("std_mean", "var_mean"))
+        ),
+    ),
+    "new-reduction-view": G(
+        "new",
+        "detach_() of an all()/any() result (pyautograd's is a view of an internal result: "
+        "detach_ refuses views)",
+        lambda ctx: (
+            ctx.row == "detach_"
+            and ctx.g.made_by.get(ctx.args[0].var or "", "").startswith(("all", "any"))
+        ),
+    ),
+    "torch-roll-empty": G(
+        "torch",
+        "roll of an empty tensor with an out-of-range dim (PyTorch returns early, without "
+        "checking the dim)",
+        lambda ctx: ctx.op() == "roll" and ctx.args[0].value.numel() == 0,
+    ),
+    "torch-special-saves-input": G(
+        "torch",
+        "in-place writes into the input of special.log_ndtr/ndtr/ndtri/entr/xlog1py autograd "
+        "recorded (PyTorch saves the input itself; pyautograd's composites save intermediates)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.special_inputs),
+    ),
+    "torch-atan2-origin-grad": G(
+        "torch",
+        "atan2 at (0, 0) with a gradient (PyTorch's backward gives 0 there in some graphs; "
+        "its formula, and pyautograd's, give NaN)",
+        lambda ctx: (
+            ctx.op() in ("atan2", "arctan2", "atan2_")
+            and ctx.tracked()
+            and any(P.has(t, lambda v: v == 0) for t in ctx.tensors())
+        ),
+    ),
+    "torch-scatter-empty-index": G(
+        "torch",
+        "scatter/scatter_add with an empty index larger than self off the dim (PyTorch skips "
+        "the shape check for an empty index)",
+        lambda ctx: (
+            ctx.op() in ("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce")
+            and len(ctx.args) > 2
+            and ctx.args[2].value is not None
+            and ctx.args[2].value.numel() == 0
+        ),
+    ),
+    "new-xlogy-bool": G(
+        "new",
+        "xlogy of a bool tensor (PyTorch treats True as 1; pyautograd gives 0)",
+        lambda ctx: (
+            ctx.op() in ("xlogy", "xlogy_") and str(ctx.args[0].value.dtype).endswith("bool")
+        ),
+    ),
+    "torch-aminmax-saves-outputs": G(
+        "torch",
+        "in-place writes into an output of aminmax autograd recorded (PyTorch's one node "
+        "saves both outputs; pyautograd's min and max are separate)",
+        lambda ctx: P.written_output_of(
+            ctx, {v for v, r in ctx.g.made_by.items() if r.startswith("aminmax")}
+        ),
+    ),
+    "torch-div-mode-self-other": G(
+        "torch",
+        "t.div_(t, rounding_mode=...) with a gradient (PyTorch's node saves other, which "
+        "the same write then changes: its backward raises)",
+        lambda ctx: (
+            ctx.row == "div_:mode"
+            and ctx.tracked()
+            and ctx.args[1].var is not None
+            and ctx.args[1].var == ctx.args[0].var
+        ),
+    ),
+    "new-0d-index-select": G(
+        "new",
+        "index_select/index_copy/index_copy_ of a 0-d tensor with an index of other than one "
+        "element (PyTorch: 'Index to scalar can have only 1 value'; pyautograd is lenient)",
+        lambda ctx: (
+            ctx.op() in ("index_select", "index_copy", "index_copy_")
+            and ctx.args[0].value.dim() == 0
+            and ctx.args[2].value.numel() != 1
+        ),
+    ),
+    "new-size-of-0d": G(
+        "new",
+        "t.size(d) of a 0-d tensor (PyTorch raises IndexError; pyautograd returns 1)",
+        lambda ctx: ctx.row == "size" and ctx.args[0].value.dim() == 0,
+    ),
     "torch-gelu-strided-grad": G(
         "torch",
         "backward(g) with a non-contiguous g of 3+ dims through gelu (PyTorch's oneDNN gelu "

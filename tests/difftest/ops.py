@@ -170,7 +170,7 @@ _NONE = A.lit("None")
 row("clamp:both", "{0}.clamp({1}, {2})", A.tensor(), A.bound(), A.bound(), family="clamp")
 row("clamp:min", "{0}.clamp(min={1})", A.tensor(), A.bound(), family="clamp")
 row("clamp:max", "{0}.clamp(max={1})", A.tensor(), A.bound(), family="clamp")
-row("clamp:none", "{0}.clamp({1}, {2})", A.tensor(), _NONE, _NONE, weight=0.05, family="clamp")
+row("clamp:none", "{0}.clamp({1}, {2})", A.tensor(), _NONE, _NONE, weight=0.08, family="clamp")
 row("clip", "{0}.clip({1}, {2})", A.tensor(), A.bound(), A.bound(), weight=0.3, family="clamp")
 row(
     "clamp:func",
@@ -507,13 +507,17 @@ row("ones_like", "L.ones_like({0}, dtype=L.float64)", A.tensor(), weight=0.1, fa
 row("full_like", "L.full_like({0}, {1})", A.tensor(), A.scalar(), weight=0.1, family="creation")
 row("item", "{0}.item()", A.tensor(pred=lambda t: t.numel() == 1), kind="py", weight=0.1)
 row("tolist", "{0}.tolist()", A.tensor(), kind="py", weight=0.1)
-row("float()", "float({0})", A.tensor(pred=lambda t: t.numel() == 1), kind="py", weight=0.05)
-row("len", "len({0})", A.tensor(), kind="py", weight=0.05)
+row("float()", "float({0})", A.tensor(pred=lambda t: t.numel() == 1), kind="py", weight=0.08)
+row("len", "len({0})", A.tensor(), kind="py", weight=0.08)
 
+import ops_api  # noqa: E402, F401  (appends the wider tensor API's rows)
 import ops_nn  # noqa: E402, F401  (appends the nn.functional rows)
 
 ROW_BY_NAME = {r.name: r for r in ROWS}
-assert len(ROW_BY_NAME) == len(ROWS), "row names must be unique"
+assert len(ROW_BY_NAME) == len(ROWS), (
+    "row names must be unique",
+    sorted({r.name for r in ROWS if sum(q.name == r.name for q in ROWS) > 1}),
+)
 
 #: rows whose result is a view of their first argument (same strides in both libraries)
 VIEW_ROWS = frozenset(

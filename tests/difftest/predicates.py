@@ -284,10 +284,10 @@ def cast_saved_input(ctx: Ctx) -> bool:
 
 
 def empty_matmul_dtypes(ctx: Ctx) -> bool:
-    if not ctx.is_("matmul", "mm", "bmm") or len(ctx.tensors()) < 2:
+    if not ctx.is_("matmul", "mm", "bmm", "baddbmm", "addbmm", "addmm") or len(ctx.tensors()) < 2:
         return False
-    a, b = ctx.tensors()[:2]
-    return a.dtype != b.dtype and (a.numel() == 0 or b.numel() == 0)
+    ts = ctx.tensors()
+    return len({t.dtype for t in ts}) > 1 and any(t.numel() == 0 for t in ts)
 
 
 def nonfloat_requires_grad(ctx: Ctx) -> bool:
@@ -475,3 +475,90 @@ def linear_view_detach_(ctx: Ctx) -> bool:
         return False
     name = ctx.args[0].var
     return bool(name and ctx.g.made_by.get(name) == "nn:linear" and ctx.target()._base is not None)
+
+
+def _reduced_dim(ctx: Ctx) -> tuple[Any, int] | None:
+    t = ctx.args[0].value
+    if len(ctx.args) < 2 or not isinstance(ctx.args[1].value, int):
+        return None
+    n = max(t.dim(), 1)
+    d = ctx.args[1].value
+    if not -n <= d < n:
+        return None
+    return t, d % n
+
+
+def tie_order(ctx: Ctx) -> bool:
+    """A selection op with indices over a dim that holds equal values (or NaNs)."""
+    if ctx.op() not in ("sort", "topk", "kthvalue", "median", "mode", "nanmedian"):
+        return False
+    if ctx.row in ("sort:desc", "sort:values", "topk:values", "median:all", "nanmedian:all"):
+        return False
+    rd = _reduced_dim(ctx)
+    if rd is None:
+        return False
+    t, d = rd
+    if t.numel() == 0 or t.dim() == 0:
+        return False
+    x = t.detach().double().movedim(d, -1)
+    s = x.sort(-1).values
+    same = (s[..., 1:] == s[..., :-1]) | (s[..., 1:].isnan() & s[..., :-1].isnan())
+    return bool(same.any())
+
+
+def select_zero_stride(ctx: Ctx) -> bool:
+    if ctx.row not in ("median:dim", "kthvalue", "mode", "nanmedian:dim"):
+        return False
+    t = ctx.args[0].value
+    return any(st == 0 and n > 1 for st, n in zip(t.stride(), t.shape, strict=True))
+
+
+MULTI_OUTPUT_VIEW_ROWS = ("split", "split:first", "split:sizes", "chunk", "chunk:last",
+                          "tensor_split", "unbind", "unbind:first")  # fmt: skip
+
+
+def multi_output_view_write(ctx: Ctx) -> bool:
+    """An in-place write, with grad mode on, into an output of split/chunk/unbind or into the
+    tensor they split (PyTorch forbids in-place changes of such views, and regenerating
+    their grad_fn after their base changed)."""
+    if ctx.kind != "inplace" or ctx.no_grad:
+        return False
+    outs = {v for v, r in ctx.g.made_by.items() if r in MULTI_OUTPUT_VIEW_ROWS}
+    srcs = set(ctx.g.split_bases)
+    return aliases_any(ctx, ctx.target(), outs | srcs)
+
+
+def unfold_write(ctx: Ctx) -> bool:
+    """An in-place write into an unfold result (PyTorch's is a view, pyautograd's a copy)."""
+    if ctx.kind != "inplace":
+        return False
+    outs = {v for v, r in ctx.g.made_by.items() if r == "unfold"}
+    return bool(outs) and aliases_any(ctx, ctx.target(), outs)
+
+
+def backward_again_through(ctx: Ctx, rows: tuple[str, ...]) -> bool:
+    """A backward pass after the graph was freed, with an output of one of rows in the
+    program (PyTorch's node for it saves nothing, so a second pass does not raise)."""
+    return (
+        ctx.kind == "backward"
+        and ctx.g.graph_freed
+        and any(r in rows for r in ctx.g.made_by.values())
+    )
+
+
+def var_no_dof(ctx: Ctx) -> bool:
+    """std/var whose correction leaves no degrees of freedom, recorded by autograd."""
+    if ctx.op() not in ("std", "var", "std_mean", "var_mean") or not ctx.tracked():
+        return False
+    t = ctx.args[0].value
+    corr = next((a.value for a in ctx.args[2:3] if isinstance(a.value, int)), 1)
+    if ctx.row.endswith(":all"):
+        n = t.numel()
+    else:
+        ds = ctx.args[1].value
+        ds = ds if isinstance(ds, tuple) else (ds,)
+        try:
+            n = math.prod(t.shape[d] for d in ds) if t.dim() else 1
+        except (IndexError, TypeError):
+            return False
+    return n <= corr
