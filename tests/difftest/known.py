@@ -371,12 +371,27 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "new-reduction-view": G(
         "new",
-        "detach_() of an all()/any() result (pyautograd's is a view of an internal result: "
-        "detach_ refuses views)",
+        "detach_() of an all()/any() result, and in-place writes into results of "
+        "logsumexp/var/std_mean/var_mean (pyautograd's are views of an internal result: "
+        "detach_ refuses views, and one made under no_grad refuses in-place writes with grad "
+        "mode on; PyTorch's are tensors of their own)",
         lambda ctx: (
-            ctx.row == "detach_"
-            and ctx.g.made_by.get(ctx.args[0].var or "", "").startswith(("all", "any"))
+            ctx.kind == "inplace"
+            and ctx.g.made_by.get(ctx.args[0].var or "", "").startswith(
+                ("all", "any", "logsumexp", "var", "std_mean", "var_mean")
+            )
         ),
+    ),
+    "new-create-graph": G(
+        "new",
+        "autograd.grad(..., create_graph=True): pyautograd's engine has no higher-order "
+        "gradients (NEEDS LEAD: cpp/autograd)",
+        lambda ctx: ctx.row.startswith("grad:create_graph"),
+    ),
+    "torch-addmv-0d-input": G(
+        "torch",
+        "addmv with a 0-d input and an empty matrix (PyTorch returns a 0-d result)",
+        lambda ctx: ctx.op() == "addmv" and ctx.args[2].value.dim() == 0,
     ),
     "torch-roll-empty": G(
         "torch",
@@ -386,8 +401,8 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "torch-special-saves-input": G(
         "torch",
-        "in-place writes into the input of special.log_ndtr/ndtr/ndtri/entr/xlog1py autograd "
-        "recorded (PyTorch saves the input itself; pyautograd's composites save intermediates)",
+        "in-place writes into the input or output of special.log_ndtr/ndtr/ndtri/entr/xlog1py "
+        "autograd recorded (PyTorch saves them; pyautograd's composites save intermediates)",
         lambda ctx: P.written_output_of(ctx, ctx.g.special_inputs),
     ),
     "torch-atan2-origin-grad": G(
@@ -428,13 +443,13 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "torch-div-mode-self-other": G(
         "torch",
-        "t.div_(t, rounding_mode=...) with a gradient (PyTorch's node saves other, which "
-        "the same write then changes: its backward raises)",
+        "t.div_(u, rounding_mode=...) with u sharing t's memory, with a gradient (PyTorch's "
+        "node saves u, which the same write then changes: its backward raises)",
         lambda ctx: (
             ctx.row == "div_:mode"
             and ctx.tracked()
-            and ctx.args[1].var is not None
-            and ctx.args[1].var == ctx.args[0].var
+            and ctx.args[1].is_tensor
+            and P._storage(ctx.args[1].value) == P._storage(ctx.args[0].value)
         ),
     ),
     "new-0d-index-select": G(

@@ -1166,3 +1166,24 @@ row("dim", "{0}.dim()", _T(), kind="py", weight=0.02)
 row("equal", "L.equal({0}, {1})", _T(), same_shape(0, fresh_p=0.3), kind="py", weight=0.05)
 row("allclose", "L.allclose({0}, {1})", _T(FLOATISH), same_shape(0), kind="py", weight=0.05)
 row("isclose", "L.isclose({0}, {1})", _T(), A.other(0), weight=0.05)
+
+# ---- autograd.grad with create_graph: the result is a function of the input, which later
+# statements use and later backward passes differentiate (double backward) -------------------
+_RG = A.tensor(FLOAT_ONLY, pred=lambda t: t.requires_grad, fresh_p=0.0)
+for _i, _f in enumerate(
+    (
+        "({0}.exp() * {0}.tanh()).sum()",
+        "({0} ** 3 - {0}.sin()).sum()",
+        "({0}.sigmoid() * {0}).square().mean()",
+        "({0}.logsumexp(-1) if {0}.dim() else {0}.exp()).sum()",
+        "({0}.std() if {0}.numel() > 1 else {0}.sum())",
+        "({0}.cumsum(-1) * {0}).sum() if {0}.dim() else {0}.sum()",
+    )
+):
+    row(
+        f"grad:create_graph{_i}",
+        f"L.autograd.grad({_f}, {{0}}, create_graph=True)[0]",
+        _RG,
+        weight=0.2,
+        family="autograd",
+    )
