@@ -397,10 +397,13 @@ class _XLogY(Function):
 
 def xlogy(input: Any, other: Any) -> Tensor:
     """input * log(other), 0 where input is 0 (unless other is NaN), with PyTorch's gradients."""
-    x = input if isinstance(input, Tensor) else _pa().tensor(input, dtype=other.dtype)
-    y = other if isinstance(other, Tensor) else _pa().tensor(other, dtype=x.dtype)
-    if not x.is_floating_point() and not y.is_floating_point():
-        x = x.to(_pa().get_default_dtype())
+    # computed in the promoted dtype (a float number with an integer tensor is float; bool
+    # True is 1), the default float dtype when that is integral
+    dt = _pa().result_type(input, other)
+    if not dt.is_floating_point:
+        dt = _pa().get_default_dtype()
+    x = input.to(dt) if isinstance(input, Tensor) else _pa().tensor(input, dtype=dt)
+    y = other.to(dt) if isinstance(other, Tensor) else _pa().tensor(other, dtype=dt)
     out = _XLogY.apply(x, y)
     if out.grad_fn is not None:  # PyTorch's node name (its overload for tensor, tensor)
         out = _pa()._core._show_grad_fn_as(out, "XlogyBackward0")

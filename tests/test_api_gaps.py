@@ -399,3 +399,18 @@ def test_inplace_forms_keep_their_saved_inputs() -> None:
     y.lerp_(pa.tensor([0.0]), 0.3)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.7, 0.7], rtol=1e-6)
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L: L.tensor([[[2]]]).xlogy(0.25),  # (0.25 was cast to the int tensor's dtype)
+        lambda L: L.tensor([True, False]).xlogy(3),
+        lambda L: L.tensor([-4]).xlogy(-0.5),
+        lambda L: L.xlogy(2, L.tensor([3.0, 0.0])),
+        with_grad(lambda L, x: x.xlogy(L.tensor(2.0)), [1.0, 0.0, -1.0], "float32"),
+    ],
+)
+def test_xlogy_promotes_as_torch(fn: Callable[[Any], Any]) -> None:
+    agree(fn)

@@ -324,15 +324,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "refuses integer lerp as PyTorch does otherwise)",
         lambda ctx: ctx.op() in ("lerp", "lerp_") and not ctx.args[0].value.is_floating_point(),
     ),
-    "new-xlogy-int-negative": G(
-        "new",
-        "xlogy of an integer tensor by a negative number (PyTorch: NaN; pyautograd: inf)",
-        lambda ctx: (
-            ctx.op() in ("xlogy", "xlogy_")
-            and not ctx.args[0].value.is_floating_point()
-            and any(isinstance(v, (int, float)) and v < 0 for v in ctx.scalars())
-        ),
-    ),
     "torch-logaddexp-bool-grad": G(
         "torch",
         "logaddexp/logaddexp2 of a bool tensor with a gradient (PyTorch's backward subtracts "
@@ -424,13 +415,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and len(ctx.args) > 2
             and ctx.args[2].value is not None
             and ctx.args[2].value.numel() == 0
-        ),
-    ),
-    "new-xlogy-bool": G(
-        "new",
-        "xlogy of a bool tensor (PyTorch treats True as 1; pyautograd gives 0)",
-        lambda ctx: (
-            ctx.op() in ("xlogy", "xlogy_") and str(ctx.args[0].value.dtype).endswith("bool")
         ),
     ),
     "torch-aminmax-saves-outputs": G(
