@@ -296,7 +296,7 @@ class Gen:
             and ts[0].var in self.matmul_results
         ):
             self.matmul_results.update(st.defines)
-        if tracked and row.name.startswith("special."):
+        if tracked and row.name.startswith(("special.", "ldexp")):
             self.special_inputs.update(a.var for a in ts if a.var)  # type: ignore[misc]
             self.special_inputs.update(st.defines)
         if row.name in P.MULTI_OUTPUT_VIEW_ROWS and args[0].var:

@@ -381,8 +381,37 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "torch-addmv-0d-input": G(
         "torch",
-        "addmv with a 0-d input and an empty matrix (PyTorch returns a 0-d result)",
-        lambda ctx: ctx.op() == "addmv" and ctx.args[2].value.dim() == 0,
+        "addmv with a 0-d input, or an empty matrix (PyTorch returns the input's shape there, "
+        "not the broadcast one)",
+        lambda ctx: (
+            ctx.op() == "addmv" and (ctx.args[2].value.dim() == 0 or ctx.args[0].value.numel() == 0)
+        ),
+    ),
+    "new-nansum-nan-grad": G(
+        "new",
+        "nansum/nanmean of inputs holding NaN, with a gradient (PyTorch multiplies the "
+        "incoming gradient by the not-NaN mask, so a NaN gradient stays NaN there; "
+        "pyautograd's where() gives 0)",
+        lambda ctx: (
+            ctx.op() in ("nansum", "nanmean")
+            and ctx.tracked()
+            and any(P.has(t, math.isnan) for t in ctx.tensors())
+        ),
+    ),
+    "torch-adv-setitem-dtype": G(
+        "torch",
+        "x[advanced index] = v for a tensor v of another dtype (PyTorch's index_put raises "
+        "for some index forms and casts for others; pyautograd casts or raises by its own rule)",
+        lambda ctx: (
+            ctx.row == "setitem:adv"
+            and ctx.args[2].is_tensor
+            and ctx.args[2].value.dtype != ctx.args[0].value.dtype
+        ),
+    ),
+    "torch-ldexp-saves-other": G(
+        "torch",
+        "in-place writes into the exponent of an ldexp autograd recorded (PyTorch saves it)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.special_inputs),
     ),
     "torch-roll-empty": G(
         "torch",
