@@ -346,3 +346,28 @@ obs('out', y)
 obs('grads', [x.grad, m.weight.grad, m.bias.grad])
 obs('unbatched', m(x[1]))
 """)
+
+
+def test_hardsigmoid_nan_gradient() -> None:
+    # PyTorch's hardsigmoid passes no gradient at NaN (any size); pyautograd passed 1/6
+    lockstep("""
+hs = L.nn.functional.hardsigmoid
+nan = float('nan')
+mk = lambda n: L.full((n,), nan, requires_grad=True)
+for x in (mk(1), mk(3), mk(40)): y = hs(x); y.sum().backward(); obs('g', [y, x.grad])
+x = L.tensor([-4.0, -3.0, 0.0, 2.9, 3.0, float('nan')], requires_grad=True)
+y = L.nn.functional.hardsigmoid(x)
+y.sum().backward()
+obs('mixed', [y, x.grad])
+""")
+
+
+def test_softshrink_inf_gradient_and_signed_zero() -> None:
+    # was x - clamp(x): an inf gradient became NaN (inf - inf) inside and outside; -0.0 inside
+    lockstep("""
+x = L.tensor([-1.0, -0.4, -0.2, 0.0, 0.4, 0.5, 3.0], requires_grad=True)
+y = L.nn.functional.softshrink(x, 0.4)
+inf = float('inf')
+y.backward(L.tensor([inf, inf, -inf, 1.0, 2.0, inf, 3.0]))
+obs('out', [y, x.grad, str(y)])
+""")

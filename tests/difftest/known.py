@@ -135,9 +135,19 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "hardtanh/relu6 of an input holding NaN, with a gradient (PyTorch's backward passes the "
         "gradient at NaN in its scalar loop and drops it in its SIMD loop, so the answer "
         "depends on the tensor's size; elu's too: pyautograd passes g at NaN as PyTorch's scalar "
-        "loop does)",
+        "loop does; celu, selu, hardswish, softshrink likewise)",
         lambda ctx: (
-            ctx.row in ("nn:hardtanh", "nn:relu6", "nn:elu")
+            ctx.row
+            in (
+                "nn:hardtanh",
+                "nn:relu6",
+                "nn:elu",
+                "nn:elu_alpha",
+                "nn:celu",
+                "nn:selu",
+                "nn:hardswish",
+                "nn:softshrink",
+            )
             and ctx.tracked()
             and any(P.has(t, math.isnan) for t in ctx.tensors())
         ),

@@ -135,7 +135,22 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """0 where x <= -3, 1 where x >= 3, else x / 6 + 1/2 (gradient 1/6 inside (-3, 3))."""
     _floating(input, "hardsigmoid")
-    return _maybe_inplace(input, lambda t: _core.hardtanh(t + 3.0, 0.0, 6.0) / 6.0, inplace)
+    return _maybe_inplace(input, _hardsigmoid, inplace)
+
+
+_SIXTH_F32 = 0.1666666716337204  # float32(1/6): PyTorch's gradient, in float64 too
+
+
+def _hardsigmoid(t: Tensor) -> Tensor:
+    clipped = _core.hardtanh(t + 3.0, 0.0, 6.0)
+    y = clipped / 6.0
+    if t.requires_grad:
+        if t.dtype == _core.float64:  # the value x / 6 + 1/2, the gradient float32(1/6)
+            g = clipped * _SIXTH_F32
+            y = y.detach() + (g - g.detach())
+        # PyTorch's gradient at NaN is 0 (hardtanh's passes it on)
+        y = _core.where(t.isnan(), t.detach(), y)
+    return y
 
 
 def _hardswish(x: Tensor) -> Tensor:
@@ -207,7 +222,16 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         raise RuntimeError(
             f"lambda must be in range [0, {top}] for input dtype {kind}, but found {lambd:g}"
         )
-    return input - input.clamp(-lambd, lambd)
+    # selects, not x - clamp(x): an inf gradient stays inf outside and 0 inside, as PyTorch's
+    # (x * 0 inside: -0.0 for negative x, as PyTorch's kernel)
+    inside = (input >= -lambd).logical_and(input <= lambd)
+    zero = (input * 0.0).detach()
+    out = _core.where(
+        input > lambd,
+        input - lambd,
+        _core.where(input < -lambd, input + lambd, _core.where(inside, zero, input)),
+    )
+    return _core._show_grad_fn_as(out, "SoftshrinkBackward0") if out.requires_grad else out
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
