@@ -763,6 +763,8 @@ def install(cls: type[Tensor]) -> None:
     if _DIV_ is None:
         _DIV_, _DIV, _FLOOR_DIVIDE = cls.div_, cls.div, _core.floor_divide
         _NEXTAFTER = _functions_extra.nextafter
+    # the declared op's docstring stays (test_op_table), with what rounding_mode adds
+    div.__doc__ = f"{_core.div.__doc__}\n\n{div.__doc__}"
     floordiv = _wrap_no_derivative(_FLOOR_DIVIDE, "floor_divide")  # (number first too)
     FUNCTIONS["floor_divide"] = floordiv
     FUNCTIONS["heaviside"] = _wrap_no_derivative(_functions_more.heaviside, "heaviside")
