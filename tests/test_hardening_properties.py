@@ -128,6 +128,10 @@ def _sub_bool_rejected():
     return False
 
 
+def _category(d):
+    return 0 if d == pa.bool else 2 if is_float(d) else 1
+
+
 @prop(150)
 @given(
     data=st.data(),
@@ -145,6 +149,9 @@ def test_binary_arith_broadcast(data, op, bshapes):
     if op == "sub" and pa.bool in (da, db) and _sub_bool_rejected():
         return  # PyTorch rejects any bool operand of '-'; pyautograd may do the same
     rd = promote(da, db)
+    if (ta.dim() == 0) != (tb.dim() == 0):  # a 0-d operand counts only by its category
+        dim_d, zero_d = (da, db) if ta.dim() else (db, da)
+        rd = zero_d if _category(zero_d) > _category(dim_d) else dim_d
     if op == "div":
         rd = div_dtype(rd)
     r = ARITH[op][0](ta, tb)
@@ -265,7 +272,7 @@ UNARY = {
     "square": np.square,
 }
 FLOAT_RESULT = {"exp", "log", "sqrt", "tanh", "sigmoid"}
-NO_BOOL = {"neg", "relu"}
+NO_BOOL = {"neg", "relu", "abs"}  # as PyTorch ("abs_cpu" not implemented for Bool)
 
 
 def unary_dtype(op, d):
