@@ -161,9 +161,22 @@ def backward(
     tensors: Tensor | Sequence[Tensor],
     grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Tensor | Sequence[Tensor | None] | None = None,
+    inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
-    """Accumulates into leaves' .grad the gradients of `tensors`."""
-    _core._backward(tensors, grad_tensors, bool(retain_graph))
+    """Accumulates into leaves' .grad the gradients of `tensors`. With create_graph=True the
+    gradients are recorded (their own grad_fn), so that they can be differentiated again."""
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError(
+                "[backward] grad_tensors and grad_variables (deprecated) were both given"
+            )
+        grad_tensors = grad_variables
+    if inputs is not None:
+        raise RuntimeError("[backward] the inputs= argument is not supported; use autograd.grad")
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    _core._backward(tensors, grad_tensors, retain, bool(create_graph))
 
 
 def grad(
@@ -174,10 +187,13 @@ def grad(
     create_graph: bool = False,
     allow_unused: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """The gradients of `outputs` with respect to `inputs`, leaving every .grad untouched."""
-    if create_graph:
-        raise RuntimeError("[grad] create_graph=True (higher-order gradients) is not supported")
-    return _core._grad(outputs, inputs, grad_outputs, bool(retain_graph), allow_unused)
+    """The gradients of `outputs` with respect to `inputs`, leaving every .grad untouched. With
+    create_graph=True they are recorded (their own grad_fn), so that they can be differentiated
+    again (Hessian-vector products, gradient penalties); retain_graph defaults to it."""
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    return _core._grad(
+        outputs, inputs, grad_outputs, retain, bool(allow_unused), bool(create_graph)
+    )
 
 
 class FunctionCtx:

@@ -32,6 +32,44 @@ Tensor owned_copy(const Tensor& g) {
   return c;
 }
 
+// create_graph=True: the same, as differentiable ops (the sum is recorded).
+Tensor sum_to_graph(const Tensor& g, const Dims& shape) {
+  const int lead = g->dim() - shape.size();
+  std::vector<int64_t> dims;
+  for (int d = 0; d < g->dim(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && g->shape[d] != 1)) dims.push_back(d);
+  Tensor s = dims.empty() ? g : sum(g, dims, true);
+  return s->shape == shape ? s : reshape(s, shape);
+}
+
+// A gradient taken as it is (with its history, create_graph=True) when nothing else holds it.
+bool is_exclusive_graph(const Tensor& g) {
+  return g.use_count() == 1 && g->storage.use_count() == 1 && g->contiguous() && !g->is_view;
+}
+
+void accumulate_graph(Tensor& slot, Tensor g, bool take) {
+  if (!slot)
+    slot = take || is_exclusive_graph(g) ? std::move(g) : clone(g);
+  else
+    slot = add(slot, g);  // out of place: the sum is recorded
+}
+
+// The result of a node that has no differentiable form (create_graph=True): a second backward
+// that reaches it raises, before anything is changed (check()).
+struct NotTwiceDifferentiable : Node {
+  std::string label;
+  explicit NotTwiceDifferentiable(std::string l) : label(std::move(l)) {}
+  const char* name() const override { return "NotImplemented"; }
+  void check() const override {
+    fail("backward", "the derivative of ", label,
+         " is not implemented for create_graph=True (a gradient of its gradient)");
+  }
+  std::vector<Tensor> apply(const Tensor&) override {
+    check();
+    return {};
+  }
+};
+
 bool is_exclusive(const Tensor& g) {
   return g.use_count() == 1 && g->storage.use_count() == 1 && g->contiguous() && !g->autograd;
 }
@@ -65,8 +103,10 @@ struct Pass {
     bool got = false;       // a gradient arrived in this pass
     Tensor sum;
   };
-  bool capture = false;   // autograd.grad: gradients of the inputs, .grad untouched
-  bool deferred = false;  // .grad writes wait for the end of the pass
+  bool capture = false;  // autograd.grad: gradients of the inputs, .grad untouched
+  bool graph = false;    // create_graph=True: gradients are computed by recorded ops
+  std::unordered_map<const Node*, std::shared_ptr<Node>> owners;  // graph: each node's owner
+  bool deferred = false;                                // .grad writes wait for the end of the pass
   std::unordered_map<const void*, size_t> input_index;  // Node* or AutogradMeta* -> input
   std::vector<Tensor> captured;
   std::vector<Node*> nodes;                          // to run, descending sequence order
@@ -78,12 +118,17 @@ struct Pass {
   std::vector<Leaf> leaves;
   std::vector<size_t> post_held;  // deferred: leaves whose post hooks run after the writes
 
+  void accumulate(Tensor& slot, Tensor g, bool take = false) {
+    if (graph) return accumulate_graph(slot, std::move(g), take);
+    accumulate_into(slot, std::move(g));
+  }
+
   void to_grad(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
-    if (!deferred) return accumulate_into(meta->grad, std::move(g));
+    if (!deferred) return accumulate(meta->grad, std::move(g));
     for (auto& h : held)
-      if (h.first == meta) return accumulate_into(h.second, std::move(g));
+      if (h.first == meta) return accumulate(h.second, std::move(g));
     held.emplace_back(meta, nullptr);
-    accumulate_into(held.back().second, std::move(g));
+    accumulate(held.back().second, std::move(g));
   }
 
   Leaf* tracked(const AutogradMeta* m) {
@@ -98,11 +143,11 @@ struct Pass {
     Leaf* l = tracked(meta.get());
     if (l) {
       l->got = true;
-      if (l->buffered) return accumulate_into(l->sum, std::move(g));
+      if (l->buffered) return accumulate(l->sum, std::move(g), true);
     }
     if (capture) {
       auto it = input_index.find(meta.get());
-      if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
+      if (it != input_index.end()) accumulate(captured[it->second], std::move(g), true);
     } else if (meta->requires_grad) {
       to_grad(meta, std::move(g));
     }
@@ -116,7 +161,7 @@ struct Pass {
       Tensor g = run_grad_hooks(*l.meta->hooks, std::move(l.sum));
       if (capture) {
         auto it = input_index.find(l.meta.get());
-        if (it != input_index.end()) accumulate_into(captured[it->second], std::move(g));
+        if (it != input_index.end()) accumulate(captured[it->second], std::move(g), true);
         return;
       }
       if (l.meta->requires_grad) to_grad(l.meta, std::move(g));
@@ -143,16 +188,22 @@ struct Pass {
     } else if (capture && !input_index.count(e.leaf.get())) {
       return;
     }
-    if (g->shape != e.shape) g = sum_to(g, e.shape);
+    if (g->shape != e.shape) g = graph ? sum_to_graph(g, e.shape) : sum_to(g, e.shape);
     if (g->dtype != e.dtype) {
-      Tensor c = empty(g->shape, e.dtype);
-      copy_into(c, g);
-      g = std::move(c);
+      if (graph) {
+        g = cast(g, e.dtype);
+      } else {
+        Tensor c = empty(g->shape, e.dtype);
+        copy_into(c, g);
+        g = std::move(c);
+      }
     }
     if (!e.fn) return to_leaf(e.leaf, std::move(g));
     Tensor& p = pending[pos];
     if (!p) {
       p = std::move(g);
+    } else if (graph) {
+      p = add(p, g);
     } else {
       Tensor sum = empty(p->shape, p->dtype);
       binary_into(BinaryKernel::add, sum, p, g);
@@ -167,7 +218,7 @@ struct Pass {
     std::vector<size_t> taken;
     Targets(Pass& p, Node& n) : pass(p), node(n) {}
     Tensor take(size_t i) override {
-      if (pass.capture || pass.deferred || i >= node.next.size()) return nullptr;
+      if (pass.capture || pass.deferred || pass.graph || i >= node.next.size()) return nullptr;
       const Edge& e = node.next[i];
       if (!e.leaf || !e.leaf->requires_grad) return nullptr;
       if (Leaf* l = pass.tracked(e.leaf.get()); l && l->buffered) return nullptr;  // hooks first
@@ -198,13 +249,19 @@ struct Pass {
     std::unordered_set<Node*> seen;
     std::vector<Node*> stack;
     for (const Edge& e : roots)
-      if (e.fn && seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+      if (e.fn && seen.insert(e.fn.get()).second) {
+        stack.push_back(e.fn.get());
+        if (graph) owners.emplace(e.fn.get(), e.fn);
+      }
     while (!stack.empty()) {
       Node* n = stack.back();
       stack.pop_back();
       nodes.push_back(n);
       for (const Edge& e : n->next)
-        if (e.fn && seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+        if (e.fn && seen.insert(e.fn.get()).second) {
+          stack.push_back(e.fn.get());
+          if (graph) owners.emplace(e.fn.get(), e.fn);
+        }
     }
     std::sort(nodes.begin(), nodes.end(), [](Node* a, Node* b) { return a->seq > b->seq; });
     if (capture) prune();
@@ -253,10 +310,15 @@ struct Pass {
         if (n->hooks) g = run_grad_hooks(*n->hooks, std::move(g));
         if (capture) {
           auto it = input_index.find(n);
-          if (it != input_index.end()) accumulate_into(captured[it->second], g);
+          if (it != input_index.end()) accumulate(captured[it->second], g, true);
         }
         if (auto m = n->retained.lock()) to_grad(m, g);  // autograd.grad fills it too
-        if (!captured_only[k]) {
+        if (!captured_only[k] && graph) {
+          std::vector<Tensor> outs = apply_graph(*n, g);
+          g.reset();
+          for (size_t i = 0; i < outs.size() && i < n->next.size(); ++i)
+            if (outs[i] && n->next[i].valid()) deliver(n->next[i], std::move(outs[i]));
+        } else if (!captured_only[k]) {
           Targets targets(*this, *n);
           std::vector<Tensor> outs = n->apply(g, targets);
           g.reset();
@@ -267,8 +329,28 @@ struct Pass {
       }
       for (const Edge& e : n->next) edge_done(e);
     }
-    for (auto& h : held) accumulate_into(h.first->grad, std::move(h.second));
+    for (auto& h : held) accumulate(h.first->grad, std::move(h.second));
     for (size_t i : post_held) run_post_hooks(*leaves[i].meta->hooks);
+  }
+
+  // create_graph=True: node n's gradients as recorded ops (Node::apply_graph).
+  std::vector<Tensor> apply_graph(Node& n, const Tensor& g) {
+    if (auto r = n.apply_graph(g, owners.at(&n))) return std::move(*r);
+    if (n.apply_is_differentiable()) return n.apply(g);
+    std::vector<Tensor> outs;
+    {
+      GradModeGuard off(false);
+      outs = n.apply(g);
+    }
+    for (Tensor& o : outs) {
+      if (!o) continue;
+      auto stop = std::make_shared<NotTwiceDifferentiable>(n.shown_name());
+      stop->next.push_back(edge_of(g));
+      for (const Edge& e : n.next) stop->next.push_back(e);
+      o = detach(o);  // never g itself, nor a tensor another output shares
+      set_history(*o, stop);
+    }
+    return outs;
   }
 
   void release() {
@@ -309,24 +391,32 @@ std::vector<Edge> root_edges(const std::vector<Tensor>& roots, const std::vector
 
 }  // namespace
 
-void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
-              bool retain_graph) {
-  GradModeGuard no_grad(false);
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph,
+              bool create_graph) {
+  GradModeGuard mode(create_graph);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
-  if (capture::Recorder* r = capture::active()) r->backward();
+  if (capture::Recorder* r = capture::active()) {
+    if (create_graph) fail("backward", "create_graph=True cannot be captured (compile)");
+    r->backward();
+  }
   Pass pass;
+  pass.graph = create_graph;
   pass.run(edges, root_grads);
   if (!retain_graph) pass.release();
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
-                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused) {
-  GradModeGuard no_grad(false);
+                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused,
+                         bool create_graph) {
+  GradModeGuard mode(create_graph);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
+  if (create_graph && capture::active())
+    fail("grad", "create_graph=True cannot be captured (compile)");
   Pass pass;
   pass.capture = true;
+  pass.graph = create_graph;
   pass.captured.resize(inputs.size());
   std::vector<size_t> first(inputs.size());  // a tensor given twice gets one gradient, twice
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -353,9 +443,8 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
 
 void tensor_backward(const Tensor& root, const std::vector<Tensor>& grads, bool retain_graph,
                      bool create_graph, bool inputs_given) {
-  if (create_graph) fail("backward", "create_graph=True (higher-order gradients) is not supported");
   if (inputs_given) fail("backward", "the inputs= argument is not supported; use autograd.grad");
-  backward({root}, grads, retain_graph);
+  backward({root}, grads, retain_graph, create_graph);
 }
 
 }  // namespace pyag

@@ -8,11 +8,14 @@
 
 namespace pyag {
 
-void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
-              bool retain_graph);
+// create_graph: the gradients are computed by recorded ops, so that they can be differentiated
+// again (Node::apply_graph); grad mode is on while the pass runs.
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph,
+              bool create_graph = false);
 // Gradients of roots w.r.t. inputs; .grad is left untouched. Empty tensors for unused inputs
 // (an error unless allow_unused).
 std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
-                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused);
+                         const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused,
+                         bool create_graph = false);
 
 }  // namespace pyag

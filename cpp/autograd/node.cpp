@@ -1,6 +1,8 @@
 #include "autograd/node.h"
 
 #include <atomic>
+#include <string>
+#include <utility>
 
 namespace pyag {
 
@@ -83,6 +85,51 @@ bool needs_grad(std::initializer_list<const Tensor*> inputs) {
   for (const Tensor* t : inputs)
     if ((*t)->requires_grad()) return true;
   return false;
+}
+
+namespace {
+Tensor with_history(const Tensor& data, const Edge& e) {
+  if (!e.valid()) return data;
+  Tensor t = detach(data);
+  if (e.leaf) {
+    t->autograd = e.leaf;  // the leaf itself: its gradient reaches the leaf
+  } else {
+    t->autograd = std::make_shared<AutogradMeta>();
+    t->autograd->requires_grad = true;
+    t->autograd->grad_fn = e.fn;
+  }
+  return t;
+}
+}  // namespace
+
+Tensor input_history(const Node& owner, size_t i, const Tensor& data) {
+  return i < owner.next.size() ? with_history(data, owner.next[i]) : data;
+}
+
+Tensor output_history(const std::shared_ptr<Node>& self, const Tensor& data) {
+  Edge e;
+  e.fn = self;
+  return with_history(data, e);
+}
+
+namespace {
+struct LinearMapBackward : Node {
+  std::string label;
+  std::function<Tensor(const Tensor&)> adjoint;
+  LinearMapBackward(const char* owner, std::function<Tensor(const Tensor&)> a)
+      : label(std::string(owner) + "Backward"), adjoint(std::move(a)) {}
+  const char* name() const override { return label.c_str(); }
+  std::vector<Tensor> apply(const Tensor& gg) override { return {adjoint(gg)}; }
+  bool apply_is_differentiable() const override { return true; }
+};
+}  // namespace
+
+Tensor record_linear(const Tensor& r, const Tensor& g, const char* name,
+                     std::function<Tensor(const Tensor&)> adjoint) {
+  if (!needs_grad({&g})) return r;
+  Tensor out = detach(r);
+  attach(std::make_shared<LinearMapBackward>(name, std::move(adjoint)), {&g}, out);
+  return out;
 }
 
 Edge edge_of(const Tensor& t) {

@@ -2,8 +2,10 @@
 // input (to the input's node, or to the leaf's autograd state) and a rising sequence number,
 // so that creation order is a valid reverse topological order for the engine.
 #pragma once
+#include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "autograd/grad_mode.h"
@@ -93,8 +95,33 @@ struct Node {
   virtual void check() const {}
   // Whether apply() can throw after check() passed (user code: a Python Function).
   virtual bool may_fail() const { return false; }
+  // create_graph=True (higher-order gradients): the gradients as differentiable ops, run with
+  // grad mode on, on g and on the saved tensors given their history back (input_history,
+  // output_history; `self` is this node). A node without this form either declares that
+  // apply() is already made of differentiable ops of g and of saved values it reads only
+  // through masks or indices (apply_is_differentiable), or gets the engine's fallback: apply()
+  // without grad, its results given a node that raises if a second backward reaches it.
+  virtual std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                         const std::shared_ptr<Node>& self) {
+    (void)g, (void)self;
+    return std::nullopt;
+  }
+  virtual bool apply_is_differentiable() const { return false; }
   bool needs(size_t i) const { return i < next.size() && next[i].valid(); }
 };
+
+// A saved tensor with its history given back, for apply_graph: `data` (the saved value of the
+// owner's input i) as a tensor whose history is the one that input had when the op ran (its
+// edge), or (output_history) the owner's own output, whose history is the owner itself.
+Tensor input_history(const Node& owner, size_t i, const Tensor& data);
+Tensor output_history(const std::shared_ptr<Node>& self, const Tensor& data);
+
+// create_graph=True for a node whose gradient r is a linear map L of g alone (its saved values
+// are indices or masks): r, computed as apply() does, is recorded as the result of a node
+// whose backward is L's adjoint, given as differentiable ops (the forward op itself: slicing
+// for the scatter of a slice's gradient). Returns r (a new handle when recorded).
+Tensor record_linear(const Tensor& r, const Tensor& g, const char* name,
+                     std::function<Tensor(const Tensor&)> adjoint);
 
 // True when grad mode is on and any input requires grad.
 bool needs_grad(std::initializer_list<const Tensor*> inputs);

@@ -173,24 +173,24 @@ void init_autograd(py::module_& m) {
 
   m.def(
       "_backward",
-      [](py::handle tensors, py::handle grads, bool retain_graph) {
+      [](py::handle tensors, py::handle grads, bool retain_graph, bool create_graph) {
         std::vector<Tensor> roots = tensor_list(tensors, "backward", false);
         std::vector<Tensor> gs = tensor_list(grads, "backward", true);
         py::gil_scoped_release release;
-        backward(roots, gs, retain_graph);
+        backward(roots, gs, retain_graph, create_graph);
       },
       "Runs backward from tensors with the given gradients (autograd.backward).");
   m.def(
       "_grad",
       [](py::handle outputs, py::handle inputs, py::handle grad_outputs, bool retain_graph,
-         bool allow_unused) {
+         bool allow_unused, bool create_graph) {
         std::vector<Tensor> roots = tensor_list(outputs, "grad", false);
         std::vector<Tensor> ins = tensor_list(inputs, "grad", false);
         std::vector<Tensor> gs = tensor_list(grad_outputs, "grad", true);
         std::vector<Tensor> r;
         {
           py::gil_scoped_release release;
-          r = grad(roots, gs, ins, retain_graph, allow_unused);
+          r = grad(roots, gs, ins, retain_graph, allow_unused, create_graph);
         }
         py::tuple out(r.size());
         for (size_t i = 0; i < r.size(); ++i) out[i] = r[i] ? py::cast(r[i]) : py::none();

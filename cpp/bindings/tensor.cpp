@@ -289,7 +289,8 @@ void init_tensor(py::module_& m) {
         std::vector<Tensor> grads;
         if (gradient) grads.push_back(*gradient);
         py::gil_scoped_release release;
-        tensor_backward(a, grads, retain_graph.value_or(false), create_graph, !inputs.is_none());
+        tensor_backward(a, grads, retain_graph.value_or(create_graph), create_graph,
+                        !inputs.is_none());
       },
       py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
       py::arg("create_graph") = false, py::arg("inputs") = py::none(),

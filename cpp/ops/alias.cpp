@@ -9,6 +9,7 @@ namespace {
 
 struct AliasBackward : Node {
   const char* name() const override { return "AliasBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {g}; }
 };
 

@@ -2,6 +2,9 @@
 // allocation, kernel, recording), in place, and the one backward node, driven by each op's
 // declaration. A scalar operand (t * 2, 2 - t) goes through the same kernels and derivatives.
 #include <array>
+#include <cmath>
+#include <optional>
+#include <string>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
@@ -76,6 +79,64 @@ void sqrt_power(const Tensor& out, const Tensor& x, double e) {
   if (e < 0) binary_into(BinaryKernel::div, out, 1.0, out);
 }
 
+Tensor side_grad(const Node& owner, BinaryKernel k, int scalar_side, const SavedArg& a,
+                 const SavedArg& b, const SavedTensor& out, int side, const Tensor& g);
+
+// The map gg -> (gradient of one side) with the operands held fixed, for create_graph=True
+// where that gradient's coefficient is piecewise constant in the operands (maximum, minimum,
+// fmod, remainder, copysign): linear in gg and its own adjoint, exact at every order.
+struct BinaryGradBackward : Node {
+  BinaryKernel k;
+  int scalar_side, side;
+  SavedArg a, b;
+  SavedTensor out;
+  std::string label;
+  BinaryGradBackward(BinaryKernel kernel, int ss, int sd, const SavedArg& av, const SavedArg& bv,
+                     const SavedTensor& o, const char* owner)
+      : k(kernel),
+        scalar_side(ss),
+        side(sd),
+        a(av),
+        b(bv),
+        out(o),
+        label(std::string(owner) + "Backward") {}
+  const char* name() const override { return label.c_str(); }
+  std::vector<Tensor> apply(const Tensor& gg) override;
+  bool apply_is_differentiable() const override { return true; }  // apply records
+  void check() const override { a.t.check(*this), b.t.check(*this), out.check(*this); }
+  void release() override { a.t.reset(), b.t.reset(), out.reset(); }
+};
+
+Tensor linear_side_grad(const Node& owner, BinaryKernel k, int scalar_side, const SavedArg& a,
+                        const SavedArg& b, const SavedTensor& out, int side, const Tensor& g) {
+  Tensor r = side_grad(owner, k, scalar_side, a, b, out, side, g);
+  if (r.get() == g.get()) return r;  // a pass-through side
+  record<BinaryGradBackward>({&g}, r, k, scalar_side, side, a, b, out, owner.name());
+  return r;
+}
+
+std::vector<Tensor> BinaryGradBackward::apply(const Tensor& gg) {
+  return {linear_side_grad(*this, k, scalar_side, a, b, out, side, gg)};
+}
+
+// Whether the gradient of `side` has a piecewise constant coefficient (see BinaryGradBackward).
+bool piecewise_side(BinaryKernel k, int side) {
+  switch (k) {
+    case BinaryKernel::add:
+    case BinaryKernel::sub:
+    case BinaryKernel::maximum:
+    case BinaryKernel::minimum:
+    case BinaryKernel::copysign:
+      return true;
+    case BinaryKernel::fmod:
+    case BinaryKernel::remainder:
+      return true;  // a: g; b: -g * trunc/floor(a / b)
+    default:
+      (void)side;
+      return false;
+  }
+}
+
 struct BinaryBackward : Node {
   BinaryKernel k;
   int scalar_side;  // -1: two tensors; 0 or 1: that operand is a scalar (one input edge)
@@ -90,8 +151,25 @@ struct BinaryBackward : Node {
     return (scalar_side == 0 ? info(k).node_reflected : info(k).node).c_str();
   }
   std::vector<Tensor> apply(const Tensor& g) override {
-    if (scalar_side >= 0) return {side_grad(1 - scalar_side, g)};
-    return {needs(0) ? side_grad(0, g) : nullptr, needs(1) ? side_grad(1, g) : nullptr};
+    if (scalar_side >= 0) return {side_grad(*this, k, scalar_side, a, b, out, 1 - scalar_side, g)};
+    return {needs(0) ? side_grad(*this, k, scalar_side, a, b, out, 0, g) : nullptr,
+            needs(1) ? side_grad(*this, k, scalar_side, a, b, out, 1, g) : nullptr};
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    std::vector<Tensor> r;
+    if (scalar_side >= 0) {
+      Tensor t = graph_side(1 - scalar_side, g, self);
+      if (!t) return std::nullopt;
+      r.push_back(t);
+      return r;
+    }
+    for (int side = 0; side < 2; ++side) {
+      Tensor t;
+      if (needs(side) && !(t = graph_side(side, g, self))) return std::nullopt;
+      r.push_back(t);
+    }
+    return r;
   }
   void check() const override {
     // A Python number operand is a saved (wrapped-number) tensor in PyTorch when the
@@ -104,11 +182,84 @@ struct BinaryBackward : Node {
   void release() override { a.t.reset(), b.t.reset(), out.reset(), released = true; }
 
  private:
-  Tensor side_grad(int side, const Tensor& g) const {
+  // An operand with its history (create_graph=True): a tensor, or the scalar as a number.
+  struct Operand {
+    Tensor t;
+    double s = 0;
+  };
+  Operand operand(const SavedArg& v, int side) const {
+    if (v.scalar) return {nullptr, v.s};
+    const Tensor& data = v.t.unpack(*this);
+    // the edge of a tensor operand: its own index, or 0 when the other side is a scalar
+    return {input_history(*this, scalar_side >= 0 ? 0 : static_cast<size_t>(side), data), 0};
+  }
+  // The gradient of one side as recorded ops (null: no such form here).
+  Tensor graph_side(int side, const Tensor& g, const std::shared_ptr<Node>& self) const {
+    using K = BinaryKernel;
+    if (piecewise_side(k, side)) return linear_side_grad(*this, k, scalar_side, a, b, out, side, g);
+    auto times = [](const Tensor& x, const Operand& o) {
+      return o.t ? mul(x, o.t) : mul(x, Scalar{o.s});
+    };
+    auto divide = [](const Tensor& x, const Operand& o) {
+      return o.t ? div(x, o.t) : div(x, Scalar{o.s});
+    };
+    auto square = [](const Operand& o) { return o.t ? mul(o.t, o.t) : nullptr; };
+    switch (k) {
+      case K::mul:
+        return side == 0 ? times(g, operand(b, 1)) : times(g, operand(a, 0));
+      case K::div: {
+        const Operand bv = operand(b, 1);
+        if (side == 0) return divide(g, bv);
+        const Operand av = operand(a, 0);  // -g * a / b^2
+        return neg(divide(divide(times(g, av), bv), bv));
+      }
+      case K::atan2: {
+        const Operand av = operand(a, 0), bv = operand(b, 1);
+        if (!av.t || !bv.t) return nullptr;
+        Tensor denom = add(square(av), square(bv));
+        return side == 0 ? div(times(g, bv), denom) : neg(div(times(g, av), denom));
+      }
+      case K::hypot: {
+        const Operand v = side == 0 ? operand(a, 0) : operand(b, 1);
+        return div(times(g, v), output_history(self, out.unpack(*this)));
+      }
+      case K::pow: {
+        if (b.is_false) return nullptr;
+        const Operand av = operand(a, 0), bv = operand(b, 1);
+        if (side == 0) {  // g * b * a ** (b - 1), 0 where b == 0
+          if (!bv.t) {
+            if (bv.s == 0) return zeros(g->shape, g->dtype);
+            return times(g, Operand{mul(pow(av.t, Scalar{bv.s - 1}), Scalar{bv.s}), 0});
+          }
+          Tensor d = mul(bv.t, av.t ? pow(av.t, sub(bv.t, Scalar{1.0}))
+                                    : pow(Scalar{av.s}, sub(bv.t, Scalar{1.0})));
+          return where(eq(bv.t, Scalar{0.0}), Scalar{0.0}, mul(g, d));
+        }
+        // g * out * log(a), 0 where a == 0 and b >= 0
+        Tensor o = output_history(self, out.unpack(*this));
+        if (!av.t) {
+          if (av.s == 0)
+            return where(ge(bv.t, Scalar{0.0}), Scalar{0.0}, mul(g, mul(o, Scalar{-INFINITY})));
+          return mul(g, mul(o, Scalar{std::log(av.s)}));
+        }
+        Tensor d = mul(g, mul(o, log(av.t)));
+        Tensor zero_base = eq(av.t, Scalar{0.0});
+        Tensor mask = bv.t ? logical_and(zero_base, ge(bv.t, Scalar{0.0})) : zero_base;
+        return where(mask, Scalar{0.0}, d);
+      }
+      default:
+        return nullptr;
+    }
+  }
+};
+
+Tensor side_grad(const Node& owner, BinaryKernel k, int scalar_side, const SavedArg& a,
+                 const SavedArg& b, const SavedTensor& out, int side, const Tensor& g) {
+  {
     // x ** 0.5 and x ** 1.5: PyTorch's derivative g * (e * x ** (e - 1)) computes x ** -0.5 and
     // x ** 0.5 as 1 / sqrt(x) and sqrt(x) too (they differ from std::pow at -0.0 and -inf).
     if (k == BinaryKernel::pow && scalar_side == 1 && (b.s == 0.5 || b.s == 1.5)) {
-      const Tensor& x = a.t.unpack(*this);
+      const Tensor& x = a.t.unpack(owner);
       Tensor p = empty(x->shape, x->dtype);
       sqrt_power(p, x, b.s - 1);
       return mul(g, mul(p, Scalar{b.s}));
@@ -116,22 +267,22 @@ struct BinaryBackward : Node {
     // x ** False: PyTorch's "zero exponent gives zero" test misses a bool zero, so it computes
     // g * (False * x ** -1), NaN at x = 0. Followed: PyTorch is the spec.
     if (k == BinaryKernel::pow && scalar_side == 1 && b.is_false)
-      return mul(g, mul(div(Scalar{1.0}, a.t.unpack(*this)), Scalar{0.0}));
+      return mul(g, mul(div(Scalar{1.0}, a.t.unpack(owner)), Scalar{0.0}));
     const Side s = info(k).grad[side];
     if (s.kind == Side::Pass) return g;
     // Only what the side declares it reads reaches the kernel; the rest is NaN.
     auto arg = [&](const SavedArg& v, uint8_t bit) -> std::optional<Arg> {
       if (!(s.uses & bit)) return std::nullopt;
       if (v.scalar) return Arg(v.s);
-      return Arg(v.t.unpack(*this));
+      return Arg(v.t.unpack(owner));
     };
     const std::optional<Arg> av = arg(a, binary::kA), bv = arg(b, binary::kB);
     Tensor r = empty(g->shape, g->dtype);
     binary_grad_into(k, side, r, g, av ? &*av : nullptr, bv ? &*bv : nullptr,
-                     s.uses & binary::kOut ? &out.unpack(*this) : nullptr);
+                     s.uses & binary::kOut ? &out.unpack(owner) : nullptr);
     return r;
   }
-};
+}
 
 // The dtype op `in` computes in, from its operands' dtypes (a Python number's: bool, int64 or
 // the default float) and their promoted dtype ct (tensor/promotion.h).

@@ -16,6 +16,7 @@ struct ClampTensorBackward : Node {
   const char* label;
   ClampTensorBackward(bool l, bool h, const char* n) : has_lo(l), has_hi(h), label(n) {}
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     Tensor lv = has_lo ? lo.unpack(*this) : nullptr, hv = has_hi ? hi.unpack(*this) : nullptr;

@@ -50,6 +50,12 @@ struct DiagonalBackward : Node {
     copy_into(make_view(r, v.shape, v.strides, v.offset), g);
     return {r};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    const int64_t o = offset, a = d1, b = d2;
+    return std::vector<Tensor>{record_linear(
+        apply(g)[0], g, name(), [o, a, b](const Tensor& gg) { return diagonal(gg, o, a, b); })};
+  }
 };
 
 struct DiagEmbedBackward : Node {

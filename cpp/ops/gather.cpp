@@ -107,6 +107,7 @@ struct GatherBackward : Node {
   Dims in_shape;
   SavedTensor index;
   const char* name() const override { return "GatherBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {scatter_add(zeros(in_shape, g->dtype), dim, index.unpack(*this), g)};
   }
@@ -145,6 +146,7 @@ struct IndexSelectBackward : Node {
   Dims in_shape;
   SavedTensor index;
   const char* name() const override { return "IndexSelectBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {index_add(zeros(in_shape, g->dtype), dim, index.unpack(*this), g)};
   }
@@ -162,6 +164,7 @@ struct IndexWriteBackward : Node {
            : kind == 1 ? "IndexCopyBackward0"
                        : "IndexFillBackward0";
   }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& idx = index.unpack(*this);
     std::vector<Tensor> r(next.size());

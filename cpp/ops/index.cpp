@@ -82,6 +82,12 @@ struct IndexBackward : Node {
     copy_into(make_view(r, v.shape, v.strides, v.offset), g);
     return {r};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    std::vector<IndexItem> its = items;
+    return std::vector<Tensor>{
+        record_linear(apply(g)[0], g, name(), [its](const Tensor& gg) { return index(gg, its); })};
+  }
 };
 
 // The mask broadcast over a's trailing dims, checked against a's leading dims.
@@ -138,6 +144,12 @@ struct MaskedSelectBackward : Node {
     Tensor r = zeros(in_shape, g->dtype);
     masked_scatter(r, full_mask(r, mask.unpack(*this), "index"), contiguous(g));
     return {r};
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    Tensor m = mask.unpack(*this);
+    return std::vector<Tensor>{record_linear(
+        apply(g)[0], g, name(), [m](const Tensor& gg) { return masked_select(gg, m); })};
   }
   void check() const override { mask.check(*this); }
   void release() override { mask.reset(); }

@@ -15,6 +15,7 @@ struct ReplaceBackward : Node {
   const char* label;
   explicit ReplaceBackward(const char* l) : label(l) {}
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {needs(0) ? zeros(g->shape, g->dtype) : nullptr, needs(1) ? g : nullptr};
   }

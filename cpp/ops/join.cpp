@@ -17,6 +17,7 @@ struct CatBackward : Node {
   std::vector<Dims> shapes;
   const char* label = "CatBackward0";  // StackBackward0 for stack (unsqueezed inputs)
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     std::vector<Tensor> r;
     int64_t at = 0;

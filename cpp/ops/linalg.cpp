@@ -42,6 +42,13 @@ struct MmBackward : Node {
     if (needs(1)) gb = mm_grad(raw_t(a.unpack(*this)), g, targets, 1);
     return {ga, gb};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    Tensor ga, gb;
+    if (needs(0)) ga = mm(g, t(input_history(*this, 1, b.unpack(*this))));
+    if (needs(1)) gb = mm(t(input_history(*this, 0, a.unpack(*this))), g);
+    return std::vector<Tensor>{ga, gb};
+  }
   void check() const override { a.check(*this), b.check(*this); }
   void release() override { a.reset(), b.reset(); }
 };
@@ -67,6 +74,13 @@ struct BmmBackward : Node {
       bmm_into(gb, raw_t(av), g);
     }
     return {ga, gb};
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    Tensor ga, gb;
+    if (needs(0)) ga = bmm(g, transpose(input_history(*this, 1, b.unpack(*this)), 1, 2));
+    if (needs(1)) gb = bmm(transpose(input_history(*this, 0, a.unpack(*this)), 1, 2), g);
+    return std::vector<Tensor>{ga, gb};
   }
   void check() const override { a.check(*this), b.check(*this); }
   void release() override { a.reset(), b.reset(); }

@@ -71,6 +71,28 @@ struct LinearBackward : Node {
     }
     return {gx, gw, gb};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    Tensor g2 = g->dim() == 2 ? g : reshape(g, Dims{rows, out_f});
+    Tensor gx, gw, gb;
+    if (needs(0)) {
+      gx = mm(g2, input_history(*this, 1, w.unpack(*this)));
+      if (gx->shape != x_shape) gx = reshape(gx, x_shape);
+    }
+    if (needs(1)) {
+      const Tensor& xs = x.unpack(*this);  // (rows, in): x itself, or its contiguous rows
+      Tensor xh =
+          xs->shape == x_shape
+              ? input_history(*this, 0, xs)
+              : reshape(
+                    input_history(*this, 0,
+                                  make_view(xs, x_shape, contiguous_strides(x_shape), xs->offset)),
+                    Dims{rows, in_f});
+      gw = mm(t(g2), xh);
+    }
+    if (needs(2)) gb = sum(g2, {0}, false);
+    return std::vector<Tensor>{gx, gw, gb};
+  }
   void check() const override { x.check(*this), w.check(*this); }
   void release() override { x.reset(), w.reset(); }
 };

@@ -67,6 +67,16 @@ struct PointLossBackward : Node {
                              pw.was_saved() ? pw.unpack(*this) : Tensor(), param, scale);
     return {gx, gy};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    if (kind != PointLoss::Mse || w.was_saved() || pw.was_saved()) return std::nullopt;
+    input_check.check(*this), target_check.check(*this);
+    // 2 * scale * (x - y) * g
+    Tensor d =
+        sub(input_history(*this, 0, x.unpack(*this)), input_history(*this, 1, y.unpack(*this)));
+    Tensor gx = mul(mul(d, Scalar{2.0 * scale}), g);
+    return std::vector<Tensor>{needs(0) ? gx : nullptr, needs(1) ? neg(gx) : nullptr};
+  }
   void check() const override {
     x.check(*this), y.check(*this), w.check(*this), pw.check(*this);
     input_check.check(*this), target_check.check(*this);

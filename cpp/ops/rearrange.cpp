@@ -12,6 +12,7 @@ namespace {
 struct FlipBackward : Node {
   std::vector<int64_t> dims;
   const char* name() const override { return "FlipBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {flip(g, dims)}; }
 };
 
@@ -21,6 +22,7 @@ struct RepeatBackward : Node {
   Dims in_shape, split_shape;
   std::vector<int64_t> repeat_dims;
   const char* name() const override { return "RepeatBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return {reshape(sum(reshape(g, split_shape), repeat_dims, false), in_shape)};
   }

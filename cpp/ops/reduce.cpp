@@ -47,6 +47,7 @@ struct SumBackward : Node {
     if (is_mean) return by_dim ? "MeanBackward1" : "MeanBackward0";
     return by_dim ? "SumBackward1" : "SumBackward0";
   }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     Tensor gs = scale == 1.0 ? g : mul(g, Scalar{scale});
     return {expand_back(gs, in_shape, dims)};
@@ -61,6 +62,7 @@ struct ExtremeAllBackward : Node {
   bool is_max;
   explicit ExtremeAllBackward(bool m) : is_max(m) {}
   const char* name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     const Tensor& ov = out.unpack(*this);
@@ -79,6 +81,7 @@ struct ExtremeDimBackward : Node {
   bool keepdim, is_max;
   ExtremeDimBackward(Dims s, int d, bool k, bool m) : in_shape(s), dim(d), keepdim(k), is_max(m) {}
   const char* name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     if (in_shape.size() == 0) {  // a 0-d input: the indices are saved (as PyTorch) but all 0
       indices.check(*this);

@@ -72,13 +72,32 @@ Tensor extreme_dims(const Tensor& a, const std::vector<int>& ds, bool is_max, co
 
 Tensor scalar_like(double v, DType dt) { return scalar_tensor(v, dt); }
 
+// The op's output (saved in keepdim form, y) with its history: the node's own output has the
+// shape of its gradient g.
+Tensor output_keepdim(const std::shared_ptr<Node>& self, const Tensor& y, const Tensor& g) {
+  if (y->shape == g->shape) return output_history(self, y);
+  return reshape(
+      output_history(self, make_view(y, g->shape, contiguous_strides(g->shape), y->offset)),
+      y->shape);
+}
+
 struct ProdBackward : Node {
   SavedTensor x, out;  // out in keepdim form
   std::vector<int> dims;
   const char* name() const override { return "ProdBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    const Tensor& xv = x.unpack(*this);
-    const Tensor& y = out.unpack(*this);
+    return grads(g, x.unpack(*this), out.unpack(*this));
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    // At a zero the product of the others is computed by a kernel, not recorded: refused there.
+    if (get_double(sum(eq(x.unpack(*this), Scalar{0.0}), {}, false), Dims{}) != 0)
+      return std::nullopt;
+    return grads(g, input_history(*this, 0, x.unpack(*this)),
+                 output_keepdim(self, out.unpack(*this), g));
+  }
+  // Made of recorded ops: apply_graph gives them x and the output with their history.
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
     Tensor gk = reshape(g, y->shape);
     // Where x != 0: g * prod / x. At a zero: the product of the others when it is the only
     // zero reduced into its result, else 0 (PyTorch's rule).
@@ -100,8 +119,15 @@ struct NormBackward : Node {
   double p = 2;
   const char* name() const override { return "LinalgVectorNormBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    const Tensor& xv = x.unpack(*this);
-    const Tensor& y = out.unpack(*this);
+    return grads(g, x.unpack(*this), out.unpack(*this));
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    return grads(g, input_history(*this, 0, x.unpack(*this)),
+                 output_keepdim(self, out.unpack(*this), g));
+  }
+  // Made of recorded ops: apply_graph gives them x and the output with their history.
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
     Tensor gk = reshape(g, y->shape);
     const DType dt = xv->dtype;
     if (p == 0) return {zeros(xv->shape, dt)};
@@ -129,8 +155,15 @@ struct StdBackward : Node {
   double correction = 1;
   const char* name() const override { return "StdBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    const Tensor& xv = x.unpack(*this);
-    const Tensor& y = out.unpack(*this);
+    return grads(g, x.unpack(*this), out.unpack(*this));
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    return grads(g, input_history(*this, 0, x.unpack(*this)),
+                 output_keepdim(self, out.unpack(*this), g));
+  }
+  // Made of recorded ops: apply_graph gives them x and the output with their history.
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
     const DType dt = xv->dtype;
     Tensor gk = reshape(g, y->shape);
     Tensor gv = where(eq(y, Scalar{0.0}), scalar_like(0.0, dt), div(gk, mul(y, Scalar{2.0})));
@@ -149,6 +182,12 @@ struct CumsumBackward : Node {
     Tensor r = empty(g->shape, g->dtype);
     cumsum_into(r, g, dim, true);
     return {r};
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    const int64_t d = dim;  // the adjoint of the reversed cumsum is cumsum
+    return std::vector<Tensor>{record_linear(
+        apply(g)[0], g, name(), [d](const Tensor& gg) { return cumsum(gg, d, std::nullopt); })};
   }
 };
 

@@ -16,6 +16,7 @@ struct PermuteBackward : Node {  // permute, transpose, t (PyTorch's node names 
   const char* label;
   explicit PermuteBackward(const char* l) : label(l) {}
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {permute(g, inverse)}; }
 };
 
@@ -24,6 +25,7 @@ struct ViewBackward : Node {  // view, reshape, squeeze, unsqueeze, flatten
   const char* label;
   ViewBackward(Dims s, const char* l) : in_shape(s), label(l) {}
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {reshape(g, in_shape)}; }
 };
 
@@ -31,6 +33,7 @@ struct IdentityBackward : Node {  // expand (the engine sums back), clone, conti
   const char* label;
   explicit IdentityBackward(const char* l) : label(l) {}
   const char* name() const override { return label; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {g}; }
 };
 

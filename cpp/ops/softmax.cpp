@@ -30,6 +30,13 @@ struct SoftmaxNode : Node {
     softmax_grad_into(k, r, raw_contiguous(g), yv, dim);
     return {r};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    Tensor yh = output_history(self, y.unpack(*this));
+    if (k == SoftmaxKernel::softmax)  // y * (g - sum(g * y))
+      return std::vector<Tensor>{mul(yh, sub(g, sum(mul(g, yh), {dim}, true)))};
+    return std::vector<Tensor>{sub(g, mul(exp(yh), sum(g, {dim}, true)))};  // log_softmax
+  }
   void check() const override { y.check(*this); }
   void release() override { y.reset(); }
 };

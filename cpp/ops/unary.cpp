@@ -1,6 +1,8 @@
 // The unary ops declared in kernels/unary_ops.h: the forward (dtype rule, allocation, kernel,
 // recording) and the one backward node, driven by each op's declaration.
 #include <array>
+#include <optional>
+#include <string>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
@@ -41,6 +43,162 @@ const Info& info(UnaryKernel k) {
   return table[static_cast<size_t>(k)];
 }
 
+// The map g -> df(g, x) with x (and y) held fixed: linear in g and its own adjoint (it is
+// elementwise). create_graph=True records it for ops whose derivative is piecewise constant
+// (relu, clamp, abs, leaky_relu, ...): their gradient has no derivative in x, only in g, and
+// this node gives exactly the first-order values (NaN and infinity included) at every order.
+// Where PyTorch's formula reads the input (abs: g * sgn(x); relu, leaky_relu, hardtanh: their
+// _backward ops) the result also depends on the input, with a zero derivative (`input`: the
+// edge of the first op's input).
+Tensor linear_grad(UnaryKernel k, const ScalarArgs& p, const Tensor& g, const Tensor& x,
+                   const Tensor& y, const Edge* input);
+
+struct UnaryGradBackward : Node {
+  UnaryKernel k;
+  ScalarArgs params;
+  SavedTensor x, y;
+  std::string label;
+  UnaryGradBackward(UnaryKernel kernel, const ScalarArgs& p)
+      : k(kernel), params(p), label(info(kernel).node + "Backward") {}
+  const char* name() const override { return label.c_str(); }
+  std::vector<Tensor> apply(const Tensor& gg) override {
+    Tensor r0, r1;
+    if (needs(0))
+      r0 = linear_grad(k, params, gg, x.was_saved() ? x.unpack(*this) : nullptr,
+                       y.was_saved() ? y.unpack(*this) : nullptr,
+                       next.size() > 1 ? &next[1] : nullptr);
+    if (needs(1)) r1 = zeros(next[1].shape, next[1].dtype);
+    return {r0, r1};
+  }
+  bool apply_is_differentiable() const override { return true; }  // linear_grad records
+  void check() const override { x.check(*this), y.check(*this); }
+  void release() override { x.reset(), y.reset(); }
+};
+
+Tensor linear_grad(UnaryKernel k, const ScalarArgs& p, const Tensor& g, const Tensor& x,
+                   const Tensor& y, const Edge* input) {
+  Tensor r = empty(g->shape, g->dtype);
+  unary_grad_into(k, r, g, x ? &x : nullptr, y ? &y : nullptr, p);
+  const bool tie = input && input->valid() && GradMode::enabled();
+  if (!tie && !needs_grad({&g})) return r;
+  auto n = std::make_shared<UnaryGradBackward>(k, p);
+  n->next.push_back(edge_of(g));
+  if (tie) n->next.push_back(*input);
+  if (x) n->x = SavedTensor(x);
+  if (y) n->y = SavedTensor(y);
+  set_history(*r, n);
+  return r;
+}
+
+// Whether PyTorch's gradient formula of a piecewise linear op reads its input (linear_grad).
+bool grad_reads_input(UnaryKernel k) {
+  return k == UnaryKernel::abs || k == UnaryKernel::relu || k == UnaryKernel::leaky_relu ||
+         k == UnaryKernel::hardtanh;
+}
+
+// f'(x) as recorded ops of x and y = f(x) (both with their history), for create_graph=True;
+// null where the op's derivative has no such form here.
+Tensor derivative_graph(UnaryKernel k, const Tensor& x, const Tensor& y, const ScalarArgs& p) {
+  using K = UnaryKernel;
+  const Scalar one{1.0};
+  auto one_minus_sq = [&](const Tensor& v) { return sub(one, mul(v, v)); };
+  switch (k) {
+    case K::exp:
+      return y;
+    case K::log:
+      return reciprocal(x);
+    case K::sqrt:
+      return reciprocal(mul(y, Scalar{2.0}));
+    case K::tanh:
+      return one_minus_sq(y);
+    case K::sigmoid:
+      return mul(y, sub(one, y));
+    case K::sin:
+      return cos(x);
+    case K::cos:
+      return neg(sin(x));
+    case K::square:
+      return mul(x, Scalar{2.0});
+    case K::tan:
+      return add(mul(y, y), one);
+    case K::asin:
+      return rsqrt(one_minus_sq(x));
+    case K::acos:
+      return neg(rsqrt(one_minus_sq(x)));
+    case K::atan:
+      return reciprocal(add(mul(x, x), one));
+    case K::sinh:
+      return cosh(x);
+    case K::cosh:
+      return sinh(x);
+    case K::log1p:
+      return reciprocal(add(x, one));
+    case K::expm1:
+      return add(y, one);
+    case K::log2:
+      return reciprocal(mul(x, Scalar{0.69314718055994530942}));
+    case K::log10:
+      return reciprocal(mul(x, Scalar{2.30258509299404568402}));
+    case K::exp2:
+      return mul(y, Scalar{0.69314718055994530942});
+    case K::reciprocal:
+      return neg(mul(y, y));
+    case K::rsqrt:
+      return mul(mul(y, mul(y, y)), Scalar{-0.5});
+    case K::erf:
+      return mul(exp(neg(mul(x, x))), Scalar{1.12837916709551257390});
+    case K::erfc:
+      return mul(exp(neg(mul(x, x))), Scalar{-1.12837916709551257390});
+    case K::asinh:
+      return rsqrt(add(mul(x, x), one));
+    case K::acosh:
+      return rsqrt(sub(mul(x, x), one));
+    case K::atanh:
+      return reciprocal(one_minus_sq(x));
+    case K::silu: {
+      Tensor s = sigmoid(x);
+      return mul(s, add(mul(x, sub(one, s)), one));
+    }
+    case K::softplus: {  // p = (beta, threshold): 1 where beta * x > threshold
+      Tensor bx = mul(x, Scalar{p[0]});
+      return where(gt(bx, Scalar{p[1]}), one, sigmoid(bx));
+    }
+    case K::elu:  // p = (alpha): alpha * exp(x) where x <= 0, else 1
+      return where(le(x, Scalar{0.0}), mul(exp(x), Scalar{p[0]}), one);
+    case K::gelu: {
+      if (p[0] != 0) return nullptr;  // approximate='tanh'
+      // Phi(x) + x phi(x)
+      Tensor cdf = mul(add(erf(mul(x, Scalar{0.70710678118654752440})), one), Scalar{0.5});
+      Tensor pdf = mul(exp(mul(mul(x, x), Scalar{-0.5})), Scalar{0.39894228040143267794});
+      return add(cdf, mul(x, pdf));
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Ops whose derivative is piecewise constant in x: recorded as the linear map of g.
+bool piecewise_linear(UnaryKernel k) {
+  using K = UnaryKernel;
+  switch (k) {
+    case K::neg:
+    case K::abs:
+    case K::relu:
+    case K::clamp:
+    case K::clamp_min:
+    case K::clamp_max:
+    case K::hardtanh:
+    case K::leaky_relu:
+    case K::deg2rad:
+    case K::rad2deg:
+    case K::frac:
+    case K::nan_to_num:
+      return true;
+    default:
+      return false;
+  }
+}
+
 struct UnaryBackward : Node {
   UnaryKernel k;
   ScalarArgs params;
@@ -53,6 +211,19 @@ struct UnaryBackward : Node {
     unary_grad_into(k, r, g, x.was_saved() ? &x.unpack(*this) : nullptr,
                     y.was_saved() ? &y.unpack(*this) : nullptr, params);
     return {r};
+  }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    if (info(k).grad == Grad::Zero) return std::vector<Tensor>{zeros(g->shape, g->dtype)};
+    const Tensor xv = x.was_saved() ? x.unpack(*this) : nullptr;
+    const Tensor yv = y.was_saved() ? y.unpack(*this) : nullptr;
+    if (piecewise_linear(k))
+      return std::vector<Tensor>{
+          linear_grad(k, params, g, xv, yv, grad_reads_input(k) ? &next[0] : nullptr)};
+    Tensor d = derivative_graph(k, xv ? input_history(*this, 0, xv) : nullptr,
+                                yv ? output_history(self, yv) : nullptr, params);
+    if (!d) return std::nullopt;
+    return std::vector<Tensor>{mul(g, d)};
   }
   void check() const override { x.check(*this), y.check(*this); }
   void release() override { x.reset(), y.reset(); }

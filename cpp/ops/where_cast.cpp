@@ -10,6 +10,7 @@ namespace {
 struct WhereBackward : Node {
   SavedTensor cond;
   const char* name() const override { return "WhereBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& c = cond.unpack(*this);
     Tensor z = scalar_tensor(0.0, g->dtype);
@@ -22,6 +23,7 @@ struct WhereBackward : Node {
 
 struct ToBackward : Node {
   const char* name() const override { return "ToCopyBackward0"; }
+  bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override { return {g}; }  // the engine casts back
 };
 

@@ -383,12 +383,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             )
         ),
     ),
-    "new-create-graph": G(
-        "new",
-        "autograd.grad(..., create_graph=True): pyautograd's engine has no higher-order "
-        "gradients (NEEDS LEAD: cpp/autograd)",
-        lambda ctx: ctx.row.startswith("grad:create_graph"),
-    ),
     "torch-addmv-0d-input": G(
         "torch",
         "addmv with a 0-d input, or an empty matrix (PyTorch returns the input's shape there, "

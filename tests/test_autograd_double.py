@@ -1,0 +1,380 @@
+"""Higher-order gradients (create_graph=True): each op's gradient of its gradient against
+PyTorch and against central finite differences of the first-order gradient (float64), the
+programs that need them (a PINN residual, a WGAN gradient penalty, MAML's inner step, Hessians),
+and the errors where an op has no second derivative here."""
+
+import numpy as np
+import pytest
+
+import pyautograd as pa
+from pyautograd.autograd import functional as AF
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - the torch comparisons skip
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+R = np.random.default_rng(7)
+
+
+def arr(t):
+    return np.array(t.detach().tolist(), dtype=np.float64)
+
+
+def grad_then_grad(lib, fn, arrays, weight):
+    """g = d fn / d xs (create_graph), then d (sum_i <g_i, weight_i>) / d xs."""
+    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    gs = lib.autograd.grad(fn(lib, *xs), xs, create_graph=True)
+    s = sum((g * lib.tensor(w, dtype=lib.float64)).sum() for g, w in zip(gs, weight, strict=True))
+    ggs = lib.autograd.grad(s, xs, allow_unused=True)
+    return [arr(g) for g in gs], [
+        np.zeros(a.shape) if gg is None else arr(gg) for a, gg in zip(arrays, ggs, strict=True)
+    ]
+
+
+def first_grad(fn, arrays, weight):
+    """sum_i <d fn / d x_i, weight_i> as a float, no graph (for finite differences)."""
+    xs = [pa.tensor(a, dtype=pa.float64, requires_grad=True) for a in arrays]
+    gs = pa.autograd.grad(fn(pa, *xs), xs)
+    return sum(float((arr(g) * w).sum()) for g, w in zip(gs, weight, strict=True))
+
+
+def finite_differences(fn, arrays, weight, eps=1e-6):
+    out = []
+    for i, a in enumerate(arrays):
+        d = np.zeros(a.shape)
+        for idx in np.ndindex(a.shape):
+            hi = [b.copy() for b in arrays]
+            lo = [b.copy() for b in arrays]
+            hi[i][idx] += eps
+            lo[i][idx] -= eps
+            d[idx] = (first_grad(fn, hi, weight) - first_grad(fn, lo, weight)) / (2 * eps)
+        out.append(d)
+    return out
+
+
+def check(fn, arrays, fd=True):
+    weight = [R.standard_normal(a.shape) for a in arrays]
+    g, gg = grad_then_grad(pa, fn, arrays, weight)
+    if fd:
+        for ours, num in zip(gg, finite_differences(fn, arrays, weight), strict=True):
+            np.testing.assert_allclose(ours, num, rtol=1e-5, atol=1e-6)
+    if torch is not None:
+        tg, tgg = grad_then_grad(torch, fn, arrays, weight)
+        for ours, ref in zip(g + gg, tg + tgg, strict=True):
+            np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+
+
+POS = R.uniform(0.2, 0.9, (3, 4))
+ANY = R.standard_normal((3, 4))
+
+UNARY = {
+    "exp": ANY,
+    "log": POS,
+    "sqrt": POS,
+    "rsqrt": POS,
+    "tanh": ANY,
+    "sigmoid": ANY,
+    "sin": ANY,
+    "cos": ANY,
+    "tan": POS,
+    "asin": POS,
+    "acos": POS,
+    "atan": ANY,
+    "sinh": ANY,
+    "cosh": ANY,
+    "square": ANY,
+    "reciprocal": POS,
+    "log1p": POS,
+    "expm1": ANY,
+    "log2": POS,
+    "log10": POS,
+    "exp2": ANY,
+    "erf": ANY,
+    "erfc": ANY,
+    "asinh": ANY,
+    "acosh": POS + 1.5,
+    "atanh": POS - 0.5,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary(name):
+    # multiplied by x so that the second derivative has a cross term through x as well
+    check(lambda L, x: (getattr(L, name)(x) * x).sum(), [UNARY[name]])
+
+
+ACTIVATIONS = {
+    "relu": lambda F, x: F.relu(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.2),
+    "elu": lambda F, x: F.elu(x, 0.7),
+    "silu": lambda F, x: F.silu(x),
+    "gelu": lambda F, x: F.gelu(x),
+    "softplus": lambda F, x: F.softplus(x, beta=2.0, threshold=1.0),
+    "hardtanh": lambda F, x: F.hardtanh(x, -0.5, 0.5),
+    "abs": lambda F, x: x.abs(),
+    "clamp": lambda F, x: x.clamp(-0.5, 0.5),
+    "neg": lambda F, x: -x,
+}
+
+
+def functional(L):
+    return L.nn.functional
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation(name):
+    # kinks avoided: x away from 0 and the clamp bounds
+    x = ANY + np.where(np.abs(ANY) < 0.1, 0.3, 0.0)
+    x = np.where(np.abs(np.abs(x) - 0.5) < 0.05, x + 0.12, x)
+    check(lambda L, v: (ACTIVATIONS[name](functional(L), v) * v.tanh()).sum(), [x])
+
+
+BINARY = {
+    "add": lambda a, b: a + b * 2,
+    "sub": lambda a, b: a - b,
+    "rsub": lambda a, b: 2 - a * b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "rdiv": lambda a, b: 3 / b + a,
+    "pow": lambda a, b: a**b,
+    "pow_scalar": lambda a, b: a**3 + b**2.5 + a**0.5,
+    "rpow": lambda a, b: 2**a * b,
+    "maximum": lambda a, b: a.maximum(b),
+    "minimum": lambda a, b: a.minimum(b),
+    "atan2": lambda a, b: a.atan2(b),
+    "hypot": lambda a, b: a.hypot(b),
+    "broadcast": lambda a, b: a * b[:, :1] + b[:1],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary(name):
+    a, b = POS + 0.1, R.uniform(0.3, 1.2, (3, 4))
+    check(lambda L, x, y: (BINARY[name](x, y) * x * y).sum(), [a, b])
+
+
+STRUCTURAL = {
+    "sum_dim": lambda L, x: (x.sum(1, keepdim=True) * x).sum(),
+    "mean": lambda L, x: x.mean() * x.sin().sum(),
+    "view_t": lambda L, x: (x.t().reshape(2, 6) ** 2).sum() * x.sum(),
+    "permute_expand": lambda L, x: (x.unsqueeze(0).expand(2, 3, 4).permute(2, 0, 1).exp()).sum(),
+    "slice": lambda L, x: (x[:, 1:3] ** 3).sum() + (x[0] * x[2]).sum(),
+    "cat_stack": lambda L, x: (
+        (L.cat([x, x * x], 1) ** 2).sum() + L.stack([x, x.exp()]).prod(0).sum()
+    ),
+    "index_select": lambda L, x: (x.index_select(1, L.tensor([0, 2, 2])) ** 3).sum(),
+    "gather": lambda L, x: (x.gather(1, L.tensor([[0, 1], [2, 2], [3, 0]])) ** 3).sum(),
+    "where": lambda L, x: L.where(x > 0.5, x**2, x.sin()).sum(),
+    "max_dim": lambda L, x: (x.max(1).values ** 3).sum(),
+    "max_all": lambda L, x: x.max() ** 3,
+    "norm": lambda L, x: x.norm() ** 3 + x.norm(dim=1).sum() ** 2,
+    "std_var": lambda L, x: x.std(1).sum() ** 2 + x.var() * x.sum(),
+    "logsumexp": lambda L, x: x.logsumexp(1).sum() ** 2,
+    "softmax": lambda L, x: (L.softmax(x, 1) * x).sum() + (L.log_softmax(x, 0) ** 2).sum(),
+    "cumsum": lambda L, x: (x.cumsum(1) ** 2).sum(),
+    "prod": lambda L, x: x.prod(1).sum() * x.sum(),
+    "diagonal": lambda L, x: (x[:, :3].diagonal() ** 3).sum(),
+    "masked_select": lambda L, x: (x[x > 0.5] ** 3).sum(),
+    "matmul": lambda L, x: ((x @ x.t()).tanh() @ x).sum(),
+    "bmm": lambda L, x: L.bmm(x.reshape(1, 3, 4), x.t().reshape(1, 4, 3)).exp().sum(),
+    "linear": lambda L, x: L.nn.functional.linear(x, x[:2] * 2, x[0, :2]).tanh().sum(),
+    "linear_3d": lambda L, x: (
+        L.nn.functional.linear(x.reshape(3, 2, 2), x[:2, :2], None).sin().sum()
+    ),
+    "mse": lambda L, x: L.nn.functional.mse_loss(x.sin(), x.t().t() ** 2),
+    "to_dtype": lambda L, x: (x.float().double() ** 3).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURAL))
+def test_structural(name):
+    # a float32 round trip is below what float64 finite differences resolve: PyTorch only
+    check(STRUCTURAL[name], [POS], fd=name != "to_dtype")
+
+
+@needs_torch
+def test_third_order():
+    for lib in (pa, torch):
+        x = lib.tensor([0.3, -1.2, 2.0], dtype=lib.float64, requires_grad=True)
+        y = (x**4 + x.sin()).sum()
+        (g1,) = lib.autograd.grad(y, x, create_graph=True)
+        (g2,) = lib.autograd.grad(g1.sum(), x, create_graph=True)
+        (g3,) = lib.autograd.grad(g2.sum(), x)
+        v = x.detach().numpy()
+        np.testing.assert_allclose(arr(g3), 24 * v - np.cos(v), rtol=1e-12)
+
+
+def _copy_params(dst, src):
+    with pa.no_grad():
+        for p, q in zip(dst.parameters(), src.parameters(), strict=True):
+            p.copy_(pa.tensor(q.detach().numpy()))
+
+
+@needs_torch
+def test_pinn_residual_matches_torch():
+    """Burgers' residual u_t + u u_x - nu u_xx of a tanh MLP: second derivatives in x."""
+
+    def net(L):
+        return L.nn.Sequential(
+            L.nn.Linear(2, 16), L.nn.Tanh(), L.nn.Linear(16, 16), L.nn.Tanh(), L.nn.Linear(16, 1)
+        )
+
+    tnet, pnet = net(torch), net(pa)
+    _copy_params(pnet, tnet)
+    pts = R.uniform(-1, 1, (20, 2)).astype(np.float32)
+
+    def run(L, model):
+        xt = L.tensor(pts, requires_grad=True)
+        u = model(xt)
+        (du,) = L.autograd.grad(u, xt, grad_outputs=L.ones_like(u), create_graph=True)
+        u_x, u_t = du[:, 0:1], du[:, 1:2]
+        (d2,) = L.autograd.grad(u_x, xt, grad_outputs=L.ones_like(u_x), create_graph=True)
+        loss = ((u_t + u * u_x - 0.01 * d2[:, 0:1]) ** 2).mean()
+        loss.backward()
+        return loss.item(), [p.grad.numpy() for p in model.parameters()]
+
+    (lt, gt), (lp, gp) = run(torch, tnet), run(pa, pnet)
+    assert abs(lt - lp) <= 1e-6 * abs(lt)
+    for a, b in zip(gp, gt, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
+
+
+@needs_torch
+def test_wgan_gradient_penalty_matches_torch():
+    def critic(L):
+        return L.nn.Sequential(L.nn.Linear(5, 8), L.nn.LeakyReLU(0.2), L.nn.Linear(8, 1))
+
+    tc, pc = critic(torch), critic(pa)
+    _copy_params(pc, tc)
+    real, fake = R.standard_normal((6, 5)), R.standard_normal((6, 5))
+    alpha = R.uniform(size=(6, 1))
+
+    def run(L, model):
+        a = L.tensor(alpha, dtype=L.float32)
+        xh = a * L.tensor(real, dtype=L.float32) + (1 - a) * L.tensor(fake, dtype=L.float32)
+        xh.requires_grad_(True)
+        out = model(xh)
+        (g,) = L.autograd.grad(out, xh, grad_outputs=L.ones_like(out), create_graph=True)
+        gp = ((g.norm(2, dim=1) - 1) ** 2).mean() * 10
+        (gp + out.mean()).backward()
+        return gp.item(), [p.grad.numpy() for p in model.parameters()]
+
+    (lt, gt), (lp, gp) = run(torch, tc), run(pa, pc)
+    assert abs(lt - lp) <= 1e-5 * abs(lt)
+    for a, b in zip(gp, gt, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@needs_torch
+def test_maml_inner_step_matches_torch():
+    """One MAML meta-gradient: the outer loss differentiates through the inner SGD step."""
+    w0, b0 = R.standard_normal((4, 3)), R.standard_normal(4)
+    xs, ys = R.standard_normal((5, 3)), R.standard_normal((5, 4))
+    xq, yq = R.standard_normal((5, 3)), R.standard_normal((5, 4))
+
+    def run(L):
+        F = L.nn.functional
+        w = L.tensor(w0, requires_grad=True)
+        b = L.tensor(b0, requires_grad=True)
+        t = lambda a: L.tensor(a, dtype=L.float64)  # noqa: E731
+        inner = F.mse_loss(F.linear(t(xs), w, b).relu(), t(ys))
+        gw, gb = L.autograd.grad(inner, (w, b), create_graph=True)
+        w1, b1 = w - 0.1 * gw, b - 0.1 * gb
+        outer = F.mse_loss(F.linear(t(xq), w1, b1).tanh(), t(yq))
+        outer.backward()
+        return [arr(w.grad), arr(b.grad)]
+
+    for a, b in zip(run(pa), run(torch), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@needs_torch
+def test_backward_create_graph_fills_differentiable_grads():
+    for lib in (pa, torch):
+        x = lib.tensor([0.5, -0.3, 1.1], dtype=lib.float64, requires_grad=True)
+        (x.exp() * x).sum().backward(create_graph=True)
+        assert x.grad.requires_grad and x.grad.grad_fn is not None
+        g1 = arr(x.grad)
+        x.grad.sum().backward()  # accumulates d(sum grad)/dx into the same .grad
+        v = x.detach().numpy()
+        np.testing.assert_allclose(g1, np.exp(v) * (1 + v), rtol=1e-12)
+        np.testing.assert_allclose(arr(x.grad), g1 + np.exp(v) * (2 + v), rtol=1e-12)
+
+
+def test_retain_graph_defaults_to_create_graph():
+    x = pa.tensor([0.5, 2.0], dtype=pa.float64, requires_grad=True)
+    y = (x.sin() * x).sum()
+    (g,) = pa.autograd.grad(y, x, create_graph=True)
+    (again,) = pa.autograd.grad(y, x, retain_graph=True)  # the graph was retained
+    np.testing.assert_allclose(arr(again), arr(g))
+    pa.autograd.grad(y, x, create_graph=True, retain_graph=False)
+    with pytest.raises(RuntimeError, match="second time"):
+        pa.autograd.grad(y, x)
+
+
+def test_first_order_grad_of_linear_op_does_not_require_grad():
+    # as PyTorch: d(sum(3 x))/dx = 3 is a constant
+    x = pa.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = pa.autograd.grad((x * 3).sum(), x, create_graph=True)
+    assert not g.requires_grad
+    np.testing.assert_allclose(arr(g), [3, 3])
+
+
+def test_op_without_second_derivative_raises_when_reached():
+    x = pa.tensor(R.standard_normal((2, 3)), dtype=pa.float64, requires_grad=True)
+    w = pa.tensor(R.standard_normal(3), dtype=pa.float64, requires_grad=True)
+    y = pa.nn.functional.layer_norm(x, (3,), w, None)
+    (g,) = pa.autograd.grad((y * y).sum(), x, create_graph=True)
+    ref = pa.autograd.grad((y * y).sum(), x)[0]  # the first-order values are unchanged
+    np.testing.assert_allclose(arr(g), arr(ref))
+    with pytest.raises(RuntimeError, match="not implemented for create_graph"):
+        g.sum().backward()
+
+
+def test_no_growth_over_repeated_double_backward():
+    x = pa.tensor(R.standard_normal((16, 16)), requires_grad=True)
+
+    def step():
+        (g,) = pa.autograd.grad((x.tanh() @ x).sum(), x, create_graph=True)
+        (h,) = pa.autograd.grad((g * g).sum(), x)
+        return h
+
+    for _ in range(5):
+        step()
+    before = pa.memory_stats()["allocated_bytes"]
+    for _ in range(50):
+        step()
+    assert pa.memory_stats()["allocated_bytes"] <= before
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["hessian", "hvp", "vhp", "jvp", "vjp_graph", "jacobian_graph"])
+def test_functional_matches_torch(name):
+    x0, v0 = R.standard_normal((3, 2)), R.standard_normal((3, 2))
+
+    def f(x):
+        return (x.tanh() ** 2).sum() * x[0, 0].exp() + (x @ x.t()).sin().sum()
+
+    def g(x):
+        return (x.tanh() * x[0:1]).exp()
+
+    def run(L, F):
+        x, v = L.tensor(x0), L.tensor(v0)
+        if name == "hessian":
+            return [F.hessian(f, x)]
+        if name in ("hvp", "vhp"):
+            return list(getattr(F, name)(f, x, v))
+        if name == "jvp":
+            return list(F.jvp(g, x, v))
+        xr = L.tensor(x0, requires_grad=True)
+        if name == "vjp_graph":
+            _, r = F.vjp(g, xr, L.ones_like(xr).detach(), create_graph=True)
+        else:
+            r = F.jacobian(g, xr, create_graph=True)
+        (d,) = L.autograd.grad((r**2).sum(), xr)
+        return [r, d]
+
+    for a, b in zip(run(pa, AF), run(torch, torch.autograd.functional), strict=True):
+        np.testing.assert_allclose(arr(a), arr(b), rtol=1e-10, atol=1e-12)
