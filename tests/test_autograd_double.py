@@ -194,6 +194,34 @@ def test_structural(name):
     check(STRUCTURAL[name], [POS], fd=name != "to_dtype")
 
 
+LOSSES = {
+    "ce_mean": lambda F, L, x, t: F.cross_entropy(x, t),
+    "ce_sum_weight": lambda F, L, x, t: F.cross_entropy(
+        x, t, weight=L.tensor([0.5, 2.0, 1.0, 0.3], dtype=L.float64), reduction="sum"
+    ),
+    "ce_none_ignore": lambda F, L, x, t: (
+        F.cross_entropy(x, t, ignore_index=2, reduction="none") * x[:, 0]
+    ).sum(),
+    "ce_probabilities": lambda F, L, x, t: F.cross_entropy(x, (x * 2).softmax(1)),
+    "nll": lambda F, L, x, t: F.nll_loss(F.log_softmax(x * x, 1), t),
+    "nll_weight_none": lambda F, L, x, t: (
+        F.nll_loss(
+            x.tanh(), t, weight=L.tensor([1.0, 2.0, 3.0, 4.0], dtype=L.float64), reduction="none"
+        )
+        ** 2
+    ).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_loss(name):
+    def fn(L, x):
+        t = L.tensor([1, 2, 3])
+        return LOSSES[name](L.nn.functional, L, x * x.sum(), t)
+
+    check(fn, [ANY])
+
+
 @needs_torch
 def test_third_order():
     for lib in (pa, torch):

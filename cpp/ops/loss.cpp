@@ -131,6 +131,33 @@ struct CrossEntropyBackward : Node {
     if (gx) cross_entropy_backward_into(gx, gc, lps, ts, ws, ignore_index, eps, scale, total);
     return {gx};
   }
+  // gx = glp - softmax(x) * rowsum(glp), glp the gradient of the log-probabilities, linear in
+  // g; log_softmax(x) is given its history (the input's edge) for the softmax's derivative.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    if (eps != 0) return std::nullopt;  // label smoothing
+    const Tensor& lps = lp.unpack(*this);
+    const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
+    const int64_t n = lps->shape[0];
+    Tensor lph = log_softmax_history(lps, 1, next[0]);
+    Tensor gb = g->dim() == 0 ? g : reshape(g, Dims{n, 1});
+    Tensor glp, gy;
+    if (soft) {
+      Tensor yh = input_history(*this, 1, target.unpack(*this));
+      Tensor wy = ws ? mul(yh, ws) : yh;
+      glp = mul(mul(wy, Scalar{-scale}), gb);
+      if (needs(1)) gy = mul(mul(ws ? mul(lph, ws) : lph, Scalar{-scale}), gb);
+    } else {
+      Tensor m = empty(lps->shape, lps->dtype);
+      nll_backward_into(m, full(g->dim() == 0 ? Dims{} : Dims{n}, 1.0, g->dtype),
+                        target.unpack(*this), ws, ignore_index, scale, total);
+      glp = mul(m, gb);
+    }
+    Tensor gx;
+    if (needs(0)) gx = sub(glp, mul(exp(lph), sum(glp, {1}, true)));
+    if (soft) return std::vector<Tensor>{gx, gy};
+    return std::vector<Tensor>{gx};
+  }
   void check() const override { lp.check(*this), target.check(*this), w.check(*this); }
   void release() override { lp.reset(), target.reset(), w.reset(), total.reset(); }
 };
@@ -149,6 +176,20 @@ struct NllLossBackward : Node {
     nll_backward_into(gx, contiguous(g), target.unpack(*this),
                       w.was_saved() ? w.unpack(*this) : Tensor(), ignore_index, scale, total);
     return {gx};
+  }
+  // Linear in g: gx = m * g (per row), m the coefficients; the adjoint sums gg * m per row.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    if (shape.size() != 2) return std::nullopt;
+    Tensor m = empty(shape, g->dtype);
+    nll_backward_into(m, full(g->dim() == 0 ? Dims{} : Dims{shape[0]}, 1.0, g->dtype),
+                      target.unpack(*this), w.was_saved() ? w.unpack(*this) : Tensor(),
+                      ignore_index, scale, total);
+    const Dims gs = g->shape;
+    return std::vector<Tensor>{record_linear(apply(g)[0], g, name(), [m, gs](const Tensor& gg) {
+      Tensor p = mul(gg, m);
+      return gs.size() == 0 ? sum(p, {}, false) : reshape(sum(p, {1}, false), gs);
+    })};
   }
   void check() const override { target.check(*this), w.check(*this); }
   void release() override { target.reset(), w.reset(), total.reset(); }

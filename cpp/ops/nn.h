@@ -11,6 +11,11 @@ namespace pyag {
 
 enum class Reduction : uint8_t { None, Mean, Sum };
 
+struct Edge;
+// create_graph=True (softmax.cpp): log-probabilities lp (made by a fused loss from its input) as
+// the result of log_softmax(input, dim), input given by its edge, so they differentiate again.
+Tensor log_softmax_history(const Tensor& lp, int64_t dim, const Edge& input);
+
 // ---- losses (loss.cpp) ----
 // mse, smooth_l1 (param = beta), huber (param = delta), bce (weight), bce_with_logits
 // (weight, pos_weight). Input and target broadcast (bce and bce_with_logits: same shape) and

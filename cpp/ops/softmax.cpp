@@ -4,6 +4,7 @@
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
+#include "ops/nn.h"
 #include "ops/ops.h"
 
 namespace pyag {
@@ -62,6 +63,16 @@ Tensor run(SoftmaxKernel k, const char* op, const Tensor& input, int64_t dim,
 }
 
 }  // namespace
+
+Tensor log_softmax_history(const Tensor& lp, int64_t dim, const Edge& input) {
+  if (!input.valid() || !GradMode::enabled()) return lp;
+  auto n = std::make_shared<SoftmaxNode>(SoftmaxKernel::log_softmax, static_cast<int>(dim));
+  n->next.push_back(input);
+  Tensor out = detach(lp);
+  set_history(*out, n);
+  n->y = SavedTensor(out);
+  return out;
+}
 
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
   return run(SoftmaxKernel::softmax, "softmax", x, dim, dtype);
