@@ -203,12 +203,18 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self._name = name  # the node's name, for errors
         self._saved: list[_core._SavedTensor | None] = []
+        self._saved_objs: tuple[Tensor | None, ...] = ()
+        # what each saved tensor is (a tensor input's index, -1 the output, None other), and
+        # while a create_graph=True backward runs, the core's function that gives it its history
+        self._roles: list[int | None] = []
+        self._unpack_history: Callable[[int, Tensor], Tensor] | None = None
         self._freed = False
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         # The core's saved tensors: detached (no reference cycle through the graph), their
         # version checked on use, as the built-in nodes' are.
         self._saved = [None if t is None else _core._save_tensor(t) for t in tensors]
+        self._saved_objs = tensors  # held until apply() has read their identities
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -217,7 +223,13 @@ class FunctionCtx:
                 f"[{self._name}] trying to backward through the graph a second time (saved "
                 "tensors were freed); specify retain_graph=True if you need to"
             )
-        return tuple(None if s is None else s.unpack(self._name) for s in self._saved)
+        got = tuple(None if s is None else s.unpack(self._name) for s in self._saved)
+        if self._unpack_history is None or not self._roles:
+            return got
+        return tuple(
+            t if t is None or role is None else self._unpack_history(role, t)
+            for t, role in zip(got, self._roles, strict=True)
+        )
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         pass
@@ -227,6 +239,15 @@ class FunctionCtx:
             if s is not None:
                 s.free()
         self._freed = True
+
+
+def _role(t: Tensor | None, inputs: list[Tensor], out: Tensor) -> int | None:
+    """A saved tensor's place in a Function's graph: the index of the tensor input it is, -1
+    for the output, None for anything else (made inside forward: no history)."""
+    for i, a in enumerate(inputs):
+        if t is a:
+            return i
+    return -1 if t is out else None
 
 
 class Function:
@@ -275,6 +296,9 @@ class Function:
                 raise TypeError(f"[{cls.__name__}] forward must return a single tensor, got {got}")
             if any(out is a for a in args):
                 out = out.view_as(out)  # a new tensor: never rewrite an input's history
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        ctx._roles = [_role(t, tensor_args, out) for t in ctx._saved_objs]
+        ctx._saved_objs = ()
         _core._record_function(cls.__name__ + "Backward", ctx, cls.backward, args, out)
         return out
 

@@ -9,6 +9,7 @@
 #include "capture/hooks.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
+#include "ops/alias.h"
 #include "ops/ops.h"
 #include "ops/rules.h"
 
@@ -439,6 +440,26 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
            ") appears to not have been used in the graph; set allow_unused=True if this is the "
            "desired behavior");
   return pass.captured;
+}
+
+std::vector<Tensor> grad_by_recompute(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                                      const std::vector<Tensor>& inputs, const Tensor& g) {
+  GradModeGuard on(true);
+  std::vector<Tensor> args(inputs.size()), wrt;
+  std::vector<size_t> at;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i] && inputs[i]->requires_grad()) {
+      args[i] = alias(inputs[i]);  // a node of its own, at which the pass below stops
+      at.push_back(i), wrt.push_back(args[i]);
+    } else {
+      args[i] = inputs[i];
+    }
+  }
+  std::vector<Tensor> out(inputs.size());
+  if (wrt.empty()) return out;
+  std::vector<Tensor> r = grad({f(args)}, {g}, wrt, true, true, true);
+  for (size_t k = 0; k < at.size(); ++k) out[at[k]] = r[k];
+  return out;
 }
 
 void tensor_backward(const Tensor& root, const std::vector<Tensor>& grads, bool retain_graph,

@@ -47,6 +47,24 @@ struct PyFunctionNode : Node {
   }
   std::vector<Tensor> apply(const Tensor& g) override {
     py::gil_scoped_acquire gil;
+    return run(g);
+  }
+  // create_graph=True: backward runs with grad mode on (the engine's), and ctx.saved_tensors
+  // gives the forward's inputs and output back with their history, as PyTorch's do.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    py::gil_scoped_acquire gil;
+    Node* me = this;
+    ctx.attr("_unpack_history") = py::cpp_function([me, self](int role, const Tensor& t) -> Tensor {
+      return role >= 0 ? input_history(*me, static_cast<size_t>(role), t) : output_history(self, t);
+    });
+    struct Reset {
+      py::object& ctx;
+      ~Reset() { ctx.attr("_unpack_history") = py::none(); }  // no cycle through the node
+    } reset{ctx};
+    return run(g);
+  }
+  std::vector<Tensor> run(const Tensor& g) {
     py::object r = backward_fn(ctx, g);
     py::tuple grads = py::isinstance<py::tuple>(r) ? py::tuple(r) : py::make_tuple(r);
     std::vector<Tensor> out(next.size());

@@ -24,6 +24,45 @@ std::string list_str(const std::vector<int64_t>& d, const char* sep) {
 }
 std::string sizes(const Dims& d) { return "[" + list_str(d.vec(), ", ") + "]"; }
 
+// create_graph=True: the convolution is bilinear in (x, w), so its two gradients are bilinear
+// maps too, whose own gradients are the convolution and the other gradient map. Each of the
+// three is an op here (recorded when grad mode is on), for any order.
+Tensor conv_geom(const Tensor& x, const Tensor& w, const ConvGeom& g);
+Tensor conv_input_grad(const Tensor& gout, const Tensor& w, const ConvGeom& g, const Dims& xs);
+Tensor conv_weight_grad(const Tensor& x, const Tensor& gout, const ConvGeom& g, const Dims& ws);
+
+struct ConvInputGrad : Node {  // gx(gout, w)
+  ConvGeom g;
+  SavedTensor gout, w;
+  explicit ConvInputGrad(const ConvGeom& gg) : g(gg) {}
+  const char* name() const override { return "ConvolutionBackwardBackward0"; }
+  std::vector<Tensor> apply(const Tensor& c) override {
+    Tensor go = input_history(*this, 0, gout.unpack(*this));
+    Tensor wv = input_history(*this, 1, w.unpack(*this));
+    return {needs(0) ? conv_geom(c, wv, g) : nullptr,
+            needs(1) ? conv_weight_grad(c, go, g, wv->shape) : nullptr};
+  }
+  bool apply_is_differentiable() const override { return true; }
+  void check() const override { gout.check(*this), w.check(*this); }
+  void release() override { gout.reset(), w.reset(); }
+};
+
+struct ConvWeightGrad : Node {  // gw(x, gout)
+  ConvGeom g;
+  SavedTensor x, gout;
+  explicit ConvWeightGrad(const ConvGeom& gg) : g(gg) {}
+  const char* name() const override { return "ConvolutionBackwardBackward0"; }
+  std::vector<Tensor> apply(const Tensor& c) override {
+    Tensor xv = input_history(*this, 0, x.unpack(*this));
+    Tensor go = input_history(*this, 1, gout.unpack(*this));
+    return {needs(0) ? conv_input_grad(go, c, g, xv->shape) : nullptr,
+            needs(1) ? conv_geom(xv, c, g) : nullptr};
+  }
+  bool apply_is_differentiable() const override { return true; }
+  void check() const override { x.check(*this), gout.check(*this); }
+  void release() override { x.reset(), gout.reset(); }
+};
+
 struct ConvolutionBackward : Node {
   ConvGeom g;
   Dims x_shape, w_shape;
@@ -42,11 +81,64 @@ struct ConvolutionBackward : Node {
     conv2d_backward_into(gx, gw, gb, dense(grad), xs, ws, g);
     return {gx, gw, gb};
   }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& grad,
+                                                 const std::shared_ptr<Node>&) override {
+    input_check.check(*this), weight_check.check(*this);
+    Tensor gx, gw, gb;
+    if (needs(0)) gx = conv_input_grad(grad, input_history(*this, 1, w.unpack(*this)), g, x_shape);
+    if (needs(1)) gw = conv_weight_grad(input_history(*this, 0, x.unpack(*this)), grad, g, w_shape);
+    if (needs(2) && has_bias) {  // the sum over every dim but the channels'
+      const int ch = grad->dim() == static_cast<int>(w_shape.size()) ? 1 : 0;
+      std::vector<int64_t> dims;
+      for (int d = 0; d < grad->dim(); ++d)
+        if (d != ch) dims.push_back(d);
+      gb = sum(grad, dims, false);
+    }
+    return std::vector<Tensor>{gx, gw, gb};
+  }
   void check() const override {
     x.check(*this), w.check(*this), input_check.check(*this), weight_check.check(*this);
   }
   void release() override { x.reset(), w.reset(), input_check.reset(), weight_check.reset(); }
 };
+
+Dims conv_out_shape(const Dims& xs, const Dims& ws, const ConvGeom& g) {
+  Dims out;
+  if (xs.size() == ws.size()) out.push_back(g.n);
+  out.push_back(g.o);
+  if (ws.size() == 4) out.push_back(g.oh);
+  out.push_back(g.ow);
+  return out;
+}
+
+Tensor conv_geom(const Tensor& x, const Tensor& w, const ConvGeom& g) {
+  Tensor out = empty(conv_out_shape(x->shape, w->shape, g), x->dtype);
+  conv2d_forward_into(out, dense(detach(x)), dense(detach(w)), Tensor(), g);
+  if (auto n = record<ConvolutionBackward>({&x, &w}, out, g, x->shape, w->shape, false)) {
+    n->x = SavedTensor(dense(detach(x))), n->w = SavedTensor(dense(detach(w)));
+    n->next.push_back(Edge{});  // no bias
+  }
+  return out;
+}
+
+Tensor conv_input_grad(const Tensor& gout, const Tensor& w, const ConvGeom& g, const Dims& xs) {
+  Tensor gx = empty(xs, gout->dtype);
+  // the kernel reads x only for the weight's gradient, not asked for here: gx stands in for it
+  conv2d_backward_into(gx, Tensor(), Tensor(), dense(detach(gout)), gx, dense(detach(w)), g);
+  if (auto n = record<ConvInputGrad>({&gout, &w}, gx, g)) {
+    n->gout = SavedTensor(dense(detach(gout))), n->w = SavedTensor(dense(detach(w)));
+  }
+  return gx;
+}
+
+Tensor conv_weight_grad(const Tensor& x, const Tensor& gout, const ConvGeom& g, const Dims& ws) {
+  Tensor gw = empty(ws, gout->dtype);
+  conv2d_backward_into(Tensor(), gw, Tensor(), dense(detach(gout)), dense(detach(x)), gw, g);
+  if (auto n = record<ConvWeightGrad>({&x, &gout}, gw, g)) {
+    n->x = SavedTensor(dense(detach(x))), n->gout = SavedTensor(dense(detach(gout)));
+  }
+  return gw;
+}
 
 void check_params(const IntList& v, size_t k, const char* what, int64_t min, const char* op) {
   if (v.size() != k) fail<ValueError>(op, what, " must have ", k, " element(s), got ", v.size());

@@ -1,6 +1,7 @@
 // Layer norm and batch norm: forward and derivative (kernels in kernels/norm.cpp).
 #include "kernels/norm.h"
 
+#include "autograd/engine.h"
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
 #include "ops/nn.h"
@@ -27,6 +28,7 @@ Tensor param_operand(const Tensor& t, DType dt, const Dims& shape, const char* o
 struct LayerNormBackward : Node {
   int64_t d;
   Dims wshape;  // normalized_shape: the shape of weight and bias
+  double eps = 0;
   SavedTensor x, mean, rstd, w;
   SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   LayerNormBackward(int64_t dd, Dims ws) : d(dd), wshape(ws) {}
@@ -41,6 +43,30 @@ struct LayerNormBackward : Node {
                              ws, d);
     return {gx, gw, gb};
   }
+  // Recomposed: (x - mean) * rsqrt(var + eps) * w over the normalized (last) dims.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    input_check.check(*this), mean.check(*this), rstd.check(*this);
+    const Tensor& xs = x.unpack(*this);
+    const int k = wshape.size(), nd = xs->dim();
+    std::vector<int64_t> norm_dims, lead_dims;
+    for (int i = 0; i < nd; ++i) (i < nd - k ? lead_dims : norm_dims).push_back(i);
+    const double e = eps;
+    auto f = [norm_dims, e](const std::vector<Tensor>& a) {
+      Tensor xc = sub(a[0], pyag::mean(a[0], norm_dims, true));
+      Tensor y = mul(xc, rsqrt(add(pyag::mean(mul(xc, xc), norm_dims, true), Scalar{e})));
+      return a[1] ? mul(y, a[1]) : y;
+    };
+    std::vector<Tensor> r = grad_by_recompute(
+        f,
+        {needs(0) ? input_history(*this, 0, xs) : detach(xs),
+         w.was_saved() ? (needs(1) ? input_history(*this, 1, w.unpack(*this)) : w.unpack(*this))
+                       : nullptr},
+        g);
+    Tensor gb;
+    if (needs(2)) gb = lead_dims.empty() ? g : sum(g, lead_dims, false);
+    return std::vector<Tensor>{needs(0) ? r[0] : nullptr, needs(1) ? r[1] : nullptr, gb};
+  }
   void check() const override {
     x.check(*this), mean.check(*this), rstd.check(*this), w.check(*this);
     input_check.check(*this);
@@ -51,6 +77,7 @@ struct LayerNormBackward : Node {
 struct BatchNormBackward : Node {
   int64_t c;
   bool batch_stats;
+  double eps = 0;
   SavedTensor x, mean, invstd, w;
   SavedTensor input_check;  // the caller's input when x is a contiguous copy (version check)
   BatchNormBackward(int64_t cc, bool bs) : c(cc), batch_stats(bs) {}
@@ -64,6 +91,41 @@ struct BatchNormBackward : Node {
     batch_norm_backward_into(gx, gw, gb, contiguous(g), xs, mean.unpack(*this),
                              invstd.unpack(*this), ws, c, batch_stats);
     return {gx, gw, gb};
+  }
+  // Recomposed: (x - mean) * invstd * w per channel (dim 1); with batch statistics, the mean
+  // and the biased variance are of x itself (their derivatives included).
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    input_check.check(*this);
+    const Tensor& xs = x.unpack(*this);
+    std::vector<int64_t> dims;
+    for (int i = 0; i < xs->dim(); ++i)
+      if (i != 1) dims.push_back(i);
+    Dims cshape = Dims::filled(xs->dim(), 1);
+    cshape[1] = c;
+    const double e = eps;
+    const bool stats = batch_stats;
+    const Tensor m = reshape(mean.unpack(*this), cshape),
+                 is = reshape(invstd.unpack(*this), cshape);
+    auto f = [dims, cshape, e, stats, m, is](const std::vector<Tensor>& a) {
+      Tensor y;
+      if (stats) {
+        Tensor xc = sub(a[0], pyag::mean(a[0], dims, true));
+        y = mul(xc, rsqrt(add(pyag::mean(mul(xc, xc), dims, true), Scalar{e})));
+      } else {
+        y = mul(sub(a[0], m), is);
+      }
+      return a[1] ? mul(y, reshape(a[1], cshape)) : y;
+    };
+    std::vector<Tensor> r = grad_by_recompute(
+        f,
+        {needs(0) ? input_history(*this, 0, xs) : detach(xs),
+         w.was_saved() ? (needs(1) ? input_history(*this, 1, w.unpack(*this)) : w.unpack(*this))
+                       : nullptr},
+        g);
+    Tensor gb;
+    if (needs(2)) gb = sum(g, dims, false);
+    return std::vector<Tensor>{needs(0) ? r[0] : nullptr, needs(1) ? r[1] : nullptr, gb};
   }
   void check() const override {
     x.check(*this), mean.check(*this), invstd.check(*this), w.check(*this);
@@ -109,6 +171,7 @@ Tensor layer_norm(const Tensor& input, const Dims& normalized_shape, const Tenso
   layer_norm_forward_into(y, mean, rstd, x, w, b, d, eps);
   if (any_requires_grad(x, w, b)) {
     auto node = std::make_shared<LayerNormBackward>(d, normalized_shape);
+    node->eps = eps;
     node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->rstd = SavedTensor(rstd);
     if (x->storage != input->storage) node->input_check = SavedTensor(input);
     if (w) node->w = SavedTensor(w);
@@ -161,6 +224,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   batch_norm_forward_into(y, x, mean, invstd, w, b, c);
   if (any_requires_grad(x, w, b)) {
     auto node = std::make_shared<BatchNormBackward>(c, training);
+    node->eps = eps;
     node->x = SavedTensor(x), node->mean = SavedTensor(mean), node->invstd = SavedTensor(invstd);
     if (x->storage != input->storage) node->input_check = SavedTensor(input);
     if (w) node->w = SavedTensor(w);
