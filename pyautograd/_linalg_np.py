@@ -16,7 +16,7 @@ import numpy as np
 
 from ._core import Tensor
 from ._functions_extra import _typed
-from .autograd import Function, FunctionCtx
+from .autograd import Function, FunctionCtx, once_differentiable
 
 
 class LinAlgError(RuntimeError):
@@ -122,6 +122,7 @@ class _Det(Function):
         return _t(np.linalg.det(_arr(a)), a)
 
     @staticmethod
+    @once_differentiable  # NumPy inside
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
         (a,) = ctx.saved_tensors
         assert a is not None
@@ -143,6 +144,7 @@ class _LogAbsDet(Function):
         return _t(logabs, a)
 
     @staticmethod
+    @once_differentiable  # NumPy inside
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
         (a,) = ctx.saved_tensors
         assert a is not None
@@ -185,6 +187,7 @@ class _Solve(Function):
         return out
 
     @staticmethod
+    @once_differentiable  # NumPy inside
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
         a, x = ctx.saved_tensors
         assert a is not None and x is not None
@@ -236,6 +239,7 @@ class _Cholesky(Function):
         return out
 
     @staticmethod
+    @once_differentiable  # NumPy inside
     def backward(ctx: FunctionCtx, *grads: Tensor) -> Any:
         (low,) = ctx.saved_tensors
         assert low is not None

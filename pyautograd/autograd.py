@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -342,7 +343,11 @@ def gradcheck(
             for j in range(n_out):
                 seed = _core.zeros(out.shape, dtype=out.dtype)
                 seed.view(-1)[j] = 1.0
-                g = grad(out, x, seed, retain_graph=True, allow_unused=True)[0]
+                g = (
+                    grad(out, x, seed, retain_graph=True, allow_unused=True)[0]
+                    if out.requires_grad
+                    else None  # a constant output: a zero Jacobian
+                )
                 if g is not None:
                     analytical[:, j] = g.detach().numpy().reshape(-1)
             numerical = np.zeros_like(analytical)
@@ -351,9 +356,9 @@ def gradcheck(
                 orig = xv[idx]
                 with no_grad():
                     xv[idx] = orig + eps
-                    plus = outputs()[oi].numpy().reshape(-1).astype(np.float64)
+                    plus = outputs()[oi].detach().numpy().reshape(-1).astype(np.float64)
                     xv[idx] = orig - eps
-                    minus = outputs()[oi].numpy().reshape(-1).astype(np.float64)
+                    minus = outputs()[oi].detach().numpy().reshape(-1).astype(np.float64)
                     xv[idx] = orig
                 numerical[k, :] = (plus - minus) / (2 * eps)
             if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
@@ -366,6 +371,59 @@ def gradcheck(
                 return False
     return True
 
+
+def gradgradcheck(
+    func: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Checks second derivatives: gradcheck of the gradients of `func` along grad_outputs
+    (random when not given), which autograd computes with create_graph=True."""
+    args = _as_tuple(inputs)
+
+    def differentiable(xs: Sequence[Any]) -> list[Tensor]:
+        return [o for o in xs if isinstance(o, Tensor) and o.requires_grad]
+
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        outs = differentiable(_as_tuple(func(*args)))
+        gos = tuple(_core.from_numpy(rng.standard_normal(tuple(o.shape))).to(o.dtype) for o in outs)
+    else:
+        gos = _as_tuple(grad_outputs)
+
+    def gradients(*a: Any) -> tuple[Tensor, ...]:
+        with enable_grad():  # gradcheck evaluates its finite differences under no_grad
+            outs = differentiable(_as_tuple(func(*a)))
+            gs = grad(outs, differentiable(a), list(gos), create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(gradients, args, eps, atol, rtol, raise_exception)
+
+
+def once_differentiable(fn: F) -> F:
+    """Marks a Function's backward as not differentiable itself (it may use NumPy): it runs
+    without recording, and a create_graph=True pass through it raises when a second backward
+    reaches its result, as PyTorch's."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        with no_grad():
+            return fn(ctx, *args)
+
+    wrapper._once_differentiable = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+# torch.autograd.function: Function, FunctionCtx and once_differentiable.
+function = types.ModuleType(__name__ + ".function")
+function.Function = Function  # type: ignore[attr-defined]
+function.FunctionCtx = FunctionCtx  # type: ignore[attr-defined]
+function.once_differentiable = once_differentiable  # type: ignore[attr-defined]
+sys.modules[function.__name__] = function
 
 # torch.autograd.functional (vjp, jacobian), also importable as pyautograd.autograd.functional.
 from . import _autograd_functional as functional  # noqa: E402

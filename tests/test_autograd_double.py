@@ -294,6 +294,48 @@ def test_custom_function():
     check(lambda L, x, w: make(L).apply(x.sin(), w).sum(), [ANY, POS])
 
 
+def test_once_differentiable_and_numpy_linalg_raise_when_reached():
+    class Square(pa.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @pa.autograd.function.once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            assert not pa.is_grad_enabled()
+            return 2 * x * g
+
+    x = pa.tensor([[2.0, 1.0], [0.5, 3.0]], dtype=pa.float64, requires_grad=True)
+    for y in (Square.apply(x).sum(), pa.linalg.det(x)):
+        (g,) = pa.autograd.grad(y, x, create_graph=True)
+        np.testing.assert_allclose(arr(g), arr(pa.autograd.grad(y, x)[0]))
+        with pytest.raises(RuntimeError, match="not implemented for create_graph"):
+            g.sum().backward()
+
+
+def test_gradgradcheck():
+    x = pa.tensor(R.standard_normal((2, 3)), dtype=pa.float64, requires_grad=True)
+    w = pa.tensor(R.standard_normal((3, 2)), dtype=pa.float64, requires_grad=True)
+    assert pa.autograd.gradgradcheck(lambda a, b: (a @ b).tanh(), (x, w))
+
+    class BadSquare(pa.autograd.Function):  # right first derivative, its own derivative lost
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 2 * a.detach() * g
+
+    assert pa.autograd.gradcheck(BadSquare.apply, (x,))
+    assert not pa.autograd.gradgradcheck(BadSquare.apply, (x,), raise_exception=False)
+
+
 @needs_torch
 def test_third_order():
     for lib in (pa, torch):

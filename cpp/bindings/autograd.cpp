@@ -54,6 +54,7 @@ struct PyFunctionNode : Node {
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
                                                  const std::shared_ptr<Node>& self) override {
     py::gil_scoped_acquire gil;
+    if (py::hasattr(backward_fn, "_once_differentiable")) return std::nullopt;
     Node* me = this;
     ctx.attr("_unpack_history") = py::cpp_function([me, self](int role, const Tensor& t) -> Tensor {
       return role >= 0 ? input_history(*me, static_cast<size_t>(role), t) : output_history(self, t);

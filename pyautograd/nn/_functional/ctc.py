@@ -86,7 +86,7 @@ class _CTC:
         blank: int,
         zero_infinity: bool,
     ) -> Tensor:
-        from ...autograd import Function
+        from ...autograd import Function, once_differentiable
 
         lp_all = log_probs.detach().to(_core.float64).numpy()
         T, N, C = lp_all.shape
@@ -117,6 +117,7 @@ class _CTC:
                 return _core.from_numpy(nlls.copy()).to(dtype)
 
             @staticmethod
+            @once_differentiable  # grad_t was computed in forward, not recorded
             def backward(ctx: Any, *grads: Tensor) -> Any:
                 return grad_t * grads[0].reshape(1, -1, 1)
 
