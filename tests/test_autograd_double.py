@@ -336,6 +336,28 @@ def test_gradgradcheck():
     assert not pa.autograd.gradgradcheck(BadSquare.apply, (x,), raise_exception=False)
 
 
+POOLS = {
+    "max_pool2d": lambda F, x: F.max_pool2d(x, 2, stride=1),
+    "max_pool1d": lambda F, x: F.max_pool1d(x.reshape(2, 3, 9), 3, stride=2, padding=1),
+    "avg_pool2d": lambda F, x: F.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False),
+    "adaptive_avg_pool2d": lambda F, x: F.adaptive_avg_pool2d(x, (2, 2)),
+    "adaptive_max_pool2d": lambda F, x: F.adaptive_max_pool2d(x, 2),
+    "pad_constant": lambda F, x: F.pad(x, (1, 2, 0, 1)),
+    "pad_reflect": lambda F, x: F.pad(x, (1, 1, 1, 0), mode="reflect"),
+    "pad_replicate": lambda F, x: F.pad(x, (2, 0, 1, 1), mode="replicate"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_pooling_and_padding(name):
+    x = R.standard_normal((2, 3, 3, 3))
+
+    def fn(L, v):
+        return (POOLS[name](L.nn.functional, v * v.sum()) ** 2).sum()
+
+    check(fn, [x], fd=name.startswith(("avg", "pad")))
+
+
 @needs_torch
 def test_third_order():
     for lib in (pa, torch):

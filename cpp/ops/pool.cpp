@@ -29,6 +29,20 @@ struct MaxPoolBackward : Node {
     max_pool2d_backward_into(plane_view(gx), plane_view(dense(g)), plane_view(idx));
     return {gx};
   }
+  // Linear in g; the adjoint picks each output's maximum back out of its plane (a gather).
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    const Tensor idx = indices.unpack(*this);
+    const int64_t planes = plane_count;
+    const Dims gs = g->shape;
+    return std::vector<Tensor>{
+        record_linear(apply(g)[0], g, name(), [idx, planes, gs](const Tensor& gg) {
+          const int64_t in = planes ? gg->numel / planes : 0,
+                        out = planes ? idx->numel / planes : 0;
+          return reshape(gather(reshape(gg, Dims{planes, in}), 1, reshape(idx, Dims{planes, out})),
+                         gs);
+        })};
+  }
   // t as (planes, rest): the kernel reads the plane count from dim 0.
   int64_t plane_count = 1;
   Tensor plane_view(const Tensor& t) const {
@@ -38,6 +52,36 @@ struct MaxPoolBackward : Node {
   void check() const override { indices.check(*this); }
   void release() override { indices.reset(); }
 };
+
+struct AvgState {
+  Dims x_shape, out_shape;
+  PoolGeom g;
+  bool cip;
+  int64_t dov;
+  bool adaptive;
+};
+
+Tensor avg_forward(const Tensor& x, const std::shared_ptr<const AvgState>& st);
+
+Tensor avg_backward(const Tensor& grad, const std::shared_ptr<const AvgState>& st) {
+  Tensor gx = empty(st->x_shape, grad->dtype);
+  if (st->adaptive)
+    adaptive_avg_pool2d_backward_into(gx, dense(detach(grad)), st->g);
+  else
+    avg_pool2d_backward_into(gx, dense(detach(grad)), st->g, st->cip, st->dov);
+  return record_linear(gx, grad, "AvgPool2DBackward0",
+                       [st](const Tensor& c) { return avg_forward(c, st); });
+}
+
+Tensor avg_forward(const Tensor& x, const std::shared_ptr<const AvgState>& st) {
+  Tensor out = empty(st->out_shape, x->dtype);
+  if (st->adaptive)
+    adaptive_avg_pool2d_forward_into(out, dense(detach(x)), st->g);
+  else
+    avg_pool2d_forward_into(out, dense(detach(x)), st->g, st->cip, st->dov);
+  return record_linear(out, x, "AvgPool2DBackward0Backward",
+                       [st](const Tensor& c) { return avg_backward(c, st); });
+}
 
 struct AvgPoolBackward : Node {
   Dims x_shape;
@@ -56,6 +100,13 @@ struct AvgPoolBackward : Node {
     else
       avg_pool2d_backward_into(gx, dense(grad), g, cip, dov);
     return {gx};
+  }
+  // Linear in g; the adjoint is the pooling itself (each recorded with the other as its
+  // backward, at any order).
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& grad,
+                                                 const std::shared_ptr<Node>&) override {
+    auto st = std::make_shared<AvgState>(AvgState{x_shape, grad->shape, g, cip, dov, adaptive});
+    return std::vector<Tensor>{avg_backward(grad, st)};
   }
 };
 
