@@ -1178,6 +1178,14 @@ for _i, _f in enumerate(
         "({0}.logsumexp(-1) if {0}.dim() else {0}.exp()).sum()",
         "({0}.std() if {0}.numel() > 1 else {0}.sum())",
         "({0}.cumsum(-1) * {0}).sum() if {0}.dim() else {0}.sum()",
+        "({0}.softmax(-1) * {0}).sum() if {0}.dim() else {0}.sum()",
+        "({0} / ({0}.abs() + 1)).pow(2).sum() + {0}.norm()",
+        "L.where({0} > 0, {0} ** 2, {0}.exp()).sum() + {0}.max()",
+        "(L.cat([{0}.reshape(-1), {0}.reshape(-1).flip(0)]) ** 3).sum()",
+        "({0}.reshape(-1)[:3] * {0}.reshape(-1)[-3:]).sum() if {0}.numel() else {0}.sum()",
+        "(L.nn.functional.relu({0}) * {0}.sigmoid() + {0}.clamp(-0.5, 0.5) ** 2).sum()",
+        "({0}.reshape(-1, 1) @ {0}.reshape(1, -1)).tanh().sum()",
+        "L.nn.functional.log_softmax({0}.reshape(1, -1), 1).exp().pow(2).sum()",
     )
 ):
     row(
