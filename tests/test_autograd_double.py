@@ -111,6 +111,7 @@ ACTIVATIONS = {
     "elu": lambda F, x: F.elu(x, 0.7),
     "silu": lambda F, x: F.silu(x),
     "gelu": lambda F, x: F.gelu(x),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
     "softplus": lambda F, x: F.softplus(x, beta=2.0, threshold=1.0),
     "hardtanh": lambda F, x: F.hardtanh(x, -0.5, 0.5),
     "abs": lambda F, x: x.abs(),
@@ -168,6 +169,12 @@ STRUCTURAL = {
     "gather": lambda L, x: (x.gather(1, L.tensor([[0, 1], [2, 2], [3, 0]])) ** 3).sum(),
     "where": lambda L, x: L.where(x > 0.5, x**2, x.sin()).sum(),
     "max_dim": lambda L, x: (x.max(1).values ** 3).sum(),
+    "sort_topk": lambda L, x: (
+        (x.sort(1).values[:, 1:] ** 3).sum() + (x.topk(2, 0).values ** 2).sum()
+    ),
+    "median_kthvalue": lambda L, x: (
+        (x.median(1).values ** 3).sum() + (x.kthvalue(2, 0).values).exp().sum()
+    ),
     "max_all": lambda L, x: x.max() ** 3,
     "norm": lambda L, x: x.norm() ** 3 + x.norm(dim=1).sum() ** 2,
     "std_var": lambda L, x: x.std(1).sum() ** 2 + x.var() * x.sum(),

@@ -44,6 +44,19 @@ struct SelectBackward : Node {
     scatter_rows_add_into(r, idx.unpack(*this), src);
     return {from_rows_last(r, dim, scalar)};
   }
+  // Linear in g; the adjoint gathers the selected positions (idx back in dim's place).
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    const Tensor ix = idx.unpack(*this);
+    const int d = dim;
+    const bool sq = squeezed, scalar = in_shape.size() == 0;
+    return std::vector<Tensor>{
+        record_linear(apply(g)[0], g, name(), [ix, d, sq, scalar](const Tensor& gg) {
+          if (scalar) return reshape(gg, Dims{});
+          Tensor v = gather(gg, d, transpose(ix, d, ix->dim() - 1));
+          return sq ? squeeze(v, d) : v;
+        })};
+  }
   void check() const override { idx.check(*this); }
   void release() override { idx.reset(); }
 };

@@ -166,7 +166,13 @@ Tensor derivative_graph(UnaryKernel k, const Tensor& x, const Tensor& y, const S
     case K::elu:  // p = (alpha): alpha * exp(x) where x <= 0, else 1
       return where(le(x, Scalar{0.0}), mul(exp(x), Scalar{p[0]}), one);
     case K::gelu: {
-      if (p[0] != 0) return nullptr;  // approximate='tanh'
+      if (p[0] != 0) {  // approximate='tanh': t = tanh(k (x + c x^3))
+        const double kk = 0.79788456080286535588, c = 0.044715;
+        Tensor x2 = mul(x, x);
+        Tensor t = tanh(mul(mul(x, add(mul(x2, Scalar{c}), one)), Scalar{kk}));
+        Tensor dt = mul(sub(one, mul(t, t)), mul(add(mul(x2, Scalar{3 * c}), one), Scalar{kk}));
+        return mul(add(add(t, one), mul(x, dt)), Scalar{0.5});
+      }
       // Phi(x) + x phi(x)
       Tensor cdf = mul(add(erf(mul(x, Scalar{0.70710678118654752440})), one), Scalar{0.5});
       Tensor pdf = mul(exp(mul(mul(x, x), Scalar{-0.5})), Scalar{0.39894228040143267794});
