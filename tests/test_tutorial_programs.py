@@ -75,7 +75,9 @@ CASES = {
     "quickstart_save_load.py": 1e-5,
     "word_embeddings_ngram.py": 1e-4,
     "lstm_tagger.py": 1e-3,
-    "nn_really.py": 1e-3,
+    # lr 0.5 on random data: the loss is ~40 and training amplifies the matmuls' rounding
+    # (OpenBLAS's sums against PyTorch's): one loss moved 1.02e-3 with scipy-openblas32 0.3.34
+    "nn_really.py": 3e-3,
     # programs in the shape of pytorch/examples' (mnist, vae, time_sequence_prediction,
     # word_language_model, reinforcement_learning, dcgan, mnist_rnn), random data
     "ex_mnist_cnn.py": 1e-4,

@@ -22,8 +22,8 @@ struct CatBackward : Node {
     std::vector<Tensor> r;
     int64_t at = 0;
     for (size_t i = 0; i < sizes.size(); ++i) {
-      if (!needs(i) || sizes[i] < 0) {
-        r.push_back(sizes[i] < 0 && needs(i) ? zeros(shapes[i], g->dtype) : Tensor{});
+      if (!needs(i) || sizes[i] <= 0) {  // an empty input: zeros, not a view of g (PyTorch)
+        r.push_back(needs(i) ? zeros(shapes[i], g->dtype) : Tensor{});
       } else {
         r.push_back(narrow(g, dim, at, sizes[i]));
       }

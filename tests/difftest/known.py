@@ -391,6 +391,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             ctx.op() == "addmv" and (ctx.args[2].value.dim() == 0 or ctx.args[0].value.numel() == 0)
         ),
     ),
+    "torch-nan-signbit": G(
+        "torch",
+        "signbit of a NaN: its sign bit is the math library's choice (log(-1) is -nan from "
+        "glibc, +nan from PyTorch's SLEEF); no op defines it",
+        lambda ctx: ctx.op() == "signbit" and any(P.has(t, math.isnan) for t in ctx.tensors()),
+    ),
     "new-nansum-nan-grad": G(
         "new",
         "nansum/nanmean of inputs holding NaN, with a gradient (PyTorch multiplies the "
