@@ -391,7 +391,7 @@ def tensordot(
     n = math.prod(b.shape[j] for j in fb)
     am = a.permute(*fa, *da).reshape(m, k)
     bm = b.permute(*db, *fb).reshape(k, n)
-    res = am.mm(bm).reshape(*[a.shape[i] for i in fa], *[b.shape[j] for j in fb])
+    res = am.mm(bm).reshape([*[a.shape[i] for i in fa], *[b.shape[j] for j in fb]])
     if out is not None:
         if tuple(out.shape) != tuple(res.shape):
             raise RuntimeError(

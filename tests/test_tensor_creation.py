@@ -224,6 +224,51 @@ def test_linspace(start, end, steps, d):
     assert_tensor(t, np.linspace(start, end, steps), dtype=expected_dtype)
 
 
+LINSPACE_BOUNDS = [
+    (-3, 10, 4), (-3.0, 10, 4), (3.0, 10, 4), (-255, 10, 3), (-256, 10, 3), (200, 10, 3),
+    (128, 0, 3), (-129, 0, 3), (-0.5, 1, 3), (255.5, 0, 2), (float("nan"), 1, 2),
+    (float("inf"), 1, 2), (True, False, 3), (70000, 0, 2), (1e10, 0, 2), (1e39, 0, 2),
+    (-3, -3.0, 5), (5, -3, 5), (-1, 1, 3), (-200, 10, 3), (10, -300, 3),
+]  # fmt: skip
+
+
+@pytest.mark.skipif(TORCH_STANDIN, reason="compares with PyTorch")
+@pytest.mark.parametrize("dt", ["uint8", "int8", "int16", "int32", "int64", "float32", "bool"])
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["numbers", "tensors"])
+def test_linspace_integer_dtype_bounds_match_torch(dt, as_tensor):
+    """An int bound wraps into uint8 (-3 -> 253) as PyTorch's Scalar conversion lets it; a
+    float bound out of the dtype's range, NaN or inf in an integer dtype, raise as PyTorch."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib, start, end, steps):
+        if as_tensor:
+            start, end = lib.tensor(start), lib.tensor(end)
+        try:
+            return lib.linspace(start, end, steps, dtype=getattr(lib, dt)).tolist()
+        except (RuntimeError, ValueError, TypeError) as e:
+            return type(e)
+
+    for start, end, steps in LINSPACE_BOUNDS:
+        want = run(torch, start, end, steps)
+        got = run(pa, start, end, steps)
+        if isinstance(want, type):  # PyTorch raises RuntimeError (NotImplementedError: bool)
+            assert isinstance(got, type) and issubclass(got, RuntimeError), (start, end, got)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=f"{(start, end, steps, dt)}")
+
+
+def test_reshape_and_view_without_a_shape_raise_type_error():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, pa):
+        x = lib.ones(2, 3)
+        for call in (x.reshape, x.view, x.tile, x.flip, lambda x=x, lib=lib: lib.reshape(x)):
+            with pytest.raises(TypeError):
+                call()
+    y = pa.ones(())
+    assert y.reshape(()).shape == () and y.reshape([]).shape == ()
+    assert pa.ones(2, 3).reshape(6).shape == (6,)
+
+
 # --------------------------------------------------------------------------
 # tensor(data)
 # --------------------------------------------------------------------------

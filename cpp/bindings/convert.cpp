@@ -44,6 +44,11 @@ Dims parse_shape_obj(py::handle obj, const char* op, SizeKind kind) {
   return d;
 }
 
+void require_args(const py::args& args, const char* op, const char* what) {
+  if (args.size() == 0)
+    fail<TypeError>(op, op, "() missing 1 required positional argument: '", what, "'");
+}
+
 Dims parse_shape(const py::args& args, const char* op, SizeKind kind) {
   if (args.size() == 1 && !PyIndex_Check(args[0].ptr())) return parse_shape_obj(args[0], op, kind);
   return parse_shape_obj(args, op, kind);

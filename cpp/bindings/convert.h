@@ -33,6 +33,9 @@ PyTypes& py_types();
 // also -1 (view, reshape, expand), or any ints (dims of permute).
 enum class SizeKind { Sizes, MayInfer, Dims };
 Dims parse_shape(const py::args& args, const char* op, SizeKind kind = SizeKind::Sizes);
+// A TypeError when a required varargs parameter got nothing (t.reshape(), torch.zeros()), as
+// PyTorch's argument parser: "missing 1 required positional argument: 'shape'".
+void require_args(const py::args& args, const char* op, const char* what);
 Dims parse_shape_obj(py::handle obj, const char* op, SizeKind kind = SizeKind::Sizes);
 int64_t parse_int(py::handle h, const char* op, const char* what);
 std::optional<int64_t> parse_optional_int(py::handle h, const char* op, const char* what);  // None

@@ -1,6 +1,10 @@
 // Module-level functions: creation, seeding, threads, memory statistics.
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
 #include "kernels/gemm.h"
@@ -35,6 +39,42 @@ Options parse_options(const py::kwargs& kw, const char* op) {
     }
   }
   return o;
+}
+
+// A linspace bound converted to dtype d as PyTorch's Scalar::to<T> does: an int may wrap into
+// an unsigned type (-3 -> 253 in uint8, down to -max), a float may not (-3.0 in uint8 raises),
+// NaN and inf do not fit an integer type, and a value past the type's range raises.
+double linspace_bound(py::handle h, DType d) {
+  Scalar s;
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t = h.cast<Tensor>();
+    s = Scalar{item(t), t->dtype == DType::Bool ? ScalarKind::Bool
+                        : is_floating(t->dtype) ? ScalarKind::Float
+                                                : ScalarKind::Int};
+  } else if (!to_scalar(h, s)) {
+    s = Scalar{h.cast<double>(), ScalarKind::Float};
+  }
+  if (d == DType::Bool) fail("linspace", "is not implemented for bool");
+  const double v = s.v;
+  bool overflow = false;
+  dispatch(d, [&](auto z) {
+    using T = decltype(z);
+    using L = std::numeric_limits<T>;
+    if constexpr (std::is_floating_point_v<T>) {
+      overflow = std::isfinite(v) &&
+                 (v < static_cast<double>(L::lowest()) || v > static_cast<double>(L::max()));
+    } else if (s.kind == ScalarKind::Float) {
+      overflow = !std::isfinite(v) || v < static_cast<double>(L::lowest()) ||
+                 v > static_cast<double>(L::max());
+    } else if (s.kind == ScalarKind::Int) {
+      const double hi = static_cast<double>(L::max());
+      overflow = v > hi || (L::is_signed ? v < static_cast<double>(L::lowest()) : -v > hi);
+    }
+  });
+  if (overflow)
+    fail("linspace", "value ", py::repr(h).cast<std::string>(), " cannot be converted to type ",
+         dtype_name(d), " without overflow");
+  return v;
 }
 
 Tensor finish(Tensor t, const Options& o) {
@@ -107,9 +147,11 @@ void init_functions(py::module_& m) {
       "tensor.");
   m.def(
       "linspace",
-      [](double start, double end, int64_t steps, py::kwargs kw) {
+      [](py::handle start, py::handle end, int64_t steps, py::kwargs kw) {
         Options o = parse_options(kw, "linspace");
-        return finish(linspace(start, end, steps, o.dtype.value_or(default_dtype())), o);
+        const DType d = o.dtype.value_or(default_dtype());
+        const double s0 = linspace_bound(start, d), s1 = linspace_bound(end, d);
+        return finish(linspace(s0, s1, steps, d), o);
       },
       py::arg("start"), py::arg("end"), py::arg("steps"),
       "steps values evenly spaced from start to end, inclusive, as a 1-D tensor.");

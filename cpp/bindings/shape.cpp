@@ -163,6 +163,7 @@ void init_shape(TensorClass& c, py::module_& m) {
   c.def(
       "flip",
       [](const Tensor& a, py::args dims) {
+        require_args(dims, "flip", "dims");
         std::vector<int64_t> d = parse_varargs(dims, "flip", "dims");
         return maybe_nogil(a->numel, [&] { return flip(a, d); });
       },
@@ -194,6 +195,7 @@ void init_shape(TensorClass& c, py::module_& m) {
   c.def(
       "tile",
       [](const Tensor& a, py::args dims) {
+        require_args(dims, "tile", "dims");
         return tile(a, Dims(parse_varargs(dims, "tile", "dims")));
       },
       tile_doc);

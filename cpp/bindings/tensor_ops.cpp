@@ -149,12 +149,14 @@ void init_tensor_ops(TensorClass& c) {
   c.def(
       "view",
       [](const Tensor& a, py::args shape) {
+        require_args(shape, "view", "shape");
         return view(a, parse_shape(shape, "view", SizeKind::MayInfer));
       },
       "A view of the same memory in a new shape (-1 infers a size).");
   c.def(
       "reshape",
       [](const Tensor& a, py::args shape) {
+        require_args(shape, "reshape", "shape");
         return reshape(a, parse_shape(shape, "reshape", SizeKind::MayInfer));
       },
       "The elements in a new shape: a view when the memory allows, else a copy (-1 infers a "

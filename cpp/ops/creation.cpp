@@ -49,8 +49,15 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
     // PyTorch's kernel: for a floating dtype, start, end and step in that dtype and each value
     // one fused multiply-add in it (bitwise PyTorch's float32 numbers); for integers, double
     using S = std::conditional_t<std::is_floating_point_v<T>, T, double>;
-    const S s0 = static_cast<S>(static_cast<T>(start));
-    const S s1 = static_cast<S>(static_cast<T>(end));
+    // an integer type wraps an in-range negative bound as PyTorch does (-3 -> 253 in uint8)
+    auto to_t = [](double v) {
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+        return static_cast<T>(static_cast<int64_t>(v));
+      else
+        return static_cast<T>(v);
+    };
+    const S s0 = static_cast<S>(to_t(start));
+    const S s1 = static_cast<S>(to_t(end));
     const S step = steps > 1 ? (s1 - s0) / static_cast<S>(steps - 1) : S(0);
     T* p = t->data_as<T>();
     for (int64_t i = 0; i < steps; ++i) {
