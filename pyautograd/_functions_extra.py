@@ -999,6 +999,16 @@ def ger(input: Tensor, vec2: Tensor) -> Tensor:
 
 
 FUNCTIONS["ger"] = ger
+
+
+def i0(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 0 (special.i0)."""
+    from .special import i0 as special_i0
+
+    return special_i0(input)
+
+
+FUNCTIONS["i0"] = i0
 FUNCTIONS["trapz"] = trapezoid
 for _name in _DELEGATED:
     FUNCTIONS[_name] = _delegate(_name)
@@ -1007,14 +1017,14 @@ for _name in _DELEGATED:
 METHODS = (
     "tensor_split hsplit vsplit dsplit fliplr flipud inner vdot addmv addr addbmm matrix_power "
     "dist take_along_dim diagflat xlogy float_power ldexp logcumsumexp renorm histc gcd lcm "
-    "frexp nextafter unique_consecutive ger prelu hardshrink"
+    "frexp nextafter unique_consecutive ger prelu hardshrink i0"
 ).split()
 
 # PyTorch's torch.<op>_ functions (2.13) that are Tensor methods here too.
 TORCH_INPLACE_FUNCTIONS = (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ "
-    "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ lcm_ ldexp_ log10_ log1p_ log2_ log_ "
+    "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ i0_ lcm_ ldexp_ log10_ log1p_ log2_ log_ "
     "logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ "
     "sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_"
 ).split()
@@ -1023,7 +1033,7 @@ TORCH_INPLACE_FUNCTIONS = (
 INPLACE = (
     "eq ne lt le gt ge logical_and logical_or logical_xor logical_not cumsum cumprod copysign "
     "hypot heaviside atan2 float_power xlogy addmv addr addbmm ldexp renorm gcd lcm nextafter "
-    "greater greater_equal less less_equal not_equal"
+    "greater greater_equal less less_equal not_equal i0"
 ).split()
 
 

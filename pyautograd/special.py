@@ -1,11 +1,13 @@
 """torch.special: special functions, with PyTorch's values and gradients. The ones pyautograd
-does not have (Bessel functions, erfcx, zeta, ...) are absent: using one raises AttributeError
-naming it."""
+does not have (Bessel functions of the first and second kind, zeta, ...) are absent: using one
+raises AttributeError naming it."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 import pyautograd as pa
 
@@ -168,3 +170,173 @@ def multigammaln(input: Tensor, p: int) -> Tensor:
         )  # fmt: skip
     terms = pa.stack([pa.lgamma(x - j / 2) for j in range(p)], -1).sum(-1)
     return terms + p * (p - 1) / 4 * math.log(math.pi)
+
+
+# ---- modified Bessel functions of the first kind (i0, i0e, i1, i1e) and erfcx ----
+# Values in float64 by NumPy (a float32 input is rounded once at the end): a power series up to
+# |x| = 20, whose terms are all positive, and Hankel's asymptotic expansion beyond, where its
+# smallest term is below 1e-16 of the sum. As PyTorch's, i0 and i1 are inf where exp(|x|)
+# overflows in the input's dtype (torch.i0(float32(89)) is inf though I0(89) = 1.9e37 is not),
+# and NaN at +-inf (exp(inf) times the scaled value 0).
+
+_SERIES_MAX = 20.0
+
+
+def _scaled_bessel(ax: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(exp(-x) I0(x), exp(-x) I1(x)) for x = ax >= 0 (NaN stays NaN, inf gives 0)."""
+    small = ax <= _SERIES_MAX
+    xs = np.where(small, ax, 0.0)
+    q = xs * xs / 4
+    t0 = np.ones_like(xs)
+    t1 = np.ones_like(xs)
+    s0, s1 = t0.copy(), t1.copy()
+    for k in range(1, 60):  # sum q^k/(k!)^2 and sum q^k/(k!(k+1)!)
+        t0 = t0 * q / (k * k)
+        t1 = t1 * q / (k * (k + 1))
+        s0 += t0
+        s1 += t1
+    e = np.exp(-xs)
+    i0e_s, i1e_s = s0 * e, xs / 2 * s1 * e
+    xl = np.where(small, 2 * _SERIES_MAX, ax)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = 1 / (8 * xl)
+        a0 = np.ones_like(xl)
+        a1 = np.ones_like(xl)
+        u0, u1 = a0.copy(), a1.copy()
+        for k in range(1, 40):  # DLMF 10.40.1 with 4 nu^2 = 0 and 4
+            a0 = a0 * ((2 * k - 1) ** 2 * z / k)
+            a1 = a1 * (((2 * k - 1) ** 2 - 4) * z / k)
+            u0 += a0
+            u1 += a1
+        r = 1 / np.sqrt(2 * math.pi * xl)
+        i0e_l = np.where(np.isinf(xl), 0.0, u0 * r)
+        i1e_l = np.where(np.isinf(xl), 0.0, u1 * r)
+    return np.where(small, i0e_s, i0e_l), np.where(small, i1e_s, i1e_l)
+
+
+def _np_bessel(name: str, x: Tensor) -> Tensor:
+    """special.<name>(x) (no gradient) for a floating tensor x."""
+    a = x.detach().to(pa.float64).numpy()
+    ax = np.abs(a)
+    i0e, i1e = _scaled_bessel(ax)
+    neg = a < 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        if name == "i0e":
+            r = i0e
+        elif name == "i1e":
+            r = np.where(neg, -i1e, i1e)
+        else:
+            v = (i0e if name == "i0" else i1e) * np.exp(ax)
+            # inf where exp(|x|) overflows in x's dtype, as PyTorch's exp(x) * chbevl(...)
+            ex = np.exp(ax.astype(np.float32)) if x.dtype == pa.float32 else np.exp(ax)
+            v = np.where(np.isinf(ex) & np.isfinite(ax), math.inf, v)  # NaN at inf, as theirs
+            r = v if name == "i0" else np.where(neg, -v, v)
+    return pa.from_numpy(np.array(r, dtype=np.float64)).to(x.dtype)
+
+
+def _np_erfcx(x: Tensor) -> Tensor:
+    """exp(x^2) erfc(x) (no gradient) for a floating tensor x."""
+    x64 = x.detach().to(pa.float64)
+    a = x64.numpy()
+    erfc = pa.erfc(x64).numpy()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # exp(x^2) with x^2 split exactly (hi has 24 bits, so hi * hi is exact in float64)
+        hi = a.astype(np.float32).astype(np.float64)
+        lo = a - hi
+        direct = np.exp(hi * hi) * np.exp(lo * (2 * hi + lo)) * erfc
+        direct = np.where(np.isinf(hi), np.where(a < 0, math.inf, 0.0), direct)
+        # large x: erfcx(x) ~ 1/(x sqrt(pi)) sum_k (-1)^k (2k-1)!! / (2x^2)^k (DLMF 7.12.1)
+        xl = np.where(a >= 10, a, 10.0)
+        w = 1 / (2 * xl * xl)
+        term = np.ones_like(xl)
+        total = term.copy()
+        for k in range(1, 30):
+            term = term * (-(2 * k - 1) * w)
+            total += term
+        asym = total / (xl * math.sqrt(math.pi))
+        asym = np.where(np.isinf(a), 0.0, asym)
+    r = np.where(a >= 10, asym, direct)
+    return pa.from_numpy(np.array(r, dtype=np.float64)).to(x.dtype)
+
+
+_FUNCTIONS: dict[str, Any] = {}
+
+
+def _tiny(x: Tensor) -> tuple[Tensor, Tensor]:
+    """(|x| > eps/2, x with those that are not replaced by eps/2): PyTorch's i1 backward."""
+    eps = pa.finfo(x.dtype).eps / 2
+    big = x.abs() > eps
+    return big, pa.where(big, x, pa.full((), eps, dtype=x.dtype))
+
+
+def _backward(name: str, x: Tensor, g: Tensor) -> Tensor:
+    if name == "i0":
+        return g * i1(x)
+    if name == "i0e":
+        return g * (i1e(x) - pa.sgn(x) * i0e(x))
+    if name == "erfcx":
+        return g * (2 * x * erfcx(x) - 2 / math.sqrt(math.pi))
+    big, safe = _tiny(x)
+    if name == "i1":
+        d = i0(safe) - i1(safe) / safe
+    else:
+        d = i0e(safe) - i1e(safe) * (pa.sgn(safe) + 1 / safe)
+    return g * pa.where(big, d, pa.full((), 0.5, dtype=x.dtype))
+
+
+def _function(name: str) -> Any:
+    fn = _FUNCTIONS.get(name)
+    if fn is None:
+        from .autograd import Function
+
+        def forward(ctx: Any, x: Tensor) -> Tensor:
+            ctx.save_for_backward(x)
+            return _np_erfcx(x) if name == "erfcx" else _np_bessel(name, x)
+
+        def backward(ctx: Any, *grads: Tensor) -> Any:
+            (x,) = ctx.saved_tensors
+            return _backward(name, x, grads[0])
+
+        cls_name = {"i0": "I0", "i0e": "SpecialI0E", "i1": "SpecialI1", "i1e": "SpecialI1E"}
+        fn = type(
+            cls_name.get(name, "SpecialErfcx"),
+            (Function,),
+            {"forward": staticmethod(forward), "backward": staticmethod(backward)},
+        )
+        _FUNCTIONS[name] = fn
+    return fn
+
+
+def _unary(name: str, input: Any) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"[special.{name}] input must be a Tensor, got {type(input).__name__}"
+        )  # fmt: skip
+    out: Tensor = _function(name).apply(_float(input))
+    return out
+
+
+def i0(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 0; its gradient is i1."""
+    return _unary("i0", input)
+
+
+def i0e(input: Tensor) -> Tensor:
+    """exp(-|input|) * i0(input), the exponentially scaled i0."""
+    return _unary("i0e", input)
+
+
+def i1(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 1."""
+    return _unary("i1", input)
+
+
+def i1e(input: Tensor) -> Tensor:
+    """exp(-|input|) * i1(input), the exponentially scaled i1."""
+    return _unary("i1e", input)
+
+
+def erfcx(input: Tensor) -> Tensor:
+    """The scaled complementary error function exp(input^2) * erfc(input), accurate where
+    erfc underflows."""
+    return _unary("erfcx", input)
