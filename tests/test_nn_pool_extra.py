@@ -1,4 +1,4 @@
-"""LPPool1d/2d, MaxUnpool1d/2d, ChannelShuffle, Softmax2d and MultiLabelMarginLoss against
+"""LPPool1d/2d, MaxUnpool1d/2d/3d, ChannelShuffle, Softmax2d and MultiLabelMarginLoss against
 PyTorch (values and gradients, reprs) and finite differences (float64)."""
 
 import numpy as np
@@ -44,6 +44,21 @@ def _unpool1d(L, t):
     return L.nn.MaxUnpool1d(2)(o, i)
 
 
+def _unpool3d(L, t):
+    o, i = L.nn.functional.max_pool3d(t, 2, 2, return_indices=True)
+    return L.nn.MaxUnpool3d(2, 2)(o, i)
+
+
+def _unpool3d_size(L, t):
+    o, i = L.nn.functional.max_pool3d(t, (3, 2, 3), 2, padding=(1, 0, 1), return_indices=True)
+    return L.nn.functional.max_unpool3d(o, i, (3, 2, 3), 2, (1, 0, 1), output_size=[2, 2, 5, 6, 5])
+
+
+def _unpool3d_unbatched(L, t):
+    o, i = L.nn.functional.max_pool3d(t, 2, 1, return_indices=True)
+    return L.nn.functional.max_unpool3d(o, i, 2, 1, output_size=[5, 4, 3])
+
+
 CASES = [
     ("lppool1d_p1", lambda L, t: L.nn.LPPool1d(1.0, 3, 2)(t), [POS]),
     ("lppool1d_p2", lambda L, t: L.nn.LPPool1d(2, 3)(t), [POS]),
@@ -53,6 +68,9 @@ CASES = [
     ("maxunpool2d", _unpool2d, [rng.standard_normal((2, 3, 6, 4))]),
     ("maxunpool2d_size", _unpool2d_size, [rng.standard_normal((2, 3, 6, 5))]),
     ("maxunpool1d", _unpool1d, [rng.standard_normal((2, 3, 8))]),
+    ("maxunpool3d", _unpool3d, [rng.standard_normal((2, 3, 4, 6, 4))]),
+    ("maxunpool3d_size", _unpool3d_size, [rng.standard_normal((2, 2, 5, 6, 5))]),
+    ("maxunpool3d_unbatched", _unpool3d_unbatched, [rng.standard_normal((3, 5, 4, 3))]),
     (
         "channel_shuffle",
         lambda L, t: L.nn.ChannelShuffle(3)(t),
@@ -90,6 +108,8 @@ def test_reprs_and_gradcheck():
         lambda nn: nn.LPPool1d(3, 2, stride=1, ceil_mode=True),
         lambda nn: nn.MaxUnpool2d(2),
         lambda nn: nn.MaxUnpool1d(3, stride=2, padding=1),
+        lambda nn: nn.MaxUnpool3d(2),
+        lambda nn: nn.MaxUnpool3d((1, 2, 3), stride=(2, 1, 1), padding=(0, 1, 1)),
         lambda nn: nn.ChannelShuffle(2),
         lambda nn: nn.Softmax2d(),
         lambda nn: nn.MultiLabelMarginLoss(),
@@ -100,6 +120,9 @@ def test_reprs_and_gradcheck():
     y = pa_of(rng.standard_normal((2, 4)), pa.float64, requires_grad=True)
     tgt = pa.tensor([[1, 3, -1, 0], [2, -1, 0, 0]])
     assert gradcheck(lambda t: F.multilabel_margin_loss(t, tgt), (y,))
+    z = pa_of(rng.standard_normal((1, 2, 2, 2, 2)), pa.float64, requires_grad=True)
+    idx = pa.tensor([[[[[0, 9], [20, 63]], [[1, 2], [3, 4]]]] * 2]).reshape(1, 2, 2, 2, 2)
+    assert gradcheck(lambda t: F.max_unpool3d(t, idx, 2, 4), (z,))
 
 
 def test_errors():
@@ -107,6 +130,9 @@ def test_errors():
     for call in [
         lambda L: L.nn.ChannelShuffle(4)(L.randn(1, 6, 2)),
         lambda L: L.nn.Softmax2d()(L.randn(2, 3)),
+        lambda L: L.nn.functional.max_unpool3d(
+            L.randn(1, 1, 2, 2, 2), L.zeros(1, 1, 2, 2, 2, dtype=L.int64), 2, output_size=[9, 9]
+        ),
     ]:
         with pytest.raises(Exception) as ours:
             call(pa)

@@ -89,6 +89,7 @@ from .modules import MaxPool2d as MaxPool2d
 from .modules import MaxPool3d as MaxPool3d
 from .modules import MaxUnpool1d as MaxUnpool1d
 from .modules import MaxUnpool2d as MaxUnpool2d
+from .modules import MaxUnpool3d as MaxUnpool3d
 from .modules import Mish as Mish
 from .modules import Module as Module
 from .modules import ModuleDict as ModuleDict
@@ -237,6 +238,7 @@ __all__ = [
     "MaxPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "Mish",
     "Module",
     "ModuleDict",

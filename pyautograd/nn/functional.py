@@ -122,6 +122,7 @@ from ._functional.pool_extra import lp_pool1d as lp_pool1d
 from ._functional.pool_extra import lp_pool2d as lp_pool2d
 from ._functional.pool_extra import max_unpool1d as max_unpool1d
 from ._functional.pool_extra import max_unpool2d as max_unpool2d
+from ._functional.pool_extra import max_unpool3d as max_unpool3d
 from ._functional.pool_extra import multilabel_margin_loss as multilabel_margin_loss
 from ._functional.sampling import fold as fold
 from ._functional.sampling import interpolate as interpolate
@@ -210,6 +211,7 @@ __all__ = [
     "max_pool3d_with_indices",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",

@@ -1,4 +1,4 @@
-"""lp_pool1d/2d, max_unpool1d/2d, channel_shuffle and multilabel_margin_loss of
+"""lp_pool1d/2d, max_unpool1d/2d/3d, channel_shuffle and multilabel_margin_loss of
 nn.functional, as compositions of core ops (PyTorch's definitions)."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ __all__ = [
     "lp_pool2d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "multilabel_margin_loss",
 ]
 
@@ -123,6 +124,18 @@ def max_unpool2d(
 ) -> Tensor:
     """The partial inverse of max_pool2d: each value goes back to its index, zeros elsewhere."""
     return _unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: int | Sequence[int],
+    stride: int | Sequence[int] | None = None,
+    padding: int | Sequence[int] = 0,
+    output_size: Sequence[int] | None = None,
+) -> Tensor:
+    """The partial inverse of max_pool3d: each value goes back to its index, zeros elsewhere."""
+    return _unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)
 
 
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:

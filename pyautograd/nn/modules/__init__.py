@@ -106,6 +106,7 @@ from .pool_extra import LPPool2d as LPPool2d
 from .pool_extra import LPPool3d as LPPool3d
 from .pool_extra import MaxUnpool1d as MaxUnpool1d
 from .pool_extra import MaxUnpool2d as MaxUnpool2d
+from .pool_extra import MaxUnpool3d as MaxUnpool3d
 from .pool_extra import MultiLabelMarginLoss as MultiLabelMarginLoss
 from .pool_extra import Softmax2d as Softmax2d
 from .pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
@@ -227,6 +228,7 @@ __all__ = [
     "MaxPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "Mish",
     "Module",
     "ModuleDict",

@@ -1,4 +1,4 @@
-"""LPPool1d/2d, MaxUnpool1d/2d, ChannelShuffle, Softmax2d and MultiLabelMarginLoss, thin
+"""LPPool1d/2d, MaxUnpool1d/2d/3d, ChannelShuffle, Softmax2d and MultiLabelMarginLoss, thin
 wrappers of nn.functional with PyTorch's arguments and reprs."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ __all__ = [
     "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "MultiLabelMarginLoss",
     "Softmax2d",
 ]
@@ -107,6 +108,20 @@ class MaxUnpool2d(_MaxUnpoolNd):
     ) -> Tensor:
         """The unpooled input."""
         return F.max_unpool2d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool3d (return_indices=True): zeros but at the indices."""
+
+    _n = 3
+
+    def forward(
+        self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None
+    ) -> Tensor:
+        """The unpooled input."""
+        return F.max_unpool3d(
             input, indices, self.kernel_size, self.stride, self.padding, output_size
         )
 
