@@ -15,7 +15,9 @@ from ..autograd import no_grad
 from ._checks import check_lr, check_nonneg, check_unsupported
 from .optimizer import Optimizer, ParamsT, _scalar
 
-__all__ = ["ASGD", "LBFGS", "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"]
+__all__ = [
+    "ASGD", "LBFGS", "Adadelta", "Adafactor", "Adamax", "NAdam", "RAdam", "Rprop", "SparseAdam",
+]  # fmt: skip
 
 
 def _check_betas(betas: tuple[float, float]) -> None:
@@ -521,3 +523,135 @@ class LBFGS(Optimizer):
                 prev_flat_grad=prev_flat_grad, prev_loss=prev_loss,
             )  # fmt: skip
         return orig_loss
+
+
+class Adafactor(_PerParam):
+    """Adafactor as PyTorch's (``torch.optim.Adafactor``): the second moment of a gradient with
+    more than one dimension kept factored as its row and column means over the last two
+    dimensions (``row_var``, ``col_var``), of a vector as ``variance``; beta2_t = 1 - t^beta2_decay,
+    the relative step size rho_t = min(lr, 1/sqrt(t)) scaled by max(eps2, RMS(p)), the update
+    clipped to RMS d, and weight decay decoupled (p *= 1 - lr * weight_decay)."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-2,
+        beta2_decay: float = -0.8,
+        eps: tuple[float | None, float] = (None, 1e-3),
+        d: float = 1.0,
+        weight_decay: float = 0.0,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
+        if not 0.0 >= beta2_decay:
+            raise ValueError(f"beta2_decay should be <= 0 but is: {beta2_decay}")
+        if eps[0] is not None and not 0.0 <= eps[0]:
+            raise ValueError(f"epsilon1 should be >= 0 but is: {eps[0]}")
+        if not 0.0 <= eps[1]:
+            raise ValueError(f"epsilon2 should be >= 0 but is: {eps[1]}")
+        if not 1.0 <= d:
+            raise ValueError(f"Clipping threshold d should be >= 1 but is: {d}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"weight_decay should be >= 0 but is: {weight_decay}")
+        super().__init__(
+            params,
+            _defaults(
+                lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
+                foreach=foreach, maximize=maximize,
+            ),
+        )  # fmt: skip
+
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
+        # eps1 None is the first parameter's dtype's eps, kept for the rest of the group (as
+        # PyTorch's single-tensor loop does)
+        self._eps1 = group["eps"][0]
+        super()._update_group(group, params, grads)
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = self._new_step()
+            if g.dim() > 1:
+                state["row_var"] = _core.zeros((*g.shape[:-1], 1), dtype=g.dtype)
+                state["col_var"] = _core.zeros((*g.shape[:-2], 1, g.shape[-1]), dtype=g.dtype)
+            else:
+                state["variance"] = _core.zeros(g.shape, dtype=g.dtype)
+        if self._eps1 is None:
+            from .._api import finfo
+
+            self._eps1 = float(finfo(p.dtype).eps)
+        eps1, eps2 = float(self._eps1), group["eps"][1]
+        lr, wd = _scalar(group["lr"]), group["weight_decay"]
+        # a tensor lr makes PyTorch's step size and decay factor 0-d tensors of its dtype:
+        # each operation with it rounds to that dtype
+        lr_t = group["lr"]
+        rnd = _round_to(lr_t.dtype) if isinstance(lr_t, Tensor) else float
+        t = self._bump(state)
+        one_minus_beta2 = t ** group["beta2_decay"]
+        rms = max(eps2, float(p.norm(2).item()) / p.numel() ** 0.5)
+        if 1 / t**0.5 < lr:
+            alpha = rms / t**0.5
+        else:
+            alpha = rnd(rnd(rms) * lr)
+        if wd != 0:
+            p.mul_(rnd(1 - rnd(lr * rnd(wd))))
+        if g.dim() > 1:
+            row_var, col_var = state["row_var"], state["col_var"]
+            row_mean = g.norm(2, dim=-1, keepdim=True).square() / g.shape[-1]
+            col_mean = g.norm(2, dim=-2, keepdim=True).square() / g.shape[-2]
+            row_var.lerp_(row_mean, one_minus_beta2)
+            col_var.lerp_(col_mean, one_minus_beta2)
+            var = (row_var @ col_var) / row_var.mean(-2, keepdim=True).clamp(min=eps1)
+        else:
+            variance = state["variance"]
+            variance.lerp_(g * g, one_minus_beta2)
+            var = variance.clone()
+        update = var.clamp(min=eps1 * eps1).rsqrt() * g
+        denom = max(1.0, float(update.norm(2).item()) / (update.numel() ** 0.5 * group["d"]))
+        p.add_(update, alpha=rnd(-alpha / rnd(denom)) if 1 / t**0.5 >= lr else -alpha / denom)
+
+
+def _round_to(dtype: Any) -> Callable[[float], float]:
+    """Rounding of a Python float to a floating dtype (the identity for float64)."""
+    if dtype == _core.float32:
+        import numpy as np
+
+        return lambda v: float(np.float32(v))
+    return float
+
+
+class SparseAdam(Optimizer):
+    """SparseAdam's API (``torch.optim.SparseAdam``). PyTorch's SparseAdam updates only from
+    sparse gradients and raises RuntimeError at step for a dense one; pyautograd has no sparse
+    tensors, so every gradient is dense and step raises as PyTorch does for a dense gradient
+    (before any state is made). Use Adam."""
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float | Tensor = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        maximize: bool = False,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 < lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 < eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        super().__init__(params, _defaults(lr=lr, betas=betas, eps=eps, maximize=maximize))
+
+    def _update_group(
+        self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor]
+    ) -> None:
+        raise RuntimeError(
+            "SparseAdam does not support dense gradients, please consider Adam instead"
+        )
