@@ -273,14 +273,14 @@ def _backward(name: str, x: Tensor, g: Tensor) -> Tensor:
     if name == "i0":
         return g * i1(x)
     if name == "i0e":
-        return g * (i1e(x) - pa.sgn(x) * i0e(x))
+        return g * (i1e(x) - x.sgn() * i0e(x))
     if name == "erfcx":
         return g * (2 * x * erfcx(x) - 2 / math.sqrt(math.pi))
     big, safe = _tiny(x)
     if name == "i1":
         d = i0(safe) - i1(safe) / safe
     else:
-        d = i0e(safe) - i1e(safe) * (pa.sgn(safe) + 1 / safe)
+        d = i0e(safe) - i1e(safe) * (safe.sgn() + 1 / safe)
     return g * pa.where(big, d, pa.full((), 0.5, dtype=x.dtype))
 
 
