@@ -50,6 +50,16 @@ def _ntuple(v: Any, n: int, what: str, op: str) -> list[int]:
     return vals
 
 
+def _padding_is_same(padding: str) -> bool:
+    """Whether a padding string is 'same' ('valid' is not; any other string is PyTorch's
+    ValueError)."""
+    if padding not in ("same", "valid"):
+        raise ValueError(
+            f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+        )
+    return padding == "same"
+
+
 def _conv(
     op: str,
     n: int,
@@ -63,11 +73,7 @@ def _conv(
 ) -> Tensor:
     same = False
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ValueError(
-                f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
-            )
-        same = padding == "same"
+        same = _padding_is_same(padding)
         pads = [0] * n
     else:
         pads = _ntuple(padding, n, "padding", op)

@@ -19,6 +19,8 @@ from .activation import relu
 from .conv import (
     _ntuple,
     _output_size,
+    _padding_is_same,
+    _stride,
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     avg_pool2d,
@@ -56,12 +58,6 @@ def _done(out: Tensor, unbatched: bool) -> Tensor:
     return out.squeeze(0) if unbatched else out
 
 
-def _stride3(stride: Any, k: list[int], op: str) -> list[int]:
-    if stride is None or (not isinstance(stride, int) and len(stride) == 0):
-        return k
-    return _ntuple(stride, 3, "stride", op)
-
-
 def _sizes3(output_size: Any, sizes: tuple[int, int, int], op: str) -> list[int]:
     """output_size as three ints (None keeps the input's size)."""
     want = _output_size(output_size, 3, op)
@@ -78,6 +74,26 @@ def _combine_indices(idx_hw: Tensor, idx_d: Tensor, shape: Sequence[int]) -> Ten
     return dd * (h * w) + hw
 
 
+def _max_result(
+    z: Tensor,
+    idx_hw: Tensor,
+    idx_d: Tensor,
+    shape: Sequence[int],
+    out_hw: tuple[int, int],
+    unbatched: bool,
+    return_indices: bool,
+) -> Any:
+    """The separable max pool's (N, C, oD, oH*oW) result as (N, C, oD, oH, oW) (and the flat
+    indices of the maxima), unbatched again where the input was."""
+    n, c = shape[0], shape[1]
+    od, (oh, ow) = int(z.shape[2]), out_hw
+    out = _done(z.reshape(n, c, od, oh, ow), unbatched)
+    if not return_indices:
+        return out
+    idx = _combine_indices(idx_hw, idx_d, shape).reshape(n, c, od, oh, ow)
+    return out, _done(idx, unbatched)
+
+
 def max_pool3d(
     input: Tensor,
     kernel_size: IntOrSeq,
@@ -92,7 +108,7 @@ def max_pool3d(
     op = "max_pool3d"
     x, unb = _batched(input, op)
     k = _ntuple(kernel_size, 3, "kernel_size", op)
-    s = _stride3(stride, k, op)
+    s = _stride(stride, k, 3, op)
     p = _ntuple(padding, 3, "padding", op)
     dl = _ntuple(dilation, 3, "dilation", op)
     n, c, d, h, w = (int(v) for v in x.shape)
@@ -101,12 +117,7 @@ def max_pool3d(
     z, i2 = max_pool2d(
         y.reshape(n, c, d, oh * ow), (k[0], 1), (s[0], 1), (p[0], 0), (dl[0], 1), ceil_mode, True
     )
-    od = int(z.shape[2])
-    out = _done(z.reshape(n, c, od, oh, ow), unb)
-    if not return_indices:
-        return out
-    idx = _combine_indices(i1, i2, (n, c, d, h, w)).reshape(n, c, od, oh, ow)
-    return out, _done(idx, unb)
+    return _max_result(z, i1, i2, (n, c, d, h, w), (oh, ow), unb, return_indices)
 
 
 def avg_pool3d(
@@ -125,7 +136,7 @@ def avg_pool3d(
         raise RuntimeError(f"[{op}] divisor must be not zero")
     x, unb = _batched(input, op)
     k = _ntuple(kernel_size, 3, "kernel_size", op)
-    s = _stride3(stride, k, op)
+    s = _stride(stride, k, 3, op)
     p = _ntuple(padding, 3, "padding", op)
     n, c, d, h, w = (int(v) for v in x.shape)
     if d < k[0] or h < k[1] or w < k[2]:  # PyTorch's check (the padding not counted)
@@ -167,11 +178,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     od, oh, ow = _sizes3(output_size, (d, h, w), op)
     y, i1 = adaptive_max_pool2d(x.reshape(n, c * d, h, w), (oh, ow), True)
     z, i2 = adaptive_max_pool2d(y.reshape(n, c, d, oh * ow), (od, oh * ow), True)
-    out = _done(z.reshape(n, c, od, oh, ow), unb)
-    if not return_indices:
-        return out
-    idx = _combine_indices(i1, i2, (n, c, d, h, w)).reshape(n, c, od, oh, ow)
-    return out, _done(idx, unb)
+    return _max_result(z, i1, i2, (n, c, d, h, w), (oh, ow), unb, return_indices)
 
 
 def lp_pool3d(
@@ -219,13 +226,10 @@ def conv3d(
     s = _ntuple(stride, 3, "stride", op)
     dl = _ntuple(dilation, 3, "dilation", op)
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ValueError(
-                f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
-            )
-        if padding == "same" and any(v != 1 for v in s):
+        same = _padding_is_same(padding)
+        if same and any(v != 1 for v in s):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
-        tot = [dl[i] * (k[i] - 1) if padding == "same" else 0 for i in range(3)]
+        tot = [dl[i] * (k[i] - 1) if same else 0 for i in range(3)]
         pads = [(t // 2, t - t // 2) for t in tot]
     else:
         pads = [(v, v) for v in _ntuple(padding, 3, "padding", op)]

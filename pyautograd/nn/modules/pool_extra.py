@@ -3,7 +3,7 @@ wrappers of nn.functional with PyTorch's arguments and reprs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..._core import Tensor
 from .._functional import activation as FA
@@ -67,6 +67,7 @@ class LPPool2d(_LPPoolNd):
 
 class _MaxUnpoolNd(Module):
     _n = 2
+    _unpool: Callable[..., Tensor]  # the functional form: F.max_unpool1d, ...
 
     def __init__(
         self,
@@ -82,6 +83,14 @@ class _MaxUnpoolNd(Module):
         )
         self.padding = tuple(_ntuple(padding, n, "padding", name))
 
+    def forward(
+        self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None
+    ) -> Tensor:
+        """The unpooled input."""
+        return type(self)._unpool(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -90,40 +99,20 @@ class MaxUnpool1d(_MaxUnpoolNd):
     """The partial inverse of MaxPool1d (return_indices=True): zeros but at the indices."""
 
     _n = 1
-
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None
-    ) -> Tensor:
-        """The unpooled input."""
-        return F.max_unpool1d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
+    _unpool = staticmethod(F.max_unpool1d)
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
     """The partial inverse of MaxPool2d (return_indices=True): zeros but at the indices."""
 
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None
-    ) -> Tensor:
-        """The unpooled input."""
-        return F.max_unpool2d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
+    _unpool = staticmethod(F.max_unpool2d)
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
     """The partial inverse of MaxPool3d (return_indices=True): zeros but at the indices."""
 
     _n = 3
-
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: Sequence[int] | None = None
-    ) -> Tensor:
-        """The unpooled input."""
-        return F.max_unpool3d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
+    _unpool = staticmethod(F.max_unpool3d)
 
 
 class ChannelShuffle(Module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..._core import Tensor
@@ -26,6 +27,8 @@ __all__ = [
 
 
 class _MaxPoolNd(Module):
+    _pool: Callable[..., Any]  # the functional form: F.max_pool1d, F.max_pool2d, ...
+
     def __init__(
         self,
         kernel_size: Any,
@@ -43,6 +46,18 @@ class _MaxPoolNd(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices when return_indices)."""
+        return type(self)._pool(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
+
     def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -54,34 +69,14 @@ class MaxPool1d(_MaxPoolNd):
     """Max over windows of the last dim of (N, C, L) or (C, L) (stride defaults to
     kernel_size)."""
 
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
     """Max over windows of the last two dims of (N, C, H, W) or (C, H, W) (stride defaults to
     kernel_size)."""
 
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool2d)
 
 
 class AvgPool1d(Module):
@@ -122,6 +117,8 @@ class AvgPool1d(Module):
 class AvgPool2d(Module):
     """Mean over windows of the last two dims of (N, C, H, W) or (C, H, W)."""
 
+    _pool = staticmethod(F.avg_pool2d)  # AvgPool3d's: F3.avg_pool3d
+
     def __init__(
         self,
         kernel_size: Any,
@@ -141,7 +138,7 @@ class AvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """The pooled input."""
-        return F.avg_pool2d(
+        out: Tensor = type(self)._pool(
             input,
             self.kernel_size,
             self.stride,
@@ -150,118 +147,83 @@ class AvgPool2d(Module):
             self.count_include_pad,
             self.divisor_override,
         )
+        return out
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptivePool(Module):
+    _pool: Callable[..., Any]  # the functional form: F.adaptive_avg_pool1d, ...
+
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The pooled input."""
+        out: Tensor = type(self)._pool(input, self.output_size)
+        return out
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        """The pooled input (and the indices when return_indices)."""
+        return type(self)._pool(input, self.output_size, self.return_indices)
+
+
 class AdaptiveAvgPool1d(_AdaptivePool):
     """Mean over output_size adaptive windows of the last dim."""
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__(output_size)
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The pooled input."""
-        return F.adaptive_avg_pool1d(input, self.output_size)
+    _pool = staticmethod(F.adaptive_avg_pool1d)
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
     """Mean over adaptive windows of the last two dims, to output_size (None keeps a size)."""
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__(output_size)
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The pooled input."""
-        return F.adaptive_avg_pool2d(input, self.output_size)
+    _pool = staticmethod(F.adaptive_avg_pool2d)
 
 
-class AdaptiveMaxPool1d(_AdaptivePool):
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """Max over output_size adaptive windows of the last dim (and the indices)."""
 
-    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F.adaptive_max_pool1d)
 
 
-class AdaptiveMaxPool2d(_AdaptivePool):
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """Max over adaptive windows of the last two dims (and the indices)."""
 
-    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F.adaptive_max_pool2d)
 
 
 class MaxPool3d(_MaxPoolNd):
     """Max over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W) (stride
     defaults to kernel_size)."""
 
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F3.max_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _pool = staticmethod(F3.max_pool3d)
 
 
 class AvgPool3d(AvgPool2d):
     """Mean over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W)."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        """The pooled input."""
-        return F3.avg_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
+    _pool = staticmethod(F3.avg_pool3d)
 
 
 class AdaptiveAvgPool3d(_AdaptivePool):
     """Mean over adaptive windows of the last three dims, to output_size (None keeps a
     size)."""
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__(output_size)
-
-    def forward(self, input: Tensor) -> Tensor:
-        """The pooled input."""
-        return F3.adaptive_avg_pool3d(input, self.output_size)
+    _pool = staticmethod(F3.adaptive_avg_pool3d)
 
 
-class AdaptiveMaxPool3d(_AdaptivePool):
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
     """Max over adaptive windows of the last three dims (and the indices)."""
 
-    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input: Tensor) -> Any:
-        """The pooled input (and the indices when return_indices)."""
-        return F3.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F3.adaptive_max_pool3d)
