@@ -257,6 +257,20 @@ def test_linspace_integer_dtype_bounds_match_torch(dt, as_tensor):
             np.testing.assert_array_equal(got, want, err_msg=f"{(start, end, steps, dt)}")
 
 
+def test_linspace_bound_errors_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, pa):
+        with pytest.raises(RuntimeError, match="0-dimensional start and end tensors"):
+            lib.linspace(lib.tensor([1.0]), 2, 3)
+        with pytest.raises(RuntimeError, match="0-dimensional start and end tensors"):
+            lib.linspace(1, lib.tensor([[2]]), 3)
+        with pytest.raises(TypeError):
+            lib.linspace("a", 2, 3)
+        with pytest.raises(TypeError):
+            lib.linspace(1, None, 3)
+    assert pa.linspace(np.float32(-1), np.int64(1), 3).tolist() == [-1.0, 0.0, 1.0]
+
+
 def test_reshape_and_view_without_a_shape_raise_type_error():
     torch = pytest.importorskip("torch")
     for lib in (torch, pa):

@@ -44,15 +44,26 @@ Options parse_options(const py::kwargs& kw, const char* op) {
 // A linspace bound converted to dtype d as PyTorch's Scalar::to<T> does: an int may wrap into
 // an unsigned type (-3 -> 253 in uint8, down to -max), a float may not (-3.0 in uint8 raises),
 // NaN and inf do not fit an integer type, and a value past the type's range raises.
-double linspace_bound(py::handle h, DType d) {
+double linspace_bound(py::handle h, DType d, const char* which) {
   Scalar s;
   if (py::isinstance<TensorImpl>(h)) {
     Tensor t = h.cast<Tensor>();
+    if (t->dim() != 0)
+      fail("linspace", "linspace only supports 0-dimensional start and end tensors, but got ",
+           which, " with ", t->dim(), " dimension(s).");
     s = Scalar{item(t), t->dtype == DType::Bool ? ScalarKind::Bool
                         : is_floating(t->dtype) ? ScalarKind::Float
                                                 : ScalarKind::Int};
   } else if (!to_scalar(h, s)) {
-    s = Scalar{h.cast<double>(), ScalarKind::Float};
+    if (PyIndex_Check(h.ptr()))
+      s = Scalar{
+          static_cast<double>(py::int_(py::reinterpret_borrow<py::object>(h)).cast<int64_t>()),
+          ScalarKind::Int};
+    else if (py::hasattr(h, "__float__"))
+      s = Scalar{py::float_(py::reinterpret_borrow<py::object>(h)), ScalarKind::Float};
+    else
+      fail<TypeError>("linspace", which, " must be a number or a 0-d tensor, got ",
+                      py::str(py::type::of(h).attr("__name__")).cast<std::string>());
   }
   if (d == DType::Bool) fail("linspace", "is not implemented for bool");
   const double v = s.v;
@@ -150,7 +161,8 @@ void init_functions(py::module_& m) {
       [](py::handle start, py::handle end, int64_t steps, py::kwargs kw) {
         Options o = parse_options(kw, "linspace");
         const DType d = o.dtype.value_or(default_dtype());
-        const double s0 = linspace_bound(start, d), s1 = linspace_bound(end, d);
+        const double s0 = linspace_bound(start, d, "start");
+        const double s1 = linspace_bound(end, d, "end");
         return finish(linspace(s0, s1, steps, d), o);
       },
       py::arg("start"), py::arg("end"), py::arg("steps"),
