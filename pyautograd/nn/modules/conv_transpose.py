@@ -121,24 +121,6 @@ class _ConvTransposeNd(_ConvNd):
             self.dilation,
         )
 
-    def extra_repr(self) -> str:
-        n = self._n
-        s = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0,) * n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
-
 
 class ConvTranspose1d(_ConvTransposeNd):
     """1-d transposed convolution over (N, C_in, L) or (C_in, L): weight (C_in,
