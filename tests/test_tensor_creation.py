@@ -257,6 +257,29 @@ def test_linspace_integer_dtype_bounds_match_torch(dt, as_tensor):
             np.testing.assert_array_equal(got, want, err_msg=f"{(start, end, steps, dt)}")
 
 
+@pytest.mark.skipif(TORCH_STANDIN, reason="compares with PyTorch")
+@pytest.mark.parametrize("dt", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+def test_arange_integer_dtypes_match_torch(dt):
+    """int64 truncates the bounds and the step and counts in integers; the other integer types
+    count in double and step from the truncated start by the truncated step, wrapping."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib, args):
+        try:
+            return lib.arange(*args, dtype=getattr(lib, dt)).tolist()
+        except (RuntimeError, ValueError, TypeError) as e:
+            return RuntimeError if isinstance(e, RuntimeError) else type(e)
+
+    cases = [
+        (-0.5, 3), (0.5, 3), (0, 2.5), (0, 3, 1.5), (0, 3, 0.5), (-2.7, 3.2, 0.9),
+        (3.5, -0.5, -1), (0, 1, 0.3), (-0.5, 0.4), (2.9, 3), (-3, 5), (-3.0, 5), (-3, 5, 2),
+        (250, 260), (-300, 3, 100), (5, -3, -1), (0, 300, 50), (0, 3, 0), (0, 3, 0.0),
+        (3, 0, 0.5), (0, 3, -0.5), (0, -3, 0.5), (10,), (2.5,), (1e10, 1e10 + 5),
+    ]  # fmt: skip
+    for args in cases:
+        assert run(pa, args) == run(torch, args), (dt, args)
+
+
 def test_linspace_bound_errors_match_torch():
     torch = pytest.importorskip("torch")
     for lib in (torch, pa):

@@ -15,14 +15,17 @@ Tensor arange(double start, double end, double step, DType dtype) {
   if (!std::isfinite(start) || !std::isfinite(end))
     fail<ValueError>("arange", "unsupported range: ", start, " -> ", end);
   double n;
-  if (!is_floating(dtype)) {  // as PyTorch: the bounds and step as integers, integer length
-    if (dtype == DType::Bool) fail("arange", "is not implemented for bool");
-    start = std::trunc(start), end = std::trunc(end), step = std::trunc(step);
-  }
+  // PyTorch's kernel: the checks and, but for int64, the length in double; int64 then truncates
+  // the bounds and the step (a step that truncates to 0 is its ValueError) and counts in
+  // integers; the values of an integer type are the truncated start plus multiples of the
+  // truncated step in int64, wrapped into the type (arange(-0.5, 3, dtype=uint8) is 0 1 2 3)
+  if (dtype == DType::Bool) fail("arange", "is not implemented for bool");
   if (step == 0) fail("arange", "step must be nonzero");
   if (!((step > 0 && end >= start) || (step < 0 && end <= start)))
-    fail("arange", "upper bound and larger bound inconsistent with step sign");
-  if (!is_floating(dtype)) {
+    fail("arange", "upper bound and lower bound inconsistent with step sign");
+  if (dtype == DType::Int64) {
+    start = std::trunc(start), end = std::trunc(end), step = std::trunc(step);
+    if (step == 0) fail<ValueError>("arange", "step must be nonzero");
     const double sgn = step > 0 ? 1 : -1;
     n = std::trunc((end - start + step - sgn) / step);
   } else {
@@ -33,8 +36,15 @@ Tensor arange(double start, double end, double step, DType dtype) {
   dispatch(dtype, [&](auto z) {
     using T = decltype(z);
     T* p = t->data_as<T>();
-    for (int64_t i = 0; i < t->numel; ++i)
-      p[i] = static_cast<T>(start + step * static_cast<double>(i));
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      const auto s0 = static_cast<uint64_t>(static_cast<int64_t>(std::trunc(start)));
+      const auto st = static_cast<uint64_t>(static_cast<int64_t>(std::trunc(step)));
+      for (int64_t i = 0; i < t->numel; ++i)  // unsigned: wraps, as PyTorch's int64 sum
+        p[i] = static_cast<T>(static_cast<int64_t>(s0 + st * static_cast<uint64_t>(i)));
+    } else {
+      for (int64_t i = 0; i < t->numel; ++i)
+        p[i] = static_cast<T>(start + step * static_cast<double>(i));
+    }
   });
   return t;
 }
