@@ -186,14 +186,30 @@ def grad(
     grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """The gradients of `outputs` with respect to `inputs`, leaving every .grad untouched. With
     create_graph=True they are recorded (their own grad_fn), so that they can be differentiated
     again (Hessian-vector products, gradient penalties); retain_graph defaults to it."""
+    if is_grads_batched:
+        raise RuntimeError("[grad] is_grads_batched=True (vmap over grad_outputs) is not supported")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but "
+            "got: allow_unused=False."
+        )
+    unused_ok = bool(allow_unused) or materialize_grads
     retain = create_graph if retain_graph is None else bool(retain_graph)
-    return _core._grad(
-        outputs, inputs, grad_outputs, retain, bool(allow_unused), bool(create_graph)
+    got = _core._grad(outputs, inputs, grad_outputs, retain, unused_ok, bool(create_graph))
+    if not materialize_grads:
+        return got
+    xs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
+    return tuple(
+        _core.zeros(x.shape, dtype=x.dtype) if g is None else g
+        for g, x in zip(got, xs, strict=True)
     )
 
 

@@ -474,6 +474,69 @@ def test_backward_create_graph_fills_differentiable_grads():
         np.testing.assert_allclose(arr(x.grad), g1 + np.exp(v) * (2 + v), rtol=1e-12)
 
 
+@needs_torch
+def test_wgan_gp_conv_critic_training_matches_torch():
+    """Three Adam steps of a DCGAN-shaped critic with the gradient penalty (WGAN-GP), written
+    as such programs are (only_inputs=True, retain_graph=True)."""
+
+    def critic(L):
+        return L.nn.Sequential(
+            L.nn.Conv2d(1, 4, 3, stride=2, padding=1),
+            L.nn.LeakyReLU(0.2),
+            L.nn.Conv2d(4, 8, 3, stride=2, padding=1),
+            L.nn.LeakyReLU(0.2),
+            L.nn.Flatten(),
+            L.nn.Linear(8 * 2 * 2, 1),
+        )
+
+    tc, pc = critic(torch), critic(pa)
+    _copy_params(pc, tc)
+    real = R.standard_normal((3, 4, 1, 8, 8)).astype(np.float32)
+    fake = R.standard_normal((3, 4, 1, 8, 8)).astype(np.float32)
+    alpha = R.uniform(size=(3, 4, 1, 1, 1)).astype(np.float32)
+
+    def train(L, model):
+        opt = L.optim.Adam(model.parameters(), lr=1e-3, betas=(0.5, 0.9))
+        losses = []
+        for step in range(3):
+            r, f = L.tensor(real[step]), L.tensor(fake[step])
+            a = L.tensor(alpha[step])
+            xh = (a * r + (1 - a) * f).requires_grad_(True)
+            d = model(xh)
+            (g,) = L.autograd.grad(
+                outputs=d,
+                inputs=xh,
+                grad_outputs=L.ones(d.size()),
+                create_graph=True,
+                retain_graph=True,
+                only_inputs=True,
+            )
+            gp = ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean() * 10
+            loss = model(f).mean() - model(r).mean() + gp
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses, [p.detach().numpy() for p in model.parameters()]
+
+    (lt, pt), (lp, pp) = train(torch, tc), train(pa, pc)
+    np.testing.assert_allclose(lp, lt, rtol=1e-4, atol=1e-5)
+    for a, b in zip(pp, pt, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_grad_keywords():
+    x = pa.tensor([1.0, 2.0], requires_grad=True)
+    y = pa.tensor([3.0], requires_grad=True)
+    gx, gy = pa.autograd.grad((x * x).sum(), [x, y], materialize_grads=True)
+    np.testing.assert_allclose(arr(gx), [2.0, 4.0])
+    assert gy is not None and arr(gy).tolist() == [0.0]
+    with pytest.raises(ValueError, match="allow_unused"):
+        pa.autograd.grad((x * x).sum(), [x, y], materialize_grads=True, allow_unused=False)
+    with pytest.raises(RuntimeError, match="is_grads_batched"):
+        pa.autograd.grad((x * x).sum(), x, is_grads_batched=True)
+
+
 def test_retain_graph_defaults_to_create_graph():
     x = pa.tensor([0.5, 2.0], dtype=pa.float64, requires_grad=True)
     y = (x.sin() * x).sum()
