@@ -132,6 +132,12 @@ Tensor record_linear(const Tensor& r, const Tensor& g, const char* name,
   return out;
 }
 
+Tensor record_adjoint_pair(const Tensor& g, const char* name, RawLinear a, RawLinear b) {
+  Tensor r = a(g);
+  return record_linear(
+      r, g, name, [name, a, b](const Tensor& c) { return record_adjoint_pair(c, name, b, a); });
+}
+
 Edge edge_of(const Tensor& t) {
   Edge e;
   if (!t->requires_grad()) return e;

@@ -123,6 +123,12 @@ Tensor output_history(const std::shared_ptr<Node>& self, const Tensor& data);
 Tensor record_linear(const Tensor& r, const Tensor& g, const char* name,
                      std::function<Tensor(const Tensor&)> adjoint);
 
+// The same for a pair of raw linear maps that are each other's adjoints (a scatter and a
+// gather, a pooling and its gradient): a(g), recorded with b as its backward, which is itself
+// recorded with a, at any order.
+using RawLinear = std::function<Tensor(const Tensor&)>;
+Tensor record_adjoint_pair(const Tensor& g, const char* name, RawLinear a, RawLinear b);
+
 // True when grad mode is on and any input requires grad.
 bool needs_grad(std::initializer_list<const Tensor*> inputs);
 Edge edge_of(const Tensor& t);

@@ -199,30 +199,6 @@ Tensor copy_of(const Tensor& a) {
   return out;
 }
 
-// create_graph=True: the scatter of a gradient into V and the gather of V's picked elements
-// are each other's adjoints; each is recorded with the other as its backward, at any order.
-struct PlanState {
-  Plan plan;
-  Dims vshape;
-  Tensor offs;
-};
-
-Tensor plan_gather(const Tensor& gg, const std::shared_ptr<const PlanState>& st);
-
-Tensor plan_scatter(const Tensor& g, const std::shared_ptr<const PlanState>& st) {
-  Tensor r = zeros(st->vshape, g->dtype);
-  scatter_plan(r, st->plan, st->offs, contiguous(detach(g)), true);
-  return record_linear(r, g, "IndexBackward0",
-                       [st](const Tensor& c) { return plan_gather(c, st); });
-}
-
-Tensor plan_gather(const Tensor& gg, const std::shared_ptr<const PlanState>& st) {
-  Tensor out = empty(st->plan.rshape, gg->dtype);
-  if (out->numel) gather_plan(out, contiguous(detach(gg)), st->plan, st->offs);
-  return record_linear(out, gg, "IndexBackward0Backward",
-                       [st](const Tensor& c) { return plan_scatter(c, st); });
-}
-
 struct AdvancedIndexBackward : Node {
   Plan plan;
   Dims vshape;
@@ -236,8 +212,22 @@ struct AdvancedIndexBackward : Node {
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
                                                  const std::shared_ptr<Node>&) override {
     check();
-    return std::vector<Tensor>{
-        plan_scatter(g, std::make_shared<PlanState>(PlanState{plan, vshape, offs}))};
+    // The scatter of g into V and the gather of V's picked elements: mutual adjoints.
+    const Plan p = plan;
+    const Dims vs = vshape;
+    const Tensor o = offs;
+    return std::vector<Tensor>{record_adjoint_pair(
+        g, name(),
+        [p, vs, o](const Tensor& t) {
+          Tensor r = zeros(vs, t->dtype);
+          scatter_plan(r, p, o, contiguous(detach(t)), true);
+          return r;
+        },
+        [p, o](const Tensor& t) {
+          Tensor r = empty(p.rshape, t->dtype);
+          if (r->numel) gather_plan(r, contiguous(detach(t)), p, o);
+          return r;
+        })};
   }
   // PyTorch saves the indices: a second backward after release raises there too.
   void check() const override {

@@ -25,6 +25,14 @@ Tensor param_operand(const Tensor& t, DType dt, const Dims& shape, const char* o
   return contiguous(cast(t, dt));
 }
 
+// x and the weight (if any) as a normalization's recomposition reads them (create_graph=True):
+// with their history where a gradient is wanted.
+std::vector<Tensor> affine_inputs(const Node& n, const Tensor& xs, const SavedTensor& w) {
+  Tensor wv = w.was_saved() ? w.unpack(n) : nullptr;
+  return {n.needs(0) ? input_history(n, 0, xs) : detach(xs),
+          wv && n.needs(1) ? input_history(n, 1, wv) : wv};
+}
+
 struct LayerNormBackward : Node {
   int64_t d;
   Dims wshape;  // normalized_shape: the shape of weight and bias
@@ -57,12 +65,7 @@ struct LayerNormBackward : Node {
       Tensor y = mul(xc, rsqrt(add(pyag::mean(mul(xc, xc), norm_dims, true), Scalar{e})));
       return a[1] ? mul(y, a[1]) : y;
     };
-    std::vector<Tensor> r = grad_by_recompute(
-        f,
-        {needs(0) ? input_history(*this, 0, xs) : detach(xs),
-         w.was_saved() ? (needs(1) ? input_history(*this, 1, w.unpack(*this)) : w.unpack(*this))
-                       : nullptr},
-        g);
+    std::vector<Tensor> r = grad_by_recompute(f, affine_inputs(*this, xs, w), g);
     Tensor gb;
     if (needs(2)) gb = lead_dims.empty() ? g : sum(g, lead_dims, false);
     return std::vector<Tensor>{needs(0) ? r[0] : nullptr, needs(1) ? r[1] : nullptr, gb};
@@ -117,12 +120,7 @@ struct BatchNormBackward : Node {
       }
       return a[1] ? mul(y, reshape(a[1], cshape)) : y;
     };
-    std::vector<Tensor> r = grad_by_recompute(
-        f,
-        {needs(0) ? input_history(*this, 0, xs) : detach(xs),
-         w.was_saved() ? (needs(1) ? input_history(*this, 1, w.unpack(*this)) : w.unpack(*this))
-                       : nullptr},
-        g);
+    std::vector<Tensor> r = grad_by_recompute(f, affine_inputs(*this, xs, w), g);
     Tensor gb;
     if (needs(2)) gb = sum(g, dims, false);
     return std::vector<Tensor>{needs(0) ? r[0] : nullptr, needs(1) ? r[1] : nullptr, gb};

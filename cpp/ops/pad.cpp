@@ -8,30 +8,6 @@
 namespace pyag {
 namespace {
 
-// create_graph=True: the padding (of zeros at the border: it is linear) and its gradient are
-// each other's adjoints, each recorded with the other as its backward.
-struct PadState {
-  Dims x_shape, out_shape;
-  PadGeom g;
-  PadMode mode;
-};
-
-Tensor pad_linear(const Tensor& x, const std::shared_ptr<const PadState>& st);
-
-Tensor unpad_linear(const Tensor& grad, const std::shared_ptr<const PadState>& st) {
-  Tensor gx = empty(st->x_shape, grad->dtype);
-  pad_backward_into(gx, contiguous(detach(grad)), st->g, st->mode);
-  return record_linear(gx, grad, "PadBackward0",
-                       [st](const Tensor& c) { return pad_linear(c, st); });
-}
-
-Tensor pad_linear(const Tensor& x, const std::shared_ptr<const PadState>& st) {
-  Tensor out = empty(st->out_shape, x->dtype);
-  pad_forward_into(out, contiguous(detach(x)), st->g, st->mode, 0.0);
-  return record_linear(out, x, "PadBackward0Backward",
-                       [st](const Tensor& c) { return unpad_linear(c, st); });
-}
-
 struct PadBackward : Node {
   Dims x_shape;
   PadGeom g;
@@ -57,8 +33,22 @@ struct PadBackward : Node {
   }
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& grad,
                                                  const std::shared_ptr<Node>&) override {
-    return std::vector<Tensor>{
-        unpad_linear(grad, std::make_shared<PadState>(PadState{x_shape, grad->shape, g, mode}))};
+    // The padding's gradient and the padding (of zeros: it is linear) are mutual adjoints.
+    const Dims xs = x_shape, os = grad->shape;
+    const PadGeom pg = g;
+    const PadMode m = mode;
+    return std::vector<Tensor>{record_adjoint_pair(
+        grad, name(),
+        [xs, pg, m](const Tensor& t) {
+          Tensor gx = empty(xs, t->dtype);
+          pad_backward_into(gx, contiguous(detach(t)), pg, m);
+          return gx;
+        },
+        [os, pg, m](const Tensor& t) {
+          Tensor out = empty(os, t->dtype);
+          pad_forward_into(out, contiguous(detach(t)), pg, m, 0.0);
+          return out;
+        })};
   }
 };
 

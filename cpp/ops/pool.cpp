@@ -53,36 +53,6 @@ struct MaxPoolBackward : Node {
   void release() override { indices.reset(); }
 };
 
-struct AvgState {
-  Dims x_shape, out_shape;
-  PoolGeom g;
-  bool cip;
-  int64_t dov;
-  bool adaptive;
-};
-
-Tensor avg_forward(const Tensor& x, const std::shared_ptr<const AvgState>& st);
-
-Tensor avg_backward(const Tensor& grad, const std::shared_ptr<const AvgState>& st) {
-  Tensor gx = empty(st->x_shape, grad->dtype);
-  if (st->adaptive)
-    adaptive_avg_pool2d_backward_into(gx, dense(detach(grad)), st->g);
-  else
-    avg_pool2d_backward_into(gx, dense(detach(grad)), st->g, st->cip, st->dov);
-  return record_linear(gx, grad, "AvgPool2DBackward0",
-                       [st](const Tensor& c) { return avg_forward(c, st); });
-}
-
-Tensor avg_forward(const Tensor& x, const std::shared_ptr<const AvgState>& st) {
-  Tensor out = empty(st->out_shape, x->dtype);
-  if (st->adaptive)
-    adaptive_avg_pool2d_forward_into(out, dense(detach(x)), st->g);
-  else
-    avg_pool2d_forward_into(out, dense(detach(x)), st->g, st->cip, st->dov);
-  return record_linear(out, x, "AvgPool2DBackward0Backward",
-                       [st](const Tensor& c) { return avg_backward(c, st); });
-}
-
 struct AvgPoolBackward : Node {
   Dims x_shape;
   PoolGeom g;
@@ -105,8 +75,28 @@ struct AvgPoolBackward : Node {
   // backward, at any order).
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& grad,
                                                  const std::shared_ptr<Node>&) override {
-    auto st = std::make_shared<AvgState>(AvgState{x_shape, grad->shape, g, cip, dov, adaptive});
-    return std::vector<Tensor>{avg_backward(grad, st)};
+    const Dims xs = x_shape, os = grad->shape;
+    const PoolGeom pg = g;
+    const bool c = cip, ad = adaptive;
+    const int64_t d = dov;
+    return std::vector<Tensor>{record_adjoint_pair(
+        grad, name(),
+        [xs, pg, c, d, ad](const Tensor& t) {  // the gradient of the pooling
+          Tensor gx = empty(xs, t->dtype);
+          if (ad)
+            adaptive_avg_pool2d_backward_into(gx, dense(detach(t)), pg);
+          else
+            avg_pool2d_backward_into(gx, dense(detach(t)), pg, c, d);
+          return gx;
+        },
+        [os, pg, c, d, ad](const Tensor& t) {  // the pooling
+          Tensor out = empty(os, t->dtype);
+          if (ad)
+            adaptive_avg_pool2d_forward_into(out, dense(detach(t)), pg);
+          else
+            avg_pool2d_forward_into(out, dense(detach(t)), pg, c, d);
+          return out;
+        })};
   }
 };
 

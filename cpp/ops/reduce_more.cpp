@@ -81,23 +81,34 @@ Tensor output_keepdim(const std::shared_ptr<Node>& self, const Tensor& y, const 
       y->shape);
 }
 
-struct ProdBackward : Node {
+// A reduction whose gradient reads its input x and its output (saved in keepdim form) and is
+// made of recorded ops (grads): apply gives grads the saved values, apply_graph (for
+// create_graph=True) the same with their history.
+struct SavedReductionBackward : Node {
   SavedTensor x, out;  // out in keepdim form
   std::vector<int> dims;
-  const char* name() const override { return "ProdBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     return grads(g, x.unpack(*this), out.unpack(*this));
   }
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
                                                  const std::shared_ptr<Node>& self) override {
-    // At a zero the product of the others is computed by a kernel, not recorded: refused there.
-    if (get_double(sum(eq(x.unpack(*this), Scalar{0.0}), {}, false), Dims{}) != 0)
-      return std::nullopt;
+    if (!graph_ok()) return std::nullopt;
     return grads(g, input_history(*this, 0, x.unpack(*this)),
                  output_keepdim(self, out.unpack(*this), g));
   }
-  // Made of recorded ops: apply_graph gives them x and the output with their history.
-  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
+  virtual std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const = 0;
+  virtual bool graph_ok() const { return true; }
+  void check() const override { x.check(*this), out.check(*this); }
+  void release() override { x.reset(), out.reset(); }
+};
+
+struct ProdBackward : SavedReductionBackward {
+  const char* name() const override { return "ProdBackward0"; }
+  // At a zero the product of the others is computed by a kernel, not recorded: refused there.
+  bool graph_ok() const override {
+    return get_double(sum(eq(x.unpack(*this), Scalar{0.0}), {}, false), Dims{}) == 0;
+  }
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     Tensor gk = reshape(g, y->shape);
     // Where x != 0: g * prod / x. At a zero: the product of the others when it is the only
     // zero reduced into its result, else 0 (PyTorch's rule).
@@ -109,25 +120,12 @@ struct ProdBackward : Node {
     Tensor r = where(zero, at_zero, div(y, where(zero, scalar_like(1.0, xv->dtype), xv)));
     return {mul(r, gk)};
   }
-  void check() const override { x.check(*this), out.check(*this); }
-  void release() override { x.reset(), out.reset(); }
 };
 
-struct NormBackward : Node {
-  SavedTensor x, out;  // out in keepdim form
-  std::vector<int> dims;
+struct NormBackward : SavedReductionBackward {
   double p = 2;
   const char* name() const override { return "LinalgVectorNormBackward0"; }
-  std::vector<Tensor> apply(const Tensor& g) override {
-    return grads(g, x.unpack(*this), out.unpack(*this));
-  }
-  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
-                                                 const std::shared_ptr<Node>& self) override {
-    return grads(g, input_history(*this, 0, x.unpack(*this)),
-                 output_keepdim(self, out.unpack(*this), g));
-  }
-  // Made of recorded ops: apply_graph gives them x and the output with their history.
-  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     Tensor gk = reshape(g, y->shape);
     const DType dt = xv->dtype;
     if (p == 0) return {zeros(xv->shape, dt)};
@@ -143,27 +141,14 @@ struct NormBackward : Node {
     Tensor zero = logical_or(eq(xv, Scalar{0.0}), eq(y, Scalar{0.0}));
     return {where(zero, scalar_like(0.0, dt), r)};
   }
-  void check() const override { x.check(*this), out.check(*this); }
-  void release() override { x.reset(), out.reset(); }
 };
 
 // std's gradient as PyTorch's: g / (2 std), 0 where std is 0 (not sqrt's inf * 0 = NaN),
 // then var's: times 2 (x - mean) / (n - correction).
-struct StdBackward : Node {
-  SavedTensor x, out;  // out in keepdim form
-  std::vector<int> dims;
+struct StdBackward : SavedReductionBackward {
   double correction = 1;
   const char* name() const override { return "StdBackward0"; }
-  std::vector<Tensor> apply(const Tensor& g) override {
-    return grads(g, x.unpack(*this), out.unpack(*this));
-  }
-  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
-                                                 const std::shared_ptr<Node>& self) override {
-    return grads(g, input_history(*this, 0, x.unpack(*this)),
-                 output_keepdim(self, out.unpack(*this), g));
-  }
-  // Made of recorded ops: apply_graph gives them x and the output with their history.
-  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const {
+  std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     const DType dt = xv->dtype;
     Tensor gk = reshape(g, y->shape);
     Tensor gv = where(eq(y, Scalar{0.0}), scalar_like(0.0, dt), div(gk, mul(y, Scalar{2.0})));
@@ -171,8 +156,6 @@ struct StdBackward : Node {
     Tensor d = sub(xv, mean(xv, as64(dims), true));
     return {mul(mul(gv, d), Scalar{2.0 / (n - correction)})};
   }
-  void check() const override { x.check(*this), out.check(*this); }
-  void release() override { x.reset(), out.reset(); }
 };
 
 struct CumsumBackward : Node {
