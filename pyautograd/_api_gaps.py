@@ -304,6 +304,11 @@ def _unique(
     d = _wrap(dim, input.dim(), "unique")
     if input.dim() == 0:
         raise IndexError("unique(): a 0-d tensor has no dimension to take slices along")
+    if input.numel() == 0 and any(s == 0 for i, s in enumerate(input.shape) if i != d):
+        raise RuntimeError(  # PyTorch's check (its slices along d would be empty)
+            "[unique] There are 0 sized dimensions, and they aren't selected, so unique cannot "
+            "be applied"
+        )
     a = np.moveaxis(input.detach().numpy(), d, 0)
     n = a.shape[0]
     if n == 0:

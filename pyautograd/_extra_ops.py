@@ -148,7 +148,8 @@ def repeat_interleave(
             raise RuntimeError(f"[repeat_interleave] repeats can not be negative, got {repeats}")
         shape = list(input.shape)
         out = input.unsqueeze(dim + 1).expand(*shape[: dim + 1], repeats, *shape[dim + 1 :])
-        out = out.reshape(*shape[:dim], size * repeats, *shape[dim + 1 :])
+        # as PyTorch's: a view of a contiguous copy (never of input's memory, nor zero strides)
+        out = out.clone().reshape(*shape[:dim], size * repeats, *shape[dim + 1 :])
     elif isinstance(repeats, Tensor):
         if repeats.dim() != 1 or repeats.is_floating_point() or repeats.dtype == _core.bool:
             raise RuntimeError(
@@ -175,8 +176,7 @@ def repeat_interleave(
             f"[repeat_interleave] output_size {output_size} does not match the result's size "
             f"{out.shape[dim]} along dim {dim}"
         )
-    alias = out.numel() == 0 or (isinstance(repeats, int) and repeats <= 1)
-    return out.clone() if alias else out
+    return out
 
 
 def _contains(self: Tensor, element: Any) -> bool:

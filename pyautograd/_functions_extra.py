@@ -179,11 +179,41 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
         return self.reshape(1)
     n = (length - size) // step + 1
     idx = (_pa().arange(n).unsqueeze(1) * step + _pa().arange(size).unsqueeze(0)).reshape(-1)
-    picked = self.index_select(d, idx)
     shape = list(self.shape)
     shape[d : d + 1] = [n, size]
-    out = picked.reshape(shape).movedim(d + 1, -1)
-    return _pa()._core._show_grad_fn_as(out, "UnfoldBackward0") if out.grad_fn is not None else out
+    if not (_pa().is_grad_enabled() and self.requires_grad):
+        return self.index_select(d, idx).reshape(shape).movedim(d + 1, -1)
+    out = _unfold_fn().apply(self, d, idx, tuple(shape))
+    return _pa()._core._show_grad_fn_as(out, "UnfoldBackward0")
+
+
+_UNFOLD: Any = None
+
+
+def _unfold_fn() -> Any:
+    """unfold's node: its backward adds the gradient back at the slices' indices, which it
+    keeps as a number-like constant, not a saved tensor (PyTorch's UnfoldBackward0 saves no
+    tensor, so a second backward pass through it runs)."""
+    global _UNFOLD
+    if _UNFOLD is None:
+        from .autograd import Function
+
+        class Unfold(Function):
+            @staticmethod
+            def forward(ctx: Any, x: Tensor, d: int, idx: Tensor, shape: tuple[int, ...]) -> Any:
+                ctx.d, ctx.idx, ctx.in_shape, ctx.shape = d, idx, tuple(x.shape), shape
+                return x.index_select(d, idx).reshape(shape).movedim(d + 1, -1)
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                d, sh = ctx.d, ctx.shape
+                picked = [*sh[:d], sh[d] * sh[d + 1], *sh[d + 2 :]]
+                g = grads[0].movedim(-1, d + 1).reshape(picked)
+                gx = _pa().zeros(ctx.in_shape, dtype=g.dtype).index_add(d, ctx.idx, g)
+                return gx, None, None, None
+
+        _UNFOLD = Unfold
+    return _UNFOLD
 
 
 # --- products ----------------------------------------------------------------------------------

@@ -242,6 +242,9 @@ def nanquantile(
 
 def _cum_extreme(op: str, input: Tensor, dim: int) -> Any:
     x = _need(op, "input", input)
+    pair = return_types.cummax if op == "cummax" else return_types.cummin
+    if x.numel() == 0 and isinstance(dim, int):  # PyTorch returns early, dim unchecked
+        return pair(x.clone(), _core.from_numpy(np.zeros(tuple(x.shape), dtype=np.int64)))
     d = _wrap_dim(op, dim, x.dim())
     a = np.asarray(x.detach().numpy()) if x.dim() else np.asarray(x.detach().numpy()).reshape(1)
     a = np.moveaxis(a, d, 0)
@@ -259,9 +262,9 @@ def _cum_extreme(op: str, input: Tensor, dim: int) -> Any:
             arg = np.where(take, i, arg)
             idx[i] = arg
     idx_t = _core.from_numpy(np.ascontiguousarray(np.moveaxis(idx, 0, d))).reshape(x.shape)
-    values = x.gather(d, idx_t) if x.dim() else x.reshape(1).gather(0, idx_t.reshape(1))
-    pair = return_types.cummax if op == "cummax" else return_types.cummin
-    return pair(values.reshape(x.shape), idx_t)
+    # values: a tensor of its own (as PyTorch's; detach_() of it is allowed), not a view
+    values = x.gather(d, idx_t) if x.dim() else x.reshape(1).gather(0, idx_t.reshape(1))[0].clone()
+    return pair(values, idx_t)
 
 
 def cummax(input: Tensor, dim: int) -> Any:

@@ -75,8 +75,6 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     )
     if not tracked:
         return _lerp_value(input, end, weight)
-    if not isinstance(weight, Tensor):  # the composite's gradients are PyTorch's; saves nothing
-        return _core._show_grad_fn_as(_lerp_value(input, end, weight), "LerpBackward0")
     if _LERP is None:
         _LERP = _lerp_fn()
     out = _LERP.apply(input, end, weight)

@@ -102,8 +102,47 @@ def xlog1py(input: Any, other: Any) -> Tensor:
         dt = pa.get_default_dtype()
     xt = (x if x is not None else pa.tensor(input, dtype=dt)).to(dt)
     yt = (y if y is not None else pa.tensor(other, dtype=dt)).to(dt)
-    r = xt * pa.log1p(yt)
-    return pa.where((xt == 0) & ~yt.isnan(), pa.zeros((), dtype=dt), r)
+    if not (pa.is_grad_enabled() and (xt.requires_grad or yt.requires_grad)):
+        return _xlog1py_value(xt, yt)
+    return pa._core._show_grad_fn_as(_xlog1py_fn().apply(xt, yt), "SpecialXlog1PyBackward0")
+
+
+def _xlog1py_value(x: Tensor, y: Tensor) -> Tensor:
+    r = x * pa.log1p(y)
+    return pa.where((x == 0) & ~y.isnan(), pa.zeros((), dtype=r.dtype), r)
+
+
+_XLOG1PY: Any = None
+
+
+def _xlog1py_fn() -> Any:
+    """xlog1py's node, with PyTorch's derivatives: input's xlog1py(grad, other) (0 where grad
+    is 0, so a zero gradient meets log1p(-1) = -inf without NaN), 0 where input is 0 and other
+    <= -1; other's grad * input / (other + 1)."""
+    global _XLOG1PY
+    if _XLOG1PY is None:
+        from .autograd import Function
+
+        class Xlog1py(Function):
+            @staticmethod
+            def forward(ctx: Any, x: Tensor, y: Tensor) -> Tensor:
+                ctx.save_for_backward(x, y)
+                return _xlog1py_value(x, y)
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                x, y = ctx.saved_tensors
+                g = grads[0]
+                gx = gy = None
+                if ctx.needs_input_grad[0]:
+                    gx = _xlog1py_value(g, y).masked_fill((x == 0) & (y <= -1), 0.0)
+                    gx = gx.sum_to_size(*x.shape)
+                if ctx.needs_input_grad[1]:
+                    gy = (g * x / (y + 1)).sum_to_size(*y.shape)
+                return gx, gy
+
+        _XLOG1PY = Xlog1py
+    return _XLOG1PY
 
 
 def entr(input: Tensor) -> Tensor:
@@ -139,9 +178,55 @@ def ndtri(input: Tensor) -> Tensor:
     return pa.erfinv(x * 2 - 1) * math.sqrt(2)
 
 
+def _erfcx_large(z: Tensor) -> Tensor:
+    """exp(z**2) erfc(z) for z >= 0.7 (float64): directly below 5, else by the continued
+    fraction erfc(z) = exp(-z**2) / sqrt(pi) / (z + (1/2) / (z + 1 / (z + (3/2) / (z + ...)))),
+    40 terms (converged to float64 rounding from z = 5; infinite z gives 0)."""
+    zc = z.clamp(max=5.0)
+    direct = pa.exp(zc * zc) * pa.erfc(zc)
+    zl = z.clamp(min=5.0)
+    f = zl
+    for k in range(40, 0, -1):
+        f = zl + (k / 2) / f
+    return pa.where(z < 5.0, direct, 1.0 / (math.sqrt(math.pi) * f))
+
+
+_LOG_NDTR: Any = None
+
+
+def _log_ndtr_fn() -> Any:
+    """PyTorch's log_ndtr: log1p(-erfc(t) / 2) for x >= -1, else log(erfcx(-t) / 2) - t**2
+    (t = x / sqrt(2)), so the tails stay finite (log_ndtr(-172) is -14798, log_ndtr(172) -0);
+    its gradient grad / sqrt(2 pi) * exp(-(result + x**2 / 2)) from the saved input and result."""
+    global _LOG_NDTR
+    if _LOG_NDTR is None:
+        from .autograd import Function
+
+        class LogNdtr(Function):
+            @staticmethod
+            def forward(ctx: Any, x: Tensor) -> Tensor:
+                xd = x.to(pa.float64)
+                t = xd * math.sqrt(0.5)  # M_SQRT1_2, PyTorch's constant
+                upper = pa.log1p(pa.erfc(t) * -0.5)
+                tl = t.clamp(max=-0.5)  # the lower branch's t (x < -1), kept in its domain
+                lower = pa.log(_erfcx_large(-tl) * 0.5) - tl * tl
+                y = pa.where(xd < -1.0, lower, upper).to(x.dtype)
+                ctx.save_for_backward(x, y)
+                return y
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                x, y = ctx.saved_tensors
+                return grads[0] / math.sqrt(2 * math.pi) * (-(y + x.pow(2) / 2)).exp()
+
+        _LOG_NDTR = LogNdtr
+    return _LOG_NDTR
+
+
 def log_ndtr(input: Tensor) -> Tensor:
-    """log(ndtr(x))."""
-    return pa.log(ndtr(input))
+    """log(ndtr(x)), accurate in both tails (as PyTorch's)."""
+    x = _float(input)
+    return pa._core._show_grad_fn_as(_log_ndtr_fn().apply(x), "SpecialLogNdtrBackward0")
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:

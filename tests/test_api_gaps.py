@@ -414,3 +414,72 @@ def test_inplace_forms_keep_their_saved_inputs() -> None:
 )
 def test_xlogy_promotes_as_torch(fn: Callable[[Any], Any]) -> None:
     agree(fn)
+
+
+@needs_torch
+def test_repeat_interleave_is_a_view_of_a_contiguous_copy() -> None:
+    """As PyTorch's: the result of an int count is a view of a fresh contiguous copy (no zero
+    strides from an expanded input, so it can be written; made under no_grad, it does not
+    require grad; detach_() of it refuses, being a view)."""
+    import torch
+
+    for L in (pa, torch):
+        t = L.tensor([[[-2.0]]]).expand(3, 1, 2, 2)
+        r = t.repeat_interleave(3, dim=2)
+        assert tuple(r.stride()) == (12, 12, 2, 1)
+        r[0, :, -6, :2] = -2.5
+        assert t.tolist() == [[[[-2.0, -2.0]] * 2]] * 3
+        x = L.tensor([[1.0]], requires_grad=True)
+        with L.no_grad():
+            assert not x.repeat_interleave(2).requires_grad
+        with pytest.raises(RuntimeError, match=r"(?i)detach views in-place"):
+            x.repeat_interleave(2).detach_()
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "shape,dim", [((0, 1), -1), ((0, 1), 0), ((2, 0), 0), ((2, 0), 1), ((0,), 0)]
+)
+def test_unique_dim_of_an_empty_tensor(shape: tuple[int, ...], dim: int) -> None:
+    """unique(dim=) raises when a dim other than dim has size 0 (PyTorch's check)."""
+    agree(lambda L: L.unique(L.zeros(shape), dim=dim))
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_log_ndtr_tails_and_gradient(dtype: str) -> None:
+    """special.log_ndtr as PyTorch's: finite far in the lower tail (log(erfcx) - t**2), -0 in
+    the upper; its gradient grad / sqrt(2 pi) * exp(-(result + x**2 / 2))."""
+    import torch
+
+    v = [-1e30, -172.0, -40.0, -10.0, -5.0, -1.0001, -1.0, -0.5, 0.0, 3.0, 10.0, 172.0]
+    out = []
+    for L in (pa, torch):
+        x = L.tensor(v, dtype=getattr(L, dtype), requires_grad=True)
+        y = L.special.log_ndtr(x)
+        y.backward(L.ones_like(y))
+        assert y.grad_fn.name() == "SpecialLogNdtrBackward0"
+        out.append((np.array(y.detach().numpy()), np.array(x.grad.numpy())))
+    tol = 2e-6 if dtype == "float32" else 1e-13
+    for a, b in zip(out[0], out[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=0)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+    for L in (pa, torch):  # -inf, inf, NaN
+        r = L.special.log_ndtr(L.tensor([-float("inf"), float("inf"), float("nan")]))
+        assert str(r.tolist()) == "[-inf, -0.0, nan]"
+
+
+@needs_torch
+def test_xlog1py_gradient_of_a_zero_gradient_at_minus_one() -> None:
+    """xlog1py's input gradient is xlog1py(grad, other): 0 where grad is 0, even where
+    log1p(other) is -inf (PyTorch's formula); other's grad * input / (other + 1)."""
+    import torch
+
+    out = []
+    for L in (pa, torch):
+        x = L.tensor([[1.0, 0.0, 2.0]], requires_grad=True)
+        y = L.tensor([[-1.0], [1.0], [0.0]], dtype=L.float64, requires_grad=True)
+        r = L.special.xlog1py(x, y)
+        r.backward(L.tensor([[0.0, 1.0, 1.0], [2.0, 0.0, -3.0], [1.0, 1.0, 0.0]], dtype=L.float64))
+        out.append((x.grad.tolist(), y.grad.tolist(), r.tolist()))
+    assert str(out[0]) == str(out[1])

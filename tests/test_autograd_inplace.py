@@ -120,3 +120,33 @@ def test_leaf_data_write_between_forward_and_backward():
     w.data -= 0.01 * w.data  # seed-program style update
     out.backward()
     np.testing.assert_allclose(to_np(w.grad), np.tile(to_np(x).sum(axis=1), (2, 1)))
+
+
+@pytest.mark.parametrize("op", ["expm1_", "exp_", "sigmoid_", "tanh_"])
+def test_inplace_op_saving_its_result_sees_a_later_write(op):
+    """expm1_/exp_/sigmoid_/tanh_ save their result (self), as PyTorch's nodes: a later in-place
+    write into self makes backward raise "modified by an inplace operation"."""
+    real = pytest.importorskip("torch")
+    for L in (torch, real):
+        x = L.tensor([[0.5, 2.0]], requires_grad=True)
+        y = x * 1.0
+        getattr(y, op)()
+        y.add_(4)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            L.autograd.grad(y.sum(), [x])
+        y = x * 1.0
+        getattr(y, op)()
+        (g,) = L.autograd.grad(y.sum(), [x])  # unmodified: fine
+        assert tuple(g.shape) == (1, 2)
+
+
+def test_cumprod_saves_its_result():
+    """PyTorch's CumprodBackward0 saves self and result: writing into the result, then
+    backward, raises in both."""
+    real = pytest.importorskip("torch")
+    for L in (torch, real):
+        x = L.tensor([[[5.0], [2.0]]], requires_grad=True)
+        y = L.cumprod(x, dim=-2)
+        y[:, ::3] = -2.5
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            (y * 2).sum().backward()

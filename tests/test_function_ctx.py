@@ -97,3 +97,37 @@ def test_any_other_device_is_refused_by_the_one_rule(dev):
     ):
         with pytest.raises(RuntimeError, match=rf"\[{op}\] device '{dev}' is not available"):
             make()
+
+
+def test_a_function_saving_nothing_runs_a_second_backward_as_in_torch():
+    """The graph freed, a Function whose backward reads no saved tensor runs again (PyTorch
+    raises only when ctx.saved_tensors is read); one that reads them raises in both."""
+    torch = pytest.importorskip("torch")
+
+    def make(base, saves):
+        class Twice(base):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.k = 2.0
+                if saves:
+                    ctx.save_for_backward(x)
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                if saves:
+                    ctx.saved_tensors  # noqa: B018
+                return g * ctx.k
+
+        return Twice
+
+    for lib, base in ((pa, Function), (torch, torch.autograd.Function)):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = make(base, False).apply(x)
+        y.sum().backward()
+        y.sum().backward()
+        assert x.grad.tolist() == [4.0, 4.0]
+        y = make(base, True).apply(x)
+        y.sum().backward()
+        with pytest.raises(RuntimeError, match=r"second time|freed"):
+            y.sum().backward()

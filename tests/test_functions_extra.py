@@ -244,3 +244,23 @@ def test_functional_forms():
     compare(lambda L, a: L.batch_norm(a, None, None, L.tensor(rm), L.tensor(rv), False, 0.1,
                                       1e-5, False), x)  # fmt: skip
     compare(lambda L, a: L.instance_norm(a, None, None, None, None, True, 0.1, 1e-5, False), x)
+
+
+def test_unfold_second_backward_and_no_grad_as_torch():
+    """unfold's node saves no tensor (PyTorch's UnfoldBackward0): a second pass after the graph
+    was freed runs and accumulates the same gradient, also for an empty input."""
+    torch = pytest.importorskip("torch")
+    grads = []
+    for L in (pa, torch):
+        x = L.tensor(A, requires_grad=True)
+        y = x.unfold(1, 3, 2)
+        w = L.tensor(np.arange(y.numel()).reshape(tuple(y.shape)) * 1.0)
+        (y * w).sum().backward()
+        (y * w).sum().backward()
+        grads.append(np.array(x.grad.numpy()))
+        e = L.zeros((0, 1), requires_grad=True)
+        z = e.unfold(1, 1, 2)
+        z.sum().backward()
+        z.sum().backward()
+        assert tuple(e.grad.shape) == (0, 1)
+    np.testing.assert_array_equal(grads[0], grads[1])

@@ -191,3 +191,22 @@ def test_gradcheck_composites():
     assert gradcheck(lambda a, b: pa.tensordot(a, b.t(), dims=1), (x, y))
     assert gradcheck(lambda a: pa.cummax(a, 1).values, (x,))
     assert math.isfinite(pa.corrcoef(x).sum().item())
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+def test_cummax_cummin_values_are_their_own_tensors_and_empty_skips_the_dim(op):
+    """values is not a view (detach_() of it runs, as PyTorch's); an empty input returns
+    empty results without checking dim, as PyTorch."""
+    torch = _torch()
+    for L in (pa, torch):
+        for x in (L.tensor([1, 3, 2]), L.tensor(2.0), L.tensor([[1.0, 0.0]], requires_grad=True)):
+            v, i = getattr(x, op)(0)
+            v.detach_()
+            assert not v.requires_grad
+        v, i = getattr(L.zeros((1, 0), dtype=L.float64), op)(-3)
+        assert tuple(v.shape) == (1, 0) and tuple(i.shape) == (1, 0)
+        assert str(i.dtype).endswith("int64")
+        with pytest.raises(IndexError):
+            getattr(L.zeros((1, 2)), op)(-3)
+    r = pa.cummax(pa.tensor([[1.0, 3.0, 2.0]]), 1)
+    assert r.values.tolist() == [[1.0, 3.0, 3.0]] and r.indices.tolist() == [[0, 1, 1]]

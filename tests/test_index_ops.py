@@ -304,3 +304,45 @@ def test_errors(name: str, exc: type[Exception], fn: Callable[[Any], Any]) -> No
         return
     with pytest.raises(exc):
         fn(torch)
+
+
+def test_index_add_second_backward_when_only_self_needs_grad() -> None:
+    """index_add's self gradient is the gradient itself: PyTorch saves the index only for
+    source's, so with source not requiring grad a second pass (graph freed) runs; with source
+    requiring grad it raises in both."""
+    torch = pytest.importorskip("torch")
+    for L in (pa, torch):
+        x = L.ones(1, 3, 2, dtype=L.float64, requires_grad=True)
+        y = x.index_add(0, L.tensor([0]), L.ones(1, 3, 2, dtype=L.float64))
+        (y * 2).sum().backward()
+        (g,) = L.autograd.grad(y.sum(), [x])
+        assert g.tolist() == [[[1.0, 1.0]] * 3]
+        s = L.ones(1, 3, 2, dtype=L.float64, requires_grad=True)
+        y = x.index_add(0, L.tensor([0]), s)
+        y.sum().backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            y.sum().backward()
+
+
+@pytest.mark.parametrize("op", ["index_fill", "index_copy", "index_add", "index_fill_"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_index_writes_into_an_empty_tensor_do_not_check_the_index(op: str, dim: int) -> None:
+    """PyTorch's index_fill/index_copy/index_add return early for an empty self: an index out
+    of range is not an error there, but along the dim of size 0 itself for index_fill and
+    index_copy (PyTorch: an internal error); index_select always checks."""
+    torch = pytest.importorskip("torch")
+    raises = dim == 1 and op != "index_add"
+    for L in (pa, torch):
+        x = L.zeros(1, 0, 1)
+        idx = L.tensor([3])
+        src = L.zeros([1 if d == dim % 3 else s for d, s in enumerate(x.shape)])
+        args = (dim, idx, 3.0 if op.startswith("index_fill") else src)
+        if raises:
+            with pytest.raises((IndexError, RuntimeError)):
+                getattr(x, op)(*args)
+        else:
+            assert tuple(getattr(x, op)(*args).shape) == (1, 0, 1)
+        with pytest.raises(IndexError):
+            L.zeros(2, 1).index_fill(0, idx, 1.0)
+        with pytest.raises((IndexError, RuntimeError)):
+            x.index_select(dim, idx)

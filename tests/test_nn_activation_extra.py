@@ -276,3 +276,23 @@ def test_no_warnings_from_the_modules():
         warnings.simplefilter("error")
         for m in [nn.SELU(), nn.Mish(), nn.GLU(), nn.PReLU(), nn.Softmin(1), nn.Hardswish()]:
             m(x)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_hardswish_gradient_with_infinite_incoming_gradients(dtype):
+    """PyTorch's hardswish gradient is g * (x / 3 + 1/2) inside (-3, 3), one product (an
+    infinite g at x = 0 gives inf, not NaN), 0 up to -3 even for an infinite g, g from 3."""
+    torch = torch_or_skip()
+    inf = float("inf")
+    xs = [-3.0, 3.0, -3.5, 0.0, -0.0, 1.0, -inf, inf, 2.9, -2.9]
+    gs = [-inf, -inf, inf, -inf, inf, 2.0, inf, inf, 1.0, 1.0]
+    out = []
+    for L in (pa, torch):
+        dt = getattr(L, dtype)
+        x = L.tensor(xs * 2, dtype=dt, requires_grad=True)
+        y = L.nn.functional.hardswish(x)
+        y.backward(L.tensor(gs * 2, dtype=dt))
+        out.append((np.array(y.detach().numpy()), np.array(x.grad.numpy())))
+    for a, b in zip(out[0], out[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))

@@ -213,3 +213,27 @@ def test_pow_conventions_as_torch() -> None:
         pyautograd.pow(pyautograd.tensor(ib), pyautograd.tensor(ie)).numpy(),
         torch.pow(torch.tensor(ib), torch.tensor(ie)).numpy(),
     )
+
+
+@pytest.mark.parametrize("beta", [0, 1, -0.66, 2])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_addmm_alpha_zero_ignores_the_product(beta: float, dtype: str) -> None:
+    """alpha=0: PyTorch's GEMM skips mat1 @ mat2, so NaN/inf there do not reach the value
+    (beta * input; -0 where input is 0 and beta < 0; 0 for beta 0); the gradients stay."""
+    nan, inf = float("nan"), float("inf")
+    m1 = np.array([[0.0, 0.0, nan], [1.0, inf, 2.0]])
+    m2 = np.array([[1.0, -1.0], [1.0, 2.0], [1.0, 0.5]])
+    inp = np.array([[0.0, -0.0], [3.0, -2.0]])
+    outs = []
+    for L in (pyautograd, torch):
+        dt = getattr(L, dtype)
+        a, b = L.tensor(m1, dtype=dt), L.tensor(m2, dtype=dt, requires_grad=True)
+        i = L.tensor(inp, dtype=dt, requires_grad=True)
+        r = i.addmm(a, b, beta=beta, alpha=0)
+        r.backward(L.ones_like(r))
+        # (beta=0: input's gradient is a known divergence, new-baddbmm-beta0-grad)
+        ts = (r, b.grad) if beta == 0 else (r, i.grad, b.grad)
+        outs.append([np.array(t.detach().numpy()) for t in ts])
+    for ours, theirs in zip(*outs, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+        np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))

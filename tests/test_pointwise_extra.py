@@ -100,3 +100,21 @@ def test_lerp_in_place_and_errors() -> None:
         pa.addcdiv(ia, ia, ia)
     with pytest.raises(RuntimeError):
         pa.addcmul(pa.ones(2, 3), pa.ones(4), pa.ones(2, 3))
+
+
+def test_lerp_by_a_number_saves_nothing() -> None:
+    """lerp with a number weight (and lerp_) runs a second backward pass after the graph was
+    freed, as PyTorch's LerpBackward0, which saves no tensor; the gradients agree."""
+    grads = []
+    for L in (pa, torch):
+        x = L.tensor([-2.0, 3.0], dtype=L.float64, requires_grad=True)
+        t0 = L.tensor([1.0, 1.0], dtype=L.float64)
+        t0.lerp_(x, 0.3)
+        y = L.tensor([1.0, 0.5], dtype=L.float64).lerp(x, 0.7)
+        assert y.grad_fn.name() == "LerpBackward0"
+        t0.backward(L.ones(2, dtype=L.float64))
+        t0.backward(L.ones(2, dtype=L.float64))
+        y.sum().backward()
+        y.sum().backward()
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-15)

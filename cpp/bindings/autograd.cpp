@@ -20,7 +20,6 @@ struct PyFunctionNode : Node {
   py::object ctx, backward_fn;
   std::vector<Dims> shapes;
   std::vector<int> arg_of_input;  // forward argument position of each tensor input
-  bool freed = false;
 
   ~PyFunctionNode() override {
     if (!Py_IsInitialized()) {  // interpreter gone (exit): nothing left to decref
@@ -34,15 +33,10 @@ struct PyFunctionNode : Node {
   }
   const char* name() const override { return label.c_str(); }
   bool may_fail() const override { return true; }
-  void check() const override {
-    if (freed)
-      fail(label.c_str(),
-           "trying to backward through the graph a second time; specify "
-           "retain_graph=True if you need to");
-  }
+  // No check of its own after release: as PyTorch's, a second pass fails only where backward
+  // reads ctx.saved_tensors (freed); a Function that saved nothing runs again.
   void release() override {
     py::gil_scoped_acquire gil;
-    freed = true;
     ctx.attr("_free")();
   }
   std::vector<Tensor> apply(const Tensor& g) override {

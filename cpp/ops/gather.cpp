@@ -62,13 +62,19 @@ Tensor index_view(const Tensor& index, const Dims& shape, int dim) {
   return make_view(index, shape, st, index->offset);
 }
 
-int check_index_vector(const Tensor& self, int64_t dim, const Tensor& index, const char* op) {
+// write_kind: index_add (0), index_copy (1), index_fill (2), which (as PyTorch's) do not
+// bound-check the index of an empty self: they write nothing. (index_copy/index_fill along a
+// dim of size 0 raise there, PyTorch with an internal error; index_select always checks.)
+int check_index_vector(const Tensor& self, int64_t dim, const Tensor& index, const char* op,
+                       int write_kind = -1) {
   check_index_dtype(index, op);
   if (index->dim() > 1)
     fail<IndexError>(op, "index is supposed to be a vector (0-d or 1-D), got shape ",
                      shape_str(index->shape));
   const int d = wrap_dim(dim, self->dim(), op);
-  check_range(index, self->dim() ? self->shape[d] : 1, d, false, op);
+  const int64_t size = self->dim() ? self->shape[d] : 1;
+  const bool unchecked = write_kind >= 0 && self->numel == 0 && (write_kind == 0 || size != 0);
+  if (!unchecked) check_range(index, size, d, false, op);
   return d;
 }
 
@@ -166,8 +172,12 @@ struct IndexWriteBackward : Node {
   }
   bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    const Tensor& idx = index.unpack(*this);
     std::vector<Tensor> r(next.size());
+    if (kind == 0 && !needs(1)) {  // index_add's self: g, nothing saved (as PyTorch's)
+      if (needs(0)) r[0] = g;
+      return r;
+    }
+    const Tensor& idx = index.unpack(*this);
     if (needs(0)) r[0] = kind == 0 ? g : index_fill(g, dim, idx, Scalar{0.0});
     if (needs(1)) {
       r[1] = index_select(g, dim, idx);
@@ -316,6 +326,7 @@ Tensor scaled(const Tensor& src, double alpha) {
 // kind: 0 index_add, 1 index_copy, 2 index_fill (src: the 0-d value)
 void index_write_kernel(const Tensor& self, int d, const Tensor& index, const Tensor& src,
                         int kind) {
+  if (self->numel == 0) return;  // (its index unchecked, as PyTorch's)
   if (self->dim() == 0) {
     if (index->numel == 0) return;
     Tensor s = kind == 2 ? src : reshape(detach(src), Dims{});
@@ -336,7 +347,7 @@ void index_write_kernel(const Tensor& self, int d, const Tensor& index, const Te
 
 Tensor index_write(const Tensor& a, int64_t dim, const Tensor& index, const Tensor& src,
                    double alpha, int kind, const char* op) {
-  const int d = check_index_vector(a, dim, index, op);
+  const int d = check_index_vector(a, dim, index, op, kind);
   if (kind != 2) check_source(a, d, index, src, op);
   Tensor out = copy_of(a);
   Tensor s = alpha != 1 ? scaled(src, alpha) : src;
@@ -347,7 +358,9 @@ Tensor index_write(const Tensor& a, int64_t dim, const Tensor& index, const Tens
     n->dim = d;
     n->kind = kind;
     n->alpha = alpha;
-    n->index = SavedTensor(index);
+    // index_add's self gradient is g: the index is saved only for source's (PyTorch's
+    // node saves what the needed gradients read, so a second pass needing none runs)
+    if (kind != 0 || n->needs(1)) n->index = SavedTensor(index);
   }
   return out;
 }
@@ -357,7 +370,7 @@ const Tensor& index_write_(const Tensor& self, int64_t dim, const Tensor& index,
   return write_inplace(
       self, kind != 2 && src->requires_grad(), op,
       [&] {
-        const int d = check_index_vector(self, dim, index, op);
+        const int d = check_index_vector(self, dim, index, op, kind);
         if (kind != 2) check_source(self, d, index, src, op);
         Tensor s = alpha != 1 ? scaled(src, alpha) : unaliased(self, src);
         index_write_kernel(self, d, unaliased(self, index), s, kind);

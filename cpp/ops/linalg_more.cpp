@@ -2,6 +2,7 @@
 // ops, so their gradients come from those ops' nodes. Each checks its operands first, so that
 // errors name it and the shapes.
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "ops/ops.h"
 
 namespace pyag {
@@ -71,6 +72,16 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar
          shape_str(mat2->shape));
   same_dtype("addmm", mat1, mat2);
   Tensor out = combine("addmm", input, mm(mat1, mat2), beta, alpha);
+  if (alpha.v == 0) {
+    // PyTorch's GEMM skips the product when alpha is 0: the value is beta * input (0 for beta
+    // 0; -0 kept), with no NaN or inf from mat1 or mat2. The graph (and so the gradients,
+    // mm(g, mat2^T) * 0 and so on) stays the composite's: only the fresh result's values are
+    // replaced, which no node saved.
+    if (beta.v == 0)
+      fill(out, 0.0);
+    else
+      copy_into(out, beta.v == 1 ? detach(input) : mul(detach(input), beta));
+  }
   show_grad_fn_as(out, "AddmmBackward0");
   return out;
 }

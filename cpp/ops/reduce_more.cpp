@@ -176,16 +176,18 @@ struct CumsumBackward : Node {
 
 struct CumprodBackward : Node {
   SavedTensor x;
+  SavedTensor y;  // the result: unread here, saved as PyTorch's node saves it (version check)
   int dim = 0;
   const char* name() const override { return "CumprodBackward0"; }
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
+    y.check(*this);
     Tensor r = empty(g->shape, g->dtype);
     cumprod_grad_into(r, g, xv, dim);
     return {r};
   }
-  void check() const override { x.check(*this); }
-  void release() override { x.reset(); }
+  void check() const override { x.check(*this), y.check(*this); }
+  void release() override { x.reset(), y.reset(); }
 };
 
 // all/any: bool, but uint8 for uint8 input (PyTorch keeps uint8 there).
@@ -323,6 +325,7 @@ Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   cumprod_into(out, x, d);
   if (auto n = record<CumprodBackward>({&x}, out)) {
     n->x = SavedTensor(x);
+    n->y = SavedTensor(out);
     n->dim = d;
   }
   return out;

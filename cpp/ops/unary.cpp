@@ -311,8 +311,15 @@ const Tensor& detail::apply_unary_(int op, const Tensor& self, const ScalarArgs&
     fail(name, "result type ", dtype_name(rt), " can't be cast to the desired output type ",
          dtype_name(self->dtype));
   check_params_fit(in, ct, p, name);
-  if (check_inplace(self, false, name))  // the derivative must not read the overwritten input
-    return commit_inplace(self, apply_unary(op, reads_input(in.grad) ? clone(self) : self, p));
+  if (check_inplace(self, false, name)) {  // the derivative must not read the overwritten input
+    const Tensor r = apply_unary(op, reads_input(in.grad) ? clone(self) : self, p);
+    commit_inplace(self, r);
+    // A derivative reading the result reads self, as PyTorch's node saves it: a later
+    // in-place write into self is then "modified by an inplace operation" in backward.
+    if (reads_output(in.grad))
+      if (auto* n = dynamic_cast<UnaryBackward*>(r->grad_fn().get())) n->y = SavedTensor(self);
+    return self;
+  }
   unary_into(k, self, self, p);
   self->bump_version();
   return self;

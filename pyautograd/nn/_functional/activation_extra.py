@@ -156,9 +156,15 @@ def _hardsigmoid(t: Tensor) -> Tensor:
 def _hardswish(x: Tensor) -> Tensor:
     xc = x.clamp(-3.0, 3.0)
     mid = xc * (xc + 3.0) / 6.0
-    # PyTorch's gradient: 0 up to -3, x / 3 + 1/2 inside (-3, 3), 1 from 3; its value below -3
-    # is x * 0 (-0, and NaN at -inf)
-    return _core.where(x <= -3.0, x * 0.0, _core.where(x < 3.0, mid, x))
+    if mid.requires_grad:
+        # PyTorch's gradient inside (-3, 3) is g * (x / 3 + 1/2), one factor: the product
+        # rule's two terms gave -inf + NaN at x = 0 for an infinite g. The value is kept
+        # (minus +0 keeps a -0).
+        u = xc * (xc.detach() / 3.0 + 0.5)
+        mid = mid.detach() - (u.detach() - u)
+    # PyTorch's gradient: 0 up to -3 (an infinite g too), x / 3 + 1/2 inside (-3, 3), 1 from
+    # 3; its value below -3 is x * 0 (-0, and NaN at -inf)
+    return _core.where(x <= -3.0, x.detach() * 0.0, _core.where(x < 3.0, mid, x))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
