@@ -52,3 +52,113 @@ def test_detach_in_place_of_a_linear_result(shape: tuple[int, ...]) -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="detach views in-place"):
         run(torch)
+
+
+# ---- gates added with ops_nn.py's activation rows (seeds 0 and 1) ----
+def test_gelu_of_inf_in_float32() -> None:
+    """torch-gelu-simd-overflow: PyTorch's float32 gelu gives NaN at inf in its SIMD loop and
+    inf in its scalar loop (a 1-element tensor); pyautograd gives inf, as its scalar loop and
+    float64 do."""
+    inf = float("inf")
+    F = pyautograd.nn.functional
+    assert F.gelu(pyautograd.tensor([1.0, inf] * 8))[1].item() == inf
+    torch = pytest.importorskip("torch")
+    assert torch.nn.functional.gelu(torch.tensor([1.0, inf] * 8))[1].isnan()
+    assert torch.nn.functional.gelu(torch.tensor([inf])).item() == inf
+    assert torch.nn.functional.gelu(torch.tensor([1.0, inf] * 8).double())[1].item() == inf
+
+
+def test_mode_with_nan() -> None:
+    """torch-mode-nan: PyTorch's mode sorts with <, so a NaN's position decides; pyautograd
+    sorts NaN last and counts each NaN once: [nan, 0] gives 0."""
+    nan = float("nan")
+    v = pyautograd.tensor([[nan, nan], [nan, 0.0]]).mode(0).values.tolist()
+    assert np.isnan(v[0]) and v[1] == 0.0
+    torch = pytest.importorskip("torch")
+    assert torch.tensor([[nan, nan], [nan, 0.0]]).mode(0).values.isnan().all()
+
+
+def test_index_put_accumulate_out_of_range() -> None:
+    """torch-index-put-accumulate-partial: PyTorch adds at index 0 before raising for -8;
+    pyautograd raises before writing."""
+    for lib, want in ((pyautograd, 3.0), (pytest.importorskip("torch"), 2.0)):
+        t = lib.tensor([3.0])
+        with pytest.raises(IndexError):
+            t.index_put_((lib.tensor([0, -8]),), lib.tensor(-1.0), accumulate=True)
+        assert t.tolist() == [want]
+
+
+def test_median_of_an_empty_integer_tensor() -> None:
+    """torch-median-empty-int: PyTorch returns an uninitialized int64 (its float median of
+    nothing is NaN); pyautograd raises."""
+    with pytest.raises(RuntimeError, match="empty"):
+        pyautograd.zeros(0, dtype=pyautograd.int64).median()
+    torch = pytest.importorskip("torch")
+    assert torch.zeros(0, dtype=torch.int64).median().item() == -(2**63)
+
+
+def test_no_grad_write_into_a_split_output() -> None:
+    """torch-multi-output-view-no-grad-write: PyTorch allows the write under no_grad, then
+    raises when the view's is_leaf is read; pyautograd's view keeps a history."""
+
+    def run(lib: Any) -> Any:
+        x = lib.tensor([[-2.0]], requires_grad=True)
+        a = x.split(1, dim=-1)[0]
+        with lib.no_grad():
+            a.neg_()
+        return a
+
+    a = run(pyautograd)
+    assert a.is_leaf is False and a.tolist() == [[2.0]]
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="multiple views"):
+        _ = run(torch).is_leaf
+
+
+def test_advanced_index_write_into_an_expanded_tensor() -> None:
+    """torch-index-put-expanded: with autograd recording, PyTorch writes only the indexed
+    elements into the expanded memory; pyautograd copies the whole result back, so the last
+    copy of each shared element wins."""
+
+    def run(lib: Any) -> Any:
+        b = lib.tensor([[[-2.0, -2.0, -2.0]]], dtype=lib.float64)
+        e = b.expand(4, 2, -1)
+        v = lib.tensor([1.0], dtype=lib.float64, requires_grad=True)
+        e[lib.tensor([0]), lib.tensor([1]), lib.tensor([0, 1])] = v
+        return b.tolist()
+
+    assert run(pyautograd) == [[[-2.0, -2.0, -2.0]]]
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="expanded"):
+        assert run(torch) == [[[1.0, 1.0, -2.0]]]
+
+
+def test_unique_dim_with_nan() -> None:
+    """torch-unique-dim-nan: the order of slices holding NaN is PyTorch's sort's accident;
+    pyautograd sorts NaN last."""
+    nan = float("nan")
+    r = pyautograd.unique(pyautograd.tensor([[[nan, nan, 1.0]]], dtype=pyautograd.float64), dim=-1)
+    assert str(r.tolist()) == "[[[1.0, nan, nan]]]"
+    torch = pytest.importorskip("torch")
+    t = torch.unique(torch.tensor([[[nan, nan, 1.0]]], dtype=torch.float64), dim=-1)
+    assert str(t.tolist()) == "[[[nan, nan, 1.0]]]"
+
+
+def test_in_place_write_into_a_logsumexp_input() -> None:
+    """torch-logsumexp-saves-input: PyTorch's node saves the input, so writing into it makes
+    backward raise; pyautograd's composite saved exp(x - max) and gives the gradient of the
+    values before the write (softmax of them)."""
+
+    def run(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        r = y.logsumexp(0)
+        y.mul_(2)
+        r.backward()
+        return x.grad.tolist()
+
+    e = np.exp([1.0, 2.0])
+    np.testing.assert_allclose(run(pyautograd), e / e.sum(), rtol=1e-14)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        run(torch)

@@ -79,6 +79,7 @@ class Gen:
         self.grads_dirty = False  # a backward pass PyTorch aborted: .grad is not compared
         self.split_bases: set[str] = set()  # inputs of split/chunk/unbind (multi-output views)
         self.special_inputs: set[str] = set()  # inputs, outputs of special.* ops recorded
+        self.lse_inputs: set[str] = set()  # inputs of logsumexp autograd recorded
 
     # ---- the interface argument generators use -------------------------------------------
     def t(self, name: str) -> Any:
@@ -299,6 +300,8 @@ class Gen:
         if tracked and row.name.startswith(("special.", "ldexp")):
             self.special_inputs.update(a.var for a in ts if a.var)  # type: ignore[misc]
             self.special_inputs.update(st.defines)
+        if tracked and row.name == "logsumexp" and args[0].var:
+            self.lse_inputs.add(args[0].var)
         if row.name in P.MULTI_OUTPUT_VIEW_ROWS and args[0].var:
             self.split_bases.add(args[0].var)
         if tracked and row.name == "pow:rop" and args[0].var:

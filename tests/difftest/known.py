@@ -228,11 +228,9 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     ),
     "new-backward-again-saved": G(
         "new",
-        "a second backward pass without retain_graph through tril/triu/lerp (PyTorch's nodes "
-        "save nothing there; pyautograd's composites save a mask or a scalar product and raise)",
-        lambda ctx: P.backward_again_through(
-            ctx, ("tril", "triu", "tril:func", "triu:func", "lerp", "lerp:scalar", "lerp_")
-        ),
+        "a second backward pass without retain_graph through tril/triu (PyTorch's nodes save "
+        "nothing there; pyautograd's composites save a mask and raise)",
+        lambda ctx: P.backward_again_through(ctx, ("tril", "triu", "tril:func", "triu:func")),
     ),
     "new-int-addmm-float-scale": G(
         "new",
@@ -489,6 +487,73 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "new",
         "t.size(d) of a 0-d tensor (PyTorch raises IndexError; pyautograd returns 1)",
         lambda ctx: ctx.row == "size" and ctx.args[0].value.dim() == 0,
+    ),
+    "torch-gelu-simd-overflow": G(
+        "torch",
+        "gelu (erf form) of a float32 tensor holding inf or a value beyond 1e37 (PyTorch's "
+        "SIMD loop gives NaN at inf and inf near float32's maximum; its scalar loop, which a "
+        "1-element or strided tensor takes, and float64 give x, as pyautograd)",
+        lambda ctx: (
+            ctx.row == "nn:gelu"
+            and any(
+                str(t.dtype).endswith("float32") and P.has(t, lambda v: abs(v) > 1e37)
+                for t in ctx.tensors()
+            )
+        ),
+    ),
+    "torch-mode-nan": G(
+        "torch",
+        "mode of a tensor holding NaN (PyTorch sorts each slice with <, which NaN breaks: which "
+        "value wins depends on where the NaN stands)",
+        lambda ctx: ctx.op() == "mode" and any(P.has(t, math.isnan) for t in ctx.tensors()),
+    ),
+    "torch-index-put-accumulate-partial": G(
+        "torch",
+        "index_put_(..., accumulate=True) with an index out of range (PyTorch adds the values "
+        "at the indices before it, then raises; pyautograd checks first and writes nothing)",
+        P.index_put_accumulate_out_of_range,
+    ),
+    "torch-logsumexp-saves-input": G(
+        "torch",
+        "in-place writes into the input of a logsumexp autograd recorded (PyTorch's node saves "
+        "it; pyautograd's composite saves exp(x - max), a tensor of its own)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.lse_inputs),
+    ),
+    "torch-median-empty-int": G(
+        "torch",
+        "median() of an empty integer tensor (PyTorch returns an uninitialized value, "
+        "-9223372036854775808; its float median is NaN; pyautograd raises)",
+        lambda ctx: (
+            ctx.row == "median:all"
+            and ctx.args[0].value.numel() == 0
+            and not ctx.args[0].value.is_floating_point()
+        ),
+    ),
+    "torch-multi-output-view-no-grad-write": G(
+        "torch",
+        "in-place writes under no_grad into outputs of split/chunk/unbind, or the tensor they "
+        "split, that require grad (PyTorch allows the write, then raises when the view's "
+        "grad_fn or is_leaf is read; pyautograd gives them a history)",
+        P.multi_output_view_no_grad_write,
+    ),
+    "torch-index-put-expanded": G(
+        "torch",
+        "x[advanced index] = v, recorded by autograd, into a tensor with a zero stride (an "
+        "expand: deprecated in PyTorch, which writes only the indexed elements into the "
+        "shared memory; pyautograd's recorded write copies the whole result back, so a "
+        "shared element ends with another value)",
+        lambda ctx: (
+            ctx.row in ("setitem:adv", "index_put_")
+            and ctx.tracked()
+            and ctx.target().numel() > 0
+            and 0 in ctx.target().stride()
+        ),
+    ),
+    "torch-unique-dim-nan": G(
+        "torch",
+        "unique(dim=) of a tensor holding NaN (PyTorch sorts the slices with comparisons NaN "
+        "breaks: the order of slices with NaN depends on the input's)",
+        lambda ctx: ctx.row == "unique:dim" and any(P.has(t, math.isnan) for t in ctx.tensors()),
     ),
     "torch-gelu-strided-grad": G(
         "torch",

@@ -136,3 +136,24 @@ row("nn:cross_entropy", f"{F}.cross_entropy({{0}}, {{1}}, reduction={{2}})",
 row("nn:nll_loss", f"{F}.nll_loss({F}.log_softmax({{0}}, -1), {{1}}, reduction={{2}})",
     A.tensor(FLOAT_ONLY, pred=lambda t: t.dim() in (1, 2)), classes(0), reduction(),
     weight=0.3, family="nn")  # fmt: skip
+
+# ---- more activations, with their parameters (oracle2) ----
+for _a, _code in (
+    ("selu", "selu({0})"),
+    ("celu", "celu({0}, alpha=0.5)"),  # PyTorch's backward uses 1 / float32(alpha)
+    ("softsign", "softsign({0})"),
+    ("mish", "mish({0})"),
+    ("logsigmoid", "logsigmoid({0})"),
+    ("hardswish", "hardswish({0})"),
+    ("hardsigmoid", "hardsigmoid({0})"),
+    ("softshrink", "softshrink({0}, 0.4)"),
+    ("tanhshrink", "tanhshrink({0})"),
+    ("elu_alpha", "elu({0}, alpha=0.5)"),
+    ("softplus_beta", "softplus({0}, beta=2.0, threshold=1.5)"),
+    ("gelu_tanh", "gelu({0}, approximate='tanh')"),
+    ("leaky_relu_default", "leaky_relu({0})"),
+):
+    row(f"nn:{_a}", f"{F}.{_code}", _x(), weight=0.15, family="nn")
+row("nn:softmin", f"{F}.softmin({{0}}, {{1}})", _x(), dim_arg(0), weight=0.2, family="nn")
+row("nn:normalize", f"{F}.normalize({{0}}, p=2.0, dim={{1}})", A.tensor(FLOAT_ONLY), dim_arg(0),
+    weight=0.2, family="nn")  # fmt: skip

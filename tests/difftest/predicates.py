@@ -528,6 +528,15 @@ def multi_output_view_write(ctx: Ctx) -> bool:
     return aliases_any(ctx, ctx.target(), outs | srcs)
 
 
+def multi_output_view_no_grad_write(ctx: Ctx) -> bool:
+    """An in-place write under no_grad into an output of split/chunk/unbind, or the tensor
+    they split, that requires grad."""
+    if ctx.kind != "inplace" or not ctx.no_grad or not ctx.target().requires_grad:
+        return False
+    outs = {v for v, r in ctx.g.made_by.items() if r in MULTI_OUTPUT_VIEW_ROWS}
+    return aliases_any(ctx, ctx.target(), outs | set(ctx.g.split_bases))
+
+
 def unfold_write(ctx: Ctx) -> bool:
     """An in-place write into an unfold result (PyTorch's is a view, pyautograd's a copy)."""
     if ctx.kind != "inplace":
@@ -562,3 +571,16 @@ def var_no_dof(ctx: Ctx) -> bool:
         except (IndexError, TypeError):
             return False
     return n <= corr
+
+
+def index_put_accumulate_out_of_range(ctx: Ctx) -> bool:
+    """index_put_((index,), v, accumulate=True) whose index holds a value outside
+    [-n, n) for the target's first dimension n."""
+    if ctx.row != "index_put_" or len(ctx.args) < 4 or ctx.args[3].code != "True":
+        return False
+    t, idx = ctx.args[0].value, ctx.args[1].value
+    if t.dim() == 0 or not hasattr(idx, "tolist"):
+        return False
+    n = t.shape[0]
+    vals = idx.reshape(-1).tolist()
+    return any(isinstance(i, int) and not -n <= i < n for i in vals)
