@@ -137,6 +137,7 @@ def _angle_fn() -> Any:
 
         @staticmethod
         def backward(ctx: Any, *grads: Tensor) -> Any:
+            ctx._freed_check()  # (PyTorch's AngleBackward0 saves self)
             return pa.zeros_like(grads[0])  # the angle of a real number is piecewise constant
 
     return Angle
@@ -619,6 +620,7 @@ def _attached_fn() -> Any:
 
         @staticmethod
         def backward(ctx: Any, *gs: Tensor) -> Any:
+            ctx._freed_check()  # (PyTorch's nextafter/div/nanmedian nodes save their inputs)
             g = gs[0]
             if ctx.kind == "none":
                 raise RuntimeError(f"derivative for aten::{ctx.name} is not implemented")

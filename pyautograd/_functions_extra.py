@@ -202,7 +202,9 @@ def _unfold_fn() -> Any:
             @staticmethod
             def forward(ctx: Any, x: Tensor, d: int, idx: Tensor, shape: tuple[int, ...]) -> Any:
                 ctx.d, ctx.idx, ctx.in_shape, ctx.shape = d, idx, tuple(x.shape), shape
-                return x.index_select(d, idx).reshape(shape).movedim(d + 1, -1)
+                # a tensor of its own (not a view of the internal selection), so views of it
+                # made under no_grad require grad, as views of PyTorch's unfold view do
+                return x.index_select(d, idx).reshape(shape).movedim(d + 1, -1).clone()
 
             @staticmethod
             def backward(ctx: Any, *grads: Tensor) -> Any:

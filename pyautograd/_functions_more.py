@@ -412,7 +412,9 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     b = b.reshape([1] * (n - b.dim()) + list(b.shape))
     ai = a.reshape([s for d in a.shape for s in (d, 1)])
     bi = b.reshape([s for d in b.shape for s in (1, d)])
-    return (ai * bi).reshape([x * y for x, y in zip(a.shape, b.shape, strict=True)])
+    out = (ai * bi).reshape([x * y for x, y in zip(a.shape, b.shape, strict=True)])
+    # a tensor of its own, as PyTorch's (its _unsafe_view is no view: detach_() runs)
+    return _core._show_grad_fn_as(out.clone(), "UnsafeViewBackward0")
 
 
 def _cross(op: str, input: Tensor, other: Tensor, dim: int) -> Tensor:

@@ -251,6 +251,16 @@ class FunctionCtx:
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         pass
 
+    def _freed_check(self) -> None:
+        """For a Function standing for a PyTorch node that saves tensors (which this one does
+        not need): after the graph was freed, backward raises as PyTorch's does."""
+        if self._freed:
+            raise RuntimeError(
+                f"[{self._name}] trying to backward through the graph a second time (or to "
+                "directly access saved tensors after they have already been freed); specify "
+                "retain_graph=True if you need to backward through the graph a second time"
+            )
+
     def _free(self) -> None:
         for s in self._saved:
             if s is not None:

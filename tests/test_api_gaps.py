@@ -483,3 +483,38 @@ def test_xlog1py_gradient_of_a_zero_gradient_at_minus_one() -> None:
         r.backward(L.tensor([[0.0, 1.0, 1.0], [2.0, 0.0, -3.0], [1.0, 1.0, 0.0]], dtype=L.float64))
         out.append((x.grad.tolist(), y.grad.tolist(), r.tolist()))
     assert str(out[0]) == str(out[1])
+
+
+@needs_torch
+@pytest.mark.parametrize("op", ["nextafter", "angle", "ctc_loss", "div_floor"])
+def test_second_backward_through_nodes_pytorch_saves_raises(op: str) -> None:
+    """Functions standing for PyTorch nodes that save tensors (nextafter, angle, ctc_loss,
+    div with a rounding mode) raise on a second pass after the graph was freed, as PyTorch's;
+    with retain_graph they run."""
+    import torch
+
+    def run(L: Any, retain: bool) -> None:
+        x = L.tensor([[0.5, -2.0]], requires_grad=True)
+        if op == "nextafter":
+            y = x.nextafter(L.tensor(4.0))
+        elif op == "angle":
+            y = x.angle()
+        elif op == "div_floor":
+            y = x.div(L.tensor([3.0, 1.5]), rounding_mode="floor")
+        else:
+            lp = L.tensor(np.linspace(-2, -0.5, 15).reshape(5, 1, 3), requires_grad=True)
+            y = L.nn.functional.ctc_loss(lp, L.tensor([[1, 2]]), [5], [2])
+        y.sum().backward(retain_graph=retain)
+        y.sum().backward()
+
+    for L in (pa, torch):
+        run(L, True)
+        with pytest.raises(RuntimeError, match="second time"):
+            run(L, False)
+
+
+@needs_torch
+def test_kron_is_a_tensor_of_its_own() -> None:
+    """kron's result is no view (PyTorch's _unsafe_view): detach_() of it runs."""
+    agree(lambda L: L.kron(L.tensor([-2.0, 1.0]), L.tensor([3.0])).detach_())
+    agree(with_grad(lambda L, x: L.kron(x, x.flip(0)), [1.0, -2.0, 0.5]))

@@ -296,3 +296,31 @@ def test_hardswish_gradient_with_infinite_incoming_gradients(dtype):
     for a, b in zip(out[0], out[1], strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize("name", ["mish", "logsigmoid"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mish_logsigmoid_gradients_as_one_product(name, dtype):
+    """mish's and logsigmoid's gradients are PyTorch's single product of the incoming gradient
+    and the derivative: an infinite gradient where the derivative is finite gives inf, and
+    0 * anything finite is 0 (the composites gave NaN); both save their input as PyTorch's
+    nodes, so a later in-place write into it makes backward raise."""
+    torch = torch_or_skip()
+    inf, nan = float("inf"), float("nan")
+    xs = [-1.0, 0.0, 1.0, 2.0, -3.0, 3.0, -3.0, -inf, inf, nan, 30.0, -30.0, 1e-8]
+    gs = [0.0, -3.0, 0.0, -1.0, 2.0, -inf, inf, 1.0, 1.0, 1.0, 2.0, -inf, inf]
+    out = []
+    for L in (pa, torch):
+        dt = getattr(L, dtype)
+        x = L.tensor(xs, dtype=dt, requires_grad=True)
+        y = getattr(L.nn.functional, name)(x)
+        y.backward(L.tensor(gs, dtype=dt))
+        out.append((np.array(y.detach().numpy()), np.array(x.grad.numpy())))
+        z = x * 1.0
+        w = getattr(L.nn.functional, name)(z)
+        z.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            w.sum().backward()
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for a, b in zip(out[0], out[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-30)

@@ -513,6 +513,12 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "at the indices before it, then raises; pyautograd checks first and writes nothing)",
         P.index_put_accumulate_out_of_range,
     ),
+    "new-unfold-no-grad": G(
+        "new",
+        "unfold under no_grad of a tensor requiring grad (PyTorch's unfold is a view, which "
+        "requires grad then; pyautograd's is a copy, which does not)",
+        lambda ctx: ctx.row == "unfold" and ctx.no_grad and ctx.args[0].value.requires_grad,
+    ),
     "torch-logsumexp-saves-input": G(
         "torch",
         "in-place writes into the input of a logsumexp autograd recorded (PyTorch's node saves "

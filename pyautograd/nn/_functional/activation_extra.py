@@ -129,7 +129,58 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     _floating(input, "mish")
-    return _maybe_inplace(input, lambda t: t * _core.softplus(t, 1.0, 20.0).tanh(), inplace)
+    return _maybe_inplace(input, _mish, inplace)
+
+
+def _mish_value(t: Tensor) -> Tensor:
+    return t * _core.softplus(t, 1.0, 20.0).tanh()
+
+
+def _mish(t: Tensor) -> Tensor:
+    if not (_core.is_grad_enabled() and t.requires_grad):
+        return _mish_value(t)
+    return _core._show_grad_fn_as(_fns()["mish"].apply(t), "MishBackward0")
+
+
+_FNS: dict[str, Any] = {}
+
+
+def _fns() -> dict[str, Any]:
+    """mish's and logsigmoid's nodes: PyTorch's derivatives, each one product with the
+    incoming gradient (the composites' product rules gave inf * 0 = NaN for an infinite
+    gradient), saving the input as PyTorch's nodes do."""
+    if not _FNS:
+        from ...autograd import Function
+
+        class Mish(Function):
+            @staticmethod
+            def forward(ctx: Any, x: Tensor) -> Tensor:
+                ctx.save_for_backward(x)
+                return _mish_value(x)
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                (x,) = ctx.saved_tensors
+                tsp = _core.softplus(x, 1.0, 20.0).tanh()
+                return grads[0] * (tsp + x * x.sigmoid() * (1 - tsp * tsp))
+
+        class LogSigmoid(Function):
+            @staticmethod
+            def forward(ctx: Any, x: Tensor) -> Tensor:
+                ctx.save_for_backward(x)
+                return -_core.softplus(-x, 1.0, 20.0)
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Tensor) -> Any:
+                (x,) = ctx.saved_tensors
+                neg = x < 0
+                z = (-x.abs()).exp()
+                # PyTorch's: grad * (max_deriv - sign * z / (1 + z))
+                d = _core.where(neg, 1.0 - z / (1 + z), z / (1 + z))
+                return grads[0] * d
+
+        _FNS.update(mish=Mish, logsigmoid=LogSigmoid)
+    return _FNS
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -195,7 +246,9 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)), computed stably as -softplus(-x)."""
     _floating(input, "log_sigmoid")
-    return -_core.softplus(-input, 1.0, 20.0)
+    if not (_core.is_grad_enabled() and input.requires_grad):
+        return -_core.softplus(-input, 1.0, 20.0)
+    return _core._show_grad_fn_as(_fns()["logsigmoid"].apply(input), "LogSigmoidBackward0")
 
 
 def softsign(input: Tensor) -> Tensor:

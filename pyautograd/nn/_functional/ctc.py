@@ -119,6 +119,7 @@ class _CTC:
             @staticmethod
             @once_differentiable  # grad_t was computed in forward, not recorded
             def backward(ctx: Any, *grads: Tensor) -> Any:
+                ctx._freed_check()  # (PyTorch's node saves log_probs and its alphas)
                 return grad_t * grads[0].reshape(1, -1, 1)
 
         out: Tensor = CtcLossBackward0.apply(log_probs)
