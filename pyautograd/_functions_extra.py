@@ -457,6 +457,11 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
 
 def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     """other - alpha * input."""
+    if isinstance(other, bool) or (isinstance(input, Tensor) and input.dtype == _core.bool):
+        raise RuntimeError(  # (PyTorch's sub refuses a bool operand, a Python bool too)
+            "[rsub] Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return (
         _pa().sub(other, input, alpha=alpha)
         if isinstance(other, Tensor)

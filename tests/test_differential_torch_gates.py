@@ -162,3 +162,37 @@ def test_in_place_write_into_a_logsumexp_input() -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         run(torch)
+
+
+@pytest.mark.parametrize("case", ["gather", "addcdiv", "logcumsumexp"])
+def test_in_place_writes_into_tensors_only_pytorch_saves(case: str) -> None:
+    """torch-gather-saves-self, torch-addcdiv-saves-operands, torch-logcumsumexp-saves-result:
+    PyTorch's node saves the tensor written into, so backward raises; pyautograd's gradient
+    does not read it and is the one of the values before the write."""
+
+    def run(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        if case == "gather":
+            t = x * 1
+            y = t.gather(0, lib.tensor([2, 0]))
+            t.add_(1)
+        elif case == "addcdiv":
+            t = lib.tensor([2.0, 4.0, 8.0], dtype=lib.float64)
+            y = x.addcdiv(lib.ones(3, dtype=lib.float64), t)
+            t.add_(1)
+        else:
+            y = (x * 1).logcumsumexp(0)
+            z = y * 1
+            y.add_(1)
+            y = z
+        y.sum().backward()
+        return x.grad.tolist()
+
+    ours = run(pyautograd)
+    if case == "gather":
+        assert ours == [1.0, 0.0, 1.0]
+    elif case == "addcdiv":
+        assert ours == [1.0, 1.0, 1.0]
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        run(torch)

@@ -264,3 +264,10 @@ def test_unfold_second_backward_and_no_grad_as_torch():
         z.sum().backward()
         assert tuple(e.grad.shape) == (0, 1)
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("other", [True, False, 2, 1.5])
+def test_rsub_refuses_a_bool_operand_as_torch(other):
+    """rsub raises for a Python bool (and a bool tensor), as PyTorch's sub does."""
+    compare(lambda L, x: L.rsub(x, other), A)
+    compare(lambda L, x: L.rsub(x.detach() > 0, 1), A)

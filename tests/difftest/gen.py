@@ -80,6 +80,9 @@ class Gen:
         self.split_bases: set[str] = set()  # inputs of split/chunk/unbind (multi-output views)
         self.special_inputs: set[str] = set()  # inputs, outputs of special.* ops recorded
         self.lse_inputs: set[str] = set()  # inputs of logsumexp autograd recorded
+        # tensors PyTorch's nodes save and pyautograd's do not (see known.py): op -> variables
+        self.torch_saved: dict[str, set[str]] = {"gather": set(), "addcdiv": set(),
+                                                 "logcumsumexp": set()}  # fmt: skip
 
     # ---- the interface argument generators use -------------------------------------------
     def t(self, name: str) -> Any:
@@ -302,6 +305,13 @@ class Gen:
             self.special_inputs.update(st.defines)
         if tracked and row.name == "logsumexp" and args[0].var:
             self.lse_inputs.add(args[0].var)
+        op = row.name.split(":")[0]
+        if tracked and op == "gather" and args[0].var:  # self (GatherBackward0)
+            self.torch_saved["gather"].add(args[0].var)
+        if tracked and op in ("addcdiv", "addcdiv_"):  # tensor1, tensor2 (AddcdivBackward0)
+            self.torch_saved["addcdiv"].update(a.var for a in args[1:3] if a.var)
+        if tracked and op == "logcumsumexp":  # the result (LogcumsumexpBackward0)
+            self.torch_saved["logcumsumexp"].update(st.defines)
         if row.name in P.MULTI_OUTPUT_VIEW_ROWS and args[0].var:
             self.split_bases.add(args[0].var)
         if tracked and row.name == "pow:rop" and args[0].var:

@@ -519,6 +519,24 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "requires grad then; pyautograd's is a copy, which does not)",
         lambda ctx: ctx.row == "unfold" and ctx.no_grad and ctx.args[0].value.requires_grad,
     ),
+    "torch-gather-saves-self": G(
+        "torch",
+        "in-place writes into the input of a gather autograd recorded (PyTorch's node saves "
+        "it, its derivative reads only its shape)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.torch_saved["gather"]),
+    ),
+    "torch-addcdiv-saves-operands": G(
+        "torch",
+        "in-place writes into tensor1/tensor2 of an addcdiv autograd recorded (PyTorch's node "
+        "saves tensor2 even when only self requires grad)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.torch_saved["addcdiv"]),
+    ),
+    "torch-logcumsumexp-saves-result": G(
+        "torch",
+        "in-place writes into the result of a logcumsumexp autograd recorded (PyTorch's node "
+        "saves it; pyautograd's composite saves intermediates of its own)",
+        lambda ctx: P.written_output_of(ctx, ctx.g.torch_saved["logcumsumexp"]),
+    ),
     "torch-logsumexp-saves-input": G(
         "torch",
         "in-place writes into the input of a logsumexp autograd recorded (PyTorch's node saves "
