@@ -261,7 +261,8 @@ def _cum_extreme(op: str, input: Tensor, dim: int) -> Any:
             best = np.where(take, cur, best)
             arg = np.where(take, i, arg)
             idx[i] = arg
-    idx_t = _core.from_numpy(np.ascontiguousarray(np.moveaxis(idx, 0, d))).reshape(x.shape)
+    # indices: a tensor of its own too (no reshape view: detach_() of it is allowed)
+    idx_t = _core.from_numpy(np.ascontiguousarray(np.moveaxis(idx, 0, d)).reshape(tuple(x.shape)))
     # values: a tensor of its own (as PyTorch's; detach_() of it is allowed), not a view
     values = x.gather(d, idx_t) if x.dim() else x.reshape(1).gather(0, idx_t.reshape(1))[0].clone()
     return pair(values, idx_t)

@@ -713,3 +713,22 @@ def test_copy_of_the_same_elements_into_an_expanded_tensor(code: str) -> None:
         return t
 
     check(f, RAISES if code.startswith("t.expand(3") else ("bool", [True, True]))
+
+
+# ---- seed 0 with the create_graph and activation rows (session of stop 22) ------------------
+def test_add_alpha_promotes_without_alpha() -> None:
+    # a 0-d float64 tensor plus int64 indices times 3.0: float64 (alpha takes no part)
+    def f(L: Any) -> Any:
+        idx = L.tensor([[[0.0]]], dtype=L.float64).max(2).indices
+        return L.tensor(0.0, dtype=L.float64).add(idx, alpha=3.0)
+
+    check(f, ("float64", [[0.0]]))
+
+
+def test_cummin_indices_detach_in_place() -> None:
+    def f(L: Any) -> Any:
+        _, idx = L.tensor([True, False]).cummin(-1)
+        idx.detach_()
+        return idx
+
+    check(f, ("int64", [0, 1]))

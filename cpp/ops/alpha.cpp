@@ -27,7 +27,10 @@ Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other
     return Tensor();
   }
   if (alpha.v == 1 && alpha.kind != ScalarKind::Float) return *other;
-  return mul(*other, alpha);
+  // other * alpha in the result's dtype: alpha takes no part in the promotion (an int64
+  // tensor times 3.0 added to a 0-d float64 tensor is float64, as PyTorch's, not float32)
+  const DType rt = result_type(a, *other);
+  return mul(is_bool(rt) || (*other)->dtype == rt ? *other : cast(*other, rt), alpha);
 }
 
 template <bool kAdd>
