@@ -377,6 +377,40 @@ def test_third_order():
         np.testing.assert_allclose(arr(g3), 24 * v - np.cos(v), rtol=1e-12)
 
 
+THIRD_ORDER_SCATTER = {
+    # their first backward is a scatter_add / scatter, whose own derivative a third order needs
+    "gather": lambda L, x: (x.gather(1, L.tensor([[0, 2, 2], [1, 1, 0]])) ** 3).sum(),
+    "max_dim": lambda L, x: (x.max(1).values ** 3).sum() + (x.amin(0) ** 4).sum(),
+    # src larger than the index (only its corner is read; PyTorch's own second backward of
+    # that shape raises, so it runs with the corner sliced, the same function)
+    "scatter_add_src_corner": lambda L, x: (
+        L.zeros(2, 4, dtype=L.float64).scatter_add(
+            1, L.tensor([[0, 3], [2, 2]]), x**3 if L is pa else (x**3)[:, :2]
+        )
+        ** 2
+    ).sum(),
+    "scatter_src": lambda L, x: (
+        (x * 2).scatter(1, L.tensor([[2], [0]]), x[:, 1:2].exp()) ** 3
+    ).sum(),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(THIRD_ORDER_SCATTER))
+def test_third_order_through_scatter(name):
+    x0 = np.array([[0.3, -1.2, 2.0], [0.5, 0.1, -0.7]])
+    u = R.standard_normal(x0.shape)
+    out = []
+    for lib in (pa, torch):
+        x = lib.tensor(x0, dtype=lib.float64, requires_grad=True)
+        (g1,) = lib.autograd.grad(THIRD_ORDER_SCATTER[name](lib, x), x, create_graph=True)
+        (g2,) = lib.autograd.grad((g1 * g1).sum(), x, create_graph=True)
+        (g3,) = lib.autograd.grad((g2 * lib.tensor(u)).sum(), x)
+        out.append([arr(g) for g in (g1, g2, g3)])
+    for ours, ref in zip(*out, strict=True):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+
+
 def _copy_params(dst, src):
     with pa.no_grad():
         for p, q in zip(dst.parameters(), src.parameters(), strict=True):

@@ -143,6 +143,33 @@ struct ScatterBackward : Node {  // scatter (assign) and scatter_add; also index
     }
     return r;
   }
+  // create_graph=True (the third derivative through gather, max/min along a dim, ...): both
+  // gradients are linear maps of g; their adjoints are the masking scatter itself and
+  // scatter_add of the index-shaped corner.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    std::vector<Tensor> r = apply(g);
+    const Tensor ix = index.unpack(*this);
+    const int d = dim;
+    if (r.size() > 0 && r[0] && !accumulate)
+      r[0] = record_linear(r[0], g, name(),
+                           [ix, d](const Tensor& gg) { return scatter(gg, d, ix, Scalar{0.0}); });
+    if (r.size() > 1 && r[1]) {
+      const Dims out_shape = g->shape;
+      r[1] = record_linear(r[1], g, name(), [ix, d, out_shape](const Tensor& gg) {
+        Tensor c = gg;
+        if (c->shape != ix->shape) {
+          if (c->dim() == 0) {
+            c = reshape(c, ix->shape);
+          } else {
+            for (int k = 0; k < c->dim(); ++k) c = narrow(c, k, 0, ix->shape[k]);
+          }
+        }
+        return scatter_add(zeros(out_shape, gg->dtype), d, ix, c);
+      });
+    }
+    return r;
+  }
   void check() const override { index.check(*this); }
   void release() override { index.reset(); }
 };
