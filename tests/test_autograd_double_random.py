@@ -672,8 +672,10 @@ def finish(prog):
             opts.remove(H[2])  # sin of a large gradient amplifies its rounding
         hs.append(G.choice(opts)(G, shape))
     prog["h"] = hs
-    prog["third"] = [G.const(G.rng.standard_normal(s)) for s in (prog["x"].shape, (W_LEN,))]
-    prog["third"] = [int(s[2:-1]) for s in prog["third"]]
+    # the third order differentiates sum_i <gg_i, c[j_i]>: the constants' indices
+    prog["third"] = [len(G.consts), len(G.consts) + 1]
+    G.const(G.rng.standard_normal(prog["x"].shape))
+    G.const(G.rng.standard_normal(W_LEN))
     prog["do_third"] = G.rng.random() < 0.25
     return prog
 
