@@ -1,4 +1,6 @@
 // The fused losses: forward and derivative (kernels in kernels/loss.cpp).
+#include <cmath>
+
 #include "autograd/node.h"
 #include "ops/nn.h"
 #include "ops/ops.h"
@@ -135,7 +137,7 @@ struct CrossEntropyBackward : Node {
   // g; log_softmax(x) is given its history (the input's edge) for the softmax's derivative.
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
                                                  const std::shared_ptr<Node>&) override {
-    if (eps != 0) return std::nullopt;  // label smoothing
+    if (eps != 0 && soft) return std::nullopt;  // smoothed probabilities
     const Tensor& lps = lp.unpack(*this);
     const Tensor ws = w.was_saved() ? w.unpack(*this) : Tensor();
     const int64_t n = lps->shape[0];
@@ -148,9 +150,13 @@ struct CrossEntropyBackward : Node {
       glp = mul(mul(wy, Scalar{-scale}), gb);
       if (needs(1)) gy = mul(mul(ws ? mul(lph, ws) : lph, Scalar{-scale}), gb);
     } else {
+      // m: glp's coefficients (they depend on the targets, weights, smoothing and count only):
+      // the fused kernel's gx for g = 1 where softmax(x) is 0 (log-probabilities -inf), so
+      // that gx = glp - softmax(x) * rowsum(glp) is glp itself.
       Tensor m = empty(lps->shape, lps->dtype);
-      nll_backward_into(m, full(g->dim() == 0 ? Dims{} : Dims{n}, 1.0, g->dtype),
-                        target.unpack(*this), ws, ignore_index, scale, total);
+      cross_entropy_backward_into(m, full(g->dim() == 0 ? Dims{} : Dims{n}, 1.0, g->dtype),
+                                  full(lps->shape, -INFINITY, lps->dtype), target.unpack(*this), ws,
+                                  ignore_index, eps, scale, total);
       glp = mul(m, gb);
     }
     Tensor gx;
