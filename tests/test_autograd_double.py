@@ -198,6 +198,24 @@ STRUCTURAL = {
 }
 
 
+def _write_into_view(L, x):
+    y = x * 1.5
+    y[:, 1] = y[:, 1].clone().sin() * 2  # CopySlices
+    y[0] = y[0].clone() * y[2].clone()  # CopySlices again, over the first
+    return (y**3).sum()
+
+
+def _read_stale_view(L, x):
+    y = x * 2
+    v = y[:, :2]
+    y.mul_(x)  # the base changes in place: v's history is remade (AsStridedBackward)
+    return (v**3).sum() + (y * y).sum()
+
+
+STRUCTURAL["write_into_view"] = _write_into_view
+STRUCTURAL["read_stale_view"] = _read_stale_view
+
+
 @pytest.mark.parametrize("name", sorted(STRUCTURAL))
 def test_structural(name):
     # a float32 round trip is below what float64 finite differences resolve: PyTorch only

@@ -80,6 +80,26 @@ Tensor storage_indices(int64_t span_elems, const Dims& shape, const Dims& stride
 // view's elements share memory). When the base's elements share memory (an expanded tensor),
 // each storage element's gradient is divided among the base elements that read it, as
 // PyTorch's as_strided_backward does.
+// A tensor of the view's shape into the view's place of a zero tensor of the base's shape, and
+// the reverse (raw maps, mutual adjoints when the view's elements do not share memory).
+RawLinear put_region(const Layout& lay) {
+  return [lay](const Tensor& c) {
+    Tensor buf = lay.buffer(c->dtype, true);
+    copy_into(lay.region(buf, lay.view.shape), c);
+    return dense(lay.as_base(buf));
+  };
+}
+
+RawLinear take_region(const Layout& lay) {
+  return [lay](const Tensor& t) {
+    Tensor buf = lay.buffer(t->dtype, false);
+    copy_into(lay.as_base(buf), t);
+    Tensor r = empty(lay.view.shape, t->dtype);
+    copy_into(r, lay.region(buf, lay.view.shape));
+    return r;
+  };
+}
+
 struct AsStridedBackward : Node {
   Layout l;
   explicit AsStridedBackward(Layout layout) : l(std::move(layout)) {}
@@ -105,6 +125,14 @@ struct AsStridedBackward : Node {
       buf = div(buf, count);  // 0 / 0 where no base element reads: never read below
     }
     return {dense(l.as_base(buf))};
+  }
+  // create_graph=True, where neither the view's nor the base's elements share memory: g put
+  // into the view's place of a zero base, whose adjoint reads that place back.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    if (may_overlap(l.view.shape, l.view.strides) || may_overlap(l.base.shape, l.base.strides))
+      return std::nullopt;
+    return std::vector<Tensor>{record_adjoint_pair(g, name(), put_region(l), take_region(l))};
   }
 };
 
@@ -133,6 +161,23 @@ struct CopySlices : Node {
     if (!needs(0)) return {nullptr, gr};
     fill(region, 0.0);
     return {dense(gb), gr};
+  }
+  // create_graph=True: both gradients are linear maps of g, recorded with their adjoints (the
+  // zeroing of the view's place is its own; reading the place back is putting it in).
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    check();
+    const Layout lay = l;
+    RawLinear zero_region = [lay](const Tensor& t) {
+      Tensor buf = lay.buffer(t->dtype, false);
+      copy_into(lay.as_base(buf), t);
+      fill(lay.region(buf, lay.view.shape), 0.0);
+      return dense(lay.as_base(buf));
+    };
+    Tensor g0, g1;
+    if (needs(0)) g0 = record_adjoint_pair(g, name(), zero_region, zero_region);
+    if (needs(1)) g1 = record_adjoint_pair(g, name(), take_region(lay), put_region(lay));
+    return std::vector<Tensor>{g0, g1};
   }
 };
 
