@@ -637,6 +637,30 @@ def test_wgan_gp_conv_critic_training_matches_torch():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
+@needs_torch
+def test_recurrent_layers_double_backward_match_torch():
+    def layers(L):
+        L.manual_seed(0)
+        return L.nn.LSTM(3, 4, batch_first=True), L.nn.GRU(3, 4)
+
+    (tl, tg), (pl, pg) = layers(torch), layers(pa)
+    _copy_params(pl, tl)
+    _copy_params(pg, tg)
+    x0 = R.standard_normal((2, 5, 3)).astype(np.float32)
+
+    def run(L, lstm, gru):
+        x = L.tensor(x0, requires_grad=True)
+        y, _ = lstm(x)
+        z, _ = gru(x)
+        (g,) = L.autograd.grad((y**2).sum() + (z**3).sum(), x, create_graph=True)
+        (g.norm() ** 2).backward()
+        params = list(lstm.parameters()) + list(gru.parameters())
+        return [p.grad.numpy() for p in params] + [x.grad.numpy()]
+
+    for a, b in zip(run(pa, pl, pg), run(torch, tl, tg), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.abs(b).max())
+
+
 def test_grad_keywords():
     x = pa.tensor([1.0, 2.0], requires_grad=True)
     y = pa.tensor([3.0], requires_grad=True)
