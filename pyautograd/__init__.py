@@ -207,6 +207,7 @@ from . import accelerator as accelerator  # noqa: E402
 from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
 from . import distributions as distributions  # noqa: E402
+from . import func as func  # noqa: E402
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
@@ -216,6 +217,7 @@ from . import special as special  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .amp import autocast as autocast  # noqa: E402
+from .func import vmap as vmap  # noqa: E402
 from .amp import is_autocast_enabled as is_autocast_enabled  # noqa: E402
 from .random import default_generator as default_generator  # noqa: E402
 from .random import get_rng_state as get_rng_state  # noqa: E402
