@@ -206,19 +206,23 @@ globals().update(_LEGACY_TYPES)  # also ByteTensor, IntTensor, ... when their dt
 from . import accelerator as accelerator  # noqa: E402
 from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
+from . import compiler as compiler  # noqa: E402
 from . import distributions as distributions  # noqa: E402
 from . import func as func  # noqa: E402
+from . import jit as jit  # noqa: E402
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
+from . import profiler as profiler  # noqa: E402
 from . import random as random  # noqa: E402
 from . import return_types as return_types  # noqa: E402
 from . import special as special  # noqa: E402
+from . import testing as testing  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .amp import autocast as autocast  # noqa: E402
-from .func import vmap as vmap  # noqa: E402
 from .amp import is_autocast_enabled as is_autocast_enabled  # noqa: E402
+from .func import vmap as vmap  # noqa: E402
 from .random import default_generator as default_generator  # noqa: E402
 from .random import get_rng_state as get_rng_state  # noqa: E402
 from .random import initial_seed as initial_seed  # noqa: E402

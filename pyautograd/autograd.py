@@ -455,3 +455,16 @@ sys.modules[function.__name__] = function
 from . import _autograd_functional as functional  # noqa: E402
 
 sys.modules[__name__ + ".functional"] = functional
+
+# torch.autograd.profiler: the legacy profile (records record_function ranges; profiler.py).
+from . import profiler as _profiler  # noqa: E402
+
+profiler = types.ModuleType(__name__ + ".profiler")
+profiler.profile = _profiler._AutogradProfile  # type: ignore[attr-defined]
+profiler.record_function = _profiler.record_function  # type: ignore[attr-defined]
+profiler.emit_nvtx = _profiler._Nothing  # type: ignore[attr-defined]
+profiler.emit_itt = _profiler._Nothing  # type: ignore[attr-defined]
+profiler.EventList = _profiler.EventList  # type: ignore[attr-defined]
+profiler.FunctionEvent = _profiler.FunctionEvent  # type: ignore[attr-defined]
+profiler.FunctionEventAvg = _profiler.FunctionEventAvg  # type: ignore[attr-defined]
+sys.modules[profiler.__name__] = profiler

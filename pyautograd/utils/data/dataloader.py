@@ -186,3 +186,10 @@ class DataLoader(Generic[T_co]):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]
+
+
+def get_worker_info() -> None:
+    """None: batches are always loaded in the calling process here (``num_workers > 0``
+    included, see ``DataLoader``), which is what PyTorch returns outside a worker; an
+    ``IterableDataset`` that splits its stream by worker then yields the whole stream once."""
+    return None
