@@ -110,10 +110,14 @@ struct Builder {
   std::unordered_map<const void*, std::vector<int>> ext;  // buffer -> its external slots
   std::unordered_set<const void*> reads, writes;          // buffers, for the commute test
 
+  // A chain runs on one thread: beyond this many elements the unfused kernels, each split
+  // across the threads, were faster than one serial pass (the scale sweep's large sizes).
+  static constexpr int64_t kMaxChainElements = int64_t{1} << 17;
+
   bool start(const Call& c) {
     const Tensor& out = c.t[0];
     if (!out || (out->dtype != DType::Float32 && out->dtype != DType::Float64)) return false;
-    if (!out->contiguous() || out->numel == 0 || out->numel >= kParallelMinElements) return false;
+    if (!out->contiguous() || out->numel == 0 || out->numel >= kMaxChainElements) return false;
     dtype = out->dtype;
     S = out->shape;
     cols = S.size() ? S[S.size() - 1] : 1;

@@ -20,10 +20,12 @@ int default_num_threads();
 constexpr int64_t kMaxThreads = 1024;
 void set_num_threads(int64_t n);
 
-// Below this many elements an elementwise kernel runs on the calling thread alone: waking a
-// sleeping worker costs more than the work it would take (the step at large sizes, where it
-// pays: `benchmarks/run.py --sections sweep --threads 1,2`).
-constexpr int64_t kParallelMinElements = 1 << 17;
+// Below this many elements an elementwise kernel runs on the calling thread alone: handing
+// half of it to a worker costs more than it saves. 2^16 since the caller spins for the workers
+// instead of sleeping (parallel.cpp); while it slept, a futex wake per kernel made 2^15-2^16
+// slower than serial and the bound was 2^17 (the seed's update of w1, 10^5 elements, ran on
+// one thread). `benchmarks/run.py --sections step,sweep --threads 1,2` measures it.
+constexpr int64_t kParallelMinElements = 1 << 16;
 
 namespace detail {
 extern std::atomic<int> g_threads;
