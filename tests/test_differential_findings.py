@@ -732,3 +732,48 @@ def test_cummin_indices_detach_in_place() -> None:
         return idx
 
     check(f, ("int64", [0, 1]))
+
+
+# ---- seeds 3-8 (helper diverge2) ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        # a zero anywhere: every slice's gradient is the product of the others (PyTorch's
+        # prod_safe_zeros_backward), not prod / x (inf / inf = NaN in the second row)
+        ("x.prod(1)", [[0.0, -inf, nan], [6.0, inf, inf]]),
+        ("x.prod(0)", [[inf, 2.0, 3.0], [-inf, 0.0, 2.0]]),
+        ("x.prod()", [[nan, -inf, nan], [nan, nan, nan]]),
+        ("(x * 0).prod()", [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),  # several zeros: zeros
+        ("x[1].prod()", [[0.0, 0.0, 0.0], [nan, inf, inf]]),  # no zero: g * prod / x
+        ("x[0, 1].prod()", [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]),  # 0-d: g
+    ],
+)
+def test_prod_gradient_with_zeros_and_infinities(code: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([[-inf, 0.0, 2.0], [inf, 2.0, 3.0]], requires_grad=True)
+        eval(code, {"x": x}).sum().backward()
+        return x.grad
+
+    check(f, ("float32", stated))
+
+
+@pytest.mark.parametrize(
+    ("p", "stated"),
+    [
+        # the second derivative at x = 0 of a nonzero norm is 1 / norm, not 0; NaN norms give
+        # NaN gradients at zeros too (PyTorch masks norm == 0 only)
+        (2, ([[1.0, 0.0], [nan, nan]], [[0.0, 1.0], [nan, nan]])),
+        (3, ([[1.0, 0.0], [nan, nan]], [[0.0, 0.0], [nan, nan]])),
+        (1.5, ([[1.0, 0.0], [nan, nan]], [[0.0, nan], [nan, nan]])),
+        (0.5, ([[1.0, 0.0], [nan, nan]], [[0.0, nan], [nan, nan]])),
+        (inf, ([[1.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])),
+    ],
+)
+def test_norm_double_backward_at_zero_and_nan(p: float, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([[1.0, 0.0], [nan, 0.0]], dtype=L.float64, requires_grad=True)
+        g = L.autograd.grad(x[0].norm(p) + x[1].norm(p), x, create_graph=True)[0]
+        g.sum().backward()
+        return g, x.grad
+
+    check(f, (("float64", stated[0]), ("float64", stated[1])))
