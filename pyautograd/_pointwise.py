@@ -82,11 +82,38 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     return _core._show_grad_fn_as(out, f"LerpBackward{int(isinstance(weight, Tensor))}")
 
 
+def _category(dt: Any) -> int:
+    return 3 if dt.is_complex else 2 if dt.is_floating_point else 0 if dt == _core.bool else 1
+
+
+def _common(*ts: Any) -> tuple[Any, ...]:
+    """The operands cast to the dtype PyTorch computes a three-operand op in (its
+    ResultTypeState: tensors with dims first, then 0-d tensors, by category), so
+    ``tensor1 * tensor2`` does not promote on its own (a 0-d float64 times an integer tensor
+    added to float32 is float32)."""
+    tensors = [t for t in ts if isinstance(t, Tensor)]
+    if len(tensors) < 2:
+        return ts
+    result = None
+    for group in ([t for t in tensors if t.dim() > 0], [t for t in tensors if t.dim() == 0]):
+        if not group:
+            continue
+        dt = group[0].dtype
+        for t in group[1:]:
+            dt = _core.promote_types(dt, t.dtype)
+        if result is None or _category(dt) > _category(result):
+            result = dt if result is None else _core.promote_types(result, dt)
+    if all(t.dtype == result for t in tensors):
+        return ts
+    return tuple(t.to(result) if isinstance(t, Tensor) and t.dtype != result else t for t in ts)
+
+
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """input + value * tensor1 * tensor2, with broadcasting (value cast to the integer type
     for integer tensors, as PyTorch)."""
     if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (input, tensor1, tensor2)):
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     prod = tensor1 * tensor2
     if isinstance(value, float) and not any(
         isinstance(t, Tensor) and t.is_floating_point() for t in (input, tensor1, tensor2)
@@ -105,6 +132,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1
             "[addcdiv] integer division with addcdiv is not supported; use "
             "input + value * tensor1 / tensor2"
         )
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     q = tensor1 / tensor2
     return _core._show_grad_fn_as(input + (q if value == 1 else value * q), "AddcdivBackward0")
 
@@ -126,7 +154,12 @@ def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 
     """In place: self += value * tensor1 * tensor2."""
     if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (self, tensor1, tensor2)):
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    _, tensor1, tensor2 = _common(self, tensor1, tensor2)
     prod = tensor1 * tensor2
+    if isinstance(value, float) and not any(
+        isinstance(t, Tensor) and t.is_floating_point() for t in (self, tensor1, tensor2)
+    ):  # fmt: skip
+        value = int(value)  # (cast to the integer type, as addcmul)
     return self.add_(prod if value == 1 else value * prod)
 
 
@@ -134,6 +167,7 @@ def _addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 
     """In place: self += value * tensor1 / tensor2."""
     if not _any_float(tensor1, tensor2):
         raise RuntimeError("[addcdiv_] integer division with addcdiv is not supported")
+    _, tensor1, tensor2 = _common(self, tensor1, tensor2)
     q = tensor1 / tensor2
     return self.add_(q if value == 1 else value * q)
 

@@ -777,3 +777,27 @@ def test_norm_double_backward_at_zero_and_nan(p: float, stated: Any) -> None:
         return g, x.grad
 
     check(f, (("float64", stated[0]), ("float64", stated[1])))
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv", "addcmul_", "addcdiv_"])
+@pytest.mark.parametrize("dtypes", ["bool", "int64", "float32"])
+def test_addcmul_addcdiv_promote_over_all_three_operands(op: str, dtypes: str) -> None:
+    # float32 input, a tensor1 with dims, a 0-d float64 tensor2: float32 (PyTorch's result
+    # type over the three operands; tensor1 * tensor2 alone would be float64)
+    def f(L: Any) -> Any:
+        x = L.tensor([[0.5, 1.0]])
+        t1 = L.tensor([[1, 0]], dtype=getattr(L, dtypes))
+        t2 = L.tensor(3.0, dtype=L.float64)
+        if op.endswith("_"):
+            return getattr(x, op)(t1, t2, value=0.5)
+        return getattr(L, op)(x, t1, t2, value=0.5)
+
+    stated = [[2.0, 1.0]] if op.startswith("addcmul") else [[0.5 + 1 / 6, 1.0]]
+    check(f, ("float32", stated))
+
+
+def test_addcmul_in_place_of_integers_truncates_a_float_value() -> None:
+    def f(L: Any) -> Any:
+        return L.tensor([1, 2]).addcmul_(L.tensor([3, 3]), L.tensor(2), value=1.5)
+
+    check(f, ("int64", [7, 8]))
