@@ -70,6 +70,11 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     )  # fmt: skip
     if end.dtype != input.dtype:
         raise RuntimeError(f"expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
+    if isinstance(weight, Tensor) and weight.dim() > 0 and weight.dtype != input.dtype:
+        # (a 0-d weight is a number to PyTorch; one with dims must match, as `end`)
+        raise RuntimeError(
+            f"expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
+        )
     tracked = _core.is_grad_enabled() and any(
         isinstance(t, Tensor) and t.requires_grad for t in (input, end, weight)
     )
@@ -143,7 +148,9 @@ def _any_float(*ts: Any) -> bool:
 
 def _lerp_(self: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """In place: self += weight * (end - self)."""
-    _check_float("lerp_", self, end, weight)
+    _check_float("lerp_", self, end, weight if not (
+        isinstance(weight, Tensor) and weight.dim() == 0) else None
+    )  # fmt: skip
     tracked = _core.is_grad_enabled() and any(
         isinstance(t, Tensor) and t.requires_grad for t in (self, end, weight)
     )  # fmt: skip

@@ -801,3 +801,24 @@ def test_addcmul_in_place_of_integers_truncates_a_float_value() -> None:
         return L.tensor([1, 2]).addcmul_(L.tensor([3, 3]), L.tensor(2), value=1.5)
 
     check(f, ("int64", [7, 8]))
+
+
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        # a weight with dims must have the input's dtype (PyTorch refuses, as for `end`)
+        ("L.lerp(x, e, w.double())", RAISES),
+        ("x.double().lerp_(e.double(), w)", RAISES),
+        # a 0-d weight is a number: any dtype, in place too
+        ("L.lerp(x, e, w[0].double())", ("float32", [1.5, 2.5])),
+        ("x.lerp_(e, L.tensor(1))", ("float32", [3.0, 4.0])),
+        ("x.lerp_(e, L.tensor(False))", ("float32", [1.0, 2.0])),
+    ],
+)
+def test_lerp_weight_dtype(code: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        ns = {"L": L, "x": L.tensor([1.0, 2.0]), "e": L.tensor([3.0, 4.0])}
+        ns["w"] = L.tensor([0.25, 0.75])
+        return eval(code, ns)
+
+    check(f, stated)
