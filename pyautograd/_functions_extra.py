@@ -462,11 +462,7 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
             "[rsub] Subtraction, the `-` operator, with a bool tensor is not supported. If you "
             "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return (
-        _pa().sub(other, input, alpha=alpha)
-        if isinstance(other, Tensor)
-        else (-(input * alpha) + other if alpha != 1 else -input + other)
-    )
+    return _pa().sub(other, input, alpha=alpha)  # (a number first: alpha's checks as sub's)
 
 
 def _scalar_type(dt: Any) -> str:

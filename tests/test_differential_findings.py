@@ -822,3 +822,23 @@ def test_lerp_weight_dtype(code: str, stated: Any) -> None:
         return eval(code, ns)
 
     check(f, stated)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "L.sub(f, b, alpha=-1.19)",
+        "L.sub(f, b, alpha=2)",
+        "f.sub_(b, alpha=2)",
+        "L.sub(f, True, alpha=2)",
+        "L.rsub(i, 2, alpha=0.5)",  # a float alpha with integers
+        "L.rsub(f, 2, alpha=True)",  # a bool alpha, not a bool result
+    ],
+)
+def test_sub_with_alpha_refuses_as_pytorch(code: str) -> None:
+    # alpha * a bool operand is not bool: sub must refuse the bool before scaling it
+    def f(L: Any) -> Any:
+        ns = {"L": L, "f": L.tensor([1.0]), "b": L.tensor([[False]]), "i": L.tensor([1])}
+        return eval(code, ns)
+
+    check(f, RAISES)
