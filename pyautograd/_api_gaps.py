@@ -677,9 +677,51 @@ def _nextafter(input: Tensor, other: Tensor) -> Tensor:
         raise NotImplementedError(
             f'"nextafter_cpu" not implemented for \'{_tname(out.dtype)}\''
         )  # fmt: skip
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and _tracked((input, other)):
+        global _NEXTAFTER_NODE
+        if _NEXTAFTER_NODE is None:
+            _NEXTAFTER_NODE = _nextafter_node()
+        r: Tensor = _NEXTAFTER_NODE.apply(out.detach(), input, other)
+        return _core._show_grad_fn_as(r, "NextafterBackward0")
     return _attach(
         out, (input, other), "nextafter", "first" if isinstance(input, Tensor) else "zeros"
     )
+
+
+_NEXTAFTER_NODE: Any = None
+
+
+def _nextafter_node() -> Any:
+    from .autograd import Function
+
+    class Nextafter(Function):
+        """PyTorch's NextafterBackward0: the gradient passes to input where input != other
+        (0 where they are equal), none to other; input and other are saved (version-checked,
+        freed after a pass) only when input requires grad, as PyTorch saves them."""
+
+        @staticmethod
+        def forward(ctx: Any, *args: Any) -> Tensor:
+            out, x, y = args
+            ctx.metas = [(tuple(t.shape), t.dtype, t.is_floating_point()) for t in (x, y)]
+            ctx.saves = x.requires_grad
+            if ctx.saves:
+                ctx.save_for_backward(x, y)
+            r: Tensor = out.detach()
+            return r
+
+        @staticmethod
+        def backward(ctx: Any, *gs: Tensor) -> Any:
+            g = gs[0]
+            (xs, xdt, xf), (ys, ydt, yf) = ctx.metas
+            gx = gy = None
+            if ctx.saves and xf:
+                x, y = ctx.saved_tensors
+                gx = _core.where(x == y, 0.0, g).sum_to_size(*xs).to(xdt)
+            if yf:
+                gy = pa.zeros(ys, dtype=ydt)
+            return None, gx, gy
+
+    return Nextafter
 
 
 def _floor_divide_inplace(inplace: Any, floordiv: Any) -> Any:

@@ -842,3 +842,33 @@ def test_sub_with_alpha_refuses_as_pytorch(code: str) -> None:
         return eval(code, ns)
 
     check(f, RAISES)
+
+
+def test_nextafter_gradient_and_saved_inputs() -> None:
+    # the gradient passes to input where input != other (NaN counts as different), 0 where
+    # equal; other gets zeros; input and other are saved only when input requires grad
+    def f(L: Any) -> Any:
+        x = L.tensor([1.0, nan, 1.0, inf, 0.0, -0.0], requires_grad=True)
+        y = L.tensor([nan, 1.0, inf, inf, -0.0, 0.0], requires_grad=True)
+        (x.nextafter(y) * L.arange(1.0, 7.0)).sum().backward()
+        a = L.tensor([1.0, 2.0])
+        b = L.tensor([1.0, 3.0], requires_grad=True)
+        z = a.nextafter(b)
+        z.sum().backward()
+        z.sum().backward()  # nothing saved: a second pass is fine
+        return x.grad, y.grad, b.grad
+
+    check(f, (("float32", [1, 2, 3, 0, 0, 0]), ("float32", [0] * 6), ("float32", [0, 0])))
+
+
+@pytest.mark.parametrize("write", ["y.add_(1)", "z.sum().backward()"])
+def test_nextafter_saves_its_inputs_when_input_requires_grad(write: str) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = L.tensor([1.0, 3.0])
+        z = x.nextafter(y)
+        exec(write, {"y": y, "z": z})
+        z.sum().backward()
+        return x.grad
+
+    check(f, RAISES)
