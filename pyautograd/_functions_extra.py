@@ -451,6 +451,8 @@ def float_power(input: Any, exponent: Any) -> Tensor:
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input * 2 ** other."""
+    if isinstance(other, Tensor) and other.dtype == _core.bool and input.is_floating_point():
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     out = input * _pa().pow(2.0, other)
     return _pa()._core._show_grad_fn_as(out, "LdexpBackward0") if out.grad_fn is not None else out
 

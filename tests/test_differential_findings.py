@@ -872,3 +872,16 @@ def test_nextafter_saves_its_inputs_when_input_requires_grad(write: str) -> None
         return x.grad
 
     check(f, RAISES)
+
+
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        ("L.ldexp(L.tensor([1.0]), L.tensor(True))", RAISES),  # float input, bool exponent
+        ("L.tensor([1.0]).ldexp_(L.tensor([True]))", RAISES),
+        ("L.ldexp(L.tensor([True]), L.tensor(True))", ("float32", [2.0])),
+        ("L.ldexp(L.tensor([3]), L.tensor(False))", ("float32", [3.0])),
+    ],
+)
+def test_ldexp_of_a_bool_exponent(code: str, stated: Any) -> None:
+    check(lambda L: eval(code, {"L": L}), stated)
