@@ -885,3 +885,22 @@ def test_nextafter_saves_its_inputs_when_input_requires_grad(write: str) -> None
 )
 def test_ldexp_of_a_bool_exponent(code: str, stated: Any) -> None:
     check(lambda L: eval(code, {"L": L}), stated)
+
+
+@pytest.mark.parametrize(
+    ("write", "stated"),
+    [
+        ("y.fill_(0)", ("float64", [1.1125848189719496, 0.9545203588405493])),  # result: fine
+        ("x.mul_(2)", RAISES),  # PyTorch saves the input
+    ],
+)
+def test_erfinv_saves_its_input(write: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([0.5, -0.3], dtype=L.float64, requires_grad=True)
+        y = x.erfinv()
+        with L.no_grad():
+            exec(write, {"x": x, "y": y})
+        y.backward(L.ones(2, dtype=L.float64))
+        return x.grad
+
+    check(f, stated)
