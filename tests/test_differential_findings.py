@@ -904,3 +904,13 @@ def test_erfinv_saves_its_input(write: str, stated: Any) -> None:
         return x.grad
 
     check(f, stated)
+
+
+@pytest.mark.parametrize("x", ["L.tensor(2.0)", "L.tensor([[2.0, 3.0]])"])
+def test_take_returns_a_tensor_of_its_own(x: str) -> None:
+    def f(L: Any) -> Any:
+        t = eval(x, {"L": L}).take(L.tensor([0, 0]))
+        t.detach_()  # PyTorch's take is no view: detach_ in place is allowed
+        return t
+
+    check(f, ("float32", [2.0, 2.0]))
