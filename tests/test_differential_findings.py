@@ -914,3 +914,16 @@ def test_take_returns_a_tensor_of_its_own(x: str) -> None:
         return t
 
     check(f, ("float32", [2.0, 2.0]))
+
+
+@pytest.mark.parametrize("form", ["t.ravel()", "L.ravel(t)"])
+def test_ravel_of_a_strided_1d_leaf_under_no_grad_is_a_copy(form: str) -> None:
+    # PyTorch's ravel is contiguous().view(-1): a strided 1-D input is copied, and a copy made
+    # under no_grad does not require grad (a view of the leaf would)
+    def f(L: Any) -> Any:
+        t = L.tensor([1.0, 2.0, 3.0])[::2].detach().requires_grad_()
+        with L.no_grad():
+            r = eval(form, {"L": L, "t": t})
+        return r.requires_grad, r
+
+    check(f, (False, ("float32", [1.0, 3.0])))
