@@ -357,8 +357,22 @@ def _flat_coords(shape: Sequence[int], idx: Tensor) -> tuple[Tensor, ...]:
     return tuple(reversed(coords))
 
 
+def _no_internal_overlap(self: Tensor, op: str) -> None:
+    """PyTorch's assert_no_internal_overlap: refuses to write into a tensor several of whose
+    elements share memory (an expanded one), whatever is written."""
+    if self.numel() > 1 and any(
+        st == 0 and n > 1 for st, n in zip(self.stride(), self.shape, strict=True)
+    ):
+        raise RuntimeError(
+            f"[{op}] unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before performing "
+            "the operation."
+        )
+
+
 def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """Writes source's elements at the flat (row-major) positions index of self."""
+    _no_internal_overlap(self, "put_")
     if index.dtype != pa.int64:
         raise RuntimeError(
             f"put_(): Expected a long tensor for index, but got {_tname(index.dtype)}"
@@ -397,6 +411,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
 
 def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """Writes source's leading elements, in order, where mask (broadcast to self) is True."""
+    _no_internal_overlap(self, "masked_scatter_")
     if mask.dtype != pa.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
                            f"dtype {mask.dtype}")  # fmt: skip

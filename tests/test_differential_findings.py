@@ -927,3 +927,17 @@ def test_ravel_of_a_strided_1d_leaf_under_no_grad_is_a_copy(form: str) -> None:
         return r.requires_grad, r
 
     check(f, (False, ("float32", [1.0, 3.0])))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "L.tensor([[3]]).expand(1, 2).masked_scatter_(L.tensor([True]), L.tensor([[1], [1]]))",
+        "L.tensor([True]).expand(2, 1).masked_scatter_(L.tensor([[False]]), L.tensor([[True]]))",
+        "L.tensor([[-4]]).expand(2, 1, 1).put_(L.zeros((0,), dtype=L.int64), "
+        "L.zeros((0,), dtype=L.int64))",
+    ],
+)
+def test_put_and_masked_scatter_refuse_an_expanded_target(code: str) -> None:
+    # PyTorch's assert_no_internal_overlap, whatever (and however little) is written
+    check(lambda L: eval(code, {"L": L}), RAISES)
