@@ -464,8 +464,9 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 def ravel(input: Tensor) -> Tensor:
-    """input flattened to one dimension (a view when contiguous)."""
-    return input.reshape(-1)
+    """input flattened to one dimension (a view when contiguous, else a copy: PyTorch's
+    ``contiguous().view(-1)``, so even a 1-D strided input is copied)."""
+    return input.contiguous().view(-1)
 
 
 def positive(input: Tensor) -> Tensor:

@@ -357,8 +357,22 @@ def _flat_coords(shape: Sequence[int], idx: Tensor) -> tuple[Tensor, ...]:
     return tuple(reversed(coords))
 
 
+def _no_internal_overlap(self: Tensor, op: str) -> None:
+    """PyTorch's assert_no_internal_overlap: refuses to write into a tensor several of whose
+    elements share memory (an expanded one), whatever is written."""
+    if self.numel() > 1 and any(
+        st == 0 and n > 1 for st, n in zip(self.stride(), self.shape, strict=True)
+    ):
+        raise RuntimeError(
+            f"[{op}] unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before performing "
+            "the operation."
+        )
+
+
 def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """Writes source's elements at the flat (row-major) positions index of self."""
+    _no_internal_overlap(self, "put_")
     if index.dtype != pa.int64:
         raise RuntimeError(
             f"put_(): Expected a long tensor for index, but got {_tname(index.dtype)}"
@@ -397,6 +411,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
 
 def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """Writes source's leading elements, in order, where mask (broadcast to self) is True."""
+    _no_internal_overlap(self, "masked_scatter_")
     if mask.dtype != pa.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
                            f"dtype {mask.dtype}")  # fmt: skip
@@ -677,9 +692,51 @@ def _nextafter(input: Tensor, other: Tensor) -> Tensor:
         raise NotImplementedError(
             f'"nextafter_cpu" not implemented for \'{_tname(out.dtype)}\''
         )  # fmt: skip
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and _tracked((input, other)):
+        global _NEXTAFTER_NODE
+        if _NEXTAFTER_NODE is None:
+            _NEXTAFTER_NODE = _nextafter_node()
+        r: Tensor = _NEXTAFTER_NODE.apply(out.detach(), input, other)
+        return _core._show_grad_fn_as(r, "NextafterBackward0")
     return _attach(
         out, (input, other), "nextafter", "first" if isinstance(input, Tensor) else "zeros"
     )
+
+
+_NEXTAFTER_NODE: Any = None
+
+
+def _nextafter_node() -> Any:
+    from .autograd import Function
+
+    class Nextafter(Function):
+        """PyTorch's NextafterBackward0: the gradient passes to input where input != other
+        (0 where they are equal), none to other; input and other are saved (version-checked,
+        freed after a pass) only when input requires grad, as PyTorch saves them."""
+
+        @staticmethod
+        def forward(ctx: Any, *args: Any) -> Tensor:
+            out, x, y = args
+            ctx.metas = [(tuple(t.shape), t.dtype, t.is_floating_point()) for t in (x, y)]
+            ctx.saves = x.requires_grad
+            if ctx.saves:
+                ctx.save_for_backward(x, y)
+            r: Tensor = out.detach()
+            return r
+
+        @staticmethod
+        def backward(ctx: Any, *gs: Tensor) -> Any:
+            g = gs[0]
+            (xs, xdt, xf), (ys, ydt, yf) = ctx.metas
+            gx = gy = None
+            if ctx.saves and xf:
+                x, y = ctx.saved_tensors
+                gx = _core.where(x == y, 0.0, g).sum_to_size(*xs).to(xdt)
+            if yf:
+                gy = pa.zeros(ys, dtype=ydt)
+            return None, gx, gy
+
+    return Nextafter
 
 
 def _floor_divide_inplace(inplace: Any, floordiv: Any) -> Any:

@@ -451,6 +451,8 @@ def float_power(input: Any, exponent: Any) -> Tensor:
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input * 2 ** other."""
+    if isinstance(other, Tensor) and other.dtype == _core.bool and input.is_floating_point():
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     out = input * _pa().pow(2.0, other)
     return _pa()._core._show_grad_fn_as(out, "LdexpBackward0") if out.grad_fn is not None else out
 
@@ -462,11 +464,7 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
             "[rsub] Subtraction, the `-` operator, with a bool tensor is not supported. If you "
             "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return (
-        _pa().sub(other, input, alpha=alpha)
-        if isinstance(other, Tensor)
-        else (-(input * alpha) + other if alpha != 1 else -input + other)
-    )
+    return _pa().sub(other, input, alpha=alpha)  # (a number first: alpha's checks as sub's)
 
 
 def _scalar_type(dt: Any) -> str:

@@ -70,6 +70,11 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     )  # fmt: skip
     if end.dtype != input.dtype:
         raise RuntimeError(f"expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
+    if isinstance(weight, Tensor) and weight.dim() > 0 and weight.dtype != input.dtype:
+        # (a 0-d weight is a number to PyTorch; one with dims must match, as `end`)
+        raise RuntimeError(
+            f"expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
+        )
     tracked = _core.is_grad_enabled() and any(
         isinstance(t, Tensor) and t.requires_grad for t in (input, end, weight)
     )
@@ -82,11 +87,38 @@ def lerp(input: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     return _core._show_grad_fn_as(out, f"LerpBackward{int(isinstance(weight, Tensor))}")
 
 
+def _category(dt: Any) -> int:
+    return 3 if dt.is_complex else 2 if dt.is_floating_point else 0 if dt == _core.bool else 1
+
+
+def _common(*ts: Any) -> tuple[Any, ...]:
+    """The operands cast to the dtype PyTorch computes a three-operand op in (its
+    ResultTypeState: tensors with dims first, then 0-d tensors, by category), so
+    ``tensor1 * tensor2`` does not promote on its own (a 0-d float64 times an integer tensor
+    added to float32 is float32)."""
+    tensors = [t for t in ts if isinstance(t, Tensor)]
+    if len(tensors) < 2:
+        return ts
+    result = None
+    for group in ([t for t in tensors if t.dim() > 0], [t for t in tensors if t.dim() == 0]):
+        if not group:
+            continue
+        dt = group[0].dtype
+        for t in group[1:]:
+            dt = _core.promote_types(dt, t.dtype)
+        if result is None or _category(dt) > _category(result):
+            result = dt if result is None else _core.promote_types(result, dt)
+    if all(t.dtype == result for t in tensors):
+        return ts
+    return tuple(t.to(result) if isinstance(t, Tensor) and t.dtype != result else t for t in ts)
+
+
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
     """input + value * tensor1 * tensor2, with broadcasting (value cast to the integer type
     for integer tensors, as PyTorch)."""
     if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (input, tensor1, tensor2)):
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     prod = tensor1 * tensor2
     if isinstance(value, float) and not any(
         isinstance(t, Tensor) and t.is_floating_point() for t in (input, tensor1, tensor2)
@@ -105,6 +137,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 1
             "[addcdiv] integer division with addcdiv is not supported; use "
             "input + value * tensor1 / tensor2"
         )
+    input, tensor1, tensor2 = _common(input, tensor1, tensor2)
     q = tensor1 / tensor2
     return _core._show_grad_fn_as(input + (q if value == 1 else value * q), "AddcdivBackward0")
 
@@ -115,7 +148,9 @@ def _any_float(*ts: Any) -> bool:
 
 def _lerp_(self: Tensor, end: Tensor, weight: Tensor | float) -> Tensor:
     """In place: self += weight * (end - self)."""
-    _check_float("lerp_", self, end, weight)
+    _check_float("lerp_", self, end, weight if not (
+        isinstance(weight, Tensor) and weight.dim() == 0) else None
+    )  # fmt: skip
     tracked = _core.is_grad_enabled() and any(
         isinstance(t, Tensor) and t.requires_grad for t in (self, end, weight)
     )  # fmt: skip
@@ -126,7 +161,12 @@ def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 
     """In place: self += value * tensor1 * tensor2."""
     if all(isinstance(t, Tensor) and t.dtype == _core.bool for t in (self, tensor1, tensor2)):
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    _, tensor1, tensor2 = _common(self, tensor1, tensor2)
     prod = tensor1 * tensor2
+    if isinstance(value, float) and not any(
+        isinstance(t, Tensor) and t.is_floating_point() for t in (self, tensor1, tensor2)
+    ):  # fmt: skip
+        value = int(value)  # (cast to the integer type, as addcmul)
     return self.add_(prod if value == 1 else value * prod)
 
 
@@ -134,6 +174,7 @@ def _addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: float = 
     """In place: self += value * tensor1 / tensor2."""
     if not _any_float(tensor1, tensor2):
         raise RuntimeError("[addcdiv_] integer division with addcdiv is not supported")
+    _, tensor1, tensor2 = _common(self, tensor1, tensor2)
     q = tensor1 / tensor2
     return self.add_(q if value == 1 else value * q)
 

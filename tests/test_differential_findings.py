@@ -732,3 +732,212 @@ def test_cummin_indices_detach_in_place() -> None:
         return idx
 
     check(f, ("int64", [0, 1]))
+
+
+# ---- seeds 3-8 (helper diverge2) ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        # a zero anywhere: every slice's gradient is the product of the others (PyTorch's
+        # prod_safe_zeros_backward), not prod / x (inf / inf = NaN in the second row)
+        ("x.prod(1)", [[0.0, -inf, nan], [6.0, inf, inf]]),
+        ("x.prod(0)", [[inf, 2.0, 3.0], [-inf, 0.0, 2.0]]),
+        ("x.prod()", [[nan, -inf, nan], [nan, nan, nan]]),
+        ("(x * 0).prod()", [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),  # several zeros: zeros
+        ("x[1].prod()", [[0.0, 0.0, 0.0], [nan, inf, inf]]),  # no zero: g * prod / x
+        ("x[0, 1].prod()", [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]),  # 0-d: g
+    ],
+)
+def test_prod_gradient_with_zeros_and_infinities(code: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([[-inf, 0.0, 2.0], [inf, 2.0, 3.0]], requires_grad=True)
+        eval(code, {"x": x}).sum().backward()
+        return x.grad
+
+    check(f, ("float32", stated))
+
+
+@pytest.mark.parametrize(
+    ("p", "stated"),
+    [
+        # the second derivative at x = 0 of a nonzero norm is 1 / norm, not 0; NaN norms give
+        # NaN gradients at zeros too (PyTorch masks norm == 0 only)
+        (2, ([[1.0, 0.0], [nan, nan]], [[0.0, 1.0], [nan, nan]])),
+        (3, ([[1.0, 0.0], [nan, nan]], [[0.0, 0.0], [nan, nan]])),
+        (1.5, ([[1.0, 0.0], [nan, nan]], [[0.0, nan], [nan, nan]])),
+        (0.5, ([[1.0, 0.0], [nan, nan]], [[0.0, nan], [nan, nan]])),
+        (inf, ([[1.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])),
+    ],
+)
+def test_norm_double_backward_at_zero_and_nan(p: float, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([[1.0, 0.0], [nan, 0.0]], dtype=L.float64, requires_grad=True)
+        g = L.autograd.grad(x[0].norm(p) + x[1].norm(p), x, create_graph=True)[0]
+        g.sum().backward()
+        return g, x.grad
+
+    check(f, (("float64", stated[0]), ("float64", stated[1])))
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv", "addcmul_", "addcdiv_"])
+@pytest.mark.parametrize("dtypes", ["bool", "int64", "float32"])
+def test_addcmul_addcdiv_promote_over_all_three_operands(op: str, dtypes: str) -> None:
+    # float32 input, a tensor1 with dims, a 0-d float64 tensor2: float32 (PyTorch's result
+    # type over the three operands; tensor1 * tensor2 alone would be float64)
+    def f(L: Any) -> Any:
+        x = L.tensor([[0.5, 1.0]])
+        t1 = L.tensor([[1, 0]], dtype=getattr(L, dtypes))
+        t2 = L.tensor(3.0, dtype=L.float64)
+        if op.endswith("_"):
+            return getattr(x, op)(t1, t2, value=0.5)
+        return getattr(L, op)(x, t1, t2, value=0.5)
+
+    stated = [[2.0, 1.0]] if op.startswith("addcmul") else [[0.5 + 1 / 6, 1.0]]
+    check(f, ("float32", stated))
+
+
+def test_addcmul_in_place_of_integers_truncates_a_float_value() -> None:
+    def f(L: Any) -> Any:
+        return L.tensor([1, 2]).addcmul_(L.tensor([3, 3]), L.tensor(2), value=1.5)
+
+    check(f, ("int64", [7, 8]))
+
+
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        # a weight with dims must have the input's dtype (PyTorch refuses, as for `end`)
+        ("L.lerp(x, e, w.double())", RAISES),
+        ("x.double().lerp_(e.double(), w)", RAISES),
+        # a 0-d weight is a number: any dtype, in place too
+        ("L.lerp(x, e, w[0].double())", ("float32", [1.5, 2.5])),
+        ("x.lerp_(e, L.tensor(1))", ("float32", [3.0, 4.0])),
+        ("x.lerp_(e, L.tensor(False))", ("float32", [1.0, 2.0])),
+    ],
+)
+def test_lerp_weight_dtype(code: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        ns = {"L": L, "x": L.tensor([1.0, 2.0]), "e": L.tensor([3.0, 4.0])}
+        ns["w"] = L.tensor([0.25, 0.75])
+        return eval(code, ns)
+
+    check(f, stated)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "L.sub(f, b, alpha=-1.19)",
+        "L.sub(f, b, alpha=2)",
+        "f.sub_(b, alpha=2)",
+        "L.sub(f, True, alpha=2)",
+        "L.rsub(i, 2, alpha=0.5)",  # a float alpha with integers
+        "L.rsub(f, 2, alpha=True)",  # a bool alpha, not a bool result
+    ],
+)
+def test_sub_with_alpha_refuses_as_pytorch(code: str) -> None:
+    # alpha * a bool operand is not bool: sub must refuse the bool before scaling it
+    def f(L: Any) -> Any:
+        ns = {"L": L, "f": L.tensor([1.0]), "b": L.tensor([[False]]), "i": L.tensor([1])}
+        return eval(code, ns)
+
+    check(f, RAISES)
+
+
+def test_nextafter_gradient_and_saved_inputs() -> None:
+    # the gradient passes to input where input != other (NaN counts as different), 0 where
+    # equal; other gets zeros; input and other are saved only when input requires grad
+    def f(L: Any) -> Any:
+        x = L.tensor([1.0, nan, 1.0, inf, 0.0, -0.0], requires_grad=True)
+        y = L.tensor([nan, 1.0, inf, inf, -0.0, 0.0], requires_grad=True)
+        (x.nextafter(y) * L.arange(1.0, 7.0)).sum().backward()
+        a = L.tensor([1.0, 2.0])
+        b = L.tensor([1.0, 3.0], requires_grad=True)
+        z = a.nextafter(b)
+        z.sum().backward()
+        z.sum().backward()  # nothing saved: a second pass is fine
+        return x.grad, y.grad, b.grad
+
+    check(f, (("float32", [1, 2, 3, 0, 0, 0]), ("float32", [0] * 6), ("float32", [0, 0])))
+
+
+@pytest.mark.parametrize("write", ["y.add_(1)", "z.sum().backward()"])
+def test_nextafter_saves_its_inputs_when_input_requires_grad(write: str) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = L.tensor([1.0, 3.0])
+        z = x.nextafter(y)
+        exec(write, {"y": y, "z": z})
+        z.sum().backward()
+        return x.grad
+
+    check(f, RAISES)
+
+
+@pytest.mark.parametrize(
+    ("code", "stated"),
+    [
+        ("L.ldexp(L.tensor([1.0]), L.tensor(True))", RAISES),  # float input, bool exponent
+        ("L.tensor([1.0]).ldexp_(L.tensor([True]))", RAISES),
+        ("L.ldexp(L.tensor([True]), L.tensor(True))", ("float32", [2.0])),
+        ("L.ldexp(L.tensor([3]), L.tensor(False))", ("float32", [3.0])),
+    ],
+)
+def test_ldexp_of_a_bool_exponent(code: str, stated: Any) -> None:
+    check(lambda L: eval(code, {"L": L}), stated)
+
+
+@pytest.mark.parametrize(
+    ("write", "stated"),
+    [
+        ("y.fill_(0)", ("float64", [1.1125848189719496, 0.9545203588405493])),  # result: fine
+        ("x.mul_(2)", RAISES),  # PyTorch saves the input
+    ],
+)
+def test_erfinv_saves_its_input(write: str, stated: Any) -> None:
+    def f(L: Any) -> Any:
+        x = L.tensor([0.5, -0.3], dtype=L.float64, requires_grad=True)
+        y = x.erfinv()
+        with L.no_grad():
+            exec(write, {"x": x, "y": y})
+        y.backward(L.ones(2, dtype=L.float64))
+        return x.grad
+
+    check(f, stated)
+
+
+@pytest.mark.parametrize("x", ["L.tensor(2.0)", "L.tensor([[2.0, 3.0]])"])
+def test_take_returns_a_tensor_of_its_own(x: str) -> None:
+    def f(L: Any) -> Any:
+        t = eval(x, {"L": L}).take(L.tensor([0, 0]))
+        t.detach_()  # PyTorch's take is no view: detach_ in place is allowed
+        return t
+
+    check(f, ("float32", [2.0, 2.0]))
+
+
+@pytest.mark.parametrize("form", ["t.ravel()", "L.ravel(t)"])
+def test_ravel_of_a_strided_1d_leaf_under_no_grad_is_a_copy(form: str) -> None:
+    # PyTorch's ravel is contiguous().view(-1): a strided 1-D input is copied, and a copy made
+    # under no_grad does not require grad (a view of the leaf would)
+    def f(L: Any) -> Any:
+        t = L.tensor([1.0, 2.0, 3.0])[::2].detach().requires_grad_()
+        with L.no_grad():
+            r = eval(form, {"L": L, "t": t})
+        return r.requires_grad, r
+
+    check(f, (False, ("float32", [1.0, 3.0])))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "L.tensor([[3]]).expand(1, 2).masked_scatter_(L.tensor([True]), L.tensor([[1], [1]]))",
+        "L.tensor([True]).expand(2, 1).masked_scatter_(L.tensor([[False]]), L.tensor([[True]]))",
+        "L.tensor([[-4]]).expand(2, 1, 1).put_(L.zeros((0,), dtype=L.int64), "
+        "L.zeros((0,), dtype=L.int64))",
+    ],
+)
+def test_put_and_masked_scatter_refuse_an_expanded_target(code: str) -> None:
+    # PyTorch's assert_no_internal_overlap, whatever (and however little) is written
+    check(lambda L: eval(code, {"L": L}), RAISES)

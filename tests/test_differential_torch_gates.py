@@ -196,3 +196,44 @@ def test_in_place_writes_into_tensors_only_pytorch_saves(case: str) -> None:
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         run(torch)
+
+
+def test_unique_inverse_of_several_nans() -> None:
+    """torch-unique-inverse-nan: every NaN is a unique value of its own in both libraries; which
+    of the NaN entries each position's inverse names follows PyTorch's (unstable) sort, while
+    pyautograd numbers them in order of position. Either is a valid inverse: values[inverse]
+    rebuilds the input."""
+    nan = float("nan")
+    data = [[nan, 1.0, nan], [0.0, nan, 1.0]]
+
+    def run(L: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v, inv, cnt = L.unique(L.tensor(data), return_inverse=True, return_counts=True)
+        return np.array(v.numpy()), np.array(inv.numpy()), np.array(cnt.numpy())
+
+    v, inv, cnt = run(pyautograd)
+    np.testing.assert_array_equal(v[inv], np.array(data, dtype=np.float32))
+    nan_inv = inv[np.isnan(np.array(data))]
+    assert sorted(nan_inv.tolist()) == nan_inv.tolist()  # in order of position
+    torch = pytest.importorskip("torch")
+    tv, tinv, tcnt = run(torch)
+    np.testing.assert_array_equal(tv, v)
+    np.testing.assert_array_equal(tcnt, cnt)
+    np.testing.assert_array_equal(tv[tinv], np.array(data, dtype=np.float32))
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+def test_cummax_of_an_empty_tensor_gradient(op: str) -> None:
+    """torch-cummax-empty-grad: PyTorch's cummax/cummin backward returns the input itself for
+    an empty input, so autograd.grad hands back the leaf (requires_grad=True); pyautograd's is
+    an empty gradient that does not require grad."""
+
+    def run(L: Any) -> tuple[Any, Any]:
+        x = L.zeros((0,), requires_grad=True)
+        (g,) = L.autograd.grad(getattr(x, op)(0)[0].sum(), [x])
+        return x, g
+
+    x, g = run(pyautograd)
+    assert tuple(g.shape) == (0,) and not g.requires_grad and g is not x
+    torch = pytest.importorskip("torch")
+    tx, tg = run(torch)
+    assert tg.requires_grad and tg is tx

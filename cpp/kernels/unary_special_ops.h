@@ -169,14 +169,17 @@ struct erfinv : Decl<erfinv> {
   static constexpr const char* doc =
       "The inverse error function of each element (NaN outside [-1, 1], +-inf at +-1).";
   static constexpr Rule rule = Rule::IntToFloat;
-  static constexpr Grad grad = Grad::FromOutput;
+  // PyTorch's formula reads the input (it saves self and recomputes erfinv): a write into the
+  // result after the op is no error, a write into the input is.
+  static constexpr Grad grad = Grad::FromInput;
   static constexpr uint8_t python = kPyAll;
   template <class T>
   static T f(T x) {
     return static_cast<T>(erfinv_double(static_cast<double>(x)));
   }
   template <class T>
-  static T df(T g, T y) {  // PyTorch's 0.5 * sqrt(pi) * exp(result^2) * grad
+  static T df(T g, T x) {  // PyTorch's 0.5 * sqrt(pi) * exp(erfinv(self)^2) * grad
+    const T y = f(x);
     return static_cast<T>(0.886226925452758013649083741671L) * std::exp(y * y) * g;
   }
 };

@@ -36,6 +36,10 @@ Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other
 template <bool kAdd>
 Tensor apply(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
   Scalar s;
+  // sub refuses bool operands whatever alpha is (alpha * other would not be bool)
+  if constexpr (!kAdd)
+    if (b || bs.kind == ScalarKind::Bool)
+      (void)compute_dtype<binary::sub>(a->dtype, b ? (*b)->dtype : DType::Bool);
   Tensor t = scaled(op, a, b, bs, alpha, !kAdd, &s);
   if constexpr (kAdd)
     return t ? add(a, t) : add(a, s);
@@ -46,6 +50,10 @@ Tensor apply(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar
 template <bool kAdd>
 const Tensor& apply_(const char* op, const Tensor& a, const Tensor* b, Scalar bs, Scalar alpha) {
   Scalar s;
+  // sub refuses bool operands whatever alpha is (alpha * other would not be bool)
+  if constexpr (!kAdd)
+    if (b || bs.kind == ScalarKind::Bool)
+      (void)compute_dtype<binary::sub>(a->dtype, b ? (*b)->dtype : DType::Bool);
   Tensor t = scaled(op, a, b, bs, alpha, !kAdd, &s);
   if constexpr (kAdd)
     return t ? add_(a, t) : add_(a, s);
@@ -62,6 +70,8 @@ Tensor apply_first(bool is_add, const char* op, Scalar a, const Tensor& b, Scala
   if (alpha.kind == ScalarKind::Bool && !bool_result)
     fail(op, "Boolean alpha only supported for Boolean results.");
   if (bool_result) alpha = Scalar(alpha.v != 0, ScalarKind::Bool);
+  if (!is_add && (is_bool(b->dtype) || a.kind == ScalarKind::Bool))
+    (void)compute_dtype<binary::sub>(a.kind == ScalarKind::Bool ? DType::Bool : b->dtype, b->dtype);
   check_fits(is_add ? alpha : Scalar(-alpha.v, alpha.kind), promote_scalar(b->dtype, a.kind), op);
   const Tensor t = alpha.v == 1 && alpha.kind != ScalarKind::Float ? b : mul(b, alpha);
   const int id = is_add ? detail::binary_index<binary::add> : detail::binary_index<binary::sub>;

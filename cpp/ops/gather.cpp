@@ -448,7 +448,8 @@ Tensor take(const Tensor& a, const Tensor& index) {
         SavedTensor(where(lt(idx, Scalar{0.0, ScalarKind::Int}),
                           add(idx, Scalar{static_cast<double>(a->numel), ScalarKind::Int}), idx));
   }
-  return reshape(out, index->shape);
+  // a tensor of its own, as PyTorch's (not a view: detach_ and no_grad writes need that)
+  return index->shape == out->shape ? out : reshape(out, index->shape);
 }
 
 }  // namespace pyag

@@ -102,44 +102,74 @@ struct SavedReductionBackward : Node {
   void release() override { x.reset(), out.reset(); }
 };
 
+// The product of the other elements along dim d, at each element: PyTorch's
+// prod_safe_zeros_backward, an exclusive cumulative product from each side (so 0 * inf is NaN
+// where PyTorch's is, in its order of multiplication).
+Tensor prod_of_others(const Tensor& x, int d) {
+  const int64_t n = x->shape[d];
+  Dims one = x->shape;
+  one[d] = 1;
+  Tensor ones = full(one, 1.0, x->dtype);
+  Tensor before = cumprod(concat({ones, narrow(x, d, 0, n - 1)}, d), d, std::nullopt);
+  Tensor after =
+      flip(cumprod(concat({ones, flip(narrow(x, d, 1, n - 1), {d})}, d), d, std::nullopt), {d});
+  return mul(before, after);
+}
+
 struct ProdBackward : SavedReductionBackward {
+  bool all = false;  // prod() of every element, not prod(dim)
   const char* name() const override { return "ProdBackward0"; }
-  // At a zero the product of the others is computed by a kernel, not recorded: refused there.
-  bool graph_ok() const override {
-    return get_double(sum(eq(x.unpack(*this), Scalar{0.0}), {}, false), Dims{}) == 0;
+  // At a zero the gradient reads cumprod, whose own derivative is not recorded: refused there.
+  // Without zeros (create_graph=True) it is g * prod / x alone, recorded.
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>& self) override {
+    const Tensor& xs = x.unpack(*this);
+    if (get_double(sum(eq(xs, Scalar{0.0}), {}, false), Dims{}) != 0) return std::nullopt;
+    Tensor y = output_keepdim(self, out.unpack(*this), g);
+    Tensor gk = reshape(g, y->shape);
+    if (xs->dim() == 0) return std::vector<Tensor>{gk};
+    return std::vector<Tensor>{mul(gk, div(y, input_history(*this, 0, xs)))};
   }
+  // PyTorch's prod_backward: g * prod / x when no element of x is 0; else the product of the
+  // others (in every slice, zeros or not), or zeros for prod() of several zeros.
+  // Selected by where, not by reading the count (a compiled step replays this without Python).
   std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     Tensor gk = reshape(g, y->shape);
-    // Where x != 0: g * prod / x. At a zero: the product of the others when it is the only
-    // zero reduced into its result, else 0 (PyTorch's rule).
-    Tensor zero = eq(xv, Scalar{0.0});
-    Tensor others = full(y->shape, 1.0, xv->dtype);
-    prod_into(others, where(zero, scalar_like(1.0, xv->dtype), xv));
-    Tensor nzeros = sum(zero, as64(dims), true);
-    Tensor at_zero = where(eq(nzeros, Scalar{1.0}), others, scalar_like(0.0, xv->dtype));
-    Tensor r = where(zero, at_zero, div(y, where(zero, scalar_like(1.0, xv->dtype), xv)));
-    return {mul(r, gk)};
+    if (xv->dim() == 0) return {gk};
+    Tensor plain = mul(gk, div(y, xv));
+    if (xv->numel == 0) return {plain};
+    Tensor nz = sum(eq(xv, Scalar{0.0}), {}, false);
+    if (!all) return {where(gt(nz, Scalar{0.0}), mul(gk, prod_of_others(xv, dims[0])), plain)};
+    Tensor flat = reshape(contiguous(xv), Dims{xv->numel});
+    Tensor one_zero = reshape(mul(reshape(gk, Dims{1}), prod_of_others(flat, 0)), xv->shape);
+    return {where(gt(nz, Scalar{1.0}), Scalar{0.0}, where(eq(nz, Scalar{1.0}), one_zero, plain))};
   }
 };
 
 struct NormBackward : SavedReductionBackward {
   double p = 2;
   const char* name() const override { return "LinalgVectorNormBackward0"; }
+  // PyTorch's norm_backward, formula by formula: what it masks (norm == 0, or x == 0 for p < 1)
+  // decides where a NaN or an infinity survives and what the second derivative sees.
   std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     Tensor gk = reshape(g, y->shape);
     const DType dt = xv->dtype;
     if (p == 0) return {zeros(xv->shape, dt)};
     if (p == 1) return {mul(sign(xv), gk)};
-    if (std::isinf(p)) {  // shared evenly among the elements at the extreme
-      Tensor at = cast(eq(abs(xv), y), dt);
-      Tensor n = sum(at, as64(dims), true);
-      return {mul(mul(sign(xv), at), div(gk, n))};
+    if (p == 2) return {mul(gk, where(eq(y, Scalar{0.0}), Scalar{0.0}, div(xv, y)))};
+    if (std::isinf(p)) {  // shared evenly among the elements at the extreme (or NaN)
+      Tensor ax = abs(xv);
+      Tensor at = logical_or(eq(ax, y), isnan(ax));
+      return {mul(sign(xv), mul(div(gk, sum(at, as64(dims), true)), at))};
     }
-    // x |x|^(p-2) g / y^(p-1); 0 where x or y is 0
-    Tensor r = p == 2 ? div(mul(xv, gk), y)
-                      : div(mul(mul(xv, pow(abs(xv), Scalar{p - 2})), gk), pow(y, Scalar{p - 1}));
-    Tensor zero = logical_or(eq(xv, Scalar{0.0}), eq(y, Scalar{0.0}));
-    return {where(zero, scalar_like(0.0, dt), r)};
+    if (p < 1) {
+      Tensor s = where(eq(xv, Scalar{0.0}), Scalar{0.0}, pow(abs(xv), Scalar{p - 1}));
+      return {mul(mul(mul(sign(xv), s), gk), pow(y, Scalar{1 - p}))};
+    }
+    Tensor scale = where(eq(y, Scalar{0.0}), Scalar{0.0}, div(gk, pow(y, Scalar{p - 1})));
+    Tensor s =
+        p < 2 ? mul(sign(xv), pow(abs(xv), Scalar{p - 1})) : mul(xv, pow(abs(xv), Scalar{p - 2}));
+    return {mul(s, scale)};
   }
 };
 
@@ -213,6 +243,7 @@ Tensor prod(const Tensor& a, std::optional<int64_t> dim, bool keepdim, std::opti
     n->x = SavedTensor(a);
     n->out = SavedTensor(out);
     n->dims = ds;
+    n->all = !dim;
   }
   return r;
 }

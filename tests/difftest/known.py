@@ -585,6 +585,23 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
         "backward raises 'could not construct a memory descriptor using strides')",
         P.gelu_strided_grad,
     ),
+    "torch-unique-inverse-nan": G(
+        "torch",
+        "unique(return_inverse=True) of a tensor holding several NaNs (each NaN is a value of "
+        "its own; which one each position's inverse names follows PyTorch's unstable sort)",
+        lambda ctx: (
+            ctx.row == "unique:all"
+            and sum(math.isnan(v) for v in ctx.args[0].value.reshape(-1).tolist()) > 1
+        ),
+    ),
+    "torch-cummax-empty-grad": G(
+        "torch",
+        "cummax/cummin of an empty tensor with a gradient (PyTorch's backward returns the input "
+        "itself as the gradient, so autograd.grad hands back a tensor requiring grad)",
+        lambda ctx: (
+            ctx.op() in ("cummax", "cummin") and ctx.tracked() and ctx.args[0].value.numel() == 0
+        ),
+    ),
 }
 
 

@@ -527,4 +527,6 @@ VIEW_ROWS = frozenset(
     ).split()
 )
 #: rows whose result is a view or a copy depending on the argument's strides
-LAYOUT_SENSITIVE = frozenset("view view:flat view_as reshape flatten contiguous".split())
+LAYOUT_SENSITIVE = frozenset(
+    "view view:flat view_as reshape flatten flatten:range unflatten ravel contiguous".split()
+)
