@@ -234,7 +234,7 @@ Tensor.device = property(  # type: ignore[method-assign, assignment]
 def _iter(self: Tensor) -> Iterator[Tensor]:
     if self.dim() == 0:
         raise TypeError("[iter] iteration over a 0-d tensor")
-    return (self[i] for i in range(self.shape[0]))
+    return (self[i] for i in builtins.range(self.shape[0]))
 
 
 Tensor.__iter__ = _iter  # type: ignore[method-assign]
@@ -281,5 +281,10 @@ _install_functions_extra(Tensor, globals())  # after the aliases: its in-place f
 _install_linalg_np(Tensor, globals(), linalg)
 _install_api_gaps(Tensor)  # last: it wraps some of the methods installed above
 globals().update(_FUNCTIONS_GAPS)
+
+from . import _api_gaps2  # noqa: E402
+
+_api_gaps2.install(Tensor, globals())  # after the above: it wraps clone/contiguous/to/*_like
+from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"
