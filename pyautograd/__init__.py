@@ -285,6 +285,9 @@ globals().update(_FUNCTIONS_GAPS)
 from . import _api_gaps2  # noqa: E402
 
 _api_gaps2.install(Tensor, globals())  # after the above: it wraps clone/contiguous/to/*_like
+from . import _linalg_np2  # noqa: E402
+
+_linalg_np2.install(Tensor, globals(), linalg)  # svd, qr, pinv, lstsq, ... (after _api_gaps2)
 from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"

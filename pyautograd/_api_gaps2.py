@@ -391,6 +391,7 @@ class inference_mode:
         return wrapper
 
     def clone(self) -> inference_mode:
+        """A new inference_mode with the same mode."""
         return inference_mode(self.mode)
 
 
@@ -1398,6 +1399,12 @@ def _resize(self: Tensor, *size: Any) -> Tensor:
     return _resize_(_ORIG["clone"](self.detach()), *size)
 
 
+def _resize_as(self: Tensor, the_template: Tensor) -> Tensor:
+    """Deprecated: a copy of self resized to the template's shape."""
+    _need_tensor(the_template, "resize_as", "the_template")
+    return _resize(self, tuple(the_template.shape))
+
+
 def _new(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """The legacy constructor in self's dtype: ``new()`` an empty 1-d tensor, ``new(2, 3)`` or
     ``new(size)`` an uninitialised one, ``new(data)`` a copy of a list, ``new(tensor)`` an
@@ -1543,11 +1550,18 @@ def _triangular_solve(
     transpose: bool = False,
     unitriangular: bool = False,
 ) -> triangular_solve:
-    """Solves ``M X = input`` for the triangular part M of A (upper or lower; its diagonal taken
-    as ones when unitriangular; Mᵀ when transpose). Returns (solution, a copy of A).
-    Differentiable (through linalg.solve)."""
+    """Deprecated (warns once, as PyTorch): solves ``M X = input`` for the triangular part M of
+    A (upper or lower; its diagonal taken as ones when unitriangular; Mᵀ when transpose).
+    Returns (solution, a copy of A). Differentiable (through linalg.solve)."""
     _need_matrix("triangular_solve", input)
     _need_matrix("triangular_solve", A, "A")
+    from ._linalg_np2 import _warn_once
+
+    _warn_once(
+        "triangular_solve",
+        "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular and "
+        "will be removed in a future PyTorch release.",
+    )
     m = A.triu() if upper else A.tril()
     if unitriangular:
         m = m - pa.diag_embed(m.diagonal(0, -2, -1)) + pa.eye(A.shape[-1], dtype=A.dtype)
@@ -1849,7 +1863,7 @@ def install(cls: type[Tensor], module: dict[str, Any]) -> None:
         "resize_": _resize_,
         "resize_as_": _resize_as_,
         "resize": _resize,
-        "resize_as": lambda self, t: _resize(self, tuple(t.shape)),
+        "resize_as": _resize_as,
         "new": _new,
         "index_reduce": index_reduce,
         "index_reduce_": _index_reduce_,
