@@ -288,6 +288,9 @@ _api_gaps2.install(Tensor, globals())  # after the above: it wraps clone/contigu
 from . import _linalg_np2  # noqa: E402
 
 _linalg_np2.install(Tensor, globals(), linalg)  # svd, qr, pinv, lstsq, ... (after _api_gaps2)
+from . import _api_gaps2_more  # noqa: E402
+
+_api_gaps2_more.install(Tensor, globals(), linalg, special)  # LU, igamma, random fills, ...
 from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"
