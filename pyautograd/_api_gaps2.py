@@ -262,6 +262,33 @@ def _like_wrapper(name: str, fn: Any) -> Any:
     return like
 
 
+def _empty_wrapper(orig: Any) -> Any:
+    import functools
+
+    @functools.wraps(orig)
+    def empty(*args: Any, **kwargs: Any) -> Tensor:
+        if "memory_format" not in kwargs:
+            return orig(*args, **kwargs)
+        mf = _check_format(kwargs.pop("memory_format"), "empty")
+        if mf not in _CL_ORDER:
+            if mf is preserve_format:
+                raise RuntimeError("[empty] preserve memory format is unsupported by empty")
+            return orig(*args, **kwargs)
+        rg = kwargs.pop("requires_grad", False)
+        r = orig(*args, **kwargs)
+        if r.dim() != _CL_RANK[mf]:
+            raise RuntimeError(
+                f"[empty] required rank {_CL_RANK[mf]} tensor to use {mf._name} format"
+            )
+        out = _cl_empty(r.shape, r.dtype, mf)
+        return out.requires_grad_(True) if rg else out
+
+    empty.__doc__ = (orig.__doc__ or "") + (
+        "\nmemory_format=channels_last (channels_last_3d) gives PyTorch's NHWC (NDHWC) strides."
+    )
+    return empty
+
+
 def _module_to(orig: Any) -> Any:
     import functools
 
@@ -1834,6 +1861,8 @@ def install(cls: type[Tensor], module: dict[str, Any]) -> None:
             module[name] = typed(name, fn)
     module.update(OBJECTS)
     module["clone"] = typed("clone", _clone)
+    if not hasattr(module["empty"], "__wrapped__"):
+        module["empty"] = _empty_wrapper(module["empty"])
     for name in ("zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
                  "randint_like"):  # fmt: skip
         orig = getattr(_creation, name)

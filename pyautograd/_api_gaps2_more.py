@@ -662,6 +662,9 @@ def install(cls: type[Tensor], module: dict[str, Any], linalg: Any, special: Any
     for name, fn in LINALG.items():
         if not hasattr(linalg, name):
             setattr(linalg, name, _typed(f"linalg.{name}", fn))
+    for name, fn in SPECIAL.items():
+        if not hasattr(special, name):
+            setattr(special, name, _typed(f"special.{name}", fn))
     for name, fn in (("gammainc", igamma), ("gammaincc", igammac)):
         if not hasattr(special, name):
             setattr(special, name, _typed(f"special.{name}", fn))
@@ -686,3 +689,229 @@ def install(cls: type[Tensor], module: dict[str, Any], linalg: Any, special: Any
     for name, fn in methods.items():
         if not hasattr(cls, name):
             setattr(cls, name, _typed(name, fn))
+
+
+# ---- orthogonal polynomials of torch.special (PyTorch's recurrences; no derivative) -----------
+def _cheb_t(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 1.0:
+        return 1.0 if x > 0 or n % 2 == 0 else -1.0
+    if n > 6 and abs(x) < 1.0:
+        return math.cos(n * math.acos(x))
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x
+    p, q = 1.0, x
+    r = q
+    for _ in range(2, n + 1):
+        r = (x + x) * q - p
+        p, q = q, r
+    return r
+
+
+def _cheb_u(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 1.0:
+        return float(n + 1) if x > 0 or n % 2 == 0 else -float(n + 1)
+    if n > 8 and abs(x) < 1.0:
+        t = math.acos(x)
+        if math.sin(t) != 0:
+            return math.sin((n + 1) * t) / math.sin(t)
+        return (n + 1) * math.cos((n + 1) * t) * x
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x + x
+    p, q = 1.0, x + x
+    r = q
+    for _ in range(2, n + 1):
+        r = (x + x) * q - p
+        p, q = q, r
+    return r
+
+
+def _cheb_v(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 1.0:
+        if x > 0:
+            return 1.0
+        return float(n + n + 1) if n % 2 == 0 else -float(n + n + 1)
+    if n > 8 and abs(x) < 1.0:
+        t = math.acos(x)
+        if math.sin(t / 2) != 1.0:
+            return math.cos((n + 0.5) * t) / math.cos(t / 2)
+        return float(n + n + 1) if n % 2 == 0 else -float(n + n + 1)
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x + x - 1.0
+    p, q = 1.0, x + x - 1.0
+    r = q
+    for _ in range(2, n + 1):
+        r = (x + x) * q - p
+        p, q = q, r
+    return r
+
+
+def _cheb_w(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 1.0:
+        if x > 0:
+            return float(n + n + 1)
+        return 1.0 if n % 2 == 0 else -1.0
+    if n > 8 and abs(x) < 1.0:
+        t = math.acos(x)
+        if math.cos(t / 2) != 1.0:
+            return math.sin((n + 0.5) * t) / math.sin(t / 2)
+        if x > 0:
+            return float(n + n + 1)
+        return 1.0 if n % 2 == 0 else -1.0
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x + x + 1.0
+    p, q = 1.0, x + x + 1.0
+    r = q
+    for _ in range(2, n + 1):
+        r = (x + x) * q - p
+        p, q = q, r
+    return r
+
+
+def _hermite_h(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x + x
+    p, q = 1.0, x + x
+    r = q
+    for k in range(2, n + n, 2):
+        r = (x + x) * q - k * p
+        p, q = q, r
+    return r
+
+
+def _hermite_he(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x
+    p, q = 1.0, x
+    r = q
+    for k in range(1, n):
+        r = x * q - k * p
+        p, q = q, r
+    return r
+
+
+def _laguerre_l(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 0.0:
+        return 1.0
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return 1.0 - x
+    p, q = 1.0, 1.0 - x
+    r = q
+    for k in range(1, n):
+        r = (((k + k) + (1.0 - x)) * q - k * p) / (k + 1)
+        p, q = q, r
+    return r
+
+
+def _legendre_p(x: float, n: int) -> float:
+    if n < 0:
+        return 0.0
+    if abs(x) == 1.0:
+        return 1.0 if x > 0 or n == 0 or n % 2 == 0 else -1.0
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return x
+    p, q = 1.0, x
+    r = q
+    for k in range(1, n):
+        r = ((k + k + 1) * x * q - k * p) / (k + 1)
+        p, q = q, r
+    return r
+
+
+def _shifted(f: Any) -> Any:
+    """PyTorch's shifted forms evaluate the polynomial at 2x - 1 with their own special cases at
+    x = 1 and x = 0, which agree with the unshifted ones at 2x - 1 = 1 and -1."""
+
+    def g(x: float, n: int) -> float:
+        return f(x + x - 1.0, n)
+
+    return g
+
+
+_POLYS: dict[str, Any] = {
+    "chebyshev_polynomial_t": _cheb_t,
+    "chebyshev_polynomial_u": _cheb_u,
+    "chebyshev_polynomial_v": _cheb_v,
+    "chebyshev_polynomial_w": _cheb_w,
+    "shifted_chebyshev_polynomial_t": _shifted(_cheb_t),
+    "shifted_chebyshev_polynomial_u": _shifted(_cheb_u),
+    "shifted_chebyshev_polynomial_v": _shifted(_cheb_v),
+    "shifted_chebyshev_polynomial_w": _shifted(_cheb_w),
+    "hermite_polynomial_h": _hermite_h,
+    "hermite_polynomial_he": _hermite_he,
+    "laguerre_polynomial_l": _laguerre_l,
+    "legendre_polynomial_p": _legendre_p,
+}
+
+
+def _poly(name: str) -> Any:
+    scalar = _POLYS[name]
+
+    def fn(input: Any, n: Any, *, out: Any = None) -> Tensor:
+        if out is not None:
+            raise TypeError(f"[special.{name}] out= is not supported")
+        if not isinstance(input, Tensor) and not isinstance(n, Tensor):
+            raise TypeError(f"special.{name}(): expected a tensor argument")
+        for v, nm in ((input, "input"), (n, "n")):
+            if not isinstance(v, (Tensor, int, float)) or isinstance(v, bool):
+                raise TypeError(
+                    f"special.{name}(): argument '{nm}' must be a Tensor or a number, not "
+                    f"{type(v).__name__}"
+                )
+        dt = pa.result_type(input, n)
+        if dt == pa.bool:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Bool'")
+        xv = input.detach().numpy() if isinstance(input, Tensor) else np.asarray(input)
+        nv = n.detach().numpy() if isinstance(n, Tensor) else np.asarray(n)
+        xv, nv = np.broadcast_arrays(xv.astype(np.float64), nv.astype(np.float64))
+        out_np = np.empty(xv.shape)
+        fx, fn_, fo = xv.reshape(-1), nv.reshape(-1), out_np.reshape(-1)
+        for i in range(fx.size):
+            ni = fn_[i]
+            fo[i] = (
+                math.nan if math.isnan(ni) or math.isnan(fx[i]) else scalar(float(fx[i]), int(ni))
+            )
+        r = pa.from_numpy(np.ascontiguousarray(out_np)).to(dt)
+        from ._api_gaps import _attach
+
+        return _attach(r, [input, n], name, "none")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"torch.special.{name}(input, n): the polynomial of degree n (cast to an integer; "
+        "negative: 0) at input, by PyTorch's recurrence and special cases. It requires grad when "
+        "input does and has no derivative, as PyTorch's."
+    )
+    return fn
+
+
+SPECIAL: dict[str, Any] = {name: _poly(name) for name in _POLYS}

@@ -216,6 +216,14 @@ def test_like_with_memory_format_and_requires_grad() -> None:
         pr = getattr(pa, like)(p, memory_format=pa.channels_last, requires_grad=True)
         assert tr.stride() == pr.stride()
         assert pr.is_leaf and pr.requires_grad
+    for fmt in ("channels_last", "contiguous_format"):
+        te = torch.empty(2, 3, 4, 5, memory_format=getattr(torch, fmt), dtype=torch.float64)
+        pe = pa.empty(2, 3, 4, 5, memory_format=getattr(pa, fmt), dtype=pa.float64)
+        assert te.stride() == pe.stride() and str(te.dtype) == str(pe.dtype)
+    te = torch.empty((1, 2, 3, 4, 5), memory_format=torch.channels_last_3d, requires_grad=True)
+    pe = pa.empty((1, 2, 3, 4, 5), memory_format=pa.channels_last_3d, requires_grad=True)
+    assert te.stride() == pe.stride() and pe.is_leaf and pe.requires_grad
+    raises_like(lambda L: L.empty(2, 3, memory_format=L.channels_last))
     pf = pa.full_like(p, 7.0, memory_format=pa.channels_last)
     assert pf.stride() == (60, 1, 15, 3) and (pf == 7).all()
 

@@ -175,3 +175,44 @@ def test_settings_round_trip() -> None:
     finally:
         pa.set_deterministic_debug_mode(0)
         torch.set_deterministic_debug_mode(0)
+
+
+POLYS = [
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name", POLYS)
+def test_special_polynomials(name: str) -> None:
+    x = np.concatenate([R.uniform(-1.5, 1.5, 40), [1.0, -1.0, 0.0, 0.5, 2.0]])
+    for n in range(-1, 14):
+        t = getattr(torch.special, name)(torch.tensor(x), n)
+        p = getattr(pa.special, name)(pa.tensor(x), n)
+        assert str(t.dtype) == str(p.dtype)
+        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-12, atol=1e-12)
+    nt = np.arange(45) % 11
+    t = getattr(torch.special, name)(torch.tensor(x, dtype=torch.float32), torch.tensor(nt))
+    p = getattr(pa.special, name)(pa.tensor(x, dtype=pa.float32), pa.tensor(nt))
+    assert str(t.dtype) == str(p.dtype)
+    np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
+    t = getattr(torch.special, name)(0.3, torch.tensor([2.0, 3.0]))
+    p = getattr(pa.special, name)(0.3, pa.tensor([2.0, 3.0]))
+    # (float32: PyTorch computes in float32, pyautograd in float64 and rounds)
+    np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-5, atol=1e-6)
+    q = getattr(pa.special, name)(pa.tensor(x, requires_grad=True), 3)
+    assert q.requires_grad
+    with pytest.raises(RuntimeError, match="not implemented"):
+        q.sum().backward()
+    raises_like(lambda L: getattr(L.special, name)("x", 2))
