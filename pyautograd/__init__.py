@@ -291,6 +291,9 @@ _linalg_np2.install(Tensor, globals(), linalg)  # svd, qr, pinv, lstsq, ... (aft
 from . import _api_gaps2_more  # noqa: E402
 
 _api_gaps2_more.install(Tensor, globals(), linalg, special)  # LU, igamma, random fills, ...
+from .nn._functional import gaps2 as _nn_gaps2  # noqa: E402
+
+_nn_gaps2.install()  # fractional_max_pool2d/3d, linear_cross_entropy, their modules
 from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"
