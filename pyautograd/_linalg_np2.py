@@ -614,7 +614,96 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None) -> Tens
     return pa.linalg.solve(A.reshape(pr, pc), B.reshape(pr)).reshape(*xshape)
 
 
+# ---- symmetric eigendecomposition -------------------------------------------------------
+class eigh_result(NamedTuple):
+    """(eigenvalues, eigenvectors) of linalg.eigh."""
+
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+class _Eigh(Function):
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Any:
+        a, uplo = args
+        arr = a.detach().numpy()
+        _finite("linalg.eigh", arr)
+        w, v = np.linalg.eigh(arr, UPLO=uplo)
+        n = arr.shape[-1]
+        ctx.shapes = [(n,), (n, n)]
+        packed = _pack([w, v], a)
+        ctx.save_for_backward(packed)
+        return packed
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        (packed,) = ctx.saved_tensors
+        L, V = _unpack(packed, ctx.shapes)
+        gL, gV = (_or_none(g) for g in _unpack(grads[0], ctx.shapes))
+        n = L.shape[-1]
+        if gV is None:  # PyTorch's linalg_eig_backward, hermitian
+            if gL is None:
+                return pa.zeros(*V.shape, dtype=V.dtype), None
+            return (V * gL.unsqueeze(-2)) @ _mT(V), None
+        VhgV = _mT(V) @ gV
+        VhgV = 0.5 * (VhgV - _mT(VhgV))
+        E = L.unsqueeze(-2) - L.unsqueeze(-1) + pa.eye(n, dtype=L.dtype)
+        ret = VhgV / E
+        eye = pa.eye(n, dtype=L.dtype)
+        ret = ret * (1 - eye)
+        if gL is not None:
+            ret = ret + pa.diag_embed(gL)
+        return V @ ret @ _mT(V), None
+
+
+def _square(op: str, A: Any) -> Tensor:
+    a = _mat(op, A)
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(
+            f"{op}: A must be batches of square matrices, but they are {a.shape[-2]} by "
+            f"{a.shape[-1]} matrices"
+        )
+    return a
+
+
+def eigh(A: Tensor, UPLO: str = "L") -> eigh_result:
+    """linalg.eigh: the eigenvalues (ascending) and orthonormal eigenvectors of symmetric
+    matrices, reading the lower (UPLO="L") or upper triangle. Differentiable (PyTorch's
+    formula; an eigenvector's sign is LAPACK's choice)."""
+    a = _square("linalg.eigh", A)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    n = a.shape[-1]
+    L, V = _unpack(_Eigh.apply(a, UPLO), [(n,), (n, n)])
+    return eigh_result(L, V)
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    """linalg.eigvalsh: the eigenvalues (ascending) of symmetric matrices. Differentiable."""
+    return eigh(A, UPLO).eigenvalues
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """linalg.cond: the condition number of A in the norm p (None or 2: the ratio of the
+    extreme singular values; -2 its inverse; "fro", "nuc", inf, -inf, 1, -1: norm(A) *
+    norm(inv(A)) of square matrices). Differentiable."""
+    a = _mat("linalg.cond", A)
+    if p is None or p in (2, -2):
+        S = svdvals(a)
+        r = S[..., 0] / S[..., -1]
+        return 1.0 / r if p == -2 else r
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices")
+    inv = pa.linalg.inv(a)
+    if p == "nuc":
+        return svdvals(a).sum(-1) * svdvals(inv).sum(-1)
+    return pa.linalg.matrix_norm(a, p) * pa.linalg.matrix_norm(inv, p)
+
+
 LINALG: dict[str, Any] = {
+    "eigh": eigh,
+    "eigvalsh": eigvalsh,
+    "cond": cond,
     "svd": svd,
     "svdvals": svdvals,
     "qr": qr,

@@ -171,3 +171,43 @@ def test_composed_linalg() -> None:
     compare(lambda L, x, y: L.linalg.tensorsolve(x, y), t4, bb, rtol=1e-8, atol=1e-10, fd=False)
     raises_like(lambda L: L.linalg.multi_dot([L.zeros(2, 2)]))
     raises_like(lambda L: L.linalg.tensorinv(L.zeros(2, 3), ind=1))
+
+
+def _sym(*shape: int) -> np.ndarray:
+    m = R.standard_normal(shape)
+    return m + np.swapaxes(m, -1, -2)
+
+
+@needs_torch
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh(uplo: str) -> None:
+    a = _sym(2, 4, 4)
+
+    def fn(L: Any, x: Any) -> Any:
+        w, v = L.linalg.eigh(x, UPLO=uplo)
+        # sign-free: the eigenvalues, the projectors v v^T, |v|^2
+        return w * 1.0, v @ L.diag_embed(w * w) @ v.mT, v * v
+
+    # (eigh reads one triangle: its symmetrised gradient is compared with PyTorch's, and
+    # finite differences run through a symmetric input below)
+    compare(fn, a, rtol=1e-9, atol=1e-10, fd=False)
+    compare(lambda L, x: L.linalg.eigvalsh(x, UPLO=uplo), a, rtol=1e-10, atol=1e-12, fd=False)
+    xi = pa.tensor(a[0], requires_grad=True)
+    assert pa.autograd.gradcheck(lambda x: fn(pa, (x + x.mT) / 2), [xi])
+    raises_like(lambda L: L.linalg.eigh(L.zeros(2, 3)))
+    raises_like(lambda L: L.linalg.eigh(L.zeros(2, 2), UPLO="X"))
+
+
+@needs_torch
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", float("inf"), float("-inf"), 1, -1])
+def test_cond(p: Any) -> None:
+    a = R.standard_normal((2, 4, 4)) + 3 * np.eye(4)
+    # (PyTorch 2.13's cond with a matrix norm cannot be differentiated: its inverse is changed
+    # in place; pyautograd's can, checked by finite differences)
+    svd_based = p in (None, 2, -2)
+    compare(lambda L, x: L.linalg.cond(x, p), a, rtol=1e-9, atol=1e-10, grad=svd_based)
+    if not svd_based:
+        xi = pa.tensor(a, requires_grad=True)
+        smooth = p in ("fro", "nuc")
+        if smooth:
+            assert pa.autograd.gradcheck(lambda x: pa.linalg.cond(x, p), [xi])
