@@ -240,7 +240,7 @@ Tensor.device = property(  # type: ignore[method-assign, assignment]
 def _iter(self: Tensor) -> Iterator[Tensor]:
     if self.dim() == 0:
         raise TypeError("[iter] iteration over a 0-d tensor")
-    return (self[i] for i in range(self.shape[0]))
+    return (self[i] for i in builtins.range(self.shape[0]))
 
 
 Tensor.__iter__ = _iter  # type: ignore[method-assign]
@@ -287,5 +287,19 @@ _install_functions_extra(Tensor, globals())  # after the aliases: its in-place f
 _install_linalg_np(Tensor, globals(), linalg)
 _install_api_gaps(Tensor)  # last: it wraps some of the methods installed above
 globals().update(_FUNCTIONS_GAPS)
+
+from . import _api_gaps2  # noqa: E402
+
+_api_gaps2.install(Tensor, globals())  # after the above: it wraps clone/contiguous/to/*_like
+from . import _linalg_np2  # noqa: E402
+
+_linalg_np2.install(Tensor, globals(), linalg)  # svd, qr, pinv, lstsq, ... (after _api_gaps2)
+from . import _api_gaps2_more  # noqa: E402
+
+_api_gaps2_more.install(Tensor, globals(), linalg, special)  # LU, igamma, random fills, ...
+from .nn._functional import gaps2 as _nn_gaps2  # noqa: E402
+
+_nn_gaps2.install()  # fractional_max_pool2d/3d, linear_cross_entropy, their modules
+from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"

@@ -4,8 +4,10 @@
 
 #include <cstring>
 
+#include "autograd/grad_mode.h"
 #include "bindings/bindings.h"
 #include "bindings/convert.h"
+#include "ops/ops.h"
 #include "ops/rules.h"
 
 namespace pyag {
@@ -58,6 +60,20 @@ void init_serialization(py::module_& m) {
       },
       "A view (no autograd) of base's storage with the given shape, strides and offset in "
       "elements; ValueError if it reaches outside the storage.");
+  m.def(
+      "_as_strided_view",
+      [](const Tensor& base, py::handle shape, py::handle strides, int64_t offset) {
+        const Dims s = parse_shape_obj(shape, "as_strided");
+        const Dims st = parse_shape_obj(strides, "as_strided", SizeKind::Dims);
+        as_strided_checked(base, s, st, offset, "as_strided");  // bounds
+        Tensor v = new_view(base, s, st, offset);
+        // Its grad_fn is made when first read, as for a view whose base changed in place: an
+        // AsStridedBackward0 node from the base's history (autograd/views.cpp).
+        if (GradMode::enabled()) v->view.version = v->storage->version - 1;
+        return v;
+      },
+      "A differentiable view (torch.as_strided) of base's storage with the given shape, strides "
+      "and offset in elements; ValueError if it reaches outside the storage.");
 }
 
 }  // namespace pyag
