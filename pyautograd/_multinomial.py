@@ -24,7 +24,8 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> 
         raise RuntimeError(f"[exponential_] is only defined for floating tensors, got {self.dtype}")
     if not lambd > 0:
         raise RuntimeError(f"[exponential_] expects lambda > 0.0, but found lambda={lambd}")
-    u = _core.empty(tuple(self.shape), dtype=_core.float64).uniform_(generator=generator)
+    # one uniform per element in self's memory order, as PyTorch's kernel iterates
+    u = _core._empty_like_dense(self, _core.float64).uniform_(generator=generator)
     scale = -1.0 / lambd
     vals = [scale * math.log1p(-x) for x in u.reshape(-1).tolist()]  # glibc log1p, as torch
     arr = np.asarray(vals, dtype=np.float64).reshape(tuple(self.shape))

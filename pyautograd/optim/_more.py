@@ -13,7 +13,7 @@ from .. import _core
 from .._core import Tensor
 from ..autograd import no_grad
 from ._checks import check_lr, check_nonneg, check_unsupported
-from .optimizer import Optimizer, ParamsT, _scalar
+from .optimizer import Optimizer, ParamsT, _scalar, _scalar_dtype
 
 __all__ = [
     "ASGD", "LBFGS", "Adadelta", "Adafactor", "Adamax", "NAdam", "RAdam", "Rprop", "SparseAdam",
@@ -140,7 +140,7 @@ class NAdam(_PerParam):
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
         if not state:
             state["step"] = self._new_step()
-            state["mu_product"] = _core.ones((), dtype=_core.float32)
+            state["mu_product"] = _core.ones((), dtype=_scalar_dtype())
             state["exp_avg"] = self._zeros_like(p)
             state["exp_avg_sq"] = self._zeros_like(p)
         b1, b2 = group["betas"]
@@ -356,8 +356,8 @@ class ASGD(_PerParam):
         lr = _scalar(group["lr"])
         if not state:
             state["step"] = self._new_step()
-            state["eta"] = _core.full((), lr, dtype=_core.float32)
-            state["mu"] = _core.ones((), dtype=_core.float32)
+            state["eta"] = _core.full((), lr, dtype=_scalar_dtype())
+            state["mu"] = _core.ones((), dtype=_scalar_dtype())
             state["ax"] = self._zeros_like(p)
         step = self._bump(state)
         g = self._decay(group, p, g)

@@ -1,0 +1,161 @@
+"""Regression tests for the library gaps the programs of tests/nn_programs/unseen/ found
+(tests/test_unseen_programs.py), each against PyTorch (skipped when it is absent)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pyautograd as pa
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn, seed=0):
+    """fn(lib) under each library after manual_seed(seed): (pyautograd's, PyTorch's)."""
+    pa.manual_seed(seed)
+    ours = fn(pa)
+    torch.manual_seed(seed)
+    theirs = fn(torch)
+    return ours, theirs
+
+
+def _same(ours, theirs, rtol=0.0, atol=0.0):
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol)
+
+
+# --- random draws follow the memory order of a non-contiguous input (PyTorch's empty_like) ---
+
+LAYOUTS = {
+    "transposed": lambda lib: lib.ones(3, 4, 5).transpose(0, 1),
+    "permuted": lambda lib: lib.ones(3, 4, 5).permute(2, 0, 1),
+    "sliced": lambda lib: lib.ones(3, 4, 6)[:, :, ::2],
+    "contiguous": lambda lib: lib.ones(4, 3, 5),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_dropout_mask_follows_the_input_memory_order(layout):
+    # batch_first attention's output is a transposed view: its dropout mask (and so every
+    # batch_first TransformerEncoderLayer in training) differed from PyTorch's
+    ours, theirs = _both(lambda lib: lib.nn.functional.dropout(LAYOUTS[layout](lib), 0.3))
+    _same(ours, theirs)
+    ours, theirs = _both(
+        lambda lib: lib.nn.functional.alpha_dropout(LAYOUTS[layout](lib), 0.3, True)
+    )
+    _same(ours, theirs, rtol=1e-6)
+
+
+def test_batch_first_transformer_layer_trains_with_pytorch_dropout_masks():
+    def layer_out(lib):
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.2, batch_first=True)
+        x = lib.randn(3, 5, 8)
+        mask = lib.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 4 + [True]])
+        return layer(x, src_key_padding_mask=mask)
+
+    ours, theirs = _both(layer_out)
+    _same(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_exponential_and_randint_like_follow_the_memory_order(layout):
+    ours, theirs = _both(lambda lib: LAYOUTS[layout](lib).exponential_(2.0))
+    _same(ours, theirs, rtol=1e-6)
+    ours, theirs = _both(lambda lib: lib.randint_like(LAYOUTS[layout](lib), 3, 9))
+    _same(ours, theirs)
+    assert ours.dtype == pa.float32
+    if layout != "sliced":  # a dense input's layout is kept
+        assert ours.stride() == theirs.stride()
+
+
+def test_randint_like_arguments():
+    ours, theirs = _both(lambda lib: lib.randint_like(lib.ones(2, 3), 7, dtype=lib.int64))
+    _same(ours, theirs)
+    assert ours.dtype == pa.int64
+    with pytest.raises(RuntimeError):
+        pa.randint_like(pa.ones(2), 5, 2)
+    with pytest.raises(TypeError):
+        pa.randint_like(pa.ones(2), 5, bogus=1)
+
+
+# --- optimizers: scalar state in PyTorch's dtype; load_state_dict aliases as PyTorch's ---
+
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "ASGD"]
+
+
+def _train(lib, name, steps=2):
+    p = lib.nn.Parameter(lib.randn(4))
+    kw = {"momentum": 0.9} if name == "SGD" else {}
+    opt = getattr(lib.optim, name)([p], lr=0.1, **kw)
+    for _ in range(steps):
+        opt.zero_grad()
+        (p**2).sum().backward()
+        opt.step()
+    return p, opt, kw
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_scalar_state_dtype_follows_the_default_dtype(name):
+    # ASGD's eta/mu and NAdam's mu_product were float32 under a float64 default dtype, so
+    # float64 training moved by float32 rounding; Adam's step printed dtype=torch.float32
+    for dt in ("float64", "float32"):
+        pa.set_default_dtype(getattr(pa, dt))
+        torch.set_default_dtype(getattr(torch, dt))
+        try:
+            (p_o, opt_o, _), (p_t, opt_t, _) = _both(lambda lib: _train(lib, name, 3))
+        finally:
+            pa.set_default_dtype(pa.float32)
+            torch.set_default_dtype(torch.float32)
+        _same(p_o, p_t, rtol=1e-12 if dt == "float64" else 1e-6)
+        for k, v in opt_t.state[p_t].items():
+            assert str(opt_o.state[p_o][k].dtype) == str(v.dtype), (k, dt)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_load_state_dict_keeps_the_loaded_tensors(name):
+    # PyTorch's load_state_dict does not copy the state: the loaded dict's tensors are updated
+    # by later steps (a checkpoint loaded into two optimizers in turn resumes differently)
+    for lib in (pa, torch):
+        lib.manual_seed(0)
+        p, opt, kw = _train(lib, name)
+        sd = opt.state_dict()
+        before = {k: v.clone() for k, v in sd["state"][0].items() if isinstance(v, lib.Tensor)}
+        opt2 = getattr(lib.optim, name)([p], lr=0.1, **kw)
+        opt2.load_state_dict(sd)
+        assert all(opt2.state[p][k] is v for k, v in sd["state"][0].items()), lib.__name__
+        opt2.zero_grad()
+        (p**2).sum().backward()
+        opt2.step()
+        changed = {k for k, v in before.items() if not lib.equal(v, sd["state"][0][k])}
+        if lib is pa:
+            ours = changed
+        else:
+            assert ours == changed, (ours, changed)
+    # the hyper-parameters are copies (a scheduler changing the new lr leaves the dict's)
+    opt2.param_groups[0]["lr"] = 0.5
+    assert sd["param_groups"][0]["lr"] == 0.1
+
+
+def test_optimizer_load_state_dict_casts_to_the_parameter_dtype():
+    p = pa.nn.Parameter(pa.randn(3, dtype=pa.float64))
+    opt = pa.optim.Adam([p])
+    p32 = pa.nn.Parameter(pa.randn(3))
+    src = pa.optim.Adam([p32])
+    p32.grad = pa.ones(3)
+    src.step()
+    opt.load_state_dict(src.state_dict())
+    assert opt.state[p]["exp_avg"].dtype == pa.float64
+    assert opt.state[p]["step"].dtype == pa.float32  # the counter as it was
+    p.grad = pa.ones(3, dtype=pa.float64)
+    opt.step()
+    assert float(opt.state[p]["step"]) == 2.0
+
+
+def test_print_of_a_parameter_says_parameter_containing():
+    # print(param) (str) printed the bare tensor; PyTorch's str is the class's repr
+    for lib in (pa, torch):
+        p = lib.nn.Parameter(lib.tensor([1.5, -2.0]))
+        assert str(p) == repr(p)
+        assert str(p).startswith("Parameter containing:\ntensor([ 1.5000, -2.0000]")
+    assert str(pa.nn.Parameter(pa.tensor(0.25))) == str(torch.nn.Parameter(torch.tensor(0.25)))
+    assert str(pa.ones(2)) == str(torch.ones(2))
