@@ -25,6 +25,8 @@ __all__ = [
     "Categorical",
     "Distribution",
     "Independent",
+    "MixtureSameFamily",
+    "MultivariateNormal",
     "Normal",
     "Uniform",
     "kl_divergence",
@@ -570,3 +572,29 @@ def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
 def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return _inf_where(result, (q.low > p.low) | (q.high < p.high), math.inf)
+
+
+from ._mixture_mvn import MixtureSameFamily as MixtureSameFamily  # noqa: E402
+from ._mixture_mvn import MultivariateNormal as MultivariateNormal  # noqa: E402
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    # PyTorch's formula: log-determinants, the trace of Sigma_q^-1 Sigma_p by a triangular
+    # solve, and the Mahalanobis term
+    from ._mixture_mvn import _batch_mahalanobis, _solve_lower
+
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes "
+            "cannot be computed"
+        )
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_term1 = lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - lp.diagonal(
+        dim1=-2, dim2=-1
+    ).log().sum(-1)
+    combined = broadcast_tensors(lq, lp)
+    n = p.event_shape[0]
+    term2 = _solve_lower(combined[0], combined[1]).pow(2).flatten(-2).sum(-1)
+    term3 = _batch_mahalanobis(lq, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - n)
