@@ -306,3 +306,59 @@ def test_lbfgs_strong_wolfe_float32_model():
     (lo, eo), (lt, et) = run(pa), run(torch)
     assert eo == et
     np.testing.assert_allclose(lo, lt, rtol=1e-4)
+
+
+def test_more_distributions_match_pytorch():
+    # Exponential, Laplace, LogNormal, HalfNormal, OneHotCategorical (AttributeError before),
+    # Normal.icdf, distributions.kl and distributions.utils: samples (PyTorch's draws), log
+    # densities, moments, cdfs and the gradients of rsample
+    def run(lib):
+        D = lib.distributions
+        out = []
+        rate = lib.tensor([0.5, 2.0], requires_grad=True)
+        loc = lib.tensor([0.0, 1.0])
+        for d in [D.Exponential(rate), D.Laplace(loc, rate), D.LogNormal(loc, rate),
+                  D.HalfNormal(rate), D.Exponential(2.0), D.Laplace(0.0, 1.0)]:  # fmt: skip
+            s = d.rsample((3,))
+            out += [s, d.log_prob(s.detach()), d.mean, d.variance, d.entropy()]
+            out += [d.cdf(s.detach()), d.sample()]
+        oh = D.OneHotCategorical(logits=lib.tensor([[0.1, 0.5, -1.0], [2.0, 0.0, 0.0]]))
+        s = oh.sample((4,))
+        out += [s, oh.log_prob(s), oh.entropy(), oh.mean, oh.mode, oh.enumerate_support()]
+        q = lib.tensor([0.3, 0.9])
+        out.append(D.Normal(loc, lib.tensor([1.0, 3.0])).icdf(q))
+        out.append(D.Exponential(rate).icdf(q))
+        out.append(D.Laplace(0.0, 2.0).icdf(q))
+        out.append(D.kl.kl_divergence(D.Normal(0.0, 1.0), D.Normal(1.0, 2.0)))
+        out.append(D.utils.probs_to_logits(lib.tensor([0.2, 0.8])))
+        sum(o.sum() for o in out if o.requires_grad).backward()
+        return [*out, rate.grad]
+
+    ours, theirs = _both(run)
+    assert len(ours) == len(theirs) == 54
+    for o, t in zip(ours, theirs, strict=True):
+        assert tuple(o.shape) == tuple(t.shape)
+        _same(o, t, rtol=1e-5, atol=1e-6)
+    D = pa.distributions
+    assert D.OneHotCategorical(probs=pa.ones(2, 3)).event_shape == (3,)
+    with pytest.raises(ValueError):
+        D.Exponential(pa.tensor([-1.0]))
+    with pytest.raises(ValueError):
+        D.Laplace(0.0, 1.0).log_prob(pa.tensor(float("nan")))
+
+
+def test_get_worker_info_in_an_iterable_dataset():
+    # the IterableDataset recipe of PyTorch's docs: split the range per worker, or take it all
+    # in the main process (get_worker_info() is None there)
+    def make(lib):
+        data = lib.utils.data
+
+        class Range(data.IterableDataset):
+            def __iter__(self):
+                info = data.get_worker_info()
+                assert info is None
+                return iter(range(5))
+
+        return [b.tolist() for b in data.DataLoader(Range(), batch_size=2)]
+
+    assert make(pa) == make(torch) == [[0, 1], [2, 3], [4]]

@@ -24,10 +24,15 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "Distribution",
+    "Exponential",
+    "HalfNormal",
     "Independent",
+    "Laplace",
+    "LogNormal",
     "MixtureSameFamily",
     "MultivariateNormal",
     "Normal",
+    "OneHotCategorical",
     "Uniform",
     "kl_divergence",
     "register_kl",
@@ -248,6 +253,10 @@ class Normal(Distribution):
     def cdf(self, value: Tensor) -> Tensor:
         """The cumulative distribution function at value."""
         return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of the cumulative distribution function (the quantile) at value."""
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
@@ -574,8 +583,15 @@ def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     return _inf_where(result, (q.low > p.low) | (q.high < p.high), math.inf)
 
 
+from . import kl as kl  # noqa: E402
+from . import utils as utils  # noqa: E402
 from ._mixture_mvn import MixtureSameFamily as MixtureSameFamily  # noqa: E402
 from ._mixture_mvn import MultivariateNormal as MultivariateNormal  # noqa: E402
+from ._simple import Exponential as Exponential  # noqa: E402
+from ._simple import HalfNormal as HalfNormal  # noqa: E402
+from ._simple import Laplace as Laplace  # noqa: E402
+from ._simple import LogNormal as LogNormal  # noqa: E402
+from ._simple import OneHotCategorical as OneHotCategorical  # noqa: E402
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)

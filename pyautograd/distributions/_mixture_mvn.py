@@ -17,12 +17,19 @@ from .._matrix import eye
 __all__ = ["MixtureSameFamily", "MultivariateNormal"]
 
 
+def _la() -> Any:
+    """pyautograd.linalg (its solvers are installed at import, out of the type checker's
+    sight)."""
+    from .. import linalg
+
+    return linalg
+
+
 def _solve_lower(L: Tensor, b: Tensor) -> Tensor:
     """L^-1 b for lower-triangular L (batched, broadcast). The solve reads L's lower triangle
     only (tril), so L's gradient is lower-triangular as that of PyTorch's solve_triangular."""
-    from .. import linalg
-
-    return linalg.solve(L.tril(), b)
+    out: Tensor = _la().solve(L.tril(), b)
+    return out
 
 
 def _batch_mahalanobis(L: Tensor, x: Tensor) -> Tensor:
@@ -46,13 +53,11 @@ def _lower_cholesky(self: Any, v: Tensor) -> Tensor:
 
 def _positive_definite(self: Any, v: Tensor) -> Tensor:
     """PositiveDefinite()"""
-    from .. import linalg
-
     sym = (v - v.transpose(-2, -1)).abs().amax(dim=(-2, -1)) <= 1e-6 * v.abs().amax(
         dim=(-2, -1)
     ).clamp(min=1)
     try:
-        linalg.cholesky(v)
+        _la().cholesky(v)
     except (RuntimeError, ValueError):
         return sym & False
     return sym
@@ -83,8 +88,6 @@ class MultivariateNormal(_Distribution):
         scale_tril: Tensor | None = None,
         validate_args: bool | None = None,
     ) -> None:
-        from .. import linalg
-
         if not isinstance(loc, Tensor) or loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
         given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
@@ -125,12 +128,12 @@ class MultivariateNormal(_Distribution):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = linalg.cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = _la().cholesky(covariance_matrix)
         else:
             assert precision_matrix is not None
             # PyTorch's _precision_to_scale_tril: the Cholesky factor of the flipped precision
             p_flip = precision_matrix.flip(-2, -1)
-            l_inv = linalg.cholesky(p_flip).flip(-2, -1).transpose(-2, -1)
+            l_inv = _la().cholesky(p_flip).flip(-2, -1).transpose(-2, -1)
             ident = eye(n, dtype=precision_matrix.dtype)
             self._unbroadcasted_scale_tril = _solve_lower(l_inv, ident)
 
@@ -258,7 +261,8 @@ class MixtureSameFamily(_Distribution):
     @property
     def mean(self) -> Tensor:
         probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
-        return (probs * self.component_distribution.mean).sum(-1 - self._event_ndims)
+        out: Tensor = (probs * self.component_distribution.mean).sum(-1 - self._event_ndims)
+        return out
 
     @property
     def variance(self) -> Tensor:
@@ -269,20 +273,23 @@ class MixtureSameFamily(_Distribution):
         var_cond_mean = (probs * (comp.mean - self._pad(self.mean)).pow(2.0)).sum(
             -1 - self._event_ndims
         )
-        return mean_cond_var + var_cond_mean
+        out: Tensor = mean_cond_var + var_cond_mean
+        return out
 
     def cdf(self, x: Tensor) -> Tensor:
         """The mixture's cumulative distribution function at x."""
         x = self._pad(x)
         cdf_x = self.component_distribution.cdf(x)
         mix_prob = self.mixture_distribution.probs
-        return (cdf_x * mix_prob).sum(-1)
+        out: Tensor = (cdf_x * mix_prob).sum(-1)
+        return out
 
     def log_prob(self, x: Tensor) -> Tensor:
         x = self._pad(x)
         log_prob_x = self.component_distribution.log_prob(x)  # [S, B, k]
         log_mix_prob = self.mixture_distribution.logits.log_softmax(-1)  # [B, k]
-        return (log_prob_x + log_mix_prob).logsumexp(-1)
+        out: Tensor = (log_prob_x + log_mix_prob).logsumexp(-1)
+        return out
 
     def sample(self, sample_shape: Sequence[int] | int = ()) -> Tensor:
         from ..autograd import no_grad
@@ -296,7 +303,8 @@ class MixtureSameFamily(_Distribution):
             comp_samples = self.component_distribution.sample(sample_shape)
             idx = mix_sample.reshape(mix_shape + [1] * (len(es) + 1))
             idx = idx.repeat(*([1] * len(mix_shape)), 1, *es)
-            return comp_samples.gather(gather_dim, idx).squeeze(gather_dim)
+            out: Tensor = comp_samples.gather(gather_dim, idx).squeeze(gather_dim)
+            return out
 
     def __repr__(self) -> str:
         return (

@@ -186,3 +186,10 @@ class DataLoader(Generic[T_co]):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]
+
+
+def get_worker_info() -> None:
+    """Information about the current DataLoader worker process: None, as PyTorch's returns
+    in the main process (pyautograd's DataLoader loads every batch in the calling process,
+    num_workers > 0 included), so an IterableDataset's ``__iter__`` takes its whole range."""
+    return None
