@@ -207,6 +207,7 @@ from . import accelerator as accelerator  # noqa: E402
 from . import amp as amp  # noqa: E402
 from . import backends as backends  # noqa: E402
 from . import distributions as distributions  # noqa: E402
+from . import func as func  # noqa: E402 - torch.func (functional_call, grad)
 from . import linalg as linalg  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402

@@ -362,3 +362,58 @@ def test_get_worker_info_in_an_iterable_dataset():
         return [b.tolist() for b in data.DataLoader(Range(), batch_size=2)]
 
     assert make(pa) == make(torch) == [[0, 1], [2, 3], [4]]
+
+
+# --- torch.func.functional_call / grad (MAML-style programs), nn.utils.stateless ---
+
+
+def test_functional_call_and_func_grad_match_pytorch():
+    def run(lib):
+        net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 1))
+        x, y = lib.randn(5, 3), lib.randn(5, 1)
+        params = {k: v.detach().clone().requires_grad_() for k, v in net.named_parameters()}
+        mse = lib.nn.functional.mse_loss
+        # MAML: an inner SGD step through functional_call, then the outer gradient
+        loss = mse(lib.func.functional_call(net, params, (x,)), y)
+        grads = lib.autograd.grad(loss, list(params.values()), create_graph=True)
+        fast = {k: v - 0.1 * g for (k, v), g in zip(params.items(), grads, strict=True)}
+        outer = mse(lib.func.functional_call(net, fast, x), y)
+        outer.backward()
+        out = [loss, outer, *[p.grad for p in params.values()]]
+
+        def compute_loss(p, xb, yb):
+            return mse(lib.func.functional_call(net, p, (xb,)), yb)
+
+        out += list(lib.func.grad(compute_loss)(params, x, y).values())
+        out += list(lib.func.grad_and_value(lambda a: (a**3).sum())(lib.tensor([1.0, 2.0])))
+        out.append(lib.func.grad(lib.func.grad(lambda a: (a**3).sum()))(lib.tensor(2.0)))
+        two = lib.func.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))
+        out.append(two(lib.ones(2), lib.full((2,), 3.0))[1])
+        aux = lib.func.grad(lambda a: ((a**2).sum(), a.mean()), has_aux=True)
+        out.append(aux(lib.ones(2))[1])
+        out.append(net[0].weight)  # the module's own parameters are back
+        out.append(lib.func.functional_call(net, {"0.bias": lib.zeros(4)}, x))
+        return out
+
+    ours, theirs = _both(run)
+    assert len(ours) == len(theirs) == 17
+    for o, t in zip(ours, theirs, strict=True):
+        assert o.requires_grad == t.requires_grad
+        _same(o, t, rtol=1e-5, atol=1e-6)
+
+
+def test_functional_call_ties_strict_and_errors():
+    lin = pa.nn.Linear(2, 2)
+    net = pa.nn.Sequential(lin, lin)  # one Linear twice: its weight is tied
+    w = pa.zeros(2, 2)
+    out = pa.func.functional_call(net, {"0.weight": w}, (pa.ones(1, 2),))
+    assert pa.equal(out, lin.bias.detach().unsqueeze(0))  # both uses took the zeros
+    assert net[1].weight is lin.weight
+    with pytest.raises(RuntimeError, match="Missing key"):
+        pa.func.functional_call(pa.nn.Linear(2, 2), {"weight": w}, pa.ones(1, 2), strict=True)
+    with pytest.raises(ValueError, match="multiple dictionaries"):
+        pa.func.functional_call(lin, ({"weight": w}, {"weight": w}), pa.ones(1, 2))
+    with pytest.raises(RuntimeError, match="vmap"):
+        pa.func.vmap(lambda t: t)
+    with pytest.raises(RuntimeError, match="scalar"):
+        pa.func.grad(lambda a: a * 2)(pa.ones(2))
