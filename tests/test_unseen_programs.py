@@ -49,6 +49,9 @@ CASES = {
     "conv_vae_logits.py": 1e-4,  # conv VAE: BCE with logits, kl_divergence, rsample, BytesIO
     "siamese_triplet.py": 1e-4,  # TripletMarginLoss, cdist hard mining, CosineEmbeddingLoss
     "lstm_forecast.py": 1e-4,  # sliding windows by unfold, stacked LSTM, HuberLoss, StepLR
+    "maml_sinusoid.py": 1e-4,  # MAML: functional_call, autograd.grad(create_graph=True)
+    "transformer_seq2seq.py": 1e-4,  # nn.Transformer batch_first, masks, greedy decoding
+    "ppo_continuous.py": 1e-4,  # PPO: Normal policy, GAE, clipped surrogate, randperm batches
 }
 
 
