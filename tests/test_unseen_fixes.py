@@ -430,3 +430,33 @@ def test_dropout_after_a_pointwise_op_on_a_transposed_tensor():
         lambda lib: lib.nn.functional.dropout(lib.ones(3, 4, 5).transpose(0, 1).relu(), 0.3)
     )
     _same(ours, theirs)
+
+
+def test_distribution_expand_matches_pytorch():
+    # Normal(0, 1).expand([B, D]) priors (AttributeError before): parameters expanded without
+    # copies, samples drawn as PyTorch's, log_prob over the new batch shape
+    def run(lib):
+        D = lib.distributions
+        out = []
+        for d, shape in [
+            (D.Normal(lib.zeros(2), lib.ones(2)), (3, 2)),
+            (D.Normal(0.0, 1.0), (3,)),
+            (D.Bernoulli(probs=lib.tensor([0.3, 0.6])), (3, 2)),
+            (D.Categorical(logits=lib.tensor([[0.1, 0.5, -1.0]])), (4, 1)),
+            (D.Categorical(probs=lib.tensor([0.2, 0.8])), (3,)),
+            (D.Uniform(lib.zeros(2), lib.ones(2)), (3, 2)),
+            (D.Exponential(lib.tensor([1.0, 2.0])), (3, 2)),
+            (D.LogNormal(lib.zeros(2), lib.ones(2)), (3, 2)),
+            (D.OneHotCategorical(probs=lib.tensor([0.2, 0.8])), (3,)),
+        ]:
+            e = d.expand(shape)
+            s = e.sample((2,))
+            out += [s, e.log_prob(s), lib.tensor([*e.batch_shape, -1, *e.event_shape])]
+        return out
+
+    ours, theirs = _both(run)
+    for o, t in zip(ours, theirs, strict=True):
+        assert tuple(o.shape) == tuple(t.shape)
+        _same(o, t, rtol=1e-5, atol=1e-6)
+    with pytest.raises(NotImplementedError, match="Independent"):
+        pa.distributions.Independent(pa.distributions.Normal(pa.zeros(2), 1.0), 1).expand((3,))

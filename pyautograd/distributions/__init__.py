@@ -142,6 +142,25 @@ class Distribution:
         """A reparameterised sample (differentiable in the parameters)."""
         raise NotImplementedError(f"{type(self).__name__} has no rsample")
 
+    def expand(self, batch_shape: Sequence[int], _instance: Any = None) -> Distribution:
+        """This distribution with its parameters expanded (no copy) to batch_shape."""
+        if type(self).__name__ in ("Independent", "MixtureSameFamily", "MultivariateNormal"):
+            raise NotImplementedError(f"{type(self).__name__}.expand is not supported")
+        shape = _size(batch_shape)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        nb = len(self._batch_shape)
+        for k, v in self.__dict__.items():
+            if isinstance(v, Distribution):
+                new.__dict__[k] = v.expand(shape)
+            elif isinstance(v, Tensor) and (k in self.arg_constraints or k == "_param"):
+                new.__dict__[k] = v.expand(*shape, *v.shape[nb:])
+        if "_param" in self.__dict__:  # the parameterisation given (probs or logits)
+            given = "probs" if self.__dict__["_param"] is self.__dict__.get("probs") else "logits"
+            new.__dict__["_param"] = new.__dict__[given]
+        new._batch_shape = shape
+        return new
+
     def sample_n(self, n: int) -> Tensor:
         """n samples (deprecated in PyTorch: sample((n,)))."""
         return self.sample((n,))
