@@ -460,3 +460,27 @@ def test_distribution_expand_matches_pytorch():
         _same(o, t, rtol=1e-5, atol=1e-6)
     with pytest.raises(NotImplementedError, match="Independent"):
         pa.distributions.Independent(pa.distributions.Normal(pa.zeros(2), 1.0), 1).expand((3,))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_cauchy_and_geometric_draw_pytorch_numbers(dtype, layout):
+    # Tensor.cauchy_/geometric_ were AttributeErrors; PyTorch's serial kernels: one double
+    # uniform per element in memory order, mapped in double
+    def fill(lib, op, *args):
+        t = lib.empty(4, 6, dtype=getattr(lib, dtype))
+        t = t.t() if layout == "transposed" else t
+        return getattr(t, op)(*args)
+
+    ours, theirs = _both(lambda lib: fill(lib, "geometric_", 0.3))
+    _same(ours, theirs)
+    if dtype != "int64":
+        ours, theirs = _both(lambda lib: fill(lib, "cauchy_", 1.0, 2.0))
+        _same(ours, theirs, rtol=1e-6)
+    else:
+        with pytest.raises(RuntimeError, match="floating point"):
+            pa.ones(2, dtype=pa.int64).cauchy_()
+    with pytest.raises(RuntimeError, match="p to be in"):
+        pa.ones(2).geometric_(1.0)
+    with pytest.raises(RuntimeError, match="sigma"):
+        pa.ones(2).cauchy_(0.0, -1.0)
