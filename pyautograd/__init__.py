@@ -164,6 +164,7 @@ from ._pointwise import addcdiv as addcdiv
 from ._pointwise import addcmul as addcmul
 from ._pointwise import install as _install_pointwise
 from ._pointwise import lerp as lerp
+from ._poisson import poisson as poisson
 from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
 from ._size import Size as Size
@@ -214,6 +215,7 @@ from . import optim as optim  # noqa: E402
 from . import random as random  # noqa: E402
 from . import return_types as return_types  # noqa: E402
 from . import special as special  # noqa: E402
+from . import testing as testing  # noqa: E402 - torch.testing after a bare import
 from . import utils as utils  # noqa: E402
 from ._generator import Generator as Generator  # noqa: E402
 from .amp import autocast as autocast  # noqa: E402

@@ -484,3 +484,42 @@ def test_cauchy_and_geometric_draw_pytorch_numbers(dtype, layout):
         pa.ones(2).geometric_(1.0)
     with pytest.raises(RuntimeError, match="sigma"):
         pa.ones(2).cauchy_(0.0, -1.0)
+
+
+def test_poisson_draws_pytorch_numbers():
+    # torch.poisson and distributions.Poisson (AttributeErrors before): Knuth's products below
+    # rate 10, Hormann's transformed rejection from 10 on, PyTorch's uniforms in its order
+    for rates in ([0.5, 2.0, 3.0, 0.0, 9.9], [10.0, 25.0, 100.0, 12.5], [[1.0, 50.0], [7.0, 3e2]]):
+        for dt in ("float32", "float64"):
+            ours, theirs = _both(
+                lambda lib, r=rates, d=dt: lib.poisson(lib.tensor(r, dtype=getattr(lib, d)))
+            )
+            _same(ours, theirs)
+            assert ours.dtype == getattr(pa, dt)
+            after = _both(lambda lib: lib.rand(1))  # the generators are left in one state
+            _same(*after)
+
+    def dist(lib):
+        d = lib.distributions.Poisson(lib.tensor([0.5, 4.0, 30.0]))
+        s = d.sample((3,))
+        return [s, d.log_prob(s), d.mean, d.mode, d.expand((2, 3)).sample()]
+
+    for o, t in zip(*_both(dist), strict=True):
+        _same(o, t, rtol=1e-6)
+    assert float(pa.poisson(pa.tensor([float("inf")]))) == float(
+        torch.poisson(torch.tensor([float("inf")]))
+    )
+    with pytest.raises(RuntimeError, match="non-negative"):
+        pa.poisson(pa.tensor([-1.0]))
+    with pytest.raises(RuntimeError, match="non-negative"):
+        pa.poisson(pa.tensor([float("nan")]))
+    with pytest.raises(RuntimeError):
+        pa.poisson(pa.tensor([1, 2]))
+
+
+def test_testing_is_an_attribute_after_a_bare_import():
+    import subprocess
+    import sys
+
+    code = "import pyautograd as torch; torch.testing.assert_close(torch.ones(2), torch.ones(2))"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

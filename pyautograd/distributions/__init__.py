@@ -33,6 +33,7 @@ __all__ = [
     "MultivariateNormal",
     "Normal",
     "OneHotCategorical",
+    "Poisson",
     "Uniform",
     "kl_divergence",
     "register_kl",
@@ -611,6 +612,7 @@ from ._simple import HalfNormal as HalfNormal  # noqa: E402
 from ._simple import Laplace as Laplace  # noqa: E402
 from ._simple import LogNormal as LogNormal  # noqa: E402
 from ._simple import OneHotCategorical as OneHotCategorical  # noqa: E402
+from ._simple import Poisson as Poisson  # noqa: E402
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)

@@ -16,7 +16,7 @@ from .._core import Tensor
 from .._matrix import eye
 from . import Categorical, Distribution, Normal, _positive, _real, _simplex, broadcast_all
 
-__all__ = ["Exponential", "HalfNormal", "Laplace", "LogNormal", "OneHotCategorical"]
+__all__ = ["Exponential", "HalfNormal", "Laplace", "LogNormal", "OneHotCategorical", "Poisson"]
 
 
 def _batch(given: Sequence[Any], param: Tensor) -> tuple[int, ...]:
@@ -69,6 +69,47 @@ class Exponential(Distribution):
 
     def entropy(self) -> Tensor:
         return 1.0 - self.rate.log()
+
+
+def _nonnegative(self: Any, v: Tensor) -> Tensor:
+    """GreaterThanEq(lower_bound=0.0)"""
+    return v >= 0
+
+
+class Poisson(Distribution):
+    """The Poisson distribution of rate ``rate`` (samples by torch.poisson, PyTorch's draws)."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": _nonnegative}
+
+    def __init__(self, rate: Tensor | float, validate_args: bool | None = None) -> None:
+        (self.rate,) = broadcast_all(rate)
+        super().__init__(_batch([rate], self.rate), validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        """The mode: floor(rate)."""
+        return self.rate.floor()
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Sequence[int] | int = ()) -> Tensor:
+        from .._poisson import poisson
+
+        shape = list(self._extended_shape(sample_shape))
+        return poisson(self.rate.detach().expand(*shape))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._check_support(value, (value >= 0) & (value == value.floor()))
+        rate, value = broadcast_all(self.rate, value)
+        out: Tensor = value.xlogy(rate) - rate - (value + 1).lgamma()
+        return out
 
 
 class Laplace(Distribution):
