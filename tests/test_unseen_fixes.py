@@ -523,3 +523,20 @@ def test_testing_is_an_attribute_after_a_bare_import():
 
     code = "import pyautograd as torch; torch.testing.assert_close(torch.ones(2), torch.ones(2))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_float32_matmul_precision_setting():
+    # torch.set_float32_matmul_precision("high") opens many modern scripts (AttributeError)
+    try:
+        for lib in (pa, torch):
+            assert lib.get_float32_matmul_precision() == "highest"
+            lib.set_float32_matmul_precision("high")
+            assert lib.get_float32_matmul_precision() == "high"
+            with pytest.warns(UserWarning, match="no effect"):
+                lib.set_float32_matmul_precision("bogus")
+            assert lib.get_float32_matmul_precision() == "high"
+            with pytest.raises(RuntimeError, match="expects a str"):
+                lib.set_float32_matmul_precision(3)
+    finally:
+        pa.set_float32_matmul_precision("highest")
+        torch.set_float32_matmul_precision("highest")
