@@ -164,6 +164,9 @@ from ._pointwise import addcdiv as addcdiv
 from ._pointwise import addcmul as addcmul
 from ._pointwise import install as _install_pointwise
 from ._pointwise import lerp as lerp
+from ._poisson import poisson as poisson
+from ._precision import get_float32_matmul_precision as get_float32_matmul_precision
+from ._precision import set_float32_matmul_precision as set_float32_matmul_precision
 from ._protocols import install as _install_protocols
 from ._size import MinMax as MinMax
 from ._size import Size as Size

@@ -173,7 +173,18 @@ def randint_like(
     if not isinstance(t, Tensor):
         raise TypeError(f"[randint_like] expected a tensor, got {type(t).__name__}")
     lo, hi = (0, low) if high is None else (low, high)
-    return _core.randint(lo, hi, t.shape, dtype=dtype if dtype is not None else t.dtype, **kw)
+    dt = dtype if dtype is not None else t.dtype
+    _check_device(kw.pop("device", None), "randint_like")
+    for k in ("layout", "memory_format", "pin_memory"):
+        kw.pop(k, None)
+    requires_grad = kw.pop("requires_grad", False)
+    generator = kw.pop("generator", None)
+    if kw:
+        raise TypeError(f"[randint_like] got an unexpected keyword argument '{next(iter(kw))}'")
+    _core.randint(lo, hi, (0,), dtype=dt)  # randint's checks of the bounds and the dtype
+    # PyTorch's empty_like(t).random_(low, high): t's memory layout, drawn in its order
+    out = _core._empty_like_dense(t, dt).random_(lo, hi, generator=generator)
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def normal(

@@ -15,7 +15,7 @@ from . import _core
 from ._core import Tensor
 from .autograd import no_grad
 
-__all__ = ["exponential_", "multinomial"]
+__all__ = ["cauchy_", "exponential_", "geometric_", "multinomial"]
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -24,13 +24,50 @@ def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> 
         raise RuntimeError(f"[exponential_] is only defined for floating tensors, got {self.dtype}")
     if not lambd > 0:
         raise RuntimeError(f"[exponential_] expects lambda > 0.0, but found lambda={lambd}")
-    u = _core.empty(tuple(self.shape), dtype=_core.float64).uniform_(generator=generator)
+    # one uniform per element in self's memory order, as PyTorch's kernel iterates
+    u = _core._empty_like_dense(self, _core.float64).uniform_(generator=generator)
     scale = -1.0 / lambd
     vals = [scale * math.log1p(-x) for x in u.reshape(-1).tolist()]  # glibc log1p, as torch
     arr = np.asarray(vals, dtype=np.float64).reshape(tuple(self.shape))
     with no_grad():
         self.copy_(_core.from_numpy(arr))
     return self
+
+
+def _fill_from_uniforms(self: Tensor, f: Any, generator: Any) -> Tensor:
+    # one 53-bit uniform per element, in self's memory order, as PyTorch's serial CPU kernels
+    # draw them; f maps it to the element (in double, with glibc's libm, as PyTorch's)
+    u = _core._empty_like_dense(self, _core.float64).uniform_(generator=generator)
+    vals = [f(x) for x in u.reshape(-1).tolist()]
+    arr = np.asarray(vals, dtype=np.float64).reshape(tuple(self.shape))
+    with no_grad():
+        self.copy_(_core.from_numpy(arr))
+    return self
+
+
+def cauchy_(
+    self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
+) -> Tensor:
+    """Fills self with numbers drawn from the Cauchy distribution (median, sigma)."""
+    if not self.is_floating_point():
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {self.dtype}"
+        )
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    m, sg = float(median), float(sigma)
+    return _fill_from_uniforms(self, lambda u: m + sg * math.tan(math.pi * (u - 0.5)), generator)
+
+
+def geometric_(self: Tensor, p: float, *, generator: Any = None) -> Tensor:
+    """Fills self with the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    if self.dtype == _core.bool:
+        raise RuntimeError("[geometric_] \"geometric_cpu\" not implemented for 'Bool'")
+    denom = math.log1p(-float(p))
+    return _fill_from_uniforms(self, lambda u: math.ceil(math.log(u) / denom), generator)
 
 
 def multinomial(
@@ -91,6 +128,8 @@ def multinomial(
 
 
 def install(cls: type[Tensor]) -> None:
-    """Adds multinomial and exponential_ to Tensor."""
+    """Adds multinomial, exponential_, cauchy_ and geometric_ to Tensor."""
     setattr(cls, "multinomial", multinomial)  # noqa: B010
     setattr(cls, "exponential_", exponential_)  # noqa: B010
+    setattr(cls, "cauchy_", cauchy_)  # noqa: B010
+    setattr(cls, "geometric_", geometric_)  # noqa: B010

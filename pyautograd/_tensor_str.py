@@ -185,6 +185,12 @@ def tensor_repr(t: Tensor) -> str:
     return _with_suffixes(prefix + body, suffixes, indent)
 
 
+def _tensor_str(t: Tensor) -> str:
+    # str() is repr() of the object's own class, as torch.Tensor defines no __str__: a
+    # Parameter prints "Parameter containing:" in print() too, a subclass its own __repr__
+    return repr(t)
+
+
 def install(cls: type[Tensor]) -> None:
     cls.__repr__ = tensor_repr  # type: ignore[method-assign]
-    cls.__str__ = tensor_repr  # type: ignore[method-assign]
+    cls.__str__ = _tensor_str  # type: ignore[method-assign]

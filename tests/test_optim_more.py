@@ -64,8 +64,17 @@ def test_errors():
         pa.optim.Adadelta(p, rho=1.5)
     with pytest.raises(ValueError, match="eta"):
         pa.optim.Rprop(p, etas=(1.5, 1.2))
-    with pytest.raises(NotImplementedError, match="strong_wolfe"):
-        pa.optim.LBFGS(p, line_search_fn="strong_wolfe")
+    with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+        q = pa.nn.Parameter(pa.ones(2))  # as PyTorch's: refused at the step, not the call
+        opt = pa.optim.LBFGS([q], line_search_fn="bogus")
+
+        def closure():
+            opt.zero_grad()
+            loss = (q**2).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
     with pytest.raises(RuntimeError, match="closure"):
         pa.optim.LBFGS(p).step()
 

@@ -24,8 +24,16 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "Distribution",
+    "Exponential",
+    "HalfNormal",
     "Independent",
+    "Laplace",
+    "LogNormal",
+    "MixtureSameFamily",
+    "MultivariateNormal",
     "Normal",
+    "OneHotCategorical",
+    "Poisson",
     "Uniform",
     "kl_divergence",
     "register_kl",
@@ -134,6 +142,25 @@ class Distribution:
     def rsample(self, sample_shape: Sequence[int] | int = ()) -> Tensor:
         """A reparameterised sample (differentiable in the parameters)."""
         raise NotImplementedError(f"{type(self).__name__} has no rsample")
+
+    def expand(self, batch_shape: Sequence[int], _instance: Any = None) -> Distribution:
+        """This distribution with its parameters expanded (no copy) to batch_shape."""
+        if type(self).__name__ in ("Independent", "MixtureSameFamily", "MultivariateNormal"):
+            raise NotImplementedError(f"{type(self).__name__}.expand is not supported")
+        shape = _size(batch_shape)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        nb = len(self._batch_shape)
+        for k, v in self.__dict__.items():
+            if isinstance(v, Distribution):
+                new.__dict__[k] = v.expand(shape)
+            elif isinstance(v, Tensor) and (k in self.arg_constraints or k == "_param"):
+                new.__dict__[k] = v.expand(*shape, *v.shape[nb:])
+        if "_param" in self.__dict__:  # the parameterisation given (probs or logits)
+            given = "probs" if self.__dict__["_param"] is self.__dict__.get("probs") else "logits"
+            new.__dict__["_param"] = new.__dict__[given]
+        new._batch_shape = shape
+        return new
 
     def sample_n(self, n: int) -> Tensor:
         """n samples (deprecated in PyTorch: sample((n,)))."""
@@ -246,6 +273,10 @@ class Normal(Distribution):
     def cdf(self, value: Tensor) -> Tensor:
         """The cumulative distribution function at value."""
         return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of the cumulative distribution function (the quantile) at value."""
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
@@ -570,3 +601,37 @@ def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
 def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return _inf_where(result, (q.low > p.low) | (q.high < p.high), math.inf)
+
+
+from . import kl as kl  # noqa: E402
+from . import utils as utils  # noqa: E402
+from ._mixture_mvn import MixtureSameFamily as MixtureSameFamily  # noqa: E402
+from ._mixture_mvn import MultivariateNormal as MultivariateNormal  # noqa: E402
+from ._simple import Exponential as Exponential  # noqa: E402
+from ._simple import HalfNormal as HalfNormal  # noqa: E402
+from ._simple import Laplace as Laplace  # noqa: E402
+from ._simple import LogNormal as LogNormal  # noqa: E402
+from ._simple import OneHotCategorical as OneHotCategorical  # noqa: E402
+from ._simple import Poisson as Poisson  # noqa: E402
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    # PyTorch's formula: log-determinants, the trace of Sigma_q^-1 Sigma_p by a triangular
+    # solve, and the Mahalanobis term
+    from ._mixture_mvn import _batch_mahalanobis, _solve_lower
+
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes "
+            "cannot be computed"
+        )
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_term1 = lq.diagonal(dim1=-2, dim2=-1).log().sum(-1) - lp.diagonal(
+        dim1=-2, dim2=-1
+    ).log().sum(-1)
+    combined = broadcast_tensors(lq, lp)
+    n = p.event_shape[0]
+    term2 = _solve_lower(combined[0], combined[1]).pow(2).flatten(-2).sum(-1)
+    term3 = _batch_mahalanobis(lq, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - n)

@@ -13,7 +13,7 @@ from .. import _core
 from .._core import Tensor
 from ..autograd import no_grad
 from ._checks import check_lr, check_nonneg, check_unsupported
-from .optimizer import Optimizer, ParamsT, _scalar
+from .optimizer import Optimizer, ParamsT, _scalar, _scalar_dtype
 
 __all__ = [
     "ASGD", "LBFGS", "Adadelta", "Adafactor", "Adamax", "NAdam", "RAdam", "Rprop", "SparseAdam",
@@ -140,7 +140,7 @@ class NAdam(_PerParam):
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
         if not state:
             state["step"] = self._new_step()
-            state["mu_product"] = _core.ones((), dtype=_core.float32)
+            state["mu_product"] = _core.ones((), dtype=_scalar_dtype())
             state["exp_avg"] = self._zeros_like(p)
             state["exp_avg_sq"] = self._zeros_like(p)
         b1, b2 = group["betas"]
@@ -356,8 +356,8 @@ class ASGD(_PerParam):
         lr = _scalar(group["lr"])
         if not state:
             state["step"] = self._new_step()
-            state["eta"] = _core.full((), lr, dtype=_core.float32)
-            state["mu"] = _core.ones((), dtype=_core.float32)
+            state["eta"] = _core.full((), lr, dtype=_scalar_dtype())
+            state["mu"] = _core.ones((), dtype=_scalar_dtype())
             state["ax"] = self._zeros_like(p)
         step = self._bump(state)
         g = self._decay(group, p, g)
@@ -374,10 +374,135 @@ class ASGD(_PerParam):
         state["mu"].fill_(1 / max(1, step - group["t0"]))
 
 
+def _cubic_interpolate(
+    x1: Any, f1: Any, g1: Any, x2: Any, f2: Any, g2: Any, bounds: Any = None
+) -> Any:
+    """The minimiser of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to bounds
+    (PyTorch's, as minFunc's polyinterp for two points); the middle when it has none."""
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1**2 - g1 * g2
+    if d2_square >= 0:
+        d2 = d2_square.sqrt() if isinstance(d2_square, Tensor) else math.sqrt(d2_square)
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.0
+
+
+def _strong_wolfe(
+    obj_func: Callable[..., tuple[float, Tensor]],
+    x: list[Tensor],
+    t: Any,
+    d: Tensor,
+    f: float,
+    g: Tensor,
+    gtd: Tensor,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    tolerance_change: float = 1e-9,
+    max_ls: int = 25,
+) -> tuple[float, Tensor, Any, int]:
+    """PyTorch's strong-Wolfe line search along d from x (loss f, gradient g, slope gtd):
+    bracket a step satisfying both Wolfe conditions, then zoom into it by cubic interpolation.
+    Returns (loss, flat gradient, step, evaluations). The scalars are kept as PyTorch keeps
+    them (0-d tensors of the parameters' dtype where it has tensors), so they round alike."""
+    d_norm = d.abs().max()
+    g = g.clone()
+    f_new, g_new = obj_func(x, t, d)
+    ls_func_evals = 1
+    gtd_new = (g_new * d).sum()
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    bracket: list[Any] = []
+    bracket_f: list[Any] = []
+    bracket_g: list[Tensor] = []
+    bracket_gtd: list[Any] = []
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        tmp = t
+        t = _cubic_interpolate(
+            t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step)
+        )
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.clone(), gtd_new
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = (g_new * d).sum()
+        ls_iter += 1
+    if ls_iter == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+
+    insuf_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_interpolate(
+            bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]
+        )
+        # a trial point near an end of the bracket: after one such step, move it 0.1 of the
+        # bracket's length inside
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insuf_progress or t >= max(bracket) or t <= min(bracket):
+                if abs(t - max(bracket)) < abs(t - min(bracket)):
+                    t = max(bracket) - eps
+                else:
+                    t = min(bracket) + eps
+                insuf_progress = False
+            else:
+                insuf_progress = True
+        else:
+            insuf_progress = False
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = (g_new * d).sum()
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos] = t
+            bracket_f[high_pos] = f_new
+            bracket_g[high_pos] = g_new.clone()
+            bracket_gtd[high_pos] = gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos] = bracket[low_pos]
+                bracket_f[high_pos] = bracket_f[low_pos]
+                bracket_g[high_pos] = bracket_g[low_pos]
+                bracket_gtd[high_pos] = bracket_gtd[low_pos]
+            bracket[low_pos] = t
+            bracket_f[low_pos] = f_new
+            bracket_g[low_pos] = g_new.clone()
+            bracket_gtd[low_pos] = gtd_new
+    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+
+
 class LBFGS(Optimizer):
     """L-BFGS over all parameters as one vector, PyTorch's algorithm and defaults; ``step``
-    needs a closure that re-evaluates the model and returns the loss. ``line_search_fn`` may be
-    None (fixed step ``lr``); 'strong_wolfe' is not implemented and raises."""
+    needs a closure that re-evaluates the model and returns the loss. ``line_search_fn`` is
+    None (a fixed step ``lr``) or 'strong_wolfe' (PyTorch's bracketing and zoom line search with
+    cubic interpolation, c1=1e-4, c2=0.9, at most 25 evaluations)."""
 
     def __init__(
         self,
@@ -391,11 +516,6 @@ class LBFGS(Optimizer):
         line_search_fn: str | None = None,
     ) -> None:
         check_lr(lr)
-        if line_search_fn is not None:
-            raise NotImplementedError(
-                f"[LBFGS] line_search_fn={line_search_fn!r} is not implemented in pyautograd; "
-                "use line_search_fn=None (a fixed step of lr)"
-            )
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         super().__init__(
@@ -416,6 +536,17 @@ class LBFGS(Optimizer):
             g = p.grad if p.grad is not None else _core.zeros(p.shape, dtype=p.dtype)
             parts.append(g.reshape(-1))
         return _core.cat(parts)
+
+    def _directional_evaluate(
+        self, evaluate: Callable[[], Any], x: list[Tensor], t: Any, d: Tensor
+    ) -> tuple[float, Tensor]:
+        # the loss and flat gradient at x + t d; the parameters are put back to x
+        self._add_grad(float(t.item()) if isinstance(t, Tensor) else float(t), d)
+        loss = float(evaluate())
+        flat_grad = self._flat_grad()
+        for p, pdata in zip(self._params, x, strict=True):
+            p.copy_(pdata)
+        return loss, flat_grad
 
     def _add_grad(self, step_size: float, direction: Tensor) -> None:
         offset = 0
@@ -501,18 +632,36 @@ class LBFGS(Optimizer):
                 gtd = float((flat_grad * d).sum().item())
                 if gtd > -tol_change:
                     break
-                t_value = float(t.item()) if isinstance(t, Tensor) else t
-                self._add_grad(t_value, d)
                 ls_evals = 0
-                if n_iter != max_iter:
-                    loss = float(evaluate())
-                    flat_grad = self._flat_grad()
-                    ls_evals = 1
+                opt_cond = False
+                if group["line_search_fn"] is not None:
+                    if group["line_search_fn"] != "strong_wolfe":
+                        raise RuntimeError("only 'strong_wolfe' is supported")
+                    x_init = [p.clone() for p in self._params]
+
+                    def obj_func(x: list[Tensor], step: Any, direction: Tensor) -> Any:
+                        return self._directional_evaluate(evaluate, x, step, direction)
+
+                    loss, flat_grad, t, ls_evals = _strong_wolfe(
+                        obj_func, x_init, t, d, loss, flat_grad, (flat_grad * d).sum(),
+                        tolerance_change=tol_change,
+                    )  # fmt: skip
+                    t_value = float(t.item()) if isinstance(t, Tensor) else float(t)
+                    self._add_grad(t_value, d)
+                    opt_cond = float(flat_grad.abs().max().item()) <= tol_grad
+                else:
+                    t_value = float(t.item()) if isinstance(t, Tensor) else t
+                    self._add_grad(t_value, d)
+                    if n_iter != max_iter:
+                        loss = float(evaluate())
+                        flat_grad = self._flat_grad()
+                        ls_evals = 1
+                        opt_cond = float(flat_grad.abs().max().item()) <= tol_grad
                 current_evals += ls_evals
                 state["func_evals"] += ls_evals
                 if n_iter == max_iter or current_evals >= max_eval:
                     break
-                if float(flat_grad.abs().max().item()) <= tol_grad:
+                if opt_cond:
                     break
                 if float((d * t_value).abs().max().item()) <= tol_change:
                     break

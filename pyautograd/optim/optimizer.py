@@ -35,6 +35,13 @@ def _scalar(value: Any) -> float:
     return float(value.item()) if isinstance(value, Tensor) else float(value)
 
 
+def _scalar_dtype() -> _core.dtype:
+    """PyTorch's _get_scalar_dtype, the dtype of the optimizers' scalar state (step counters,
+    NAdam's mu_product, ASGD's eta and mu): float64 under a float64 default dtype, else
+    float32."""
+    return _core.float64 if _core._get_default_dtype() == _core.float64 else _core.float32
+
+
 class Optimizer:
     """Base class of the optimizers: ``Optimizer(params, defaults)`` with params an iterable of
     tensors or of dicts (parameter groups with their own hyper-parameters)."""
@@ -190,7 +197,7 @@ class Optimizer:
 
     @staticmethod
     def _new_step() -> Tensor:
-        return _core.zeros((), dtype=_core.float32)
+        return _core.zeros((), dtype=_scalar_dtype())
 
     def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Calls ``hook(optimizer, args, kwargs)`` before each step."""
@@ -226,10 +233,10 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Loads a state_dict of an optimizer of the same layout: hyper-parameters and
         per-parameter state (tensors cast to each parameter's dtype, the step counters
-        kept)."""
-        state_dict = copy.deepcopy(state_dict)
+        kept). As PyTorch's, the state's tensors are not copied: a tensor already of the
+        parameter's dtype is the loaded dict's own (later steps update it in place)."""
         groups = self.param_groups
-        saved_groups = state_dict["param_groups"]
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(
@@ -259,12 +266,18 @@ class Optimizer:
 
     @staticmethod
     def _cast_state(p: Tensor, name: str, value: Any) -> Any:
-        if not isinstance(value, Tensor):
-            return value
-        if name == "step":
-            return value.detach().clone().float() if value.numel() == 1 else value
-        out = value.detach().to(p.dtype).contiguous()
-        return out.clone() if out is value else out
+        # PyTorch's _process_value_according_to_param_policy: the step counter as it is,
+        # other tensors .to(the parameter's dtype) (no copy when it already is); containers
+        # rebuilt around their cast items
+        if isinstance(value, Tensor):
+            if name == "step" or not p.is_floating_point():
+                return value
+            return value.to(p.dtype)
+        if isinstance(value, dict):
+            return {k: Optimizer._cast_state(p, k, v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(Optimizer._cast_state(p, name, v) for v in value)
+        return value
 
     def __getstate__(self) -> dict[str, Any]:
         return {

@@ -65,7 +65,10 @@ def _alpha(input: Tensor, p: float, training: bool, inplace: bool, channels: int
         shape = shape[:channels] + [1] * (input.dim() - channels)
     # PyTorch's draws and arithmetic: a bernoulli(1 - p) mask of input's dtype, then
     # b = (mask - 1) * alpha * a + alpha * a * p and noise = mask * a
-    keep = _core.empty(shape, dtype=input.dtype).bernoulli_(1.0 - p)
+    if channels is None:  # PyTorch's empty_like(input): draws in input's memory order
+        keep = _core._empty_like_dense(input, input.dtype).bernoulli_(1.0 - p)
+    else:
+        keep = _core.empty(shape, dtype=input.dtype).bernoulli_(1.0 - p)
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
     b = (keep - 1) * (_ALPHA * a) + _ALPHA * a * p
     noise = keep * a

@@ -58,8 +58,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         mask = _core.zeros(input.shape, dtype=input.dtype)
     else:
-        # PyTorch's draws: a bernoulli(1 - p) mask of input's dtype, divided by 1 - p
-        mask = _core.empty(input.shape, dtype=input.dtype).bernoulli_(1.0 - p)
+        # PyTorch's draws: a bernoulli(1 - p) mask of input's dtype, divided by 1 - p; the
+        # mask is empty_like(input), so the draws follow input's memory order (a transposed
+        # input, as batch_first attention's output, gets the mask PyTorch's gets)
+        mask = _core._empty_like_dense(input, input.dtype).bernoulli_(1.0 - p)
         mask.div_(1.0 - p)
     if inplace:
         return input.mul_(mask)
