@@ -92,6 +92,17 @@ def _tensor_leaves(tree: Any) -> list[Tensor]:
     return [x for x in _flatten(tree)[0] if isinstance(x, Tensor)]
 
 
+def _refill(trees: Sequence[Any], values: Sequence[Tensor]) -> list[Any]:
+    """Each tree with its tensor leaves replaced, in order, by ``values`` (one per tensor
+    leaf over all the trees)."""
+    it = iter(values)
+    out = []
+    for tree in trees:
+        leaves, unflat = _flatten(tree)
+        out.append(unflat([next(it) if isinstance(x, Tensor) else x for x in leaves]))
+    return out
+
+
 # ---- differentiation ------------------------------------------------------------------------
 
 #: differentiating transforms currently running (their results are differentiated again)
@@ -235,17 +246,7 @@ def grad_and_value(
                 )
             flat = [t for m in marked for t in m]
             gs = _grads([out], flat, None, keep)
-        results, i = [], 0
-        for a in nums:
-            leaves, unflat = _flatten(args[a])
-            rebuilt = []
-            for x in leaves:
-                if isinstance(x, Tensor):
-                    rebuilt.append(gs[i])
-                    i += 1
-                else:
-                    rebuilt.append(x)
-            results.append(unflat(rebuilt))
+        results = _refill([args[a] for a in nums], gs)
         g = results[0] if isinstance(argnums, int) else tuple(results)
         value = _plain(out, keep)
         if has_aux:
@@ -311,18 +312,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         with _level():
             flat = [t for m in marked for t in m]
             gs = _grads(out_leaves, flat, ct_leaves, inner, retain=True)
-        results, i = [], 0
-        for p in primals:
-            leaves, unflat = _flatten(p)
-            rebuilt = []
-            for x in leaves:
-                if isinstance(x, Tensor):
-                    rebuilt.append(gs[i])
-                    i += 1
-                else:
-                    rebuilt.append(x)
-            results.append(unflat(rebuilt))
-        return tuple(results)
+        return tuple(_refill(primals, gs))
 
     if has_aux:
         return _plain(out, keep), vjp_fn, _plain(aux, keep)
@@ -444,17 +434,7 @@ def _jacobian(
                 per_output.append(jac)
         results = []
         for jac in per_output:
-            i, per_arg = 0, []
-            for a in nums:
-                leaves, unflat = _flatten(args[a])
-                rebuilt = []
-                for x in leaves:
-                    if isinstance(x, Tensor):
-                        rebuilt.append(jac[i])
-                        i += 1
-                    else:
-                        rebuilt.append(x)
-                per_arg.append(unflat(rebuilt))
+            per_arg = _refill([args[a] for a in nums], jac)
             results.append(per_arg[0] if isinstance(argnums, int) else tuple(per_arg))
         j = unflat_out(results)
         return (j, _plain(aux, keep)) if has_aux else j
