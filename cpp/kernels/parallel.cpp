@@ -171,8 +171,11 @@ bool parallel_for_impl(int64_t n, int64_t grain, RangeFn fn) {
   // No job is in flight (busy is held): the workers can be replaced safely.
   if (static_cast<int>(p.workers.size()) != threads - 1) p.resize(threads - 1);
   cfg.unlock();
-  // A few ranges per thread: a worker that starts late still finds work left.
-  const int64_t parts = std::min<int64_t>(4 * threads, n / grain);
+  // A few ranges per thread: a worker that starts late still finds work left. A multiple of
+  // the threads, so that when every thread is on time each does the same share (3 ranges on 2
+  // threads left one thread two thirds of the work).
+  int64_t parts = std::min<int64_t>(4 * threads, n / grain);
+  if (parts > threads) parts -= parts % threads;
   {
     std::lock_guard<std::mutex> lk(p.m);
     p.fn = fn;
