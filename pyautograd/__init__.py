@@ -306,3 +306,7 @@ _nn_gaps2.install()  # fractional_max_pool2d/3d, linear_cross_entropy, their mod
 from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"
+from . import _complex  # noqa: E402
+
+_complex.install(globals())  # complex64/128, polar, view_as_complex/view_as_real, wrappers
+from . import fft as fft  # noqa: E402

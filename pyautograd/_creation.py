@@ -14,12 +14,25 @@ from ._core import Tensor
 class device:
     """A device descriptor. Only 'cpu' can hold tensors."""
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
+        if isinstance(type, device):  # torch.device(another_device): a copy
+            self.type, self.index = type.type, type.index
+            return
         if not isinstance(type, str):
             raise TypeError(f"[device] expected a string, got {type.__class__.__name__}")
         name, _, idx = type.partition(":")
         self.type = name
         self.index = int(idx) if idx else index
+
+    def __enter__(self) -> device:
+        """``with torch.device("cpu"):`` (the default device of the factories inside): only
+        the CPU exists here, so it is that already; another device is refused."""
+        if self.type != "cpu":
+            raise RuntimeError(f"[device] only the CPU is available, got device {self}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"

@@ -30,10 +30,25 @@ PyObject* guarded(F&& f) noexcept {
   }
 }
 
+// A tensor, a number or a NumPy array: what binary_op takes as the other operand.
+bool is_operand(PyObject* o) {
+  Scalar s;
+  return is_tensor(o) || to_scalar(o, s) || py::isinstance<py::array>(o);
+}
+
+// `tensor op 2j`: a complex result (pyautograd._complex's arithmetic on the real view).
+PyObject* complex_scalar_op(const char* op, PyObject* a, PyObject* b) {
+  py::object f = py::module_::import("pyautograd._complex").attr(op);
+  return f(py::handle(a), py::handle(b)).release().ptr();
+}
+
 template <int op>
 PyObject* nb_binary(PyObject* a, PyObject* b) {
   return guarded([&] {
-    // Python calls the slot for `a op b` with either operand a tensor.
+    if (PyComplex_Check(is_tensor(a) ? b : a)) return complex_scalar_op(binary_name(op), a, b);
+    // Python calls the slot for `a op b` with either operand a tensor. Another kind of operand
+    // gives NotImplemented (Python then tries its reflected method, as PyTorch's operators do).
+    if (!is_operand(is_tensor(a) ? b : a)) return Py_NewRef(Py_NotImplemented);
     if (is_tensor(a)) return to_python(binary_op(op, tensor_of(a), b, false));
     return to_python(binary_op(op, tensor_of(b), a, true));
   });

@@ -29,6 +29,26 @@ std::vector<Tensor> parse_tensors(py::handle h, const char* op) {
   return r;
 }
 
+// Whether h is a complex tensor (pyautograd/_complex.py: a Python class over its real view).
+bool is_complex_tensor(py::handle h) {
+  static PyObject* cls =
+      py::object(py::module_::import("pyautograd._complex").attr("ComplexTensor")).release().ptr();
+  return PyObject_IsInstance(h.ptr(), cls) == 1;
+}
+
+// cat/stack of a sequence holding a complex tensor: pyautograd._complex's (the real core's
+// parse refused it; this runs only then, so a real call pays nothing for it).
+std::optional<py::object> join_complex(const char* op, py::handle tensors, py::handle dim,
+                                       py::handle out) {
+  if (!PySequence_Check(tensors.ptr()) || PyUnicode_Check(tensors.ptr())) return std::nullopt;
+  bool any = false;
+  for (py::handle t : py::reinterpret_borrow<py::sequence>(tensors))
+    any = any || is_complex_tensor(t);
+  if (!any) return std::nullopt;
+  if (!out.is_none()) fail<TypeError>(op, "out= is not supported for complex tensors");
+  return py::module_::import("pyautograd._complex").attr(op)(tensors, dim);
+}
+
 // An int or a sequence of ints (which may be empty).
 std::vector<int64_t> parse_ints(py::handle h, const char* op, const char* what) {
   std::vector<int64_t> r;
@@ -84,8 +104,14 @@ const char* kCatDoc =
 }  // namespace
 
 void init_shape(TensorClass& c, py::module_& m) {
-  auto cat_fn = [](py::handle tensors, py::handle dim, py::handle out) {
-    std::vector<Tensor> ts = parse_tensors(tensors, "cat");
+  auto cat_fn = [](py::handle tensors, py::handle dim, py::handle out) -> py::object {
+    std::vector<Tensor> ts;
+    try {
+      ts = parse_tensors(tensors, "cat");
+    } catch (const TypeError&) {
+      if (auto r = join_complex("cat", tensors, dim, out)) return *r;
+      throw;
+    }
     const int64_t d = parse_int(dim, "cat", "dim");
     return with_out(out, "cat", [&] { return concat(ts, d); });
   };
@@ -97,8 +123,14 @@ void init_shape(TensorClass& c, py::module_& m) {
         "Alias of cat (NumPy's name: `axis` for `dim`).");
   m.def(
       "stack",
-      [](py::handle tensors, py::handle dim, py::handle out) {
-        std::vector<Tensor> ts = parse_tensors(tensors, "stack");
+      [](py::handle tensors, py::handle dim, py::handle out) -> py::object {
+        std::vector<Tensor> ts;
+        try {
+          ts = parse_tensors(tensors, "stack");
+        } catch (const TypeError&) {
+          if (auto r = join_complex("stack", tensors, dim, out)) return *r;
+          throw;
+        }
         const int64_t d = parse_int(dim, "stack", "dim");
         return with_out(out, "stack", [&] { return stack(ts, d); });
       },

@@ -130,8 +130,12 @@ void init_tensor_ops(TensorClass& c) {
       "The batched matrix product of two 3-D tensors: out[b] = input[b] @ mat2[b].");
   c.def("matmul", matmul_, py::arg("other"),
         "The matrix product with numpy semantics: 1-D dot, 2-D mm, batched with broadcasting.");
-  c.def("__matmul__", matmul_);
-  c.def("__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); });
+  // Operators: an operand of another type gives NotImplemented, so that its own reflected
+  // method runs (a complex tensor's, pyautograd/_complex.py), else Python's TypeError.
+  c.def("__matmul__", matmul_, py::is_operator());
+  c.def(
+      "__rmatmul__", [matmul_](const Tensor& a, const Tensor& b) { return matmul_(b, a); },
+      py::is_operator());
 
   // ---- shape ----
   c.def(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from ... import _core
+from ..._complex import ComplexParameter, ComplexTensor
 from ..._core import Tensor
 from ...autograd import no_grad
 from ..parameter import Buffer, Parameter
@@ -117,7 +118,7 @@ class Module:
         _check_name(name, "parameter")
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
-        if param is not None and not isinstance(param, Parameter):
+        if param is not None and not isinstance(param, Parameter | ComplexParameter):
             raise TypeError(
                 f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
@@ -138,7 +139,7 @@ class Module:
         _check_name(name, "buffer")
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
-        if tensor is not None and not isinstance(tensor, Tensor):
+        if tensor is not None and not isinstance(tensor, Tensor | ComplexTensor):
             raise TypeError(
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
@@ -183,7 +184,7 @@ class Module:
         if not hasattr(mod, name):
             raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
         p = getattr(mod, name)
-        if not isinstance(p, Parameter):
+        if not isinstance(p, Parameter | ComplexParameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return p
 
@@ -211,7 +212,7 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
-        if isinstance(value, Parameter):
+        if isinstance(value, Parameter | ComplexParameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             _remove_from(self, name, skip="_parameters")
@@ -242,7 +243,7 @@ class Module:
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer) or (buffers is not None and name in buffers):
-            if value is not None and not isinstance(value, Tensor):
+            if value is not None and not isinstance(value, Tensor | ComplexTensor):
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
