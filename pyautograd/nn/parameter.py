@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _core
-from .._complex import ComplexParameter, ComplexTensor
+from .._complex import ComplexParameter as _ComplexParameter
+from .._complex import ComplexTensor as _ComplexTensor
 from .._core import Tensor
 
 
@@ -19,8 +20,8 @@ class Parameter(Tensor):
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
             data = _core.empty(0)
-        if isinstance(data, ComplexTensor):  # its real view becomes the Parameter
-            return ComplexParameter(Parameter(data._r, requires_grad))  # type: ignore[return-value]
+        if isinstance(data, _ComplexTensor):  # its real view becomes the Parameter
+            return _ComplexParameter(Parameter(data._r, requires_grad))  # type: ignore[return-value]
         if not isinstance(data, Tensor):
             raise TypeError(f"[Parameter] data must be a tensor, got {type(data).__name__}")
         return Tensor._make_subclass(cls, data, requires_grad)

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeAlias
 
 from .. import _core
-from .._complex import ComplexTensor, real_parameter
+from .._complex import ComplexTensor as _ComplexTensor
+from .._complex import real_parameter as _real_parameter
 from .._core import Tensor
 from ..autograd import enable_grad
 from ..nn.modules._hooks import RemovableHandle
@@ -74,8 +75,8 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
-        if isinstance(params, Tensor | ComplexTensor):
-            param_group["params"] = [real_parameter(params)]
+        if isinstance(params, Tensor | _ComplexTensor):
+            param_group["params"] = [_real_parameter(params)]
         elif isinstance(params, set):
             raise TypeError(
                 "optimizer parameters need to be organized in ordered collections, but the "
@@ -83,7 +84,7 @@ class Optimizer:
             )
         else:
             # a complex parameter is updated through its real view, as PyTorch's optimizers do
-            param_group["params"] = [real_parameter(p) for p in params]
+            param_group["params"] = [_real_parameter(p) for p in params]
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(

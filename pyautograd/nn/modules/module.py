@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from ... import _core
-from ..._complex import ComplexParameter, ComplexTensor
+from ..._complex import ComplexParameter as _ComplexParameter
+from ..._complex import ComplexTensor as _ComplexTensor
 from ..._core import Tensor
 from ...autograd import no_grad
 from ..parameter import Buffer, Parameter
@@ -118,7 +119,7 @@ class Module:
         _check_name(name, "parameter")
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
-        if param is not None and not isinstance(param, Parameter | ComplexParameter):
+        if param is not None and not isinstance(param, Parameter | _ComplexParameter):
             raise TypeError(
                 f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
@@ -139,7 +140,7 @@ class Module:
         _check_name(name, "buffer")
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
-        if tensor is not None and not isinstance(tensor, Tensor | ComplexTensor):
+        if tensor is not None and not isinstance(tensor, Tensor | _ComplexTensor):
             raise TypeError(
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
@@ -184,7 +185,7 @@ class Module:
         if not hasattr(mod, name):
             raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
         p = getattr(mod, name)
-        if not isinstance(p, Parameter | ComplexParameter):
+        if not isinstance(p, Parameter | _ComplexParameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return p
 
@@ -212,7 +213,7 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
-        if isinstance(value, Parameter | ComplexParameter):
+        if isinstance(value, Parameter | _ComplexParameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             _remove_from(self, name, skip="_parameters")
@@ -243,7 +244,7 @@ class Module:
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer) or (buffers is not None and name in buffers):
-            if value is not None and not isinstance(value, Tensor | ComplexTensor):
+            if value is not None and not isinstance(value, Tensor | _ComplexTensor):
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
