@@ -97,7 +97,7 @@ def _torch_compiled(backends: dict[str, Backend], info: dict[str, Any]) -> list[
     torch = backend.module  # type: ignore[attr-defined]
     init = make_init(SEED_SIZES, DATA_SEED)
     forms = {
-        "torch-compiled": ("the seed's .data form", backend.step("autograd", init, AUTOGRAD_LR)),
+        "torch-compiled": ("seed's .data form", backend.step("autograd", init, AUTOGRAD_LR)),
         "torch-compiled-nograd": (
             "no_grad form: p -= lr * p.grad; p.grad.zero_()",
             tensor_autograd_step_no_grad(backend, init, AUTOGRAD_LR),  # type: ignore[arg-type]
