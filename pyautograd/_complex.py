@@ -1438,9 +1438,11 @@ def install(ns: dict[str, Any]) -> None:
         return isinstance(input, ComplexTensor) or real_is_complex(input)
 
     ns["is_complex"] = is_complex
+    wrapped: dict[int, Callable[..., Any]] = {}  # aliases (abs, absolute) stay one object
     for name, impl in impls.items():
         if name in ns:
-            ns[name] = _wrap(ns[name], impl)
+            orig = ns[name]
+            ns[name] = wrapped.setdefault(id(orig), _wrap(orig, impl))
         elif name in ("real", "imag", "conj", "resolve_conj", "conj_physical"):
             ns[name] = impl
     for name, impl in (

@@ -106,7 +106,12 @@ def test_optimizer_scalar_state_dtype_follows_the_default_dtype(name):
         finally:
             pa.set_default_dtype(pa.float32)
             torch.set_default_dtype(torch.float32)
-        _same(p_o, p_t, rtol=1e-12 if dt == "float64" else 1e-6)
+        # the parameters start near 1 and end near 0 (Adam's steps cancel them): compared to
+        # the rounding of their start (PyTorch's vectorised float32 kernels differ from one CPU
+        # to another in the last bits, which that cancellation turns into relative noise)
+        _same(
+            p_o, p_t, rtol=1e-12 if dt == "float64" else 1e-6, atol=0.0 if dt == "float64" else 1e-7
+        )
         for k, v in opt_t.state[p_t].items():
             assert str(opt_o.state[p_o][k].dtype) == str(v.dtype), (k, dt)
 
