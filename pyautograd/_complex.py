@@ -1291,6 +1291,86 @@ def ifftshift(input: Any, dim: Any = None) -> Any:
     return _shift(input, dim, -1)
 
 
+# ---- short-time Fourier transform ---------------------------------------------------------------
+
+
+def stft(
+    input: Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
+) -> Any:
+    """PyTorch's stft of a real signal (L,) or batch (B, L): frames of n_fft samples every
+    hop_length, times the window (zero-padded to n_fft in the middle), rfft'd: (B?, n_fft // 2
+    + 1, frames) complex (``return_complex=False``: the real view, (..., 2))."""
+    op = "stft"
+    if return_complex is None:
+        raise _fail(
+            op,
+            "stft requires the return_complex parameter be given for real inputs, and will "
+            "further require that return_complex=True in a future PyTorch release.",
+        )
+    if isinstance(input, ComplexTensor) or not isinstance(input, Tensor):
+        raise _fail(op, "only real input signals are supported")
+    if input.dim() not in (1, 2):
+        raise _fail(op, f"expected a 1D or 2D tensor, but got {input.dim()}D")
+    if onesided is False:
+        raise _fail(op, "onesided=False is not supported for real signals here")
+    hop = n_fft // 4 if hop_length is None else int(hop_length)
+    win = n_fft if win_length is None else int(win_length)
+    if n_fft <= 0 or hop <= 0 or not 0 < win <= n_fft:
+        raise _fail(
+            op,
+            f"expected 0 < n_fft, 0 < hop_length and 0 < win_length <= n_fft, got n_fft="
+            f"{n_fft}, hop_length={hop}, win_length={win}",
+        )
+    x = input if input.dim() == 2 else input.unsqueeze(0)
+    if center:
+        from .nn import functional as F
+
+        x = F.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
+    if x.shape[-1] < n_fft:
+        raise _fail(op, f"expected 0 < n_fft <= {x.shape[-1]}, but got n_fft={n_fft}")
+    frames = x.unfold(-1, n_fft, hop)  # (B, n_frames, n_fft)
+    if window is None:
+        import warnings
+
+        warnings.warn(
+            "A window was not provided. A rectangular window will be applied, which is known to "
+            "cause spectral leakage. Other windows such as torch.hann_window or "
+            "torch.hamming_window are recommended to reduce spectral leakage.",
+            UserWarning,
+            stacklevel=2,
+        )
+        window = _core.ones(win, dtype=x.dtype)
+    elif window.dim() != 1 or window.shape[0] != win:
+        raise _fail(
+            op,
+            f"expected a 1D window tensor of size equal to win_length={win}, but got "
+            f"window with size {list(window.shape)}",
+        )
+    if win < n_fft:
+        left = (n_fft - win) // 2
+        window = _core.cat(
+            [
+                _core.zeros(left, dtype=window.dtype),
+                window,
+                _core.zeros(n_fft - win - left, dtype=window.dtype),
+            ]
+        )
+    spec = rfft(frames * window, norm="ortho" if normalized else None)  # (B, frames, freq)
+    spec = spec.transpose(-2, -1)
+    if input.dim() == 1:
+        spec = spec.squeeze(0)
+    return spec if return_complex else view_as_real(spec)
+
+
 # ---- installation into the torch namespace ------------------------------------------------------
 
 
@@ -1416,7 +1496,9 @@ def install(ns: dict[str, Any]) -> None:
         polar=polar,
         view_as_complex=view_as_complex,
         view_as_real=view_as_real,
+        stft=stft,
     )
+    Tensor.stft = stft  # type: ignore[attr-defined]
     impls: dict[str, Callable[..., Any]] = {
         "abs": abs,
         "absolute": abs,

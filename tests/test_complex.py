@@ -3,6 +3,8 @@ and finite differences; the rotary embedding of LLaMA's reference model; errors.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -428,3 +430,38 @@ def test_python_complex_scalars_and_joins():
         pa.cat([z, z], out=pa.zeros(6))
     with pytest.raises(TypeError, match="sequence of Tensors"):
         pa.cat([pa.ones(2), "x"])
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"n_fft": 8},
+        {"n_fft": 8, "hop_length": 3, "window": "hann", "normalized": True},
+        {"n_fft": 10, "win_length": 6, "window": "hann", "center": False},
+        {"n_fft": 6, "hop_length": 2, "pad_mode": "constant"},
+    ],
+)
+@pytest.mark.parametrize("batch", [False, True])
+def test_stft_values_and_gradients(kw, batch):
+    g = torch.Generator().manual_seed(8)
+    tx = torch.randn(*((3, 40) if batch else (40,)), generator=g, dtype=torch.float64)
+    tx.requires_grad_(True)
+    x = to_pa(tx, True)
+    kw = dict(kw)
+    if kw.get("window") == "hann":
+        n = kw.get("win_length", kw["n_fft"])
+        kw_t = {**kw, "window": torch.hann_window(n, dtype=torch.float64)}
+        kw_p = {**kw, "window": pa.hann_window(n, dtype=pa.float64)}
+    else:
+        kw_t = kw_p = kw
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both warn without a window
+        out = x.stft(**kw_p, return_complex=True)
+        tout = torch.stft(tx, **kw_t, return_complex=True)
+    close(pa.view_as_real(out), torch.view_as_real(tout), 1e-9, 1e-9)
+    mag, tmag = out.abs(), tout.abs()
+    (mag * to_pa(tmag.detach())).sum().backward()
+    (tmag * tmag.detach()).sum().backward()
+    close(x.grad, tx.grad, 1e-8, 1e-8)
+    with pytest.raises(RuntimeError, match="return_complex"):
+        pa.stft(x, 8)
