@@ -21,7 +21,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -146,7 +146,7 @@ class ComplexTensor:
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
+        return int(self.shape[0])
 
     def is_complex(self) -> bool:
         return True
@@ -386,16 +386,16 @@ class ComplexTensor:
         return self.type(other.dtype)
 
     def float(self) -> Tensor:
-        return self.type(_core.float32)
+        return cast(Tensor, self.type(_core.float32))
 
     def double(self) -> Tensor:
-        return self.type(_core.float64)
+        return cast(Tensor, self.type(_core.float64))
 
     def cfloat(self) -> ComplexTensor:
-        return self.type(complex64)
+        return cast(ComplexTensor, self.type(complex64))
 
     def cdouble(self) -> ComplexTensor:
-        return self.type(complex128)
+        return cast(ComplexTensor, self.type(complex128))
 
     def cpu(self) -> ComplexTensor:
         return self
@@ -406,7 +406,7 @@ class ComplexTensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        parts = self._r.detach().numpy(force=True) if force else self._r.numpy()
+        parts = self._r.detach().numpy() if force else self._r.numpy()
         return np.ascontiguousarray(parts).view(
             np.complex64 if self.dtype is complex64 else np.complex128
         )[..., 0]
@@ -500,12 +500,12 @@ class ComplexTensor:
     def __itruediv__(self, other: Any) -> ComplexTensor:
         return self.div_(other)
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         o = _as_complex(other, "eq", self._r.dtype)
         a, b = _broadcast_views(self, o)
         return (a == b).all(-1)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return (self == other).logical_not()
 
     def add(self, other: Any, *, alpha: Any = 1) -> ComplexTensor:
@@ -561,10 +561,10 @@ class ComplexTensor:
 
     # ---- functions of complex analysis ----
     def conj(self) -> ComplexTensor:
-        return conj(self)
+        return cast(ComplexTensor, conj(self))
 
     def conj_physical(self) -> ComplexTensor:
-        return conj(self)
+        return cast(ComplexTensor, conj(self))
 
     def resolve_conj(self) -> ComplexTensor:
         return self
@@ -646,7 +646,7 @@ def _real_view_like(value: Any, dtype: Any, op: str) -> Tensor:
         return _core.stack([v, _pa().zeros_like(v)], -1)
     if isinstance(value, int | float | builtins.complex):
         c = builtins.complex(value)
-        return _pa().tensor([c.real, c.imag], dtype=dtype)
+        return cast(Tensor, _pa().tensor([c.real, c.imag], dtype=dtype))
     raise TypeError(f"[{op}] expected a tensor or a number, got {type(value).__name__}")
 
 
@@ -662,7 +662,7 @@ def _as_complex(value: Any, op: str, dtype: Any = None) -> ComplexTensor:
     raise TypeError(f"[{op}] expected a tensor or a number, got {type(value).__name__}")
 
 
-def view_as_complex(input: Tensor) -> ComplexTensor:
+def view_as_complex(input: Any) -> ComplexTensor:
     """The complex tensor whose real view is ``input`` (last dim of size 2, stride 1): shares
     its storage and its autograd history."""
     if isinstance(input, ComplexTensor):
@@ -1295,7 +1295,7 @@ def ifftshift(input: Any, dim: Any = None) -> Any:
 
 
 def stft(
-    input: Tensor,
+    input: Any,
     n_fft: int,
     hop_length: int | None = None,
     win_length: int | None = None,
