@@ -1,4 +1,5 @@
-"""``pyautograd.nn.parallel``: where PyTorch programs import DistributedDataParallel from.
+"""``pyautograd.nn.parallel``: where PyTorch programs import DistributedDataParallel and
+DataParallel from.
 
 ``from pyautograd.nn.parallel import DistributedDataParallel`` is
 `pyautograd.distributed.DistributedDataParallel` (imported on first use).
@@ -11,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyautograd.distributed.ddp import DistributedDataParallel as DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+from .data_parallel import DataParallel as DataParallel
+from .data_parallel import data_parallel as data_parallel
+
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 
 def __getattr__(name: str) -> Any:
