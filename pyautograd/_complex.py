@@ -1484,6 +1484,16 @@ def _mean(input: ComplexTensor, dim: Any = None, keepdim: bool = False, **_: Any
     return _reduce(input, dim, keepdim, "mean")
 
 
+def _to_complex64(self: Tensor) -> ComplexTensor:
+    """The tensor as complex64 (imaginary parts 0)."""
+    return _as_complex(self.to(_core.float32), "cfloat")
+
+
+def _to_complex128(self: Tensor) -> ComplexTensor:
+    """The tensor as complex128 (imaginary parts 0)."""
+    return _as_complex(self.to(_core.float64), "cdouble")
+
+
 def install(ns: dict[str, Any]) -> None:
     """Adds the complex dtypes and functions to the torch namespace ``ns`` and wraps the
     functions that take complex tensors (``torch.fft`` is pyautograd/fft.py)."""
@@ -1499,6 +1509,8 @@ def install(ns: dict[str, Any]) -> None:
         stft=stft,
     )
     Tensor.stft = stft  # type: ignore[attr-defined]
+    Tensor.cfloat = _to_complex64  # type: ignore[attr-defined]
+    Tensor.cdouble = _to_complex128  # type: ignore[attr-defined]
     impls: dict[str, Callable[..., Any]] = {
         "abs": abs,
         "absolute": abs,

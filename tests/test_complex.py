@@ -287,6 +287,8 @@ def test_creation_and_conversion():
         assert z.float().tolist() == [1.0, 3.0]
     assert (z * 1j)[0].item() == (1 + 2j) * 1j
     assert z.numpy().dtype == np.complex64
+    assert pa.ones(2).cdouble().dtype == pa.complex128
+    assert pa.ones(2, dtype=pa.int64).cfloat().tolist() == [1 + 0j, 1 + 0j]
 
 
 @pytest.mark.parametrize(
