@@ -156,3 +156,54 @@ def random_split(
         out.append(Subset(dataset, perm[offset : offset + k]))
         offset += k
     return out
+
+
+class ChainDataset(IterableDataset[T_co]):
+    """Iterable datasets one after the other (PyTorch's ChainDataset)."""
+
+    def __init__(self, datasets: Iterable[Dataset[T_co]]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Any:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)  # type: ignore[arg-type]
+        return total
+
+
+class StackDataset(Dataset[Any]):
+    """Datasets of one length zipped: a sample is the tuple (positional) or the dict (keyword)
+    of their samples at the index (PyTorch's StackDataset)."""
+
+    def __init__(self, *args: Dataset[Any], **kwargs: Dataset[Any]) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        sets: list[Any] = list(args) if args else list(kwargs.values())
+        if not sets:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(sets[0])
+        if any(self._length != len(d) for d in sets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: Any = args if args else kwargs
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        return [self[i] for i in indices]
+
+    def __len__(self) -> int:
+        return self._length
