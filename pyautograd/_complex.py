@@ -599,6 +599,10 @@ class ComplexTensor:
     def mean(self, dim: Any = None, keepdim: bool = False) -> ComplexTensor:
         return _reduce(self, dim, keepdim, "mean")
 
+    def istft(self, *args: Any, **kwargs: Any) -> Tensor:
+        """The signal whose stft this is (``torch.istft``)."""
+        return istft(self, *args, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(
             f"'{name}' is not supported for complex tensors in pyautograd (complex tensors have "
@@ -1371,6 +1375,69 @@ def stft(
     return spec if return_complex else view_as_real(spec)
 
 
+def istft(
+    input: Any,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    normalized: bool = False,
+    onesided: bool | None = None,
+    length: int | None = None,
+    return_complex: bool = False,
+) -> Tensor:
+    """The inverse of stft (PyTorch's istft of a onesided spectrogram): irfft of each frame,
+    times the window, overlap-added and divided by the overlap-added squared window."""
+    op = "istft"
+    if not isinstance(input, ComplexTensor):
+        raise _fail(op, "istft requires a complex-valued input tensor")
+    if return_complex or onesided is False:
+        raise _fail(op, "only real signals (onesided spectrograms) are supported")
+    if input.ndim not in (2, 3):
+        raise _fail(op, f"expected a 2D or 3D complex tensor, but got {input.ndim}D")
+    hop = n_fft // 4 if hop_length is None else int(hop_length)
+    win = n_fft if win_length is None else int(win_length)
+    spec = input if input.ndim == 3 else input.unsqueeze(0)
+    if spec.shape[1] != n_fft // 2 + 1:
+        raise _fail(
+            op, f"expected {n_fft // 2 + 1} frequencies for n_fft={n_fft}, got {spec.shape[1]}"
+        )
+    parts = _core.float64 if spec.dtype is complex128 else _core.float32
+    if window is None:
+        window = _core.ones(win, dtype=parts)
+    if win < n_fft:
+        left = (n_fft - win) // 2
+        window = _core.cat(
+            [
+                _core.zeros(left, dtype=window.dtype),
+                window,
+                _core.zeros(n_fft - win - left, dtype=window.dtype),
+            ]
+        )
+    frames = irfft(spec.transpose(1, 2), n=n_fft, norm="ortho" if normalized else None)
+    frames = frames * window  # (B, n_frames, n_fft)
+    n_frames = frames.shape[1]
+    total = n_fft + hop * (n_frames - 1)
+    from .nn import functional as F
+
+    def overlap_add(x: Tensor) -> Tensor:  # (B, n_frames, n_fft) -> (B, total)
+        folded = F.fold(x.transpose(1, 2), (1, total), kernel_size=(1, n_fft), stride=(1, hop))
+        return folded.reshape(x.shape[0], total)
+
+    y = overlap_add(frames)
+    envelope = overlap_add((window * window).expand(1, n_frames, n_fft))
+    start = n_fft // 2 if center else 0
+    end = total - (n_fft // 2 if center else 0) if length is None else start + int(length)
+    y, envelope = y[:, start:end], envelope[:, start:end]
+    if envelope.numel() and float(envelope.abs().min()) < 1e-11:
+        raise _fail(op, "window overlap add min: the window's squares vanish where frames overlap")
+    y = y / envelope
+    if length is not None and y.shape[1] < length:
+        y = _core.cat([y, _core.zeros(y.shape[0], length - y.shape[1], dtype=y.dtype)], 1)
+    return y if input.ndim == 3 else y.squeeze(0)
+
+
 # ---- installation into the torch namespace ------------------------------------------------------
 
 
@@ -1507,8 +1574,10 @@ def install(ns: dict[str, Any]) -> None:
         view_as_complex=view_as_complex,
         view_as_real=view_as_real,
         stft=stft,
+        istft=istft,
     )
     Tensor.stft = stft  # type: ignore[attr-defined]
+    Tensor.istft = istft  # type: ignore[attr-defined]
     Tensor.cfloat = _to_complex64  # type: ignore[attr-defined]
     Tensor.cdouble = _to_complex128  # type: ignore[attr-defined]
     impls: dict[str, Callable[..., Any]] = {

@@ -467,3 +467,30 @@ def test_stft_values_and_gradients(kw, batch):
     close(x.grad, tx.grad, 1e-8, 1e-8)
     with pytest.raises(RuntimeError, match="return_complex"):
         pa.stft(x, 8)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"n_fft": 8, "hop_length": 2},
+        {"n_fft": 10, "hop_length": 3, "win_length": 8, "normalized": True},
+        {"n_fft": 8, "hop_length": 4, "center": False},
+        {"n_fft": 8, "hop_length": 2, "length": 37},
+    ],
+)
+def test_istft_inverts_stft_as_torch(kw):
+    g = torch.Generator().manual_seed(9)
+    win = kw.get("win_length", kw["n_fft"])
+    tx = torch.randn(2, 40, generator=g, dtype=torch.float64)
+    fwd = {k: v for k, v in kw.items() if k != "length"}
+    tw = torch.hann_window(win, dtype=torch.float64) + 0.1  # no zeros at the edges
+    tspec = torch.stft(tx, **fwd, window=tw, return_complex=True).requires_grad_(True)
+    r = to_pa(torch.view_as_real(tspec.detach()), True)
+    spec = pa.view_as_complex(r)
+    out = pa.istft(spec, **kw, window=to_pa(tw))
+    tout = torch.istft(tspec, **kw, window=tw)
+    close(out, tout, 1e-9, 1e-9)
+    w = torch.randn(*tout.shape, generator=g, dtype=torch.float64)
+    (out * to_pa(w)).sum().backward()
+    (tout * w).sum().backward()
+    close(r.grad, torch.view_as_real(tspec.grad), 1e-9, 1e-9)
