@@ -1576,10 +1576,10 @@ def install(ns: dict[str, Any]) -> None:
         stft=stft,
         istft=istft,
     )
-    Tensor.stft = stft  # type: ignore[attr-defined]
-    Tensor.istft = istft  # type: ignore[attr-defined]
-    Tensor.cfloat = _to_complex64  # type: ignore[attr-defined]
-    Tensor.cdouble = _to_complex128  # type: ignore[attr-defined]
+    setattr(Tensor, "stft", stft)  # noqa: B010 (the stub declares it)
+    setattr(Tensor, "istft", istft)  # noqa: B010 (the stub declares it)
+    setattr(Tensor, "cfloat", _to_complex64)  # noqa: B010 (the stub declares it)
+    setattr(Tensor, "cdouble", _to_complex128)  # noqa: B010 (the stub declares it)
     impls: dict[str, Callable[..., Any]] = {
         "abs": abs,
         "absolute": abs,
