@@ -3,7 +3,10 @@
 // threads, and while two threads run kernels at once (one of them then runs serially).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <numeric>
 #include <thread>
 
 #include "kernels/elementwise.h"
@@ -86,6 +89,33 @@ TEST(ParallelKernels, DefaultThreadCountIsUsedWithoutConfiguration) {
   EXPECT_GT(ranges.load(), 1);
   EXPECT_EQ(num_threads(), blas);
   EXPECT_EQ(get_blas_threads(), 1);  // products are split by the pool instead
+}
+
+// The ranges are a multiple of the threads' count, of equal sizes: 3 ranges of the seed's w1
+// (10^5 elements, ranges of at least 2^15) on 2 threads left one thread two thirds of the work.
+TEST(ParallelKernels, RangesAreAMultipleOfTheThreadsAndEven) {
+  ThreadsGuard guard;
+  std::mutex m;
+  for (int threads : {2, 3, 4}) {
+    set_num_threads(threads);
+    for (int64_t n : {int64_t{100000}, int64_t{7} * kParallelMinElements / 2 + 5}) {
+      std::vector<int64_t> sizes;
+      parallel_for(n, kParallelMinElements / 2, [&](int64_t b, int64_t e) {
+        std::lock_guard<std::mutex> lk(m);
+        sizes.push_back(e - b);
+      });
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", n " + std::to_string(n));
+      const int64_t most = n / (kParallelMinElements / 2);
+      const auto parts = static_cast<int64_t>(sizes.size());
+      if (most >= threads) {
+        EXPECT_EQ(parts % threads, 0);
+      }
+      EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()) -
+                    *std::min_element(sizes.begin(), sizes.end()),
+                parts);  // equal but for the rounding of n / parts
+      EXPECT_EQ(std::accumulate(sizes.begin(), sizes.end(), int64_t{0}), n);
+    }
+  }
 }
 
 TEST(ParallelKernels, TwoThreadsRunningKernelsAtOnce) {
