@@ -5,7 +5,7 @@ becomes a Linear, as in PyTorch."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from ... import _core
 from ..._core import Tensor
@@ -187,7 +187,7 @@ class _LazyNormMixin:
 def _make_lazy_conv(base: type, spatial: int) -> type:
     def __init__(self: Any, out_channels: int, kernel_size: Any, *args: Any, **kwargs: Any) -> None:
         device, dtype = kwargs.get("device"), kwargs.get("dtype")
-        cast(Any, base).__init__(self, 0, 0, kernel_size, *args, **kwargs)
+        base.__init__(self, 0, 0, kernel_size, *args, **kwargs)
         self.out_channels = out_channels
         _lazy_params(self, ("weight", "bias"), device, dtype)
 
@@ -216,7 +216,7 @@ def _make_lazy_norm(base: type) -> type:
         device: Any = None,
         dtype: Any = None,
     ) -> None:  # PyTorch's lazy norms are affine and track statistics by default
-        cast(Any, base).__init__(
+        base.__init__(
             self,
             0,
             eps=eps,
