@@ -19,6 +19,7 @@ O(n^2) per transformed dimension: fine for the sizes of spectral layers, slow fo
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -1047,15 +1048,38 @@ def _format(z: ComplexTensor) -> str:
 # ---- torch.fft --------------------------------------------------------------------------------
 
 
-def _dft(n_in: int, n_out: int, inverse: bool, dtype: Any) -> tuple[Tensor, Tensor]:
-    """cos and sin matrices (n_in x n_out) of the DFT, built in float64: X_k = sum_j x_j
-    exp(-+2 pi i jk / n_out... ) with n the transform length (n_out for a c2c transform)."""
-    j = np.arange(n_in)[:, None]
-    k = np.arange(n_out)[None, :]
-    n = max(n_in, n_out)
-    theta = 2.0 * np.pi * ((j * k) % n) / n
-    c = _exact_zeros(np.cos(theta))
-    s = _exact_zeros(np.sin(theta) if inverse else -np.sin(theta))
+_MAX_DFT = 4096  # points: the matrices of a larger transform take hundreds of MB
+
+
+def _dft(n: int, kind: str, dtype: Any) -> tuple[Tensor, Tensor]:
+    """_dft_matrices, refusing transforms too long for a matrix product."""
+    if n > _MAX_DFT:
+        raise _fail(
+            "fft",
+            f"a transform of {n} points: pyautograd computes a Fourier transform as a product "
+            f"with its {n}x{n} matrix, which it limits to {_MAX_DFT} points",
+        )
+    return _dft_matrices(n, kind, dtype)
+
+
+@functools.lru_cache(maxsize=32)
+def _dft_matrices(n: int, kind: str, dtype: Any) -> tuple[Tensor, Tensor]:
+    """The cos and sin matrices of an n-point DFT, computed in float64 and cached (a spectral
+    layer transforms the same sizes every step). kind: "fwd"/"inv" (n x n, exp(-+i theta)),
+    "r2c" (n x n // 2 + 1, rfft's), "c2r" (n // 2 + 1 x n, irfft's: x_j = sum_k w_k (Re X_k cos
+    - Im X_k sin), w = 1 at the zero and Nyquist bins, 2 between)."""
+    m = n // 2 + 1
+    rows, cols = (m, n) if kind == "c2r" else (n, m if kind == "r2c" else n)
+    theta = 2.0 * np.pi * ((np.arange(rows)[:, None] * np.arange(cols)[None, :]) % n) / n
+    c, s = _exact_zeros(np.cos(theta)), _exact_zeros(np.sin(theta))
+    if kind == "c2r":
+        w = np.full((m, 1), 2.0)
+        w[0] = 1.0
+        if n % 2 == 0:
+            w[-1] = 1.0
+        c, s = w * c, -w * s
+    elif kind != "inv":
+        s = -s
     return _core.from_numpy(c).to(dtype), _core.from_numpy(s).to(dtype)
 
 
@@ -1115,7 +1139,7 @@ def _c2c(
     n = _check_n(n, z.shape[d] if z.ndim else 1, op)
     re, im = z._parts()
     re, im = _resize(re, d, n), _resize(im, d, n)
-    c, s = _dft(n, n, inverse, re.dtype)
+    c, s = _dft(n, "inv" if inverse else "fwd", re.dtype)
     scale = _norm_scale(norm, n, inverse, op)
     out_re = _along(re, d, c) - _along(im, d, s)
     out_im = _along(im, d, c) + _along(re, d, s)
@@ -1149,7 +1173,7 @@ def rfft(
     d = _dim_of(x, dim, op)
     n = _check_n(n, x.shape[d], op)
     x = _resize(x, d, n)
-    c, s = _dft(n, n // 2 + 1, False, x.dtype)
+    c, s = _dft(n, "r2c", x.dtype)
     scale = _norm_scale(norm, n, False, op)
     re, im = _along(x, d, c), _along(x, d, s)
     if scale != 1.0:
@@ -1168,15 +1192,7 @@ def irfft(input: Any, n: int | None = None, dim: int = -1, norm: str | None = No
     m = n // 2 + 1
     re, im = z._parts()
     re, im = _resize(re, d, m), _resize(im, d, m)
-    k = np.arange(m)[:, None]
-    j = np.arange(n)[None, :]
-    w = np.full((m, 1), 2.0)
-    w[0] = 1.0
-    if n % 2 == 0:
-        w[-1] = 1.0
-    theta = 2.0 * np.pi * ((k * j) % n) / n
-    c = _core.from_numpy(w * _exact_zeros(np.cos(theta))).to(re.dtype)
-    s = _core.from_numpy(-w * _exact_zeros(np.sin(theta))).to(re.dtype)
+    c, s = _dft(n, "c2r", re.dtype)
     out = _along(re, d, c) + _along(im, d, s)
     scale = _norm_scale(norm, n, True, op)
     return out * scale if scale != 1.0 else out

@@ -324,6 +324,8 @@ def test_operators_and_unsupported_ops():
         z.sum().backward()
     with pytest.raises(ValueError, match="Invalid normalization mode"):
         pa.fft.fft(z, norm="bogus")
+    with pytest.raises(RuntimeError, match="limits to 4096 points"):
+        pa.fft.rfft(pa.zeros(5000))
 
 
 def test_complex_buffer_reassigned_and_device_context():
