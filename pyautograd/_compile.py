@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _core
+from . import _complex, _core
 from ._core import Tensor
 
 __all__ = ["CompiledStep", "compile_step"]
@@ -486,7 +486,8 @@ class CompiledStep(_CompiledBase):
         self, key: list[Any], rebound: list[Tensor], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         walk = self._walk(args, kwargs)
-        _core._capture_begin(rebound, walk.tensors)
+        # the library's own constants (torch.fft's DFT matrices) are bound like globals
+        _core._capture_begin(rebound, walk.tensors + _complex.constant_tensors())
         try:
             out = self._fn(*args, **kwargs)
             outs: list[Tensor] = []

@@ -19,7 +19,6 @@ O(n^2) per transformed dimension: fine for the sizes of spectral layers, slow fo
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -1062,12 +1061,25 @@ def _dft(n: int, kind: str, dtype: Any) -> tuple[Tensor, Tensor]:
     return _dft_matrices(n, kind, dtype)
 
 
-@functools.lru_cache(maxsize=32)
+_DFT_CACHE: dict[tuple[int, str, Any], tuple[Tensor, Tensor]] = {}
+_DFT_CACHE_SIZE = 32
+
+
+def constant_tensors() -> list[Tensor]:
+    """The cached DFT matrices: constants (never written), which pyautograd.compile binds by
+    storage like a step's globals."""
+    return [t for pair in _DFT_CACHE.values() for t in pair]
+
+
 def _dft_matrices(n: int, kind: str, dtype: Any) -> tuple[Tensor, Tensor]:
     """The cos and sin matrices of an n-point DFT, computed in float64 and cached (a spectral
     layer transforms the same sizes every step). kind: "fwd"/"inv" (n x n, exp(-+i theta)),
     "r2c" (n x n // 2 + 1, rfft's), "c2r" (n // 2 + 1 x n, irfft's: x_j = sum_k w_k (Re X_k cos
     - Im X_k sin), w = 1 at the zero and Nyquist bins, 2 between)."""
+    key = (n, kind, dtype)
+    hit = _DFT_CACHE.get(key)
+    if hit is not None:
+        return hit
     m = n // 2 + 1
     rows, cols = (m, n) if kind == "c2r" else (n, m if kind == "r2c" else n)
     theta = 2.0 * np.pi * ((np.arange(rows)[:, None] * np.arange(cols)[None, :]) % n) / n
@@ -1080,7 +1092,11 @@ def _dft_matrices(n: int, kind: str, dtype: Any) -> tuple[Tensor, Tensor]:
         c, s = w * c, -w * s
     elif kind != "inv":
         s = -s
-    return _core.from_numpy(c).to(dtype), _core.from_numpy(s).to(dtype)
+    if len(_DFT_CACHE) >= _DFT_CACHE_SIZE:
+        del _DFT_CACHE[next(iter(_DFT_CACHE))]
+    pair = (_core.from_numpy(c).to(dtype), _core.from_numpy(s).to(dtype))
+    _DFT_CACHE[key] = pair
+    return pair
 
 
 def _exact_zeros(m: np.ndarray) -> np.ndarray:
