@@ -2,6 +2,8 @@
 bool tensor of the batch shape), with event_dim (how many rightmost dims one element spans),
 as used by transforms (domain, codomain) and biject_to/transform_to."""
 
+# mypy: disable-error-code="no-any-return"
+
 from __future__ import annotations
 
 from typing import Any

@@ -12,7 +12,7 @@ from multiprocessing import *  # noqa: F403
 from typing import Any
 
 __all__ = [
-    *multiprocessing.__all__,  # type: ignore[attr-defined]
+    *multiprocessing.__all__,
     "ProcessContext",
     "ProcessExitedException",
     "ProcessRaisedException",
@@ -144,7 +144,7 @@ def start_processes(
     start_method: str = "spawn",
 ) -> ProcessContext | None:
     """Runs fn(i, *args) for i in range(nprocs), each in a new process of start_method."""
-    ctx = _mp.get_context(start_method)
+    ctx: Any = _mp.get_context(start_method)
     processes, queues = [], []
     for i in range(nprocs):
         q = ctx.SimpleQueue()
