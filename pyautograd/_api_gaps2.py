@@ -446,6 +446,10 @@ def _false(input: Tensor) -> bool:
     return False
 
 
+def _all_true(input: Tensor) -> Tensor:
+    return _core.ones(input.shape, dtype=_core.bool)
+
+
 # pyautograd has no complex dtypes: what PyTorch does for real tensors
 real = _for_real(
     "real", _itself, "The real part: a real tensor itself (pyautograd has no complex dtypes)."
@@ -457,7 +461,7 @@ imag = _for_real(
 )
 isreal = _for_real(
     "isreal",
-    lambda t: _core.ones(t.shape, dtype=pa.bool),
+    _all_true,
     "True everywhere: a real tensor's elements are real (a bool tensor of input's shape).",
 )
 conj = _for_real("conj", _itself, "The complex conjugate: a real tensor itself.")
