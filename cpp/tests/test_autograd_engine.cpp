@@ -195,6 +195,48 @@ TEST(Engine, InPlaceChangeOfASavedTensorIsDetected) {
   expect_error<RuntimeError>([&] { run_backward(ye); }, "[ExpBackward0]", {"(3,)"});
 }
 
+// ---- saved-tensor hooks (autograd.graph.saved_tensors_hooks) ----
+
+// Packs a copy of the saved tensor away (returning its slot) and gives it back scaled.
+struct SlotHooks : SavedTensorHooks {
+  std::vector<Tensor> slots;
+  int packs = 0, unpacks = 0;
+  double scale = 1;
+  std::shared_ptr<void> pack(const Tensor& t) override {
+    ++packs;
+    EXPECT_FALSE(saved_tensor_hooks());  // not active while a hook runs
+    slots.push_back(clone(t));
+    return std::make_shared<size_t>(slots.size() - 1);
+  }
+  Tensor unpack(const std::shared_ptr<void>& packed) override {
+    ++unpacks;
+    return mul(slots[*static_cast<size_t*>(packed.get())], Scalar{scale});
+  }
+};
+
+TEST(Engine, SavedTensorHooksPackAtSaveAndUnpackAtBackward) {
+  auto hooks = std::make_shared<SlotHooks>();
+  Tensor x = leaf({1, 2, 3}, Dims{3});
+  Tensor c = from_values({4, 5, 6}, Dims{3});
+  saved_tensor_hooks() = hooks;
+  Tensor y = sum_all(mul(x, c));  // saves c (x too, where needed)
+  saved_tensor_hooks().reset();
+  EXPECT_GE(hooks->packs, 1);
+  EXPECT_EQ(hooks->unpacks, 0);
+  add_(c, Scalar{1});  // packed: no version check (PyTorch's saved tensors with hooks)
+  hooks->scale = 2;    // what unpack returns is what backward uses
+  run_backward(y);
+  EXPECT_GE(hooks->unpacks, 1);
+  expect_values(grad_of(x), {8, 10, 12});
+  // freed after the pass, as unpacked tensors
+  expect_error<RuntimeError>([&] { run_backward(y); }, "[MulBackward0]", {"second time"});
+  // without hooks set, nothing is packed
+  int before = hooks->packs;
+  Tensor z = sum_all(mul(x, c));
+  run_backward(z);
+  EXPECT_EQ(hooks->packs, before);
+}
+
 TEST(Engine, DataAliasIsTheEscapeHatch) {
   Tensor x = leaf({1, 2, 3}, Dims{3});
   Tensor c = from_values({4, 5, 6}, Dims{3});
