@@ -35,6 +35,7 @@ class Constraint:
     event_dim = 0
 
     def check(self, value: Tensor) -> Tensor:
+        """A bool tensor: whether each event of value is in the region."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -42,6 +43,8 @@ class Constraint:
 
 
 class _Boolean(Constraint):
+    """The values 0 and 1."""
+
     is_discrete = True
 
     def check(self, value: Tensor) -> Tensor:
@@ -49,11 +52,15 @@ class _Boolean(Constraint):
 
 
 class _Real(Constraint):
+    """The real line (any value but NaN)."""
+
     def check(self, value: Tensor) -> Tensor:
         return value == value  # not NaN
 
 
 class _GreaterThan(Constraint):
+    """(lower_bound, inf)."""
+
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
@@ -65,11 +72,15 @@ class _GreaterThan(Constraint):
 
 
 class _GreaterThanEq(_GreaterThan):
+    """[lower_bound, inf)."""
+
     def check(self, value: Tensor) -> Tensor:
         return self.lower_bound <= value
 
 
 class _LessThan(Constraint):
+    """(-inf, upper_bound)."""
+
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
@@ -81,6 +92,8 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
+    """[lower_bound, upper_bound]."""
+
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
@@ -93,6 +106,8 @@ class _Interval(Constraint):
 
 
 class _Simplex(Constraint):
+    """Nonnegative vectors (the last dim) summing to 1."""
+
     event_dim = 1
 
     def check(self, value: Tensor) -> Tensor:

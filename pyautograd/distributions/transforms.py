@@ -53,6 +53,7 @@ class Transform:
 
     @property
     def event_dim(self) -> int:
+        """How many rightmost dims one event spans (domain and codomain alike)."""
         if self.domain.event_dim == self.codomain.event_dim:
             return self.domain.event_dim
         raise ValueError("Please use either .domain.event_dim or .codomain.event_dim")
@@ -70,6 +71,7 @@ class Transform:
         raise NotImplementedError
 
     def with_cache(self, cache_size: int = 1) -> Transform:
+        """This transform with the given cache size (itself when it has it)."""
         if self._cache_size == cache_size:
             return self
         if type(self).__init__ is Transform.__init__:
@@ -109,12 +111,15 @@ class Transform:
         raise NotImplementedError
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        raise NotImplementedError
+        """log |det dy/dx| for y = self(x), over the batch (summed over the event dims)."""
+        raise NotImplementedError(f"{type(self).__name__} has no log_abs_det_jacobian")
 
     def forward_shape(self, shape: Sequence[int]) -> tuple[int, ...]:
+        """The shape of y for an x of the given shape."""
         return tuple(shape)
 
     def inverse_shape(self, shape: Sequence[int]) -> tuple[int, ...]:
+        """The shape of x for a y of the given shape."""
         return tuple(shape)
 
     def __repr__(self) -> str:

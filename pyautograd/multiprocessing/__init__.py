@@ -5,23 +5,12 @@ strategy settings. Tensors sent through a Queue or to a Process are pickled (cop
 
 from __future__ import annotations
 
-import multiprocessing
 import multiprocessing as _mp
 import traceback
 from multiprocessing import *  # noqa: F403
 from typing import Any
 
-__all__ = [
-    *multiprocessing.__all__,
-    "ProcessContext",
-    "ProcessExitedException",
-    "ProcessRaisedException",
-    "get_all_sharing_strategies",
-    "get_sharing_strategy",
-    "set_sharing_strategy",
-    "spawn",
-    "start_processes",
-]
+# (no __all__: a star import gives multiprocessing's names and the ones below)
 
 _STRATEGIES = {"file_descriptor", "file_system"}
 _strategy = ["file_descriptor"]
@@ -101,6 +90,7 @@ class ProcessContext:
         self.error_queues = error_queues
 
     def pids(self) -> list[int]:
+        """The processes' ids."""
         return [int(p.pid) for p in self.processes]
 
     def join(self, timeout: float | None = None) -> bool:
