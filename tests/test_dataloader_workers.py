@@ -9,6 +9,7 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
 import pytest
 
 import pyautograd as pa
@@ -236,3 +237,39 @@ def test_tensor_through_queue() -> None:
 
 def _put_double(q: Any, t: Any) -> None:
     q.put(t * 2)
+
+
+class RandomDS:
+    """Items drawn from the worker's generators: the global one and Python's random."""
+
+    def __init__(self, lib: Any) -> None:
+        self.lib = lib
+
+    def __len__(self) -> int:
+        return 6
+
+    def __getitem__(self, i: int) -> Any:
+        import random
+
+        vals = [float(self.lib.rand(1)), random.random(), float(self.lib.initial_seed() % 1000)]
+        return self.lib.tensor(vals, dtype=self.lib.float64)
+
+
+@needs_torch
+@pytest.mark.parametrize("persistent", [False, True])
+def test_workers_random_streams_match_pytorch(persistent: bool) -> None:
+    """Each worker's generators are seeded with its seed, as PyTorch's worker processes:
+    random data augmentation in a dataset gives PyTorch's numbers; the main process's stream
+    is untouched."""
+    out = []
+    for lib in (pa, torch):
+        lib.manual_seed(11)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dl = lib.utils.data.DataLoader(
+                RandomDS(lib), batch_size=2, num_workers=2, persistent_workers=persistent
+            )
+        epochs = [[b.tolist() for b in dl] for _ in range(2)]
+        out.append((epochs, lib.rand(3).tolist()))
+    np.testing.assert_allclose(np.array(out[0][0]), np.array(out[1][0]), rtol=1e-6)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-6)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import itertools
+import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -39,13 +40,38 @@ class WorkerInfo:
 _worker_info: WorkerInfo | None = None
 
 
+class _Worker:
+    """An emulated worker: its WorkerInfo and its random generators' states (pyautograd's
+    global generator and Python's random, seeded with the worker's seed as PyTorch's
+    workers are), swapped in while it runs."""
+
+    def __init__(self, info: WorkerInfo) -> None:
+        from ... import random as pa_random
+
+        self.info = info
+        main = (pa_random.get_rng_state(), random.getstate())
+        pa_random.manual_seed(info.seed)
+        random.seed(info.seed)
+        self.states = (pa_random.get_rng_state(), random.getstate())
+        pa_random.set_rng_state(main[0])
+        random.setstate(main[1])
+
+
 @contextlib.contextmanager
-def _in_worker(info: WorkerInfo) -> Iterator[None]:
+def _in_worker(worker: _Worker) -> Iterator[None]:
+    from ... import random as pa_random
+
     global _worker_info
-    was, _worker_info = _worker_info, info
+    was, _worker_info = _worker_info, worker.info
+    main = (pa_random.get_rng_state(), random.getstate())
+    pa_random.set_rng_state(worker.states[0])
+    random.setstate(worker.states[1])
     try:
         yield
     finally:
+        worker.states = (pa_random.get_rng_state(), random.getstate())
+        pa_random.set_rng_state(main[0])
+        random.setstate(main[1])
         _worker_info = was
 
 
@@ -115,7 +141,7 @@ class DataLoader(Generic[T_co]):
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.generator = generator
-        self._workers: list[WorkerInfo] | None = None  # (persistent_workers)
+        self._workers: list[_Worker] | None = None  # (persistent_workers)
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -198,25 +224,28 @@ class DataLoader(Generic[T_co]):
             return self._iter_stream(self.dataset)
         return self._iter_map()
 
-    def _start_workers(self, base_seed: int) -> list[WorkerInfo]:
+    def _start_workers(self, base_seed: int) -> list[_Worker]:
         """PyTorch's worker start, in this process: each worker gets its copy of the dataset
-        (a shallow copy: attributes set in one worker stay there), its WorkerInfo and a call
-        of worker_init_fn(id) (once per iterator, or once per loader with
-        persistent_workers). The global random generators are not reseeded."""
+        (a shallow copy: attributes set in one worker stay there), its WorkerInfo, its own
+        state of pyautograd's global generator and of Python's random (seeded with its seed,
+        swapped in while it runs; NumPy's is not) and a call of worker_init_fn(id) (once per
+        iterator, or once per loader with persistent_workers)."""
         n = self.num_workers
         workers = [
-            WorkerInfo(id=i, num_workers=n, seed=base_seed + i, dataset=copy.copy(self.dataset))
+            _Worker(
+                WorkerInfo(id=i, num_workers=n, seed=base_seed + i, dataset=copy.copy(self.dataset))
+            )
             for i in range(n)
         ]
         for w in workers:
             if self.worker_init_fn is not None:
                 with _in_worker(w):
-                    self.worker_init_fn(w.id)
+                    self.worker_init_fn(w.info.id)
         if self.persistent_workers:
             self._workers = workers
         return workers
 
-    def _iter_workers(self, workers: list[WorkerInfo]) -> Iterator[Any]:
+    def _iter_workers(self, workers: list[_Worker]) -> Iterator[Any]:
         """Batches as PyTorch's workers deliver them (in_order): map-style, batch k is loaded
         by worker k % num_workers from its dataset copy; iterable-style, each worker batches
         its own iterator of its copy and the batches come round robin over the workers still
@@ -229,15 +258,15 @@ class DataLoader(Generic[T_co]):
                 w = workers[k % n]
                 with _in_worker(w):
                     if self.batch_sampler is not None:
-                        batch = self.collate_fn(self._fetch(list(key), w.dataset))
+                        batch = self.collate_fn(self._fetch(list(key), w.info.dataset))
                     else:
-                        batch = self.collate_fn(w.dataset[key])
+                        batch = self.collate_fn(w.info.dataset[key])
                 yield batch  # (the consumer runs outside the worker)
             return
         streams: list[Iterator[Any] | None] = []
         for w in workers:
             with _in_worker(w):
-                streams.append(self._iter_stream(w.dataset))
+                streams.append(self._iter_stream(w.info.dataset))
         while any(st is not None for st in streams):
             for i, st in enumerate(streams):
                 if st is None:
