@@ -251,7 +251,12 @@ class RandomDS:
     def __getitem__(self, i: int) -> Any:
         import random
 
-        vals = [float(self.lib.rand(1)), random.random(), float(self.lib.initial_seed() % 1000)]
+        vals = [
+            float(self.lib.rand(1)),
+            random.random(),
+            float(self.lib.initial_seed() % 1000),
+            float(np.random.rand()),
+        ]
         return self.lib.tensor(vals, dtype=self.lib.float64)
 
 
@@ -260,7 +265,7 @@ class RandomDS:
 def test_workers_random_streams_match_pytorch(persistent: bool) -> None:
     """Each worker's generators are seeded with its seed, as PyTorch's worker processes:
     random data augmentation in a dataset gives PyTorch's numbers; the main process's stream
-    is untouched."""
+    is untouched (NumPy's included)."""
     out = []
     for lib in (pa, torch):
         lib.manual_seed(11)
@@ -269,7 +274,19 @@ def test_workers_random_streams_match_pytorch(persistent: bool) -> None:
             dl = lib.utils.data.DataLoader(
                 RandomDS(lib), batch_size=2, num_workers=2, persistent_workers=persistent
             )
+        np.random.seed(5)
         epochs = [[b.tolist() for b in dl] for _ in range(2)]
-        out.append((epochs, lib.rand(3).tolist()))
+        out.append((epochs, [*lib.rand(3).tolist(), np.random.rand()]))
     np.testing.assert_allclose(np.array(out[0][0]), np.array(out[1][0]), rtol=1e-6)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-6)
+
+
+@needs_torch
+def test_numpy_seed_of_a_worker_is_pytorchs() -> None:
+    from torch.utils.data._utils.worker import _generate_state
+
+    from pyautograd.utils.data.dataloader import _numpy_seed
+
+    for base in (0, 1, 2**32 + 5, 937055941807507096, 2**63 - 1):
+        for wid in (0, 1, 7):
+            assert _numpy_seed(base, wid) == list(_generate_state(base, wid))

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from ... import _core
 from ..._generator import Generator
 from .collate import default_collate, default_convert
@@ -40,38 +42,80 @@ class WorkerInfo:
 _worker_info: WorkerInfo | None = None
 
 
+def _numpy_seed(base_seed: int, worker_id: int) -> list[int]:
+    """PyTorch's NumPy seed of a worker: SeedSequence's hashing of (worker_id, base_seed)
+    into four 32-bit words."""
+    mask = 0xFFFFFFFF
+    hash_a = [0x43B0D7E5]
+
+    def hash_(value: int) -> int:
+        value = (value ^ hash_a[0]) & mask
+        hash_a[0] = (hash_a[0] * 0x931E8875) & mask
+        value = (value * hash_a[0]) & mask
+        return (value ^ (value >> 16)) & mask
+
+    def mix(x: int, y: int) -> int:
+        r = ((0xCA01F9DD * x) - (0x4973F715 * y)) & mask
+        return (r ^ (r >> 16)) & mask
+
+    entropy = [worker_id, base_seed & mask, base_seed >> 32, 0]
+    pool = [hash_(e) for e in entropy]
+    for i_src in range(4):
+        for i_dst in range(4):
+            if i_src != i_dst:
+                pool[i_dst] = mix(pool[i_dst], hash_(pool[i_src]))
+    hash_b = 0x8B51F9DD
+    state = []
+    for v in pool:
+        v = (v ^ hash_b) & mask
+        hash_b = (hash_b * 0x58F38DED) & mask
+        v = (v * hash_b) & mask
+        state.append((v ^ (v >> 16)) & mask)
+    return state
+
+
+def _rng_states() -> tuple[Any, Any, Any]:
+    from ... import random as pa_random
+
+    return pa_random.get_rng_state(), random.getstate(), np.random.get_state()
+
+
+def _set_rng_states(states: tuple[Any, Any, Any]) -> None:
+    from ... import random as pa_random
+
+    pa_random.set_rng_state(states[0])
+    random.setstate(states[1])
+    np.random.set_state(states[2])
+
+
 class _Worker:
     """An emulated worker: its WorkerInfo and its random generators' states (pyautograd's
-    global generator and Python's random, seeded with the worker's seed as PyTorch's
-    workers are), swapped in while it runs."""
+    global generator, Python's random and NumPy's global generator, seeded as PyTorch seeds
+    them in a worker process), swapped in while it runs."""
 
-    def __init__(self, info: WorkerInfo) -> None:
+    def __init__(self, info: WorkerInfo, base_seed: int) -> None:
         from ... import random as pa_random
 
         self.info = info
-        main = (pa_random.get_rng_state(), random.getstate())
+        main = _rng_states()
         pa_random.manual_seed(info.seed)
         random.seed(info.seed)
-        self.states = (pa_random.get_rng_state(), random.getstate())
-        pa_random.set_rng_state(main[0])
-        random.setstate(main[1])
+        np.random.seed(_numpy_seed(base_seed, info.id))
+        self.states = _rng_states()
+        _set_rng_states(main)
 
 
 @contextlib.contextmanager
 def _in_worker(worker: _Worker) -> Iterator[None]:
-    from ... import random as pa_random
-
     global _worker_info
     was, _worker_info = _worker_info, worker.info
-    main = (pa_random.get_rng_state(), random.getstate())
-    pa_random.set_rng_state(worker.states[0])
-    random.setstate(worker.states[1])
+    main = _rng_states()
+    _set_rng_states(worker.states)
     try:
         yield
     finally:
-        worker.states = (pa_random.get_rng_state(), random.getstate())
-        pa_random.set_rng_state(main[0])
-        random.setstate(main[1])
+        worker.states = _rng_states()
+        _set_rng_states(main)
         _worker_info = was
 
 
@@ -227,13 +271,14 @@ class DataLoader(Generic[T_co]):
     def _start_workers(self, base_seed: int) -> list[_Worker]:
         """PyTorch's worker start, in this process: each worker gets its copy of the dataset
         (a shallow copy: attributes set in one worker stay there), its WorkerInfo, its own
-        state of pyautograd's global generator and of Python's random (seeded with its seed,
-        swapped in while it runs; NumPy's is not) and a call of worker_init_fn(id) (once per
-        iterator, or once per loader with persistent_workers)."""
+        states of pyautograd's global generator, Python's random and NumPy's global generator
+        (seeded as PyTorch's workers seed them, swapped in while it runs) and a call of
+        worker_init_fn(id) (once per iterator, or once per loader with persistent_workers)."""
         n = self.num_workers
         workers = [
             _Worker(
-                WorkerInfo(id=i, num_workers=n, seed=base_seed + i, dataset=copy.copy(self.dataset))
+                WorkerInfo(i, n, base_seed + i, copy.copy(self.dataset)),
+                base_seed,
             )
             for i in range(n)
         ]
