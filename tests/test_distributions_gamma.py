@@ -280,3 +280,27 @@ def test_biject_to_transform_to(cons: Any, which: str) -> None:
     if t.bijective:
         _close(t.log_abs_det_jacobian(pa.tensor(xv), y),
                tt.log_abs_det_jacobian(torch.tensor(xv), ty), rtol=1e-9)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make,arrays",
+    [
+        (lambda lib, p: (lib.distributions.Gamma(p[0], p[1]), lib.distributions.Gamma(p[2], p[3])),
+         [R.uniform(0.3, 4, 3) for _ in range(4)]),
+        (lambda lib, p: (lib.distributions.Chi2(p[0]), lib.distributions.Gamma(p[1], p[2])),
+         [R.uniform(0.3, 4, 3) for _ in range(3)]),
+        (lambda lib, p: (lib.distributions.Beta(p[0], p[1]), lib.distributions.Beta(p[2], p[3])),
+         [R.uniform(0.3, 4, 3) for _ in range(4)]),
+        (lambda lib, p: (lib.distributions.Dirichlet(p[0]), lib.distributions.Dirichlet(p[1])),
+         [R.uniform(0.3, 4, (2, 3)) for _ in range(2)]),
+    ],
+)  # fmt: skip
+def test_kl_divergence_against_pytorch(make: Any, arrays: list[np.ndarray]) -> None:
+    po, pt = _params(*arrays)
+    kl = D.kl_divergence(*make(pa, po))
+    tkl = TD.kl_divergence(*make(torch, pt))
+    _close(kl, tkl)
+    kl.sum().backward()
+    tkl.sum().backward()
+    for a, b in zip(po, pt, strict=True):
+        _close(a.grad, b.grad, rtol=1e-9)

@@ -27,7 +27,7 @@ from .. import _core
 from .._api import finfo
 from .._core import Tensor
 from ..autograd import Function, FunctionCtx
-from . import Distribution, Independent, _positive, _real, _size, broadcast_all
+from . import Distribution, Independent, _positive, _real, _size, broadcast_all, register_kl
 from . import constraints as C
 from . import transforms as T
 
@@ -623,3 +623,38 @@ def transform_to(constraint: C.Constraint) -> T.Transform:
     """A transform from the reals onto constraint, not necessarily bijective (softmax for the
     simplex; the others as biject_to)."""
     return _to_constraint(constraint, False)
+
+
+# ---- KL divergences (PyTorch's closed forms) --------------------------------------------------
+def _kl_gamma_gamma(p: Gamma, q: Gamma) -> Tensor:
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = pa.lgamma(q.concentration) - pa.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * pa.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
+    sp = p.concentration1 + p.concentration0
+    sq = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + sp.lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + sq.lgamma()
+    t3 = (p.concentration1 - q.concentration1) * pa.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * pa.digamma(p.concentration0)
+    t5 = (sq - sp) * pa.digamma(sp)
+    return t1 - t2 + t3 + t4 + t5
+
+
+def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
+    sp = p.concentration.sum(-1)
+    sq = q.concentration.sum(-1)
+    t1 = sp.lgamma() - sq.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = pa.digamma(p.concentration) - pa.digamma(sp).unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
+
+
+register_kl(Gamma, Gamma)(_kl_gamma_gamma)
+register_kl(Beta, Beta)(_kl_beta_beta)
+register_kl(Dirichlet, Dirichlet)(_kl_dirichlet_dirichlet)
