@@ -304,3 +304,27 @@ def test_kl_divergence_against_pytorch(make: Any, arrays: list[np.ndarray]) -> N
     tkl.sum().backward()
     for a, b in zip(po, pt, strict=True):
         _close(a.grad, b.grad, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib, p: lib.distributions.Gamma(p[0], p[1]),
+        lambda lib, p: lib.distributions.Chi2(p[0]),
+        lambda lib, p: lib.distributions.Beta(p[0], p[1]),
+        lambda lib, p: lib.distributions.Dirichlet(lib.stack([p[0], p[1]], -1)),
+        lambda lib, p: lib.distributions.StudentT(p[0], p[1], p[1]),
+        lambda lib, p: lib.distributions.TransformedDistribution(
+            lib.distributions.Gamma(p[0], p[1]), [lib.distributions.transforms.ExpTransform()]
+        ),
+    ],
+)
+def test_expand_against_pytorch(make: Any) -> None:
+    arrays = [R.uniform(0.5, 3.0, 3), R.uniform(0.5, 3.0, 3)]
+    d = make(pa, [pa.tensor(a) for a in arrays]).expand((2, 3))
+    t = make(torch, [torch.tensor(a) for a in arrays]).expand((2, 3))
+    assert tuple(d.batch_shape) == tuple(t.batch_shape) == (2, 3)
+    assert tuple(d.event_shape) == tuple(t.event_shape)
+    v = t.sample((4,))
+    _close(d.log_prob(pa.tensor(v.numpy())), t.log_prob(v), rtol=1e-9)
+    assert tuple(d.sample((4,)).shape) == tuple(v.shape)
