@@ -123,6 +123,30 @@ class disable_saved_tensors_hooks:
         return wrapper
 
 
+def queue_callback(callback: Callable[[], Any]) -> None:
+    """Variable._execution_engine.queue_callback: calls callback when the backward pass running
+    on this thread ends (RuntimeError outside a pass)."""
+    _core._queue_callback(callback)
+
+
+class _ExecutionEngine:
+    """torch.autograd.Variable._execution_engine (queue_callback)."""
+
+    @staticmethod
+    def queue_callback(callback: Callable[[], Any]) -> None:
+        """Calls callback when the running backward pass ends."""
+        queue_callback(callback)
+
+
+def _install() -> None:
+    from .autograd import Variable
+
+    Variable._execution_engine = _ExecutionEngine()  # type: ignore[attr-defined]
+
+
+_install()
+
+
 class _MultiHandle:
     def __init__(self, handles: list[Any]) -> None:
         self.handles = handles
@@ -143,13 +167,10 @@ def register_multi_grad_hook(
     tensors: Sequence[Tensor], fn: Callable[..., Any], *, mode: str = "all"
 ) -> _MultiHandle:
     """Calls fn when the gradients of tensors are computed in a backward pass. mode "all":
-    fn(grads) once, with the gradient of each tensor, after the last of them; mode "any":
-    fn(grad) with the first gradient computed in the pass.
-
-    Limit: the end of a pass is not seen here. "all" calls fn when every tensor has received
-    its gradient (PyTorch also calls it, with None entries, after a pass that reaches only some
-    of them: here such a pass calls nothing); a new pass is recognised when a tensor already
-    seen receives a gradient again."""
+    fn(grads) once per pass that reaches any of them, with the gradient of each tensor (None
+    for one the pass does not reach), after the last of them; mode "any": fn(grad) with the
+    first gradient computed in the pass. (A pass reaching only some of the tensors calls fn
+    at its end.)"""
     if mode not in ("all", "any"):
         raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
     tensors = list(tensors)
@@ -158,23 +179,27 @@ def register_multi_grad_hook(
             raise TypeError(f"register_multi_grad_hook(): expected tensors, got {type(t).__name__}")
     n = len(tensors)
     grads: list[Tensor | None] = [None] * n
-    seen: set[int] = set()
+    state = {"seen": 0, "fired": False}
+
+    def end_of_pass() -> None:
+        if mode == "all" and not state["fired"]:
+            fn(list(grads))
+        grads[:] = [None] * n
+        state["seen"], state["fired"] = 0, False
 
     def hook_for(i: int) -> Callable[[Tensor], None]:
         def hook(grad: Tensor) -> None:
-            if i in seen:  # a new pass
-                seen.clear()
-                grads[:] = [None] * n
-            first = not seen
-            seen.add(i)
+            if state["seen"] == 0:
+                _core._queue_callback(end_of_pass)
+            state["seen"] += 1
             grads[i] = grad
             if mode == "any":
-                if first:
+                if not state["fired"]:
+                    state["fired"] = True
                     fn(grad)
-            elif len(seen) == n:
+            elif state["seen"] == n and not state["fired"]:
+                state["fired"] = True
                 fn(list(grads))
-                seen.clear()
-                grads[:] = [None] * n
 
         return hook
 

@@ -306,6 +306,28 @@ void init_autograd(py::module_& m) {
   new py::object(m.attr("_SavedTensor"));  // the type outlives its module attribute (leaked)
   py::delattr(m, "_SavedTensor");
   m.def(
+      "_queue_callback",
+      [](py::object fn) {
+        // the callable, released with the GIL held wherever the engine drops it
+        std::shared_ptr<py::object> f(new py::object(std::move(fn)), [](py::object* o) {
+          if (!Py_IsInitialized()) {
+            o->release();
+            delete o;
+            return;
+          }
+          py::gil_scoped_acquire gil;
+          delete o;
+        });
+        if (!queue_end_of_pass([f] {
+              py::gil_scoped_acquire gil;
+              (*f)();
+            }))
+          throw std::runtime_error("Final callbacks can only be installed during backward pass.");
+      },
+      "Variable._execution_engine.queue_callback: calls `callback` when the backward pass "
+      "running on this thread ends.",
+      py::arg("callback"));
+  m.def(
       "_set_saved_tensors_hooks",
       [](py::object pack, py::object unpack) {
         if (pack.is_none())
