@@ -2,6 +2,7 @@
 // deep graphs, autograd.grad and mm's direct accumulation into .grad.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
 
 #include "autograd/engine.h"
@@ -235,6 +236,36 @@ TEST(Engine, SavedTensorHooksPackAtSaveAndUnpackAtBackward) {
   Tensor z = sum_all(mul(x, c));
   run_backward(z);
   EXPECT_EQ(hooks->packs, before);
+}
+
+// ---- end-of-pass callbacks (Variable._execution_engine.queue_callback) ----
+
+// A node that queues a callback (which queues another) when it runs.
+struct Queuer : Node {
+  std::vector<std::string>* log;
+  explicit Queuer(std::vector<std::string>* l) : log(l) {}
+  const char* name() const override { return "QueuerBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    log->push_back("node");
+    EXPECT_TRUE(queue_end_of_pass([l = log] {
+      l->push_back("end");
+      EXPECT_TRUE(queue_end_of_pass([l] { l->push_back("end2"); }));
+    }));
+    return std::vector<Tensor>(next.size(), g);
+  }
+};
+
+TEST(Engine, EndOfPassCallbacksRunAfterThePass) {
+  std::vector<std::string> log;
+  EXPECT_FALSE(queue_end_of_pass([&] { log.push_back("never"); }));  // no pass running
+  Tensor x = leaf({1, 2}, Dims{2});
+  Tensor out = zeros(Dims{2}, DType::Float64);
+  attach(std::make_shared<Queuer>(&log), {&x}, out);
+  run_backward(sum_all(out), true);
+  EXPECT_EQ(log, (std::vector<std::string>{"node", "end", "end2"}));
+  log.clear();
+  grad({sum_all(out)}, {}, {x}, false, false);  // autograd.grad runs them too
+  EXPECT_EQ(log, (std::vector<std::string>{"node", "end", "end2"}));
 }
 
 TEST(Engine, DataAliasIsTheEscapeHatch) {
