@@ -108,6 +108,20 @@ py::object node_type(const char* name) {
   return types->emplace(name, py::reinterpret_steal<py::object>(t)).first->second;
 }
 
+// A Python object owned from C++ code that may drop it without the GIL (the engine, a node):
+// released with the GIL held (leaked once the interpreter is gone).
+std::shared_ptr<py::object> owned_with_gil(py::object o) {
+  return std::shared_ptr<py::object>(new py::object(std::move(o)), [](py::object* p) {
+    if (!Py_IsInitialized()) {
+      p->release();
+      delete p;
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    delete p;
+  });
+}
+
 // torch.autograd.graph.saved_tensors_hooks: Python's pack and unpack (node.h SavedTensorHooks).
 struct PySavedTensorHooks final : SavedTensorHooks {
   py::object pack_hook, unpack_hook;
@@ -125,17 +139,7 @@ struct PySavedTensorHooks final : SavedTensorHooks {
   }
   std::shared_ptr<void> pack(const Tensor& t) override {
     py::gil_scoped_acquire gil;
-    auto* r = new py::object(pack_hook(t));
-    return std::shared_ptr<void>(r, [](void* p) {
-      auto* o = static_cast<py::object*>(p);
-      if (!Py_IsInitialized()) {  // interpreter gone (exit): nothing left to decref
-        o->release();
-        delete o;
-        return;
-      }
-      py::gil_scoped_acquire gil;
-      delete o;
-    });
+    return owned_with_gil(pack_hook(t));
   }
   Tensor unpack(const std::shared_ptr<void>& packed) override {
     py::gil_scoped_acquire gil;
@@ -308,16 +312,7 @@ void init_autograd(py::module_& m) {
   m.def(
       "_queue_callback",
       [](py::object fn) {
-        // the callable, released with the GIL held wherever the engine drops it
-        std::shared_ptr<py::object> f(new py::object(std::move(fn)), [](py::object* o) {
-          if (!Py_IsInitialized()) {
-            o->release();
-            delete o;
-            return;
-          }
-          py::gil_scoped_acquire gil;
-          delete o;
-        });
+        std::shared_ptr<py::object> f = owned_with_gil(std::move(fn));
         if (!queue_end_of_pass([f] {
               py::gil_scoped_acquire gil;
               (*f)();

@@ -125,7 +125,7 @@ class ProcessContext:
         )
 
 
-def start_processes(
+def spawn(
     fn: Any,
     args: tuple[Any, ...] = (),
     nprocs: int = 1,
@@ -133,7 +133,9 @@ def start_processes(
     daemon: bool = False,
     start_method: str = "spawn",
 ) -> ProcessContext | None:
-    """Runs fn(i, *args) for i in range(nprocs), each in a new process of start_method."""
+    """torch.multiprocessing.spawn (and start_processes): fn(i, *args) for i in range(nprocs),
+    each in a new process of start_method ("spawn" by default); with join, waits and re-raises
+    a failure of one of them, else returns the ProcessContext."""
     ctx: Any = _mp.get_context(start_method)
     processes, queues = [], []
     for i in range(nprocs):
@@ -150,14 +152,4 @@ def start_processes(
     return None
 
 
-def spawn(
-    fn: Any,
-    args: tuple[Any, ...] = (),
-    nprocs: int = 1,
-    join: bool = True,
-    daemon: bool = False,
-    start_method: str = "spawn",
-) -> ProcessContext | None:
-    """torch.multiprocessing.spawn: fn(i, *args) in nprocs processes (start_method "spawn" by
-    default); with join, waits and re-raises a failure of one of them."""
-    return start_processes(fn, args, nprocs, join, daemon, start_method)
+start_processes = spawn

@@ -247,15 +247,7 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            prob = torch.rand_like(t)
-            topk = torch.topk(prob.view(-1), k=nparams_toprune)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _prune_entries(self.amount, t, default_mask, lambda: torch.rand_like(t), True)
 
     @classmethod
     def apply(cls, module: Any, name: str, amount: float) -> Any:  # type: ignore[override]
@@ -273,14 +265,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            topk = torch.topk(torch.abs(t).reshape(-1), k=nparams_toprune, largest=False)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+        return _prune_entries(self.amount, t, default_mask, lambda: torch.abs(t), False)
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -488,6 +473,21 @@ def is_pruned(module: Any) -> bool:
             if isinstance(hook, BasePruningMethod):
                 return True
     return False
+
+
+def _prune_entries(
+    amount: Any, t: Tensor, default_mask: Tensor, scores: Any, largest: bool
+) -> Tensor:
+    """default_mask with the `amount` entries of t of largest (smallest) scores() zeroed (the
+    scores are drawn only when something is pruned, as PyTorch's)."""
+    tensor_size = t.nelement()
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    mask = default_mask.clone()
+    if nparams_toprune != 0:
+        topk = torch.topk(scores().reshape(-1), k=nparams_toprune, largest=largest)
+        mask.view(-1)[topk.indices] = 0
+    return mask
 
 
 def _channel_mask(t: Tensor, dim: int, keep: Tensor) -> Tensor:
