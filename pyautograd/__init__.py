@@ -214,6 +214,7 @@ from . import distributions as distributions  # noqa: E402
 from . import func as func  # noqa: E402
 from . import jit as jit  # noqa: E402
 from . import linalg as linalg  # noqa: E402
+from . import multiprocessing as multiprocessing  # noqa: E402
 from . import nn as nn  # noqa: E402 - after the Tensor methods above are installed
 from . import optim as optim  # noqa: E402
 from . import profiler as profiler  # noqa: E402

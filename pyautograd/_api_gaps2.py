@@ -351,27 +351,6 @@ def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
     return tuple(reversed(out))
 
 
-_MATMUL_PRECISION = ["highest"]
-
-
-def set_float32_matmul_precision(precision: str) -> None:
-    """Records the float32 matmul precision ("highest", "high" or "medium"); pyautograd's
-    float32 matmuls always run at full precision. Another value warns, as in PyTorch."""
-    if precision not in ("highest", "high", "medium"):
-        warnings.warn(
-            f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
-            f"setFloat32MatmulPrecision call has no effect.",
-            stacklevel=2,
-        )
-        return
-    _MATMUL_PRECISION[0] = precision
-
-
-def get_float32_matmul_precision() -> str:
-    """The value last given to set_float32_matmul_precision ("highest" by default)."""
-    return _MATMUL_PRECISION[0]
-
-
 def set_flush_denormal(mode: bool) -> bool:
     """Denormal flushing is not supported here: returns False (PyTorch's answer on machines
     without it) and changes nothing."""
@@ -443,58 +422,60 @@ def get_device(input: Tensor) -> int:
     return -1
 
 
-def real(input: Tensor) -> Tensor:
-    """The real part: a real tensor itself (pyautograd has no complex dtypes)."""
-    _need_tensor(input, "real")
-    return input
+def _for_real(name: str, result: Any, doc: str) -> Any:
+    """A function of a (real) tensor whose answer does not depend on its values: result(input)."""
+
+    def fn(input: Tensor) -> Any:
+        _need_tensor(input, name)
+        return result(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def imag(input: Tensor) -> Tensor:
-    """The imaginary part: raises for real tensors, as PyTorch (no complex dtypes here)."""
-    _need_tensor(input, "imag")
+def _imag(input: Tensor) -> Tensor:
     raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
 
 
-def isreal(input: Tensor) -> Tensor:
-    """True everywhere: a real tensor's elements are real (a bool tensor of input's shape)."""
-    _need_tensor(input, "isreal")
-    return _core.ones(input.shape, dtype=pa.bool)
-
-
-def conj(input: Tensor) -> Tensor:
-    """The complex conjugate: a real tensor itself."""
-    _need_tensor(input, "conj")
+def _itself(input: Tensor) -> Tensor:
     return input
 
 
-def conj_physical(input: Tensor) -> Tensor:
-    """The complex conjugate, materialised: a real tensor itself."""
-    _need_tensor(input, "conj_physical")
-    return input
-
-
-def resolve_conj(input: Tensor) -> Tensor:
-    """input with a lazy conjugation materialised: a real tensor itself."""
-    _need_tensor(input, "resolve_conj")
-    return input
-
-
-def resolve_neg(input: Tensor) -> Tensor:
-    """input with a lazy negation materialised: a real tensor itself."""
-    _need_tensor(input, "resolve_neg")
-    return input
-
-
-def is_conj(input: Tensor) -> bool:
-    """False: no tensor here carries a lazy conjugation."""
-    _need_tensor(input, "is_conj")
+def _false(input: Tensor) -> bool:
     return False
 
 
-def is_neg(input: Tensor) -> bool:
-    """False: no tensor here carries a lazy negation."""
-    _need_tensor(input, "is_neg")
-    return False
+def _all_true(input: Tensor) -> Tensor:
+    return _core.ones(input.shape, dtype=_core.bool)
+
+
+# pyautograd has no complex dtypes: what PyTorch does for real tensors
+real = _for_real(
+    "real", _itself, "The real part: a real tensor itself (pyautograd has no complex dtypes)."
+)
+imag = _for_real(
+    "imag",
+    _imag,
+    "The imaginary part: raises for real tensors, as PyTorch (no complex dtypes here).",
+)
+isreal = _for_real(
+    "isreal",
+    _all_true,
+    "True everywhere: a real tensor's elements are real (a bool tensor of input's shape).",
+)
+conj = _for_real("conj", _itself, "The complex conjugate: a real tensor itself.")
+conj_physical = _for_real(
+    "conj_physical", _itself, "The complex conjugate, materialised: a real tensor itself."
+)
+resolve_conj = _for_real(
+    "resolve_conj", _itself, "input with a lazy conjugation materialised: a real tensor itself."
+)
+resolve_neg = _for_real(
+    "resolve_neg", _itself, "input with a lazy negation materialised: a real tensor itself."
+)
+is_conj = _for_real("is_conj", _false, "False: no tensor here carries a lazy conjugation.")
+is_neg = _for_real("is_neg", _false, "False: no tensor here carries a lazy negation.")
 
 
 def adjoint(input: Tensor) -> Tensor:
@@ -1772,8 +1753,6 @@ FUNCTIONS: dict[str, Any] = {
     "detach": detach,
     "masked_fill": masked_fill,
     "unravel_index": unravel_index,
-    "set_float32_matmul_precision": set_float32_matmul_precision,
-    "get_float32_matmul_precision": get_float32_matmul_precision,
     "set_flush_denormal": set_flush_denormal,
     "is_inference_mode_enabled": is_inference_mode_enabled,
     "is_anomaly_enabled": is_anomaly_enabled,

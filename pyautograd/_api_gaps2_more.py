@@ -1,9 +1,9 @@
 """More of the second gap list: the LU family (linalg.lu_factor/lu_factor_ex/lu/lu_solve,
 torch.lu/lu_unpack/lu_solve: partial pivoting as LAPACK's getrf, with PyTorch's gradient for
 square matrices), the regularised incomplete gamma functions (igamma/igammac, special.gammainc/
-gammaincc: Cephes, as PyTorch; differentiable in x), in-place random fills (cauchy_,
-geometric_, log_normal_), poisson/binomial sampling, unsafe_chunk/unsafe_split, fill,
-is_inference, share_memory_/is_shared, and settings programs set and read back
+gammaincc: Cephes, as PyTorch; differentiable in x), the in-place random fill log_normal_
+(cauchy_ and geometric_ are _multinomial's), poisson/binomial sampling, unsafe_chunk/
+unsafe_split, fill, is_inference, share_memory_/is_shared, and settings programs set and read back
 (interop threads, warn_always, deterministic debug mode).
 """
 
@@ -437,19 +437,6 @@ def _float_inplace(self: Tensor, op: str) -> None:
         raise RuntimeError(f"\"{op}\" not implemented for '{str(self.dtype).rsplit('.', 1)[-1]}'")
 
 
-def _cauchy_(
-    self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
-) -> Tensor:
-    """In place: samples of the Cauchy distribution (median, sigma > 0)."""
-    _float_inplace(self, "cauchy_")
-    if not sigma > 0:
-        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
-    with pa.no_grad():
-        u = pa.empty(self.shape, dtype=pa.float64).uniform_(generator=generator)
-        self.copy_(median + sigma * pa.tan(math.pi * (u - 0.5)))
-    return self
-
-
 def _log_normal_(
     self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Any = None
 ) -> Tensor:
@@ -460,18 +447,6 @@ def _log_normal_(
     with pa.no_grad():
         n = pa.empty(self.shape, dtype=pa.float64).normal_(mean, std, generator=generator)
         self.copy_(pa.exp(n))
-    return self
-
-
-def _geometric_(self: Tensor, p: float, *, generator: Any = None) -> Tensor:
-    """In place: samples of the geometric distribution (trials to the first success, >= 1)."""
-    _need(self, "geometric_", "self")
-    if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    with pa.no_grad():
-        u = pa.empty(self.shape, dtype=pa.float64).uniform_(generator=generator)
-        u = pa.clamp(u, min=np.finfo(np.float64).tiny)
-        self.copy_(pa.ceil(pa.log(u) / math.log1p(-p)))
     return self
 
 
@@ -675,9 +650,7 @@ def install(cls: type[Tensor], module: dict[str, Any], linalg: Any, special: Any
         "igammac": igammac,
         "igamma_": _igamma_,
         "igammac_": _igammac_,
-        "cauchy_": _cauchy_,
         "log_normal_": _log_normal_,
-        "geometric_": _geometric_,
         "unsafe_chunk": unsafe_chunk,
         "unsafe_split": unsafe_split,
         "unsafe_split_with_sizes": unsafe_split_with_sizes,
@@ -692,6 +665,19 @@ def install(cls: type[Tensor], module: dict[str, Any], linalg: Any, special: Any
 
 
 # ---- orthogonal polynomials of torch.special (PyTorch's recurrences; no derivative) -----------
+def _recurrence(n: int, p1: float, step: Any, ks: Any) -> float:
+    """P_n of a three-term recurrence from P_0 = 1 and P_1 = p1: for each k of ks the next value
+    is step(k, P_prev, P_cur) (n >= 0; the loop runs n - 1 times)."""
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return p1
+    p, q = 1.0, p1
+    for k in ks:
+        p, q = q, step(k, p, q)
+    return q
+
+
 def _cheb_t(x: float, n: int) -> float:
     if n < 0:
         return 0.0
@@ -699,16 +685,7 @@ def _cheb_t(x: float, n: int) -> float:
         return 1.0 if x > 0 or n % 2 == 0 else -1.0
     if n > 6 and abs(x) < 1.0:
         return math.cos(n * math.acos(x))
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x
-    p, q = 1.0, x
-    r = q
-    for _ in range(2, n + 1):
-        r = (x + x) * q - p
-        p, q = q, r
-    return r
+    return _recurrence(n, x, lambda k, p, q: (x + x) * q - p, range(2, n + 1))
 
 
 def _cheb_u(x: float, n: int) -> float:
@@ -721,16 +698,7 @@ def _cheb_u(x: float, n: int) -> float:
         if math.sin(t) != 0:
             return math.sin((n + 1) * t) / math.sin(t)
         return (n + 1) * math.cos((n + 1) * t) * x
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x + x
-    p, q = 1.0, x + x
-    r = q
-    for _ in range(2, n + 1):
-        r = (x + x) * q - p
-        p, q = q, r
-    return r
+    return _recurrence(n, x + x, lambda k, p, q: (x + x) * q - p, range(2, n + 1))
 
 
 def _cheb_v(x: float, n: int) -> float:
@@ -745,16 +713,7 @@ def _cheb_v(x: float, n: int) -> float:
         if math.sin(t / 2) != 1.0:
             return math.cos((n + 0.5) * t) / math.cos(t / 2)
         return float(n + n + 1) if n % 2 == 0 else -float(n + n + 1)
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x + x - 1.0
-    p, q = 1.0, x + x - 1.0
-    r = q
-    for _ in range(2, n + 1):
-        r = (x + x) * q - p
-        p, q = q, r
-    return r
+    return _recurrence(n, x + x - 1.0, lambda k, p, q: (x + x) * q - p, range(2, n + 1))
 
 
 def _cheb_w(x: float, n: int) -> float:
@@ -771,46 +730,19 @@ def _cheb_w(x: float, n: int) -> float:
         if x > 0:
             return float(n + n + 1)
         return 1.0 if n % 2 == 0 else -1.0
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x + x + 1.0
-    p, q = 1.0, x + x + 1.0
-    r = q
-    for _ in range(2, n + 1):
-        r = (x + x) * q - p
-        p, q = q, r
-    return r
+    return _recurrence(n, x + x + 1.0, lambda k, p, q: (x + x) * q - p, range(2, n + 1))
 
 
 def _hermite_h(x: float, n: int) -> float:
     if n < 0:
         return 0.0
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x + x
-    p, q = 1.0, x + x
-    r = q
-    for k in range(2, n + n, 2):
-        r = (x + x) * q - k * p
-        p, q = q, r
-    return r
+    return _recurrence(n, x + x, lambda k, p, q: (x + x) * q - k * p, range(2, n + n, 2))
 
 
 def _hermite_he(x: float, n: int) -> float:
     if n < 0:
         return 0.0
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x
-    p, q = 1.0, x
-    r = q
-    for k in range(1, n):
-        r = x * q - k * p
-        p, q = q, r
-    return r
+    return _recurrence(n, x, lambda k, p, q: x * q - k * p, range(1, n))
 
 
 def _laguerre_l(x: float, n: int) -> float:
@@ -818,16 +750,9 @@ def _laguerre_l(x: float, n: int) -> float:
         return 0.0
     if abs(x) == 0.0:
         return 1.0
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return 1.0 - x
-    p, q = 1.0, 1.0 - x
-    r = q
-    for k in range(1, n):
-        r = (((k + k) + (1.0 - x)) * q - k * p) / (k + 1)
-        p, q = q, r
-    return r
+    return _recurrence(
+        n, 1.0 - x, lambda k, p, q: (((k + k) + (1.0 - x)) * q - k * p) / (k + 1), range(1, n)
+    )
 
 
 def _legendre_p(x: float, n: int) -> float:
@@ -835,16 +760,7 @@ def _legendre_p(x: float, n: int) -> float:
         return 0.0
     if abs(x) == 1.0:
         return 1.0 if x > 0 or n == 0 or n % 2 == 0 else -1.0
-    if n == 0:
-        return 1.0
-    if n == 1:
-        return x
-    p, q = 1.0, x
-    r = q
-    for k in range(1, n):
-        r = ((k + k + 1) * x * q - k * p) / (k + 1)
-        p, q = q, r
-    return r
+    return _recurrence(n, x, lambda k, p, q: ((k + k + 1) * x * q - k * p) / (k + 1), range(1, n))
 
 
 def _shifted(f: Any) -> Any:

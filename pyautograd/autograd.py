@@ -468,3 +468,8 @@ profiler.EventList = _profiler.EventList  # type: ignore[attr-defined]
 profiler.FunctionEvent = _profiler.FunctionEvent  # type: ignore[attr-defined]
 profiler.FunctionEventAvg = _profiler.FunctionEventAvg  # type: ignore[attr-defined]
 sys.modules[profiler.__name__] = profiler
+
+# torch.autograd.graph: saved-tensor hooks, register_multi_grad_hook, Node.
+from . import _autograd_graph as graph  # noqa: E402
+
+sys.modules[__name__ + ".graph"] = graph

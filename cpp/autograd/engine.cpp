@@ -390,10 +390,33 @@ std::vector<Edge> root_edges(const std::vector<Tensor>& roots, const std::vector
   return edges;
 }
 
+// The callbacks queued during each pass running on this thread (innermost last).
+thread_local std::vector<std::vector<std::function<void()>>> end_of_pass;
+
+struct EndOfPass {
+  EndOfPass() { end_of_pass.emplace_back(); }
+  ~EndOfPass() { end_of_pass.pop_back(); }  // (a failed pass: dropped)
+  EndOfPass(const EndOfPass&) = delete;
+  EndOfPass& operator=(const EndOfPass&) = delete;
+  void run() {
+    for (size_t i = 0; i < end_of_pass.back().size(); ++i) {
+      std::function<void()> fn = end_of_pass.back()[i];  // (the vector may grow meanwhile)
+      fn();
+    }
+  }
+};
+
 }  // namespace
+
+bool queue_end_of_pass(std::function<void()> fn) {
+  if (end_of_pass.empty()) return false;
+  end_of_pass.back().push_back(std::move(fn));
+  return true;
+}
 
 void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph,
               bool create_graph) {
+  EndOfPass callbacks;
   GradModeGuard mode(create_graph);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
@@ -405,11 +428,13 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads
   pass.graph = create_graph;
   pass.run(edges, root_grads);
   if (!retain_graph) pass.release();
+  callbacks.run();
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
                          const std::vector<Tensor>& inputs, bool retain_graph, bool allow_unused,
                          bool create_graph) {
+  EndOfPass callbacks;
   GradModeGuard mode(create_graph);
   std::vector<Tensor> root_grads;
   std::vector<Edge> edges = root_edges(roots, grads, root_grads);
@@ -434,6 +459,7 @@ std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Ten
   // Released before the unused-input error, as PyTorch (its engine frees the graph as it runs):
   // a later backward through it raises there too.
   if (!retain_graph) pass.release();
+  callbacks.run();
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!pass.captured[i] && !allow_unused)
       fail("grad", "one of the differentiated tensors (input ", i,

@@ -19,6 +19,11 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads
 std::vector<Tensor> grad_by_recompute(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                                       const std::vector<Tensor>& inputs, const Tensor& g);
 
+// Variable._execution_engine.queue_callback: fn runs when the innermost backward pass (backward
+// or grad) running on this thread ends, after its gradients are delivered (callbacks queued by
+// callbacks run too); a pass that fails drops them. False (nothing queued) outside a pass.
+bool queue_end_of_pass(std::function<void()> fn);
+
 // Gradients of roots w.r.t. inputs; .grad is left untouched. Empty tensors for unused inputs
 // (an error unless allow_unused).
 std::vector<Tensor> grad(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,

@@ -10,10 +10,38 @@ namespace {
 std::atomic<uint64_t> next_seq{1};
 }
 
+std::shared_ptr<SavedTensorHooks>& saved_tensor_hooks() {
+  thread_local std::shared_ptr<SavedTensorHooks> hooks;
+  return hooks;
+}
+
+namespace {
+// Unsets this thread's hooks while one of them runs (an op inside pack() saves plainly).
+struct HooksOff {
+  std::shared_ptr<SavedTensorHooks> was = std::move(saved_tensor_hooks());
+  ~HooksOff() { saved_tensor_hooks() = std::move(was); }
+};
+}  // namespace
+
 SavedTensor::SavedTensor(const Tensor& t)
     : t_(detach(t)), version_(t->storage->version), saved_(true) {
   if (!t->is_view && t->autograd && t->autograd->grad_fn)
     meta_ = t->autograd, fn_ = t->autograd->grad_fn.get();
+  if (saved_tensor_hooks()) {
+    HooksOff off;
+    hooks_ = off.was;
+    packed_ = hooks_->pack(t_);
+    t_.reset();
+  }
+}
+
+const Tensor& SavedTensor::unpacked() const {
+  if (!packed_) return t_;
+  if (!t_) {
+    HooksOff off;
+    t_ = hooks_->unpack(packed_);
+  }
+  return t_;
 }
 
 void fail_freed(const Node& owner) { fail_freed(owner.name()); }
@@ -27,7 +55,11 @@ void fail_freed(const char* op) {
 }
 
 void SavedTensor::check(const Node& owner) const {
-  if (saved_ && (!t_ || t_->storage->version != version_)) check(owner.name());  // throws
+  if (hooks_) {  // packed: no version to check
+    if (!packed_) fail_freed(owner);
+  } else if (saved_ && (!t_ || t_->storage->version != version_)) {
+    check(owner.name());  // throws
+  }
   if (auto m = meta_.lock(); m && !m->grad_fn && fn_ != &owner)
     fail(owner.name(),
          "trying to use a saved tensor that has been detached in-place, i.e. with .detach_(); "
@@ -36,6 +68,10 @@ void SavedTensor::check(const Node& owner) const {
 
 void SavedTensor::check(const char* op) const {
   if (!saved_) return;
+  if (hooks_) {  // packed: no version to check
+    if (!packed_) fail_freed(op);
+    return;
+  }
   if (!t_) fail_freed(op);
   if (t_->storage->version != version_)
     fail(op,
@@ -47,12 +83,12 @@ void SavedTensor::check(const char* op) const {
 
 const Tensor& SavedTensor::unpack(const Node& owner) const {
   check(owner);
-  return t_;
+  return unpacked();
 }
 
 const Tensor& SavedTensor::unpack(const char* op) const {
   check(op);
-  return t_;
+  return unpacked();
 }
 
 Node::~Node() {

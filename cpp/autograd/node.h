@@ -21,8 +21,20 @@ struct Edge {
   bool valid() const { return fn || leaf; }
 };
 
+// torch.autograd.graph.saved_tensors_hooks (bindings/autograd.cpp): while a pair of hooks is
+// set on this thread, a tensor saved for backward is given to pack() and only what it returned
+// is kept; backward gives that to unpack() for the tensor. Unset (the usual case) it costs one
+// thread-local load per saved tensor. The hooks are not set while they run.
+struct SavedTensorHooks {
+  virtual ~SavedTensorHooks() = default;
+  virtual std::shared_ptr<void> pack(const Tensor& t) = 0;
+  virtual Tensor unpack(const std::shared_ptr<void>& packed) = 0;
+};
+std::shared_ptr<SavedTensorHooks>& saved_tensor_hooks();  // this thread's (null: none)
+
 // A tensor saved for backward, without its autograd state (no cycles through the graph), with
-// the version it had when saved so that a later in-place change is detected.
+// the version it had when saved so that a later in-place change is detected (not when packed
+// by hooks: PyTorch's saved tensors with hooks are not version-checked either).
 class SavedTensor {
  public:
   SavedTensor() = default;
@@ -33,11 +45,17 @@ class SavedTensor {
   // node does not exist yet when it saves: `op` names it in the error.
   const Tensor& unpack(const char* op) const;
   void check(const char* op) const;
-  void reset() { t_.reset(); }
+  void reset() {
+    t_.reset();
+    packed_.reset();
+  }
   bool was_saved() const { return saved_; }
 
  private:
-  Tensor t_;
+  const Tensor& unpacked() const;            // t_, or (packed) what the unpack hook gives
+  mutable Tensor t_;                         // (filled from packed_ at the first unpack)
+  std::shared_ptr<void> packed_;             // what the pack hook returned (t_ then empty)
+  std::shared_ptr<SavedTensorHooks> hooks_;  // the hooks that packed it
   uint64_t version_ = 0;
   bool saved_ = false;
   // A non-leaf saved by an op that took it as an input: its autograd state and history then.

@@ -108,6 +108,50 @@ py::object node_type(const char* name) {
   return types->emplace(name, py::reinterpret_steal<py::object>(t)).first->second;
 }
 
+// A Python object owned from C++ code that may drop it without the GIL (the engine, a node):
+// released with the GIL held (leaked once the interpreter is gone).
+std::shared_ptr<py::object> owned_with_gil(py::object o) {
+  return std::shared_ptr<py::object>(new py::object(std::move(o)), [](py::object* p) {
+    if (!Py_IsInitialized()) {
+      p->release();
+      delete p;
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    delete p;
+  });
+}
+
+// torch.autograd.graph.saved_tensors_hooks: Python's pack and unpack (node.h SavedTensorHooks).
+struct PySavedTensorHooks final : SavedTensorHooks {
+  py::object pack_hook, unpack_hook;
+  PySavedTensorHooks(py::object p, py::object u)
+      : pack_hook(std::move(p)), unpack_hook(std::move(u)) {}
+  ~PySavedTensorHooks() override {
+    if (!Py_IsInitialized()) {
+      pack_hook.release();
+      unpack_hook.release();
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    pack_hook = py::object();
+    unpack_hook = py::object();
+  }
+  std::shared_ptr<void> pack(const Tensor& t) override {
+    py::gil_scoped_acquire gil;
+    return owned_with_gil(pack_hook(t));
+  }
+  Tensor unpack(const std::shared_ptr<void>& packed) override {
+    py::gil_scoped_acquire gil;
+    py::object r = unpack_hook(*static_cast<py::object*>(packed.get()));
+    if (!py::isinstance<TensorImpl>(r))
+      throw py::type_error(std::string("Output of saved tensor unpack_hook expected to be a "
+                                       "Tensor but got result of type ") +
+                           py::str(py::type::of(r).attr("__name__")).cast<std::string>());
+    return r.cast<Tensor>();
+  }
+};
+
 }  // namespace
 
 py::object node_object(const std::shared_ptr<Node>& n) {
@@ -265,6 +309,30 @@ void init_autograd(py::module_& m) {
            "Drops the tensor (after a backward pass without retain_graph).");
   new py::object(m.attr("_SavedTensor"));  // the type outlives its module attribute (leaked)
   py::delattr(m, "_SavedTensor");
+  m.def(
+      "_queue_callback",
+      [](py::object fn) {
+        std::shared_ptr<py::object> f = owned_with_gil(std::move(fn));
+        if (!queue_end_of_pass([f] {
+              py::gil_scoped_acquire gil;
+              (*f)();
+            }))
+          throw std::runtime_error("Final callbacks can only be installed during backward pass.");
+      },
+      "Variable._execution_engine.queue_callback: calls `callback` when the backward pass "
+      "running on this thread ends.",
+      py::arg("callback"));
+  m.def(
+      "_set_saved_tensors_hooks",
+      [](py::object pack, py::object unpack) {
+        if (pack.is_none())
+          saved_tensor_hooks().reset();
+        else
+          saved_tensor_hooks() = std::make_shared<PySavedTensorHooks>(pack, unpack);
+      },
+      "Sets this thread's saved-tensor hooks (None: unsets them); autograd.graph keeps the "
+      "stack of saved_tensors_hooks contexts.",
+      py::arg("pack_hook"), py::arg("unpack_hook"));
   m.def(
       "_save_tensor", [](const Tensor& t) { return SavedTensor(t); },
       "Saves `tensor` for backward (ctx.save_for_backward): a detached alias and its version.",

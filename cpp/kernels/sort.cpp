@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "capture/hooks.h"
@@ -83,6 +84,51 @@ void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& i
       for (int64_t j = 0; j < k; ++j) {
         v[r * k + j] = row[order[static_cast<size_t>(j)]];
         ix[r * k + j] = order[static_cast<size_t>(j)];
+      }
+    }
+  });
+}
+
+void topk_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, bool largest,
+                    int64_t k) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("topk", {capture::W(values), capture::W(indices), capture::R(in)},
+                [=](const Tensor* t) { topk_rows_into(t[0], t[1], t[2], largest, k); });
+  // The waist: a recorder of kernel calls intercepts here (topk, values, indices, in, k).
+  const int64_t n = in->dim() ? in->shape[in->dim() - 1] : 1;
+  const int64_t rows = n ? in->numel / n : 0;
+  if (k == 0) return;
+  dispatch(in->dtype, [&](auto z) {
+    using T = decltype(z);
+    using Elem = std::pair<T, int64_t>;
+    const T* x = in->data_as<T>();
+    T* v = values->data_as<T>();
+    int64_t* ix = indices->data_as<int64_t>();
+    std::vector<Elem> queue(static_cast<size_t>(n));
+    auto isnan_ = [](T a) {
+      if constexpr (std::is_floating_point_v<T>)
+        return std::isnan(a);
+      else
+        return (static_cast<void>(a), false);
+    };
+    // PyTorch's TopKComparator
+    auto before = [&](const Elem& a, const Elem& b) {
+      if (largest) return (isnan_(a.first) && !isnan_(b.first)) || a.first > b.first;
+      return (!isnan_(a.first) && isnan_(b.first)) || a.first < b.first;
+    };
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = x + r * n;
+      for (int64_t j = 0; j < n; ++j) queue[static_cast<size_t>(j)] = Elem(row[j], j);
+      if (k * 64 <= n) {
+        std::partial_sort(queue.begin(), queue.begin() + k, queue.end(), before);
+      } else {
+        std::nth_element(queue.begin(), queue.begin() + (k - 1), queue.end(), before);
+        std::sort(queue.begin(), queue.begin() + (k - 1), before);
+      }
+      for (int64_t j = 0; j < k; ++j) {
+        v[r * k + j] = queue[static_cast<size_t>(j)].first;
+        ix[r * k + j] = queue[static_cast<size_t>(j)].second;
       }
     }
   });

@@ -14,6 +14,13 @@ namespace pyag {
 void sort_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, bool descending,
                     int64_t k);
 
+// values/indices (rows, k): torch.topk's k largest (smallest) elements of each row, sorted, and
+// their positions, with PyTorch's CPU order among equal elements: its (value, position) queue
+// through std::partial_sort when k * 64 <= n, else std::nth_element and std::sort of the first
+// k - 1 (NaN largest).
+void topk_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, bool largest,
+                    int64_t k);
+
 // values/indices (rows): the k-th smallest (1-based) element of each row and its position.
 // nan_propagates: a row holding NaN gives NaN and the position of its first NaN (median).
 void kth_rows_into(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t k,

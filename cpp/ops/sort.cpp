@@ -68,7 +68,7 @@ struct Selected {
 
 // The kernel's outputs for `a` of k elements per row along d, in a's layout.
 Selected select_rows(const Tensor& a, int d, int64_t k, bool keepdim, bool kth, int64_t kth_k,
-                     bool descending, bool nan_propagates) {
+                     bool descending, bool nan_propagates, bool topk = false) {
   const bool scalar = a->dim() == 0;
   Tensor x = rows_last(a, d);
   Dims shape = x->shape;
@@ -76,6 +76,8 @@ Selected select_rows(const Tensor& a, int d, int64_t k, bool keepdim, bool kth, 
   Tensor v = empty(shape, a->dtype), i = empty(shape, DType::Int64);
   if (kth)
     kth_rows_into(v, i, x, kth_k, nan_propagates);
+  else if (topk)
+    topk_rows_into(v, i, x, descending, k);
   else
     sort_rows_into(v, i, x, descending, k);
   Selected s{from_rows_last(v, d, scalar), from_rows_last(i, d, scalar), i};
@@ -121,7 +123,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, int64_t dim, bool lar
   Selected s;
   {
     GradModeGuard off(false);
-    s = select_rows(a, d, k, true, false, 0, largest, false);
+    s = select_rows(a, d, k, true, false, 0, largest, false, true);
   }
   return finish(a, s, "TopkBackward0", d, false);
 }

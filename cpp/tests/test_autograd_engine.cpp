@@ -2,6 +2,7 @@
 // deep graphs, autograd.grad and mm's direct accumulation into .grad.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
 
 #include "autograd/engine.h"
@@ -193,6 +194,78 @@ TEST(Engine, InPlaceChangeOfASavedTensorIsDetected) {
   expect_error<RuntimeError>([&] { run_backward(sum_all(e)); }, "[ExpBackward0]",
                              {"is at version 2", "expected version 0"});
   expect_error<RuntimeError>([&] { run_backward(ye); }, "[ExpBackward0]", {"(3,)"});
+}
+
+// ---- saved-tensor hooks (autograd.graph.saved_tensors_hooks) ----
+
+// Packs a copy of the saved tensor away (returning its slot) and gives it back scaled.
+struct SlotHooks : SavedTensorHooks {
+  std::vector<Tensor> slots;
+  int packs = 0, unpacks = 0;
+  double scale = 1;
+  std::shared_ptr<void> pack(const Tensor& t) override {
+    ++packs;
+    EXPECT_FALSE(saved_tensor_hooks());  // not active while a hook runs
+    slots.push_back(clone(t));
+    return std::make_shared<size_t>(slots.size() - 1);
+  }
+  Tensor unpack(const std::shared_ptr<void>& packed) override {
+    ++unpacks;
+    return mul(slots[*static_cast<size_t*>(packed.get())], Scalar{scale});
+  }
+};
+
+TEST(Engine, SavedTensorHooksPackAtSaveAndUnpackAtBackward) {
+  auto hooks = std::make_shared<SlotHooks>();
+  Tensor x = leaf({1, 2, 3}, Dims{3});
+  Tensor c = from_values({4, 5, 6}, Dims{3});
+  saved_tensor_hooks() = hooks;
+  Tensor y = sum_all(mul(x, c));  // saves c (x too, where needed)
+  saved_tensor_hooks().reset();
+  EXPECT_GE(hooks->packs, 1);
+  EXPECT_EQ(hooks->unpacks, 0);
+  add_(c, Scalar{1});  // packed: no version check (PyTorch's saved tensors with hooks)
+  hooks->scale = 2;    // what unpack returns is what backward uses
+  run_backward(y);
+  EXPECT_GE(hooks->unpacks, 1);
+  expect_values(grad_of(x), {8, 10, 12});
+  // freed after the pass, as unpacked tensors
+  expect_error<RuntimeError>([&] { run_backward(y); }, "[MulBackward0]", {"second time"});
+  // without hooks set, nothing is packed
+  int before = hooks->packs;
+  Tensor z = sum_all(mul(x, c));
+  run_backward(z);
+  EXPECT_EQ(hooks->packs, before);
+}
+
+// ---- end-of-pass callbacks (Variable._execution_engine.queue_callback) ----
+
+// A node that queues a callback (which queues another) when it runs.
+struct Queuer : Node {
+  std::vector<std::string>* log;
+  explicit Queuer(std::vector<std::string>* l) : log(l) {}
+  const char* name() const override { return "QueuerBackward"; }
+  std::vector<Tensor> apply(const Tensor& g) override {
+    log->push_back("node");
+    EXPECT_TRUE(queue_end_of_pass([l = log] {
+      l->push_back("end");
+      EXPECT_TRUE(queue_end_of_pass([l] { l->push_back("end2"); }));
+    }));
+    return std::vector<Tensor>(next.size(), g);
+  }
+};
+
+TEST(Engine, EndOfPassCallbacksRunAfterThePass) {
+  std::vector<std::string> log;
+  EXPECT_FALSE(queue_end_of_pass([&] { log.push_back("never"); }));  // no pass running
+  Tensor x = leaf({1, 2}, Dims{2});
+  Tensor out = zeros(Dims{2}, DType::Float64);
+  attach(std::make_shared<Queuer>(&log), {&x}, out);
+  run_backward(sum_all(out), true);
+  EXPECT_EQ(log, (std::vector<std::string>{"node", "end", "end2"}));
+  log.clear();
+  grad({sum_all(out)}, {}, {x}, false, false);  // autograd.grad runs them too
+  EXPECT_EQ(log, (std::vector<std::string>{"node", "end", "end2"}));
 }
 
 TEST(Engine, DataAliasIsTheEscapeHatch) {

@@ -22,9 +22,13 @@ from ..nn._functional.loss import binary_cross_entropy_with_logits
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
+    "Chi2",
+    "Dirichlet",
     "Distribution",
     "Exponential",
+    "Gamma",
     "HalfNormal",
     "Independent",
     "Laplace",
@@ -34,9 +38,15 @@ __all__ = [
     "Normal",
     "OneHotCategorical",
     "Poisson",
+    "StudentT",
+    "TransformedDistribution",
     "Uniform",
+    "biject_to",
+    "constraints",
     "kl_divergence",
     "register_kl",
+    "transform_to",
+    "transforms",
 ]
 
 
@@ -635,3 +645,25 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     term2 = _solve_lower(combined[0], combined[1]).pow(2).flatten(-2).sum(-1)
     term3 = _batch_mahalanobis(lq, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+# Gamma family, TransformedDistribution, constraints and transforms (_gamma_family.py)
+from . import constraints as constraints  # noqa: E402
+from . import transforms as transforms  # noqa: E402
+from ._gamma_family import Beta as Beta  # noqa: E402
+from ._gamma_family import Chi2 as Chi2  # noqa: E402
+from ._gamma_family import Dirichlet as Dirichlet  # noqa: E402
+from ._gamma_family import Gamma as Gamma  # noqa: E402
+from ._gamma_family import StudentT as StudentT  # noqa: E402
+from ._gamma_family import TransformedDistribution as TransformedDistribution  # noqa: E402
+from ._gamma_family import biject_to as biject_to  # noqa: E402
+from ._gamma_family import transform_to as transform_to  # noqa: E402
+from .transforms import AffineTransform as AffineTransform  # noqa: E402
+from .transforms import ComposeTransform as ComposeTransform  # noqa: E402
+from .transforms import ExpTransform as ExpTransform  # noqa: E402
+from .transforms import PowerTransform as PowerTransform  # noqa: E402
+from .transforms import SigmoidTransform as SigmoidTransform  # noqa: E402
+from .transforms import SoftmaxTransform as SoftmaxTransform  # noqa: E402
+from .transforms import StickBreakingTransform as StickBreakingTransform  # noqa: E402
+from .transforms import TanhTransform as TanhTransform  # noqa: E402
+from .transforms import Transform as Transform  # noqa: E402

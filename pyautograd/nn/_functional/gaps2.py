@@ -119,68 +119,49 @@ def _fractional(
     return (out, indices) if return_indices else out
 
 
-def fractional_max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Tensor | None = None,
-) -> Any:
+def _fractional_fn(nd: int, with_indices: bool, doc: str) -> Any:
+    """F.fractional_max_pool{nd}d (with_indices: its _with_indices form, which always returns
+    (values, indices))."""
+    op = f"fractional_max_pool{nd}d"
+
+    def fn(
+        input: Tensor,
+        kernel_size: Any,
+        output_size: Any = None,
+        output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None,
+    ) -> Any:
+        return _fractional(
+            op, nd, input, kernel_size, output_size, output_ratio,
+            return_indices or with_indices, _random_samples,
+        )  # fmt: skip
+
+    fn.__name__ = fn.__qualname__ = op + ("_with_indices" if with_indices else "")
+    fn.__doc__ = doc
+    return fn
+
+
+fractional_max_pool2d = _fractional_fn(
+    2,
+    False,
     """Fractional max pooling over 2-d planes (PyTorch's pseudo-random windows of
     kernel_size; output_size or output_ratio). _random_samples (N, C, 2) in [0, 1) fixes the
     windows as PyTorch's; without it they are drawn from pyautograd's generator.
-    Differentiable; return_indices gives the flat index of each maximum in its plane."""
-    return _fractional(
-        "fractional_max_pool2d", 2, input, kernel_size, output_size, output_ratio,
-        return_indices, _random_samples,
-    )  # fmt: skip
-
-
-def fractional_max_pool3d(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Tensor | None = None,
-) -> Any:
+    Differentiable; return_indices gives the flat index of each maximum in its plane.""",
+)
+fractional_max_pool3d = _fractional_fn(
+    3,
+    False,
     """Fractional max pooling over 3-d volumes (see fractional_max_pool2d; _random_samples
-    (N, C, 3))."""
-    return _fractional(
-        "fractional_max_pool3d", 3, input, kernel_size, output_size, output_ratio,
-        return_indices, _random_samples,
-    )  # fmt: skip
-
-
-def fractional_max_pool2d_with_indices(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Tensor | None = None,
-) -> tuple[Tensor, Tensor]:
-    """fractional_max_pool2d returning (values, indices)."""
-    return _fractional(
-        "fractional_max_pool2d", 2, input, kernel_size, output_size, output_ratio, True,
-        _random_samples,
-    )  # fmt: skip
-
-
-def fractional_max_pool3d_with_indices(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Tensor | None = None,
-) -> tuple[Tensor, Tensor]:
-    """fractional_max_pool3d returning (values, indices)."""
-    return _fractional(
-        "fractional_max_pool3d", 3, input, kernel_size, output_size, output_ratio, True,
-        _random_samples,
-    )  # fmt: skip
+    (N, C, 3)).""",
+)
+fractional_max_pool2d_with_indices = _fractional_fn(
+    2, True, "fractional_max_pool2d returning (values, indices)."
+)
+fractional_max_pool3d_with_indices = _fractional_fn(
+    3, True, "fractional_max_pool3d returning (values, indices)."
+)
 
 
 def linear_cross_entropy(

@@ -6,6 +6,7 @@ from ..._generator import Generator as Generator
 from .collate import default_collate as default_collate
 from .collate import default_convert as default_convert
 from .dataloader import DataLoader as DataLoader
+from .dataloader import WorkerInfo as WorkerInfo
 from .dataloader import get_worker_info as get_worker_info
 from .dataset import ConcatDataset as ConcatDataset
 from .dataset import Dataset as Dataset
@@ -34,6 +35,7 @@ __all__ = [
     "SubsetRandomSampler",
     "TensorDataset",
     "WeightedRandomSampler",
+    "WorkerInfo",
     "default_collate",
     "default_convert",
     "get_worker_info",

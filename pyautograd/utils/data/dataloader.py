@@ -1,11 +1,19 @@
-"""DataLoader: batches of a dataset's samples in sampler order, collated."""
+"""DataLoader: batches of a dataset's samples in sampler order, collated; num_workers > 0
+emulates PyTorch's workers in the calling process (worker_init_fn, get_worker_info, each
+worker's copy of the dataset, the order in which workers deliver batches)."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import itertools
+import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 from ... import _core
 from ..._generator import Generator
@@ -15,7 +23,100 @@ from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 T_co = TypeVar("T_co", covariant=True)
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "WorkerInfo", "get_worker_info"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """What get_worker_info() returns inside a worker: its id (0 to num_workers - 1),
+    num_workers, its seed (the iterator's base seed + id) and its copy of the dataset."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+    rng: Any = None
+    worker_method: str | None = "multiprocessing"
+
+
+_worker_info: WorkerInfo | None = None
+
+
+def _numpy_seed(base_seed: int, worker_id: int) -> list[int]:
+    """PyTorch's NumPy seed of a worker: SeedSequence's hashing of (worker_id, base_seed)
+    into four 32-bit words."""
+    mask = 0xFFFFFFFF
+    hash_a = [0x43B0D7E5]
+
+    def hash_(value: int) -> int:
+        value = (value ^ hash_a[0]) & mask
+        hash_a[0] = (hash_a[0] * 0x931E8875) & mask
+        value = (value * hash_a[0]) & mask
+        return (value ^ (value >> 16)) & mask
+
+    def mix(x: int, y: int) -> int:
+        r = ((0xCA01F9DD * x) - (0x4973F715 * y)) & mask
+        return (r ^ (r >> 16)) & mask
+
+    entropy = [worker_id, base_seed & mask, base_seed >> 32, 0]
+    pool = [hash_(e) for e in entropy]
+    for i_src in range(4):
+        for i_dst in range(4):
+            if i_src != i_dst:
+                pool[i_dst] = mix(pool[i_dst], hash_(pool[i_src]))
+    hash_b = 0x8B51F9DD
+    state = []
+    for v in pool:
+        v = (v ^ hash_b) & mask
+        hash_b = (hash_b * 0x58F38DED) & mask
+        v = (v * hash_b) & mask
+        state.append((v ^ (v >> 16)) & mask)
+    return state
+
+
+def _rng_states() -> tuple[Any, Any, Any]:
+    from ... import random as pa_random
+
+    return pa_random.get_rng_state(), random.getstate(), np.random.get_state()
+
+
+def _set_rng_states(states: tuple[Any, Any, Any]) -> None:
+    from ... import random as pa_random
+
+    pa_random.set_rng_state(states[0])
+    random.setstate(states[1])
+    np.random.set_state(states[2])
+
+
+class _Worker:
+    """An emulated worker: its WorkerInfo and its random generators' states (pyautograd's
+    global generator, Python's random and NumPy's global generator, seeded as PyTorch seeds
+    them in a worker process), swapped in while it runs."""
+
+    def __init__(self, info: WorkerInfo, base_seed: int) -> None:
+        from ... import random as pa_random
+
+        self.info = info
+        main = _rng_states()
+        pa_random.manual_seed(info.seed)
+        random.seed(info.seed)
+        np.random.seed(_numpy_seed(base_seed, info.id))
+        self.states = _rng_states()
+        _set_rng_states(main)
+
+
+@contextlib.contextmanager
+def _in_worker(worker: _Worker) -> Iterator[None]:
+    global _worker_info
+    was, _worker_info = _worker_info, worker.info
+    main = _rng_states()
+    _set_rng_states(worker.states)
+    try:
+        yield
+    finally:
+        worker.states = _rng_states()
+        _set_rng_states(main)
+        _worker_info = was
 
 
 class DataLoader(Generic[T_co]):
@@ -62,6 +163,18 @@ class DataLoader(Generic[T_co]):
                 UserWarning,
                 stacklevel=2,
             )
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                "to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
         self.dataset = dataset
@@ -72,6 +185,7 @@ class DataLoader(Generic[T_co]):
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.generator = generator
+        self._workers: list[_Worker] | None = None  # (persistent_workers)
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -145,16 +259,77 @@ class DataLoader(Generic[T_co]):
         # PyTorch's iterator draws a base seed for its workers from the loader's generator (the
         # global one by default) whenever it is made: drawn here too, so that the random
         # numbers after it are PyTorch's.
-        _core.empty((), dtype=_core.int64).random_(generator=self.generator)
+        if self.persistent_workers and self._workers is not None:
+            return self._iter_workers(self._workers)  # (no new base seed, as PyTorch's)
+        base_seed = int(_core.empty((), dtype=_core.int64).random_(generator=self.generator))
+        if self.num_workers > 0:
+            return self._iter_workers(self._start_workers(base_seed))
         if self._iterable:
-            return self._iter_stream()
+            return self._iter_stream(self.dataset)
         return self._iter_map()
 
-    def _fetch(self, indices: list[Any]) -> list[Any]:
-        getitems = getattr(self.dataset, "__getitems__", None)
+    def _start_workers(self, base_seed: int) -> list[_Worker]:
+        """PyTorch's worker start, in this process: each worker gets its copy of the dataset
+        (a shallow copy: attributes set in one worker stay there), its WorkerInfo, its own
+        states of pyautograd's global generator, Python's random and NumPy's global generator
+        (seeded as PyTorch's workers seed them, swapped in while it runs) and a call of
+        worker_init_fn(id) (once per iterator, or once per loader with persistent_workers)."""
+        n = self.num_workers
+        workers = [
+            _Worker(
+                WorkerInfo(i, n, base_seed + i, copy.copy(self.dataset)),
+                base_seed,
+            )
+            for i in range(n)
+        ]
+        for w in workers:
+            if self.worker_init_fn is not None:
+                with _in_worker(w):
+                    self.worker_init_fn(w.info.id)
+        if self.persistent_workers:
+            self._workers = workers
+        return workers
+
+    def _iter_workers(self, workers: list[_Worker]) -> Iterator[Any]:
+        """Batches as PyTorch's workers deliver them (in_order): map-style, batch k is loaded
+        by worker k % num_workers from its dataset copy; iterable-style, each worker batches
+        its own iterator of its copy and the batches come round robin over the workers still
+        running."""
+        n = len(workers)
+        if not self._iterable:
+            keys = self.batch_sampler if self.batch_sampler is not None else self.sampler
+            assert keys is not None
+            for k, key in enumerate(keys):
+                w = workers[k % n]
+                with _in_worker(w):
+                    if self.batch_sampler is not None:
+                        batch = self.collate_fn(self._fetch(list(key), w.info.dataset))
+                    else:
+                        batch = self.collate_fn(w.info.dataset[key])
+                yield batch  # (the consumer runs outside the worker)
+            return
+        streams: list[Iterator[Any] | None] = []
+        for w in workers:
+            with _in_worker(w):
+                streams.append(self._iter_stream(w.info.dataset))
+        while any(st is not None for st in streams):
+            for i, st in enumerate(streams):
+                if st is None:
+                    continue
+                with _in_worker(workers[i]):
+                    try:
+                        batch = next(st)
+                    except StopIteration:
+                        streams[i] = None
+                        continue
+                yield batch
+
+    def _fetch(self, indices: list[Any], dataset: Any = None) -> list[Any]:
+        dataset = self.dataset if dataset is None else dataset
+        getitems = getattr(dataset, "__getitems__", None)
         if callable(getitems):
             return getitems(indices)  # type: ignore[no-any-return]
-        return [self.dataset[i] for i in indices]
+        return [dataset[i] for i in indices]
 
     def _iter_map(self) -> Iterator[Any]:
         if self.batch_sampler is not None:
@@ -165,8 +340,8 @@ class DataLoader(Generic[T_co]):
             for i in self.sampler:
                 yield self.collate_fn(self.dataset[i])  # type: ignore[arg-type]
 
-    def _iter_stream(self) -> Iterator[Any]:
-        it: Iterator[Any] = iter(self.dataset)
+    def _iter_stream(self, dataset: Any) -> Iterator[Any]:
+        it: Iterator[Any] = iter(dataset)
         if self.batch_size is None:
             for sample in it:
                 yield self.collate_fn(sample)
@@ -188,8 +363,8 @@ class DataLoader(Generic[T_co]):
         return len(self.sampler)  # type: ignore[arg-type]
 
 
-def get_worker_info() -> None:
-    """None: batches are always loaded in the calling process here (``num_workers > 0``
-    included, see ``DataLoader``), which is what PyTorch returns outside a worker; an
-    ``IterableDataset`` that splits its stream by worker then yields the whole stream once."""
-    return None
+def get_worker_info() -> WorkerInfo | None:
+    """Inside a DataLoader worker (num_workers > 0: the dataset's methods and worker_init_fn
+    while they run for that worker), its WorkerInfo; None elsewhere, as PyTorch's in the main
+    process."""
+    return _worker_info
