@@ -21,7 +21,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -1470,6 +1470,59 @@ def istft(
     return y if input.ndim == 3 else y.squeeze(0)
 
 
+# ---- general eigendecomposition (complex results) ------------------------------------------------
+
+
+class linalg_eig(NamedTuple):
+    """(eigenvalues, eigenvectors) of linalg.eig."""
+
+    eigenvalues: ComplexTensor
+    eigenvectors: ComplexTensor
+
+    def __repr__(self) -> str:
+        return (
+            f"torch.return_types.linalg_eig(\neigenvalues={self.eigenvalues!r},\n"
+            f"eigenvectors={self.eigenvectors!r})"
+        )
+
+
+def _general_square(A: Any, op: str) -> np.ndarray:
+    if isinstance(A, ComplexTensor) or not isinstance(A, Tensor):
+        raise _fail(op, "expected a real tensor (complex inputs are not supported here)")
+    if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
+        raise _fail(op, f"A must be batches of square matrices, but got shape {list(A.shape)}")
+    if A.requires_grad and _core.is_grad_enabled():
+        raise _fail(
+            op,
+            "gradients of a general eigendecomposition are not supported in pyautograd (detach "
+            "the input, or use linalg.eigh for symmetric matrices)",
+        )
+    a = A.to(_pa().get_default_dtype() if not A.is_floating_point() else A.dtype).numpy()
+    if not np.all(np.isfinite(a)):
+        raise _fail(
+            op,
+            "The algorithm failed to converge because the input matrix contained "
+            "non-finite values.",
+        )
+    return a
+
+
+def eig(A: Tensor) -> linalg_eig:
+    """linalg.eig: the (complex) eigenvalues and eigenvectors of square matrices, from LAPACK's
+    geev as PyTorch's (no gradients)."""
+    a = _general_square(A, "linalg.eig")
+    w, v = np.linalg.eig(a)
+    cd = np.complex64 if a.dtype == np.float32 else np.complex128
+    return linalg_eig(from_numpy_complex(w.astype(cd)), from_numpy_complex(v.astype(cd)))
+
+
+def eigvals(A: Tensor) -> ComplexTensor:
+    """linalg.eigvals: the (complex) eigenvalues of square matrices (no gradients)."""
+    a = _general_square(A, "linalg.eigvals")
+    cd = np.complex64 if a.dtype == np.float32 else np.complex128
+    return from_numpy_complex(np.linalg.eigvals(a).astype(cd))
+
+
 # ---- installation into the torch namespace ------------------------------------------------------
 
 
@@ -1626,6 +1679,9 @@ def install(ns: dict[str, Any]) -> None:
         "imag": lambda z: z.imag,
         "einsum": einsum,
     }
+    linalg = ns["linalg"]
+    if not hasattr(linalg, "eig"):
+        linalg.eig, linalg.eigvals = eig, eigvals
     real_is_complex = ns["is_complex"]
 
     def is_complex(input: Any) -> bool:

@@ -523,3 +523,21 @@ def test_compiled_spectral_step_matches_eager():
     replayed, fn = run(True)
     assert replayed == eager
     assert fn.stats()["captures"] == 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_linalg_eig_and_eigvals_match_torch(dtype):
+    g = torch.Generator().manual_seed(10)
+    ta = torch.randn(3, 4, 4, generator=g, dtype=getattr(torch, dtype))
+    w, v = pa.linalg.eig(to_pa(ta))
+    tw, tv = torch.linalg.eig(ta)
+    assert w.dtype == (pa.complex64 if dtype == "float32" else pa.complex128)
+    tol = 1e-4 if dtype == "float32" else 1e-10
+    close(pa.view_as_real(w), torch.view_as_real(tw), tol, tol)
+    close(v.abs(), tv.abs(), tol, tol)  # eigenvectors: unique up to a phase (LAPACK's choice)
+    close(pa.view_as_real(pa.linalg.eigvals(to_pa(ta))), torch.view_as_real(tw), tol, tol)
+    av = to_pa(ta) @ v  # A V = V diag(w)
+    close(pa.view_as_real(av), pa.view_as_real(v * w.unsqueeze(-2)).detach(), tol * 10, tol * 10)
+    with pytest.raises(RuntimeError, match="not supported"):
+        pa.linalg.eig(to_pa(ta, True))
+    assert "torch.return_types.linalg_eig" in repr(pa.linalg.eig(pa.eye(2)))
