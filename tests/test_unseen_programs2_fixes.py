@@ -1,0 +1,209 @@
+"""Regression tests against PyTorch for what the programs of tests/nn_programs/unseen2 found
+missing: torch.pca_lowrank / svd_lowrank (PyTorch's randomized algorithm, so a seeded call
+gives PyTorch's factors), torch.geqrf, linalg.householder_product / orgqr (values and
+gradients), and nn.utils.parametrizations.orthogonal (its three maps, with and without the
+trivialization: parameter names, the weight, gradients, training steps, assignment)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from nn_helpers import torch_or_skip
+
+import pyautograd as pa
+from pyautograd import nn
+
+rng = np.random.default_rng(3)
+
+
+def _close(a, b, rtol=1e-6, atol=1e-8):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def _close_usv(ours, theirs, rtol, atol):
+    """S equal; U and V equal up to one sign per singular pair (LAPACK builds differ: NumPy's
+    OpenBLAS and PyTorch's MKL gesdd pick different signs for wide matrices)."""
+    (U, S, V), (U2, S2, V2) = ([t.detach().numpy() for t in f] for f in (ours, theirs))
+    assert U.shape == U2.shape and S.shape == S2.shape and V.shape == V2.shape
+    np.testing.assert_allclose(S, S2, rtol=rtol, atol=atol)
+    sign = np.sign((U * U2).sum(axis=-2, keepdims=True))
+    np.testing.assert_allclose(U * sign, U2, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(V * sign, V2, rtol=rtol, atol=atol)
+
+
+# --- pca_lowrank / svd_lowrank ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(30, 5), (6, 20), (2, 12, 7)])
+@pytest.mark.parametrize("center", [True, False])
+def test_pca_lowrank_matches_torch_under_the_same_seed(shape, center):
+    torch = torch_or_skip()
+    a = rng.standard_normal(shape)
+    pa.manual_seed(5)
+    torch.manual_seed(5)
+    ours = pa.pca_lowrank(pa.tensor(a), q=3, center=center, niter=3)
+    theirs = torch.pca_lowrank(torch.tensor(a), q=3, center=center, niter=3)
+    _close_usv(ours, theirs, rtol=1e-7, atol=1e-9)
+    # the generator advanced as PyTorch's did (one randn(n, q) draw)
+    assert float(pa.rand(1)) == pytest.approx(float(torch.rand(1)), abs=0)
+
+
+def test_pca_lowrank_default_q_and_float32():
+    torch = torch_or_skip()
+    a = rng.standard_normal((9, 4)).astype(np.float32)
+    pa.manual_seed(1)
+    torch.manual_seed(1)
+    ours = pa.pca_lowrank(pa.tensor(a))
+    assert ours[0].dtype == pa.float32
+    assert tuple(ours[0].shape) == (9, 4) and tuple(ours[2].shape) == (4, 4)
+    _close_usv(ours, torch.pca_lowrank(torch.tensor(a)), rtol=1e-4, atol=1e-5)
+
+
+def test_svd_lowrank_with_M_and_its_gradient_match_torch():
+    torch = torch_or_skip()
+    a, m = rng.standard_normal((8, 5)), rng.standard_normal((1, 5))
+    w = rng.standard_normal(3)
+    pa.manual_seed(2)
+    torch.manual_seed(2)
+    A, At = pa.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    _, S, _ = pa.svd_lowrank(A, q=3, niter=2, M=pa.tensor(m))
+    _, S2, _ = torch.svd_lowrank(At, q=3, niter=2, M=torch.tensor(m))
+    _close(S, S2, rtol=1e-10)
+    (S * pa.tensor(w)).sum().backward()
+    (S2 * torch.tensor(w)).sum().backward()
+    _close(A.grad, At.grad, rtol=1e-7, atol=1e-9)
+
+
+def test_lowrank_bad_arguments_raise_like_torch():
+    with pytest.raises(ValueError, match=r"q\(=4\) must be non-negative integer"):
+        pa.pca_lowrank(pa.randn(3, 5), q=4)
+    with pytest.raises(ValueError, match=r"niter\(=-1\)"):
+        pa.svd_lowrank(pa.randn(3, 5), q=2, niter=-1)
+    with pytest.raises(RuntimeError, match="pca_lowrank: expected a matrix"):
+        pa.pca_lowrank(pa.randn(5))
+    with pytest.raises(TypeError, match="must be Tensor, not list"):
+        pa.svd_lowrank([[1.0, 2.0]])
+
+
+# --- geqrf / householder_product -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 4), (3, 5), (2, 6, 4)])
+def test_geqrf_matches_torch(shape):
+    torch = torch_or_skip()
+    a = rng.standard_normal(shape)
+    ours, theirs = pa.geqrf(pa.tensor(a)), torch.geqrf(torch.tensor(a))
+    _close(ours.a, theirs.a, rtol=1e-10, atol=1e-12)
+    _close(ours.tau, theirs.tau, rtol=1e-10, atol=1e-12)
+    ours32 = pa.tensor(a.astype(np.float32)).geqrf()
+    assert ours32[0].dtype == pa.float32 and ours32[1].dtype == pa.float32
+
+
+def test_geqrf_has_no_derivative_as_in_torch():
+    a = pa.randn(4, 3, dtype=pa.float64, requires_grad=True)
+    r, tau = pa.geqrf(a)
+    with pytest.raises(RuntimeError, match="derivative for 'geqrf' is not implemented"):
+        (r.sum() + tau.sum()).backward()
+
+
+@pytest.mark.parametrize(("shape", "k"), [((5, 3), 3), ((5, 3), 2), ((4, 4), 4), ((2, 6, 4), 3)])
+def test_householder_product_values_and_gradients_match_torch(shape, k):
+    torch = torch_or_skip()
+    a = rng.standard_normal(shape)
+    tau = rng.uniform(0.2, 1.8, (*shape[:-2], k))
+    w = rng.standard_normal(shape)
+    A, T = pa.tensor(a, requires_grad=True), pa.tensor(tau, requires_grad=True)
+    At, Tt = torch.tensor(a, requires_grad=True), torch.tensor(tau, requires_grad=True)
+    Q, Qt = pa.linalg.householder_product(A, T), torch.linalg.householder_product(At, Tt)
+    _close(Q, Qt, rtol=1e-10, atol=1e-12)
+    _close(pa.orgqr(A, T), Qt, rtol=1e-10, atol=1e-12)
+    (Q * pa.tensor(w)).sum().backward()
+    (Qt * torch.tensor(w)).sum().backward()
+    _close(A.grad, At.grad, rtol=1e-9, atol=1e-11)
+    _close(T.grad, Tt.grad, rtol=1e-9, atol=1e-11)
+
+
+def test_householder_product_of_geqrf_is_qr_q():
+    a = pa.randn(6, 4, dtype=pa.float64)
+    Q = pa.linalg.householder_product(*pa.geqrf(a))
+    _close(Q, pa.linalg.qr(a).Q, rtol=1e-10, atol=1e-12)
+
+
+def test_householder_product_bad_shapes_raise():
+    with pytest.raises(RuntimeError, match=r"householder_product: input\.shape\[-2\] must be"):
+        pa.linalg.householder_product(pa.randn(3, 5), pa.randn(3))
+    with pytest.raises(RuntimeError, match=r"must be greater than or equal to tau\.shape"):
+        pa.linalg.householder_product(pa.randn(5, 3), pa.randn(4))
+    with pytest.raises(RuntimeError, match="batch dimensions of tau"):
+        pa.linalg.householder_product(pa.randn(2, 5, 3), pa.randn(3, 2))
+
+
+# --- parametrizations.orthogonal --------------------------------------------------------------
+
+CASES = [
+    ("square_default", (4, 4), None, True),
+    ("square_cayley", (4, 4), "cayley", True),
+    ("square_householder", (4, 4), "householder", True),
+    ("tall_default", (3, 5), None, True),  # Linear(5, 3): weight (3, 5), n < k: transposed
+    ("wide_matrix_exp", (6, 3), "matrix_exp", True),
+    ("wide_householder_no_trivialization", (6, 3), "householder", False),
+]
+
+
+@pytest.mark.parametrize(("name", "shape", "omap", "triv"), CASES, ids=[c[0] for c in CASES])
+def test_orthogonal_matches_torch(name, shape, omap, triv):
+    torch = torch_or_skip()
+    out_f, in_f = shape
+    pm, tm = nn.Linear(in_f, out_f).double(), torch.nn.Linear(in_f, out_f).double()
+    w, b = rng.standard_normal(shape), rng.standard_normal(out_f)
+    with pa.no_grad():
+        pm.weight.copy_(pa.tensor(w))
+        pm.bias.copy_(pa.tensor(b))
+    with torch.no_grad():
+        tm.weight.copy_(torch.tensor(w))
+        tm.bias.copy_(torch.tensor(b))
+    pa.manual_seed(0)
+    torch.manual_seed(0)
+    nn.utils.parametrizations.orthogonal(pm, orthogonal_map=omap, use_trivialization=triv)
+    torch.nn.utils.parametrizations.orthogonal(tm, orthogonal_map=omap, use_trivialization=triv)
+    assert [n for n, _ in pm.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    assert list(pm.state_dict()) == list(tm.state_dict())
+    _close(pm.weight, tm.weight, rtol=1e-9, atol=1e-11)
+    W = pm.weight
+    small = W if W.shape[0] <= W.shape[1] else W.T
+    _close(small @ small.T, pa.eye(min(shape), dtype=pa.float64), atol=1e-10)
+    popt = pa.optim.SGD(pm.parameters(), lr=0.1)
+    topt = torch.optim.SGD(tm.parameters(), lr=0.1)
+    x = rng.standard_normal((7, in_f))
+    for _ in range(3):
+        loss = (pm(pa.tensor(x)) ** 2).mean()
+        tloss = (tm(torch.tensor(x)) ** 2).mean()
+        popt.zero_grad()
+        topt.zero_grad()
+        loss.backward()
+        tloss.backward()
+        orig = pm.parametrizations.weight.original
+        _close(orig.grad, tm.parametrizations.weight.original.grad, rtol=1e-8, atol=1e-10)
+        popt.step()
+        topt.step()
+    _close(pm.weight, tm.weight, rtol=1e-8, atol=1e-10)
+
+
+def test_orthogonal_assignment_and_errors():
+    torch = torch_or_skip()
+    pm, tm = nn.Linear(3, 3).double(), torch.nn.Linear(3, 3).double()
+    nn.utils.parametrizations.orthogonal(pm)
+    torch.nn.utils.parametrizations.orthogonal(tm)
+    q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    pm.weight = pa.tensor(q)
+    tm.weight = torch.tensor(q)
+    _close(pm.weight, tm.weight, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(3, 3), "bias")
+    with pytest.raises(ValueError, match="orthogonal_map has to be one of"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(3, 3), orthogonal_map="qr")
+    with pytest.raises(ValueError, match="has no parameter or buffer with name 'w'"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(3, 3), "w")
+    m = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3), use_trivialization=False)
+    with pytest.raises(NotImplementedError, match="use_trivialization=False"):
+        m.weight = pa.eye(3)
