@@ -8,10 +8,13 @@ in float64 under both libraries, where the printed numbers agree: the float32 di
 rounding that training amplifies, not a different computation.
 
 What the programs found and the library now has: torch.pca_lowrank/svd_lowrank, torch.geqrf,
-linalg.householder_product and nn.utils.parametrizations.orthogonal (regression tests in
-test_unseen_programs2_fixes.py). Left out, as pyautograd raises a clear error for them:
-nn.Embedding(sparse=True) (no sparse tensors) and torch.autocast on the CPU (no bfloat16
-arithmetic)."""
+linalg.householder_product, nn.utils.parametrizations.orthogonal, and second derivatives
+(create_graph=True) of the fused point losses other than MSE (binary_cross_entropy with and
+without logits, smooth_l1, huber); regression tests in test_unseen_programs2_fixes.py. Left
+out, as pyautograd does not have them: nn.Embedding(sparse=True) (no sparse tensors; it
+raises), torch.autocast on the CPU (no bfloat16 arithmetic; it raises), and complex tensors
+(torch.fft, torch.polar, view_as_complex, cfloat parameters: a Fourier neural operator and
+LLaMA's complex rotary embedding)."""
 
 from __future__ import annotations
 
@@ -43,6 +46,20 @@ CASES = {
     "pointer_network.py": 1e-4,  # pointer net: LSTMCell decoder, masked attention, gather
     "deepsets_hypernet.py": 1e-4,  # Deep Sets; hypernetwork with functional_call and vmap
     "data_pipeline_checkpoint.py": 1e-4,  # WeightedRandomSampler, orthogonal, checkpoint, BytesIO
+    "llama_rope.py": 1e-4,  # RMSNorm, rotate_half RoPE, SwiGLU, SDPA is_causal, KV cache decoding
+    "swa_superres.py": 1e-4,  # ESPCN PixelShuffle, bicubic pairs, AveragedModel/SWALR/update_bn
+    "wgan_gp.py": 1e-4,  # gradient penalty by autograd.grad(create_graph=True), n_critic steps
+    "ctc_recognizer.py": 1e-4,  # Conv1d + BiGRU, CTCLoss with lengths, unique_consecutive decoding
+    "gradcam_hooks.py": 1e-4,  # forward/full-backward/pre hooks, Grad-CAM, retain_grad, saliency
+    "nerf_render.py": 1e-4,  # positional encoding, cumprod transmittance, searchsorted sampling
+    "transe_kg.py": 1e-4,  # TransE: Embedding(max_norm), MarginRankingLoss, filtered ranks
+    "finetune_unfreeze.py": 1e-4,  # freezing, add_param_group, checkpoint_sequential, datasets
+    "glm_distributions.py": 1e-4,  # Normal/Poisson/Laplace/LogNormal likelihoods, shapes, checks
+    "pixelcnn_masked.py": 1e-4,  # masked Conv2d subclass, 4-d cross_entropy, pixel sampling
+    "multilabel_tagging.py": 1e-4,  # EmbeddingBag, pos_weight, soft margin, CyclicLR, F1/AP/NDCG
+    "dp_sgd_per_sample.py": 1e-4,  # vmap(grad) per-sample gradients, clipping, noise (DP-SGD)
+    "dann_custom_optim.py": 1e-4,  # gradient reversal Function, STE, Optimizer subclass (Lion)
+    "hessian_influence.py": 1e-6,  # float64: hessian/hvp/vhp/jvp, CG solve, influence functions
 }
 
 

@@ -207,3 +207,48 @@ def test_orthogonal_assignment_and_errors():
     m = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3), use_trivialization=False)
     with pytest.raises(NotImplementedError, match="use_trivialization=False"):
         m.weight = pa.eye(3)
+
+
+# --- losses twice differentiable (hessian_influence.py: BCE with logits under create_graph) ----
+
+_LOSSES = {
+    "mse": lambda F: F.mse_loss,
+    "smooth_l1": lambda F: lambda a, b, **k: F.smooth_l1_loss(a, b, beta=0.7, **k),
+    "huber": lambda F: lambda a, b, **k: F.huber_loss(a, b, delta=0.6, **k),
+    "bce": lambda F: F.binary_cross_entropy,
+    "bce_logits": lambda F: F.binary_cross_entropy_with_logits,
+}
+_LOSS_CASES = [
+    (name, extra, red)
+    for name in _LOSSES
+    for extra in ("", "weight", "pos_weight")
+    for red in ("mean", "sum", "none")
+    if not (extra == "pos_weight" and name != "bce_logits")
+    and not (extra == "weight" and name in ("mse", "smooth_l1", "huber"))
+]
+
+
+def _second_order(lib, name, x, y, kw, red):
+    X, Y = lib.tensor(x, requires_grad=True), lib.tensor(y, requires_grad=True)
+    loss = _LOSSES[name](lib.nn.functional)(
+        X, Y, reduction=red, **{k: lib.tensor(v) for k, v in kw.items()}
+    )
+    if red == "none":
+        loss = (loss * lib.tensor(np.linspace(0.5, 1.5, x.size).reshape(x.shape))).sum()
+    gx, gy = lib.autograd.grad(loss, (X, Y), create_graph=True)
+    s = (gx * gx).sum() + (gy * gy * 0.3).sum() + (gx * gy).sum()
+    return [t.detach().numpy() for t in (gx, gy, *lib.autograd.grad(s, (X, Y)))]
+
+
+@pytest.mark.parametrize(("name", "extra", "red"), _LOSS_CASES)
+def test_point_losses_second_derivatives_match_torch(name, extra, red):
+    torch = torch_or_skip()
+    x, y = rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4))
+    if name == "bce":
+        x = rng.uniform(0.05, 0.95, (3, 4))
+    elif name != "bce_logits":
+        y = rng.standard_normal((3, 4))
+    kw = {extra: rng.uniform(0.5, 2.5, (4,))} if extra else {}
+    ours, theirs = _second_order(pa, name, x, y, kw, red), _second_order(torch, name, x, y, kw, red)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
