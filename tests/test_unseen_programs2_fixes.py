@@ -252,3 +252,19 @@ def test_point_losses_second_derivatives_match_torch(name, extra, red):
     ours, theirs = _second_order(pa, name, x, y, kw, red), _second_order(torch, name, x, y, kw, red)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_hardswish_second_derivative_matches_torch():
+    """hardswish's gradient g * (x / 3 + 1/2) is differentiable again (1/3 inside (-3, 3)):
+    it was built from a detached x, so a gradient penalty through it lost that term."""
+    torch = torch_or_skip()
+    x = np.array([-4.0, -2.5, -1.0, 0.0, 0.5, 2.0, 2.9, 3.5])
+    v = np.cos(np.arange(x.size))
+    out = []
+    for L in (pa, torch):
+        t = L.tensor(x, requires_grad=True)
+        (g,) = L.autograd.grad(L.nn.functional.hardswish(t).pow(2).sum(), t, create_graph=True)
+        (h,) = L.autograd.grad((g * L.tensor(v)).sum(), t)
+        out.append((g.detach().numpy(), h.numpy()))
+    for a, b in zip(out[0], out[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
