@@ -22,6 +22,9 @@ class geqrf_result(NamedTuple):
     a: Tensor
     tau: Tensor
 
+    def __repr__(self) -> str:
+        return f"torch.return_types.geqrf(\na={self.a!r},\ntau={self.tau!r})"
+
 
 def _refuse_geqrf(g: Tensor) -> Tensor:
     raise RuntimeError("the derivative for 'geqrf' is not implemented.")
