@@ -60,6 +60,10 @@ CASES = {
     "dp_sgd_per_sample.py": 1e-4,  # vmap(grad) per-sample gradients, clipping, noise (DP-SGD)
     "dann_custom_optim.py": 1e-4,  # gradient reversal Function, STE, Optimizer subclass (Lion)
     "hessian_influence.py": 1e-6,  # float64: hessian/hvp/vhp/jvp, CG solve, influence functions
+    "mobilenet_se.py": 1e-4,  # depthwise convs, SE, hardswish, DropPath, channels_last, RMSprop
+    "ebm_langevin.py": 1e-4,  # score matching, Langevin sampling by input grads, spectral_norm
+    "capsnet_routing.py": 1e-4,  # capsules: squash, einsum predictions, routing by agreement
+    "rnn_variants.py": 1e-4,  # RNN relu, LSTM proj_size, GRUCell, pack_sequence, MHA kdim/vdim
 }
 
 
