@@ -270,3 +270,60 @@ def test_hardswish_second_derivative_matches_torch():
         out.append((g.detach().numpy(), h.numpy()))
     for a, b in zip(out[0], out[1], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+# --- utils.data: ChainDataset, StackDataset, IterableDataset + IterableDataset -----------------
+
+
+def _streams(lib):
+    data = lib.utils.data
+
+    class Count(data.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            yield from (lib.tensor([i, 10 * self.n]) for i in range(self.n))
+
+        def __len__(self):
+            return self.n
+
+    return data, Count
+
+
+def test_chain_and_stack_datasets_match_torch():
+    torch = torch_or_skip()
+    results = []
+    for lib in (pa, torch):
+        data, Count = _streams(lib)
+        chain = data.ChainDataset([Count(2), Count(3)])
+        summed = Count(1) + Count(2)
+        ds = data.TensorDataset(lib.arange(4), lib.arange(4) * 2)
+        tup, dct = data.StackDataset(ds, lib.arange(4.0)), data.StackDataset(a=ds, b=range(4))
+        loader = data.DataLoader(dct, batch_size=3)
+        results.append(
+            [
+                repr(list(chain)),
+                len(chain),
+                type(summed).__name__,
+                repr(list(summed)),
+                repr(tup[1]),
+                repr(dct[2]),
+                len(tup),
+                repr(list(loader)),
+                repr(list(data.DataLoader(chain, batch_size=2))),
+            ]
+        )
+    assert results[0] == results[1]
+
+
+def test_stack_dataset_errors_and_chain_of_map_dataset():
+    data = pa.utils.data
+    with pytest.raises(ValueError, match="Size mismatch between datasets"):
+        data.StackDataset(range(2), range(3))
+    with pytest.raises(ValueError, match="At least one dataset should be passed"):
+        data.StackDataset()
+    with pytest.raises(ValueError, match="but both types are given"):
+        data.StackDataset(range(2), b=range(2))
+    with pytest.raises(AssertionError, match="ChainDataset only supports IterableDataset"):
+        list(data.ChainDataset([data.TensorDataset(pa.arange(2))]))
