@@ -327,3 +327,56 @@ def test_stack_dataset_errors_and_chain_of_map_dataset():
         data.StackDataset(range(2), b=range(2))
     with pytest.raises(AssertionError, match="ChainDataset only supports IterableDataset"):
         list(data.ChainDataset([data.TensorDataset(pa.arange(2))]))
+
+
+# --- lazy convolutions and normalizations -------------------------------------------------------
+
+_LAZY = [
+    ("conv2d", lambda nn: nn.LazyConv2d(4, 3, stride=2, padding=1), (2, 6, 5, 5)),
+    ("conv1d_positional", lambda nn: nn.LazyConv1d(3, 2, 1, 0, 2, 1, False), (2, 4, 7)),
+    ("conv1d_unbatched", lambda nn: nn.LazyConv1d(3, 2), (4, 7)),
+    ("conv3d", lambda nn: nn.LazyConv3d(2, 1), (1, 2, 2, 2, 2)),
+    ("convT2d", lambda nn: nn.LazyConvTranspose2d(2, 3, stride=2), (2, 6, 3, 3)),
+    ("convT1d_groups", lambda nn: nn.LazyConvTranspose1d(4, 2, 1, 0, 0, 2), (2, 4, 5)),
+    ("bn2d", lambda nn: nn.LazyBatchNorm2d(), (2, 6, 5, 5)),
+    ("bn1d_no_affine", lambda nn: nn.LazyBatchNorm1d(momentum=0.2, affine=False), (4, 3)),
+    ("bn3d_no_stats", lambda nn: nn.LazyBatchNorm3d(track_running_stats=False), (2, 2, 2, 2, 2)),
+    ("in2d_defaults", lambda nn: nn.LazyInstanceNorm2d(), (2, 3, 4, 4)),
+    ("in1d_no_bias", lambda nn: nn.LazyInstanceNorm1d(bias=False), (2, 3, 6)),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "shape"), _LAZY, ids=[c[0] for c in _LAZY])
+def test_lazy_modules_match_torch(name, make, shape):
+    torch = torch_or_skip()
+    seen = []
+    for lib in (pa, torch):
+        lib.manual_seed(0)
+        m = make(lib.nn)
+        before = (repr(m), list(m.state_dict()), [type(p).__name__ for p in m.parameters()])
+        x = lib.randn(*shape)
+        y = m(x)
+        after = (repr(m), type(m).__name__, [(n, tuple(p.shape)) for n, p in m.named_parameters()])
+        buffers = [(n, tuple(b.shape)) for n, b in m.named_buffers()]
+        tensors = [y.detach().numpy()] + [p.detach().numpy() for p in m.parameters()]
+        seen.append((before, after, buffers, float(lib.rand(1)), tensors))
+    (b0, a0, f0, r0, t0), (b1, a1, f1, r1, t1) = seen
+    assert (b0, a0, f0, r0) == (b1, a1, f1, r1)  # same draws: nothing drawn before the input
+    for u, v in zip(t0, t1, strict=True):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+
+
+def test_lazy_module_errors_and_training():
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        nn.LazyConv2d(4, 3, groups=4)(pa.randn(1, 6, 5, 5))
+    with pytest.raises(RuntimeError, match=r"Expected 3D \(unbatched\) or 4D \(batched\) input"):
+        nn.LazyConv2d(4, 3)(pa.randn(5, 5))
+    model = nn.Sequential(nn.LazyConv2d(4, 3), nn.LazyBatchNorm2d(), nn.Flatten(), nn.LazyLinear(2))
+    model(pa.randn(3, 2, 6, 6))
+    assert [type(m).__name__ for m in model] == ["Conv2d", "BatchNorm2d", "Flatten", "Linear"]
+    opt = pa.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(pa.randn(3, 2, 6, 6)).pow(2).mean()
+    loss.backward()
+    opt.step()
+    assert all(p.grad is not None for p in model.parameters())
+    assert repr(nn.UninitializedBuffer()) == "<UninitializedBuffer>"
