@@ -380,3 +380,26 @@ def test_lazy_module_errors_and_training():
     opt.step()
     assert all(p.grad is not None for p in model.parameters())
     assert repr(nn.UninitializedBuffer()) == "<UninitializedBuffer>"
+
+
+def test_state_dict_loads_into_uninitialized_lazy_modules_as_in_torch():
+    torch = torch_or_skip()
+    seen = []
+    for lib in (pa, torch):
+        lib.manual_seed(1)
+        nn_ = lib.nn
+        full = nn_.Sequential(
+            nn_.Conv1d(2, 3, 3), nn_.BatchNorm1d(3), nn_.Flatten(), nn_.Linear(12, 2)
+        )
+        lazy = nn_.Sequential(
+            nn_.LazyConv1d(3, 3), nn_.LazyBatchNorm1d(), nn_.Flatten(), nn_.LazyLinear(2)
+        )
+        result = repr(lazy.load_state_dict(full.state_dict()))
+        loaded = repr(lazy)
+        full.eval()
+        lazy.eval()
+        x = lib.randn(2, 2, 6)
+        same = bool(lib.equal(lazy(x), full(x)))
+        seen.append((result, loaded, repr(lazy), same, float(lib.rand(1))))
+    assert seen[0] == seen[1]
+    assert seen[0][3]

@@ -63,47 +63,6 @@ class UninitializedParameter(Parameter):
         return "<UninitializedParameter>"
 
 
-class LazyLinear(Linear):
-    """A Linear layer whose in_features is inferred from its first input."""
-
-    cls_to_become = Linear
-
-    def __init__(
-        self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
-    ) -> None:
-        super().__init__(0, 0, False, device, dtype)
-        self.weight = UninitializedParameter(dtype=dtype, device=device)
-        self.out_features = out_features
-        if bias:
-            self.bias = UninitializedParameter(dtype=dtype, device=device)
-        self._lazy_handle = self.register_forward_pre_hook(LazyLinear._infer_parameters)
-
-    def reset_parameters(self) -> None:
-        """Initialises as Linear once the parameters have data (a no-op before)."""
-        if self.in_features != 0 and not isinstance(self.weight, UninitializedParameter):
-            super().reset_parameters()
-
-    def has_uninitialized_params(self) -> bool:
-        """Whether the parameters still wait for the first input."""
-        return any(isinstance(p, UninitializedParameter) for p in self.parameters())
-
-    @staticmethod
-    def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:
-        assert isinstance(module, LazyLinear)
-        x = args[0]
-        module.in_features = int(x.shape[-1])
-        for p, shape in (
-            (module.weight, (module.out_features, module.in_features)),
-            (module.bias, (module.out_features,)),
-        ):
-            if isinstance(p, UninitializedParameter):
-                p.materialize(shape)
-        module.reset_parameters()
-        module._lazy_handle.remove()
-        del module._lazy_handle
-        module.__class__ = LazyLinear.cls_to_become  # type: ignore[assignment]
-
-
 class UninitializedBuffer(Tensor):
     """A buffer without data yet (a lazy module materializes it on its first forward); it then
     becomes a plain Tensor."""
@@ -146,6 +105,20 @@ class _LazyMixin:
             for t in (*module.parameters(), *module.buffers())
         )
 
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
+    ) -> None:
+        # PyTorch's lazy load hook: an uninitialized parameter or buffer takes the shape of
+        # the tensor loaded into it (the module stays lazy until its first forward)
+        module: Any = self
+        for name, t in (*module._parameters.items(), *module._buffers.items()):
+            key = prefix + name
+            if key in state_dict and isinstance(t, (UninitializedParameter, UninitializedBuffer)):
+                loaded = state_dict[key]
+                if not isinstance(loaded, (UninitializedParameter, UninitializedBuffer)):
+                    t.materialize(loaded.shape)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)  # type: ignore[misc]
+
     @staticmethod
     def _infer_parameters(module: Any, args: tuple[Any, ...]) -> None:
         module.initialize_parameters(*args)
@@ -154,6 +127,45 @@ class _LazyMixin:
         module._lazy_handle.remove()
         del module._lazy_handle
         module.__class__ = module.cls_to_become
+
+
+class LazyLinear(_LazyMixin, Linear):
+    """A Linear layer whose in_features is inferred from its first input."""
+
+    cls_to_become = Linear
+
+    def __init__(
+        self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__(0, 0, False, device, dtype)
+        self.weight = UninitializedParameter(dtype=dtype, device=device)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype, device=device)
+        self._lazy_setup()
+
+    def reset_parameters(self) -> None:
+        """Initialises as Linear once the parameters have data (a no-op before)."""
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any) -> None:
+        """in_features from input's last dim; weight and bias materialized and initialised."""
+        if self.has_uninitialized_params():
+            self.in_features = int(input.shape[-1])
+            weight: Any = self.weight
+            bias: Any = self.bias
+            weight.materialize((self.out_features, self.in_features))
+            if bias is not None:
+                bias.materialize((self.out_features,))
+            self.reset_parameters()
+        if self.in_features == 0:  # loaded from a state_dict
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(
+                    f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                    f"in_features from self.weight: {self.weight.shape[-1]}"
+                )
+            self.in_features = int(input.shape[-1])
 
 
 class _LazyConvMixin(_LazyMixin):
