@@ -8,9 +8,11 @@ in float64 under both libraries, where the printed numbers agree: the float32 di
 rounding that training amplifies, not a different computation.
 
 What the programs found and the library now has: torch.pca_lowrank/svd_lowrank, torch.geqrf,
-linalg.householder_product, nn.utils.parametrizations.orthogonal, and second derivatives
+linalg.householder_product, nn.utils.parametrizations.orthogonal, second derivatives
 (create_graph=True) of the fused point losses other than MSE (binary_cross_entropy with and
-without logits, smooth_l1, huber); regression tests in test_unseen_programs2_fixes.py. Left
+without logits, smooth_l1, huber) and of hardswish, the lazy convolutions and norms (and
+state_dict loading into lazy modules), ChainDataset and StackDataset; regression tests in
+test_unseen_programs2_fixes.py. Left
 out, as pyautograd does not have them: nn.Embedding(sparse=True) (no sparse tensors; it
 raises), torch.autocast on the CPU (no bfloat16 arithmetic; it raises), and complex tensors
 (torch.fft, torch.polar, view_as_complex, cfloat parameters: a Fourier neural operator and
@@ -64,6 +66,7 @@ CASES = {
     "ebm_langevin.py": 1e-4,  # score matching, Langevin sampling by input grads, spectral_norm
     "capsnet_routing.py": 1e-4,  # capsules: squash, einsum predictions, routing by agreement
     "rnn_variants.py": 1e-4,  # RNN relu, LSTM proj_size, GRUCell, pack_sequence, MHA kdim/vdim
+    "lazy_streaming.py": 1e-4,  # Lazy conv/norm/linear, ChainDataset via +, StackDataset, load
 }
 
 
