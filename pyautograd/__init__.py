@@ -307,6 +307,12 @@ _nn_gaps2.install()  # fractional_max_pool2d/3d, linear_cross_entropy, their mod
 from . import cpu as cpu  # noqa: E402
 
 __version__ = "0.1.0"
+from . import _householder  # noqa: E402
+from ._lowrank import pca_lowrank as pca_lowrank  # noqa: E402
+from ._lowrank import svd_lowrank as svd_lowrank  # noqa: E402
+
+_householder.install(Tensor, globals(), linalg)  # geqrf, orgqr, linalg.householder_product
+
 from . import _complex  # noqa: E402
 
 _complex.install(globals())  # complex64/128, polar, view_as_complex/view_as_real, wrappers

@@ -69,15 +69,49 @@ struct PointLossBackward : Node {
                              pw.was_saved() ? pw.unpack(*this) : Tensor(), param, scale);
     return {gx, gy};
   }
+  // The derivative as recorded ops (create_graph=True), the kernels' point_grad formulas:
+  // each loss is twice differentiable in input and target, as in PyTorch.
   std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
                                                  const std::shared_ptr<Node>&) override {
-    if (kind != PointLoss::Mse || w.was_saved() || pw.was_saved()) return std::nullopt;
     input_check.check(*this), target_check.check(*this);
-    // 2 * scale * (x - y) * g
-    Tensor d =
-        sub(input_history(*this, 0, x.unpack(*this)), input_history(*this, 1, y.unpack(*this)));
-    Tensor gx = mul(mul(d, Scalar{2.0 * scale}), g);
-    return std::vector<Tensor>{needs(0) ? gx : nullptr, needs(1) ? neg(gx) : nullptr};
+    const Tensor xs = input_history(*this, 0, x.unpack(*this));
+    const Tensor ys = input_history(*this, 1, y.unpack(*this));
+    Tensor gw = mul(g, Scalar{scale});  // the incoming gradient, scaled and weighted
+    if (w.was_saved()) gw = mul(gw, w.unpack(*this));
+    Tensor dx, dy;
+    switch (kind) {
+      case PointLoss::Mse:
+        dx = mul(sub(xs, ys), Scalar{2.0});
+        break;
+      case PointLoss::SmoothL1:
+        dx = param > 0 ? clamp(div(sub(xs, ys), Scalar{param}), -1.0, 1.0) : sign(sub(xs, ys));
+        break;
+      case PointLoss::Huber:
+        dx = clamp(sub(xs, ys), -param, param);
+        break;
+      case PointLoss::Bce:
+        dx = div(sub(xs, ys), clamp_min(mul(sub(Scalar{1.0}, xs), xs), 1e-12));
+        dy = sub(log1p(neg(xs)), log(xs));
+        break;
+      case PointLoss::BceWithLogits: {
+        // log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|))
+        if (!pw.was_saved()) {
+          dx = sub(sigmoid(xs), ys);
+          dy = neg(xs);
+          break;
+        }
+        const Tensor pw1 = sub(pw.unpack(*this), Scalar{1.0});
+        const Tensor lw = add(mul(pw1, ys), Scalar{1.0});
+        dx = sub(sub(Scalar{1.0}, ys), mul(lw, sigmoid(neg(xs))));
+        const Tensor log_sig = sub(clamp_max(xs, 0.0), log1p(exp(neg(abs(xs)))));
+        dy = sub(neg(xs), mul(pw1, log_sig));
+        break;
+      }
+    }
+    Tensor gx = needs(0) ? mul(dx, gw) : nullptr;
+    Tensor gy;
+    if (needs(1)) gy = dy ? mul(dy, gw) : neg(gx ? gx : mul(dx, gw));
+    return std::vector<Tensor>{gx, gy};
   }
   void check() const override {
     x.check(*this), y.check(*this), w.check(*this), pw.check(*this);

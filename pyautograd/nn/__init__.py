@@ -73,6 +73,18 @@ from .modules import InstanceNorm3d as InstanceNorm3d
 from .modules import KLDivLoss as KLDivLoss
 from .modules import L1Loss as L1Loss
 from .modules import LayerNorm as LayerNorm
+from .modules import LazyBatchNorm1d as LazyBatchNorm1d
+from .modules import LazyBatchNorm2d as LazyBatchNorm2d
+from .modules import LazyBatchNorm3d as LazyBatchNorm3d
+from .modules import LazyConv1d as LazyConv1d
+from .modules import LazyConv2d as LazyConv2d
+from .modules import LazyConv3d as LazyConv3d
+from .modules import LazyConvTranspose1d as LazyConvTranspose1d
+from .modules import LazyConvTranspose2d as LazyConvTranspose2d
+from .modules import LazyConvTranspose3d as LazyConvTranspose3d
+from .modules import LazyInstanceNorm1d as LazyInstanceNorm1d
+from .modules import LazyInstanceNorm2d as LazyInstanceNorm2d
+from .modules import LazyInstanceNorm3d as LazyInstanceNorm3d
 from .modules import LazyLinear as LazyLinear
 from .modules import LeakyReLU as LeakyReLU
 from .modules import Linear as Linear
@@ -144,6 +156,8 @@ from .modules import TripletMarginLoss as TripletMarginLoss
 from .modules import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
 from .modules import Unflatten as Unflatten
 from .modules import Unfold as Unfold
+from .modules import UninitializedBuffer as UninitializedBuffer
+from .modules import UninitializedParameter as UninitializedParameter
 from .modules import Upsample as Upsample
 from .modules import UpsamplingBilinear2d as UpsamplingBilinear2d
 from .modules import UpsamplingNearest2d as UpsamplingNearest2d
@@ -227,6 +241,18 @@ __all__ = [
     "LPPool3d",
     "LSTMCell",
     "LayerNorm",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
     "LazyLinear",
     "LeakyReLU",
     "Linear",
@@ -295,6 +321,8 @@ __all__ = [
     "TripletMarginWithDistanceLoss",
     "Unflatten",
     "Unfold",
+    "UninitializedBuffer",
+    "UninitializedParameter",
     "Upsample",
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",

@@ -13,6 +13,7 @@ from typing import Any
 
 from ... import _core
 from ..._core import Tensor
+from ...autograd import Function, FunctionCtx
 from .activation import _check, _maybe_inplace, _softmax_dim, softmax
 
 __all__ = [
@@ -204,15 +205,26 @@ def _hardsigmoid(t: Tensor) -> Tensor:
     return y
 
 
+class _HardswishMid(Function):
+    """x (x + 3) / 6 on [-3, 3], whose gradient is PyTorch's g * (x / 3 + 1/2), one factor
+    (the product rule's two terms gave -inf + NaN at x = 0 for an infinite g), built from x
+    itself so that it is differentiable again (second derivative 1/3, as PyTorch's)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Any:
+        (xc,) = args
+        ctx.save_for_backward(xc)
+        return xc * (xc + 3.0) / 6.0
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        (xc,) = ctx.saved_tensors
+        return grads[0] * (xc / 3.0 + 0.5)
+
+
 def _hardswish(x: Tensor) -> Tensor:
     xc = x.clamp(-3.0, 3.0)
-    mid = xc * (xc + 3.0) / 6.0
-    if mid.requires_grad:
-        # PyTorch's gradient inside (-3, 3) is g * (x / 3 + 1/2), one factor: the product
-        # rule's two terms gave -inf + NaN at x = 0 for an infinite g. The value is kept
-        # (minus +0 keeps a -0).
-        u = xc * (xc.detach() / 3.0 + 0.5)
-        mid = mid.detach() - (u.detach() - u)
+    mid = _HardswishMid.apply(xc) if xc.requires_grad else xc * (xc + 3.0) / 6.0
     # PyTorch's gradient: 0 up to -3 (an infinite g too), x / 3 + 1/2 inside (-3, 3), 1 from
     # 3; its value below -3 is x * 0 (-0, and NaN at -inf)
     return _core.where(x <= -3.0, x.detach() * 0.0, _core.where(x < 3.0, mid, x))

@@ -8,9 +8,11 @@ from .collate import default_convert as default_convert
 from .dataloader import DataLoader as DataLoader
 from .dataloader import WorkerInfo as WorkerInfo
 from .dataloader import get_worker_info as get_worker_info
+from .dataset import ChainDataset as ChainDataset
 from .dataset import ConcatDataset as ConcatDataset
 from .dataset import Dataset as Dataset
 from .dataset import IterableDataset as IterableDataset
+from .dataset import StackDataset as StackDataset
 from .dataset import Subset as Subset
 from .dataset import TensorDataset as TensorDataset
 from .dataset import random_split as random_split
@@ -23,6 +25,7 @@ from .sampler import WeightedRandomSampler as WeightedRandomSampler
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
@@ -31,6 +34,7 @@ __all__ = [
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
