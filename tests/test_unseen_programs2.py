@@ -12,11 +12,10 @@ linalg.householder_product, nn.utils.parametrizations.orthogonal, second derivat
 (create_graph=True) of the fused point losses other than MSE (binary_cross_entropy with and
 without logits, smooth_l1, huber) and of hardswish, the lazy convolutions and norms (and
 state_dict loading into lazy modules), ChainDataset and StackDataset; regression tests in
-test_unseen_programs2_fixes.py. Left
+test_unseen_programs2_fixes.py; complex tensors (torch.fft, polar, view_as_complex,
+cfloat parameters: fno_spectral.py and llama_complex_rope.py; tests in test_complex.py). Left
 out, as pyautograd does not have them: nn.Embedding(sparse=True) (no sparse tensors; it
-raises), torch.autocast on the CPU (no bfloat16 arithmetic; it raises), and complex tensors
-(torch.fft, torch.polar, view_as_complex, cfloat parameters: a Fourier neural operator and
-LLaMA's complex rotary embedding)."""
+raises) and torch.autocast on the CPU (no bfloat16 arithmetic; it raises)."""
 
 from __future__ import annotations
 
@@ -48,6 +47,8 @@ CASES = {
     "pointer_network.py": 1e-4,  # pointer net: LSTMCell decoder, masked attention, gather
     "deepsets_hypernet.py": 1e-4,  # Deep Sets; hypernetwork with functional_call and vmap
     "data_pipeline_checkpoint.py": 1e-4,  # WeightedRandomSampler, orthogonal, checkpoint, BytesIO
+    "fno_spectral.py": 1e-4,  # Fourier neural operator: rfft/irfft, cfloat Parameter, einsum
+    "llama_complex_rope.py": 1e-4,  # LLaMA's reference RoPE: polar, view_as_complex/real
     "llama_rope.py": 1e-4,  # RMSNorm, rotate_half RoPE, SwiGLU, SDPA is_causal, KV cache decoding
     "swa_superres.py": 1e-4,  # ESPCN PixelShuffle, bicubic pairs, AveragedModel/SWALR/update_bn
     "wgan_gp.py": 1e-4,  # gradient penalty by autograd.grad(create_graph=True), n_critic steps
