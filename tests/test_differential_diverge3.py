@@ -1,0 +1,131 @@
+"""Regression tests for the divergences from PyTorch that the random programs of tests/difftest/
+found (session diverge3), each against PyTorch (skipped when it is absent)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pyautograd as pa
+
+torch = pytest.importorskip("torch")
+
+
+def _np(t):
+    return t.detach().numpy()
+
+
+def _pair(lib, data, dtype):
+    return lib.tensor(data, dtype=getattr(lib, dtype))
+
+
+# --- std/var: PyTorch's kernels (Welford per output element; two passes about the mean when the
+# result has one element), mean as sum / n ---
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("value", [0.1, 0.7, 1 / 3, -2.2, 7.0])
+@pytest.mark.parametrize("n", [3, 5, 7, 10])
+def test_var_std_of_equal_values_along_a_dim_are_exactly_zero(dtype, value, n):
+    # var(dim) of equal values: PyTorch's Welford gives exactly 0 (the composite mean and
+    # squared deviations gave ~1e-17, and std ~1e-9 with a huge gradient)
+    for lib in (pa, torch):
+        x = lib.full((2, n), value, dtype=getattr(lib, dtype))
+        assert (_np(x.var(1)) == 0).all() and (_np(x.std(0)) == 0).all()
+        assert (_np(x.var(1, correction=0)) == 0).all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 12, 100])
+def test_mean_is_the_sum_divided_by_n(dtype, n):
+    # mean multiplied by 1/n: 3 * 0.1f / 3 was 0.10000000894 where PyTorch's is 0.1f
+    data = [0.1 * (k % 3 + 1) for k in range(n)]
+    ours, theirs = _pair(pa, data, dtype).mean(), _pair(torch, data, dtype).mean()
+    if n <= 3:  # sums the libraries add in the same order
+        assert _np(ours) == _np(theirs)
+    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-6)
+    # integral values: the mean of equal values is exact, so is var's 0
+    for lib in (pa, torch):
+        x = lib.full((n,), 3.0, dtype=getattr(lib, dtype))
+        assert _np(x.mean()) == 3.0
+        assert n == 1 or _np(x.var()) == 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dims", [None, 0, 1, 2, (0, 2), (1, 2), (0, 1, 2)])
+@pytest.mark.parametrize("correction", [0, 1, 2.5])
+@pytest.mark.parametrize("layout", ["contiguous", "permuted"])
+def test_var_std_values_match_pytorch_bitwise_along_dims(dtype, dims, correction, layout):
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((4, 5, 6)) * 3 + 1
+
+    def run(lib):
+        x = lib.tensor(data, dtype=getattr(lib, dtype))
+        x = x.permute(2, 0, 1) if layout == "permuted" else x
+        return x.var(dims, correction=correction), x.std(dims, correction=correction, keepdim=True)
+
+    for o, t in zip(run(pa), run(torch), strict=True):
+        assert o.shape == tuple(t.shape)
+        if dtype == "float32" and dims not in (None, (0, 1, 2)):  # Welford in double: exact
+            np.testing.assert_array_equal(_np(o), _np(t))
+        else:  # float64 in another order; two passes about means summed differently
+            np.testing.assert_allclose(_np(o), _np(t), rtol=1e-6 if dtype == "float32" else 1e-14)
+
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+@pytest.mark.parametrize("dims", [None, 1, (0, 1)])
+def test_var_std_gradients_match_pytorch(fn, dims):
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal((3, 4))
+
+    def run(lib):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        y = getattr(x, fn)(dims)
+        (g,) = lib.autograd.grad((y * y.detach().exp()).sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sin().sum(), x)
+        return y, g, gg, y.grad_fn.name()
+
+    ours, theirs = run(pa), run(torch)
+    assert ours[3] == theirs[3]
+    for o, t in zip(ours[:3], theirs[:3], strict=True):
+        np.testing.assert_allclose(_np(o), _np(t), rtol=1e-12, atol=1e-14)
+    x = pa.tensor(data, requires_grad=True)
+    assert pa.autograd.gradcheck(lambda t: getattr(t, fn)(dims), (x.double(),))
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
+@pytest.mark.parametrize("correction", [3, 4, 5])
+@pytest.mark.parametrize("dims", [None, 1])
+def test_var_gradient_without_degrees_of_freedom_matches_pytorch(correction, dims):
+    # n - correction <= 0: PyTorch's var_backward divides by it (inf or a negative factor), and
+    # with every dim reduced gives g * (x == mean ? NaN : inf)
+    data = [[1.0, 2.0, 2.0, 5.0], [3.0, 3.0, 3.0, 3.0]]
+
+    def run(lib):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        y = (
+            x[:, :4].var(dims, correction=correction)
+            if dims is not None
+            else x[0].var(correction=correction)
+        )
+        y.sum().backward()
+        return x.grad
+
+    np.testing.assert_array_equal(_np(run(pa)), _np(run(torch)))
+
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+def test_var_saves_its_input_as_pytorch_does(fn):
+    # VarBackward0 saves self (an in-place write into the input is caught at backward; one into
+    # the result is not): the composite saved an intermediate and missed the write
+    for lib in (pa, torch):
+        x = lib.tensor([1.0, 2.0, 4.0], requires_grad=True)
+        a = x * 1
+        y = getattr(a, fn)()
+        a.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+        b = x * 1
+        y = b.var(0)
+        y.add_(1)  # the result: var's node did not save it
+        y.backward()
