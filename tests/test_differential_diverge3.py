@@ -129,3 +129,79 @@ def test_var_saves_its_input_as_pytorch_does(fn):
         y = b.var(0)
         y.add_(1)  # the result: var's node did not save it
         y.backward()
+
+
+# --- pointwise results laid out as PyTorch's TensorIterator lays them out ---
+
+
+def _layout(lib, kind, shape, dtype):
+    t = lib.arange(int(np.prod(shape)), dtype=getattr(lib, dtype)).reshape(shape)
+    return {
+        "contiguous": lambda: t,
+        "transposed": lambda: t.transpose(0, -1),
+        "permuted": lambda: t.permute(2, 0, 1) if t.dim() == 3 else t.t(),
+        "sliced": lambda: t[..., ::2],
+        "transposed-sliced": lambda: t.transpose(0, -1)[::2],
+        "unsqueezed": lambda: t.unsqueeze(1),
+        "expanded": lambda: t[:1].expand(shape),
+    }[kind]()
+
+
+LAYOUT_KINDS = [
+    "contiguous",
+    "transposed",
+    "permuted",
+    "sliced",
+    "transposed-sliced",
+    "unsqueezed",
+    "expanded",
+]
+LAYOUT_SHAPES = [(3, 4, 6), (4, 6), (1, 4, 6), (3, 1, 6), (6,)]
+
+
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_unary_and_number_ops_keep_the_input_layout(kind, dtype):
+    # -x, x.sin(), x * 2, x == 0 of a permuted input were contiguous: a later .view diverged
+    for shape in LAYOUT_SHAPES:
+        for f in (lambda x: -x, lambda x: x.sin(), lambda x: x * 2, lambda x: 2 - x):
+            t, o = f(_layout(torch, kind, shape, dtype)), f(_layout(pa, kind, shape, dtype))
+            assert o.stride() == t.stride(), (kind, shape)
+            np.testing.assert_allclose(_np(o), _np(t), rtol=1e-6, atol=1e-7)
+        o, t = _layout(pa, kind, shape, dtype) == 0, _layout(torch, kind, shape, dtype) == 0
+        assert o.stride() == t.stride()
+
+
+@pytest.mark.parametrize("kind1", LAYOUT_KINDS)
+@pytest.mark.parametrize("kind2", LAYOUT_KINDS)
+def test_binary_ops_lay_out_their_result_as_tensor_iterator(kind1, kind2):
+    # the first input that orders two dims decides; broadcast dims are ambiguous; an input of
+    # another dtype is seen after PyTorch's cast (dense in its own stride order)
+    for s1 in LAYOUT_SHAPES:
+        for s2 in LAYOUT_SHAPES:
+            for dt2 in ("float32", "int64"):
+                a, b = _layout(torch, kind1, s1, "float32"), _layout(torch, kind2, s2, dt2)
+                try:
+                    t = a + b
+                except RuntimeError:
+                    continue
+                o = _layout(pa, kind1, s1, "float32") + _layout(pa, kind2, s2, dt2)
+                assert o.stride() == t.stride(), (kind1, s1, kind2, s2, dt2)
+
+
+def test_view_after_a_pointwise_op_on_a_permuted_tensor_fails_as_in_pytorch():
+    for lib in (pa, torch):
+        y = lib.ones(3, 4, 5).permute(2, 0, 1).relu()
+        assert not y.is_contiguous()
+        with pytest.raises(RuntimeError):
+            y.view(-1)
+        z = (lib.ones(3, 4, 5).permute(2, 0, 1) * lib.ones(5, 3, 4)).view(5, 12)
+        assert z.shape == (5, 12)  # the contiguous operand decides: a view works
+
+
+def test_gradients_through_permuted_pointwise_results_keep_the_leaf_layout():
+    for lib in (pa, torch):
+        x = lib.ones(3, 4, requires_grad=True)
+        w = lib.ones(4, 3, requires_grad=True)
+        (x.t() * w).exp().sum().backward()
+        assert x.grad.stride() == (4, 1) and w.grad.stride() == (3, 1)

@@ -555,24 +555,6 @@ def backward_again_through(ctx: Ctx, rows: tuple[str, ...]) -> bool:
     )
 
 
-def var_no_dof(ctx: Ctx) -> bool:
-    """std/var whose correction leaves no degrees of freedom, recorded by autograd."""
-    if ctx.op() not in ("std", "var", "std_mean", "var_mean") or not ctx.tracked():
-        return False
-    t = ctx.args[0].value
-    corr = next((a.value for a in ctx.args[2:3] if isinstance(a.value, int)), 1)
-    if ctx.row.endswith(":all"):
-        n = t.numel()
-    else:
-        ds = ctx.args[1].value
-        ds = ds if isinstance(ds, tuple) else (ds,)
-        try:
-            n = math.prod(t.shape[d] for d in ds) if t.dim() else 1
-        except (IndexError, TypeError):
-            return False
-    return n <= corr
-
-
 def index_put_accumulate_out_of_range(ctx: Ctx) -> bool:
     """index_put_((index,), v, accumulate=True) whose index holds a value outside
     [-n, n) for the target's first dimension n."""
