@@ -205,3 +205,31 @@ def test_gradients_through_permuted_pointwise_results_keep_the_leaf_layout():
         w = lib.ones(4, 3, requires_grad=True)
         (x.t() * w).exp().sum().backward()
         assert x.grad.stride() == (4, 1) and w.grad.stride() == (3, 1)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda lib, x: lib.zeros(()).add(x, alpha=-2.5),
+        lambda lib, x: lib.zeros(()).sub(x, alpha=3),
+        lambda lib, x: x.add(x.detach(), alpha=2),
+        lambda lib, x: lib.zeros(()).add_(x, alpha=70000),
+        lambda lib, x: lib.rsub(x, 1, alpha=2),
+    ],
+)
+def test_add_with_alpha_backward_twice_as_pytorch(f):
+    # AddBackward0 keeps alpha as a plain number: a second backward pass through it works (the
+    # hidden product with alpha raised "backward through the graph a second time")
+    grads = []
+    for lib in (pa, torch):
+        x = lib.tensor(1.5, requires_grad=True)
+        y = f(lib, x)
+        y.backward(retain_graph=False)
+        y.backward()
+        grads.append(_np(x.grad))
+    np.testing.assert_array_equal(*grads)
+    for lib in (pa, torch):  # x * 2 itself saves the wrapped number in PyTorch
+        y = lib.tensor(1.5, requires_grad=True) * 2
+        y.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            y.backward()

@@ -145,6 +145,7 @@ struct BinaryBackward : Node {
   SavedArg a, b;
   SavedTensor out;
   bool released = false;
+  bool unsaved_scalar = false;  // add/sub's alpha (scale_by_alpha): nothing to free
   BinaryBackward(BinaryKernel kernel, int ss) : k(kernel), scalar_side(ss) {}
   const char* name() const override {
     // PyTorch's three pow overloads: tensor ** scalar, tensor ** tensor, scalar ** tensor
@@ -176,7 +177,7 @@ struct BinaryBackward : Node {
   void check() const override {
     // A Python number operand is a saved (wrapped-number) tensor in PyTorch when the
     // derivative reads it (t * 2, t / 2): a second pass after release raises there too.
-    if (released && scalar_side >= 0 &&
+    if (released && scalar_side >= 0 && !unsaved_scalar &&
         (info(k).grad[1 - scalar_side].uses & (scalar_side == 0 ? binary::kA : binary::kB)))
       fail_freed(*this);
     a.t.check(*this), b.t.check(*this), out.check(*this);
@@ -491,6 +492,12 @@ Tensor detail::apply_binary_number_first(int op, const Tensor& a, Scalar s, bool
     if (u & binary::kOut) n->out = SavedTensor(out);
   }
   return out;
+}
+
+Tensor detail::scale_by_alpha(const Tensor& a, Scalar alpha) {
+  Tensor r = apply_binary_number_first(binary_index<binary::mul>, a, alpha, false);
+  if (auto* n = dynamic_cast<BinaryBackward*>(r->grad_fn().get())) n->unsaved_scalar = true;
+  return r;
 }
 
 const Tensor& detail::apply_binary_(int op, const Tensor& self, const Tensor& other) {

@@ -38,6 +38,9 @@ Tensor apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first);
 // The same, but s / t divides (torch.div(number, t), where PyTorch wraps the number as a
 // tensor) where apply_binary computes the operator's reciprocal(t) * s.
 Tensor apply_binary_number_first(int op, const Tensor& a, Scalar s, bool scalar_first);
+// a * alpha for add/sub's alpha: as mul, but its node keeps no number (PyTorch's AddBackward0
+// saves alpha as a plain scalar), so a second backward pass through it does not raise.
+Tensor scale_by_alpha(const Tensor& a, Scalar alpha);
 const Tensor& apply_binary_(int op, const Tensor& self, const Tensor& other);
 const Tensor& apply_binary_(int op, const Tensor& self, Scalar s);
 DType binary_compute_dtype(int op, DType a, DType b);
