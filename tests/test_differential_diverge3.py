@@ -233,3 +233,20 @@ def test_add_with_alpha_backward_twice_as_pytorch(f):
         y.backward()
         with pytest.raises(RuntimeError, match="second time"):
             y.backward()
+
+
+@pytest.mark.parametrize("d1", ["float32", "float64", "int64", "uint8"])
+@pytest.mark.parametrize("d2", ["float32", "float64", "int64", "int32"])
+@pytest.mark.parametrize("shapes", [((), (1, 1)), ((1, 1), ()), ((2,), (2,)), ((), ())])
+@pytest.mark.parametrize("vals", [(1e-30, 130), (3.0, -2), (1.0, 200), (1.5, 2.5)])
+def test_ldexp_dtype_and_values_as_pytorch(d1, d2, shapes, vals):
+    # an integer exponent: PyTorch's exact ldexp kernel in input's dtype (a 0-d float64 input
+    # with an int64 (1, 1) exponent was float32); a float one: 2 ** other as PyTorch's _pow2
+    out = []
+    for lib in (pa, torch):
+        a = lib.full(shapes[0], vals[0]).to(getattr(lib, d1))
+        b = lib.full(shapes[1], vals[1]).to(getattr(lib, d2))
+        y = lib.ldexp(a, b)
+        out.append((str(y.dtype).rsplit(".", 1)[-1], tuple(y.shape), _np(y)))
+    assert out[0][:2] == out[1][:2]
+    np.testing.assert_array_equal(out[0][2], out[1][2])
