@@ -250,3 +250,19 @@ def test_ldexp_dtype_and_values_as_pytorch(d1, d2, shapes, vals):
         out.append((str(y.dtype).rsplit(".", 1)[-1], tuple(y.shape), _np(y)))
     assert out[0][:2] == out[1][:2]
     np.testing.assert_array_equal(out[0][2], out[1][2])
+
+
+@pytest.mark.parametrize("fn", ["median", "nanmedian"])
+@pytest.mark.parametrize("write", ["zero_", "cumsum_", "round_"])
+def test_median_of_everything_saves_its_result(fn, write):
+    # MedianBackward0/NanmedianBackward0 save the result: a write into it is caught at backward
+    grads = []
+    for lib in (pa, torch):
+        x = lib.tensor([[1.0, float("nan"), 3.0, 1.0]], dtype=lib.float64, requires_grad=True)
+        y = getattr(x, fn)()
+        getattr(y, write)(*([0] if write == "cumsum_" else []))
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            (y * 2).sum().backward()
+        getattr(x, fn)().backward()
+        grads.append(_np(x.grad))
+    np.testing.assert_array_equal(*grads)
