@@ -266,3 +266,27 @@ def test_median_of_everything_saves_its_result(fn, write):
         getattr(x, fn)().backward()
         grads.append(_np(x.grad))
     np.testing.assert_array_equal(*grads)
+
+
+@pytest.mark.parametrize("beta", [0, 0.0, -0.0])
+@pytest.mark.parametrize("op", ["addmm", "baddbmm", "addmm-empty"])
+def test_addmm_baddbmm_with_beta_0_give_input_a_zero_gradient(beta, op):
+    # beta = 0: input's values are ignored (NaN too) but its gradient is g * beta, not None
+    out = []
+    for lib in (pa, torch):
+        nan = float("nan")
+        if op == "addmm":
+            i = lib.tensor([[nan, 1.0], [2.0, 3.0]], requires_grad=True)
+            y = lib.addmm(i, lib.ones(2, 3, requires_grad=True), lib.ones(3, 2), beta=beta)
+        elif op == "baddbmm":
+            i = lib.tensor([nan, 1.0], requires_grad=True)
+            y = lib.baddbmm(i, lib.ones(2, 2, 3), lib.ones(2, 3, 2), beta=beta)
+        else:
+            i = lib.zeros((0, 1), requires_grad=True)
+            y = i.addmm(lib.zeros((0, 5)), lib.ones(5, 1), beta=beta)
+        (y * lib.tensor(float("inf") if op == "baddbmm" else 2.0)).sum().backward()
+        assert i.grad is not None
+        out.append((_np(y), _np(i.grad)))
+    for o, t in zip(*out, strict=True):
+        np.testing.assert_array_equal(o, t)
+        np.testing.assert_array_equal(np.signbit(o), np.signbit(t))

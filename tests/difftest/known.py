@@ -242,16 +242,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and ("alpha=" in ctx.code or "beta=" in ctx.code)
         ),
     ),
-    "new-baddbmm-beta0-grad": G(
-        "new",
-        "baddbmm/addmm with beta=0 and an input that requires grad (PyTorch gives it a zero "
-        "gradient; pyautograd none)",
-        lambda ctx: (
-            ctx.op() in ("baddbmm", "addmm")
-            and "beta=0" in ctx.code.replace(" ", "")
-            and ctx.tracked()
-        ),
-    ),
     "new-index-add-bool-alpha": G(
         "new",
         "index_add of bool tensors with alpha (pyautograd's scatter refuses the int64 "
