@@ -290,3 +290,23 @@ def test_addmm_baddbmm_with_beta_0_give_input_a_zero_gradient(beta, op):
     for o, t in zip(*out, strict=True):
         np.testing.assert_array_equal(o, t)
         np.testing.assert_array_equal(np.signbit(o), np.signbit(t))
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_cumprod_of_a_0d_tensor_is_recorded_as_pytorch(shape, dtype):
+    # a 0-d cumprod was a clone: CumprodBackward0 saves its result (a write is caught)
+    out = []
+    for lib in (pa, torch):
+        kw = {"dtype": getattr(lib, dtype)} if dtype else {}
+        x = lib.full(shape, -2.0, requires_grad=True)
+        y = x.cumprod(0, **kw)
+        s = y.sum()
+        name = y.grad_fn.name()
+        y.cumprod_(-1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            s.backward()
+        x.cumprod(-1, **kw).sum().backward()
+        out.append((name, _np(x.grad)))
+    assert out[0][0] == out[1][0]
+    np.testing.assert_array_equal(out[0][1], out[1][1])

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
 #include "kernels/reduce.h"
 #include "kernels/scan.h"
 #include "ops/ops.h"
@@ -246,6 +247,7 @@ struct CumprodBackward : Node {
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     y.check(*this);
+    if (xv->dim() == 0) return {g};  // PyTorch's cumprod_backward of a 0-d input
     Tensor r = empty(g->shape, g->dtype);
     cumprod_grad_into(r, g, xv, dim);
     return {r};
@@ -400,10 +402,13 @@ Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
   const int d = wrap_dim(dim, a->dim(), "cumprod");
-  if (a->dim() == 0)
-    return is_floating(x->dtype) || x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
+  if (a->dim() == 0 && !is_floating(x->dtype))
+    return x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
   Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
-  cumprod_into(out, x, d);
+  if (a->dim() == 0)
+    copy_into(out, x);  // a 0-d input: its value, recorded as CumprodBackward0 (saving out)
+  else
+    cumprod_into(out, x, d);
   if (auto n = record<CumprodBackward>({&x}, out)) {
     n->x = SavedTensor(x);
     n->y = SavedTensor(out);
