@@ -492,7 +492,10 @@ def tie_order(ctx: Ctx) -> bool:
     """A selection op with indices over a dim that holds equal values (or NaNs)."""
     if ctx.op() not in ("sort", "topk", "kthvalue", "median", "mode", "nanmedian"):
         return False
-    if ctx.row in ("sort:desc", "sort:values", "topk:values", "median:all", "nanmedian:all"):
+    if ctx.row in ("median:all", "nanmedian:all"):  # the gradient is shared among ties
+        return False
+    # values alone are the same whichever tie is chosen; their gradient is routed by it
+    if ctx.row in ("sort:desc", "sort:values", "topk:values") and not ctx.tracked():
         return False
     rd = _reduced_dim(ctx)
     if rd is None:
