@@ -230,8 +230,8 @@ def _evenly(input: Tensor, value: Tensor) -> Tensor:
             @staticmethod
             def forward(ctx: Any, *args: Any) -> Tensor:
                 x, v = args
-                ctx.save_for_backward(x, v)
                 out: Tensor = v.clone()
+                ctx.save_for_backward(x, out)  # the result, as PyTorch's node: writes caught
                 return out
 
             @staticmethod

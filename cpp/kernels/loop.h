@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "kernels/parallel.h"
 #include "tensor/tensor.h"
@@ -109,5 +110,33 @@ struct Loop {
 
 // A loop over `shape` with the given tensors as operands, coalesced.
 Loop make_loop(const Dims& shape, std::initializer_list<const Tensor*> ops);
+
+// Elementwise entry points visit memory in the output's order: for an output that is dense but
+// not row-major (a permuted layout, which pointwise ops keep as PyTorch's TensorIterator does),
+// the dims from slowest to fastest in memory; empty when out is row-major already, or has a
+// broadcast (stride 0) dim.
+inline std::vector<int> memory_perm(const Tensor& out) {
+  if (out->numel < 2 || out->contiguous()) return {};
+  const int nd = out->dim();
+  for (int d = 0; d < nd; ++d)
+    if (out->shape[d] > 1 && out->strides[d] == 0) return {};
+  std::vector<int> perm(static_cast<size_t>(nd));
+  for (int d = 0; d < nd; ++d) perm[static_cast<size_t>(d)] = d;
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](int a, int b) { return out->strides[a] > out->strides[b]; });
+  return perm;
+}
+// t viewed in `shape` (right-aligned broadcasting: stride 0 along broadcast dims), its dims taken
+// in the order perm: a view of the same elements, for the loop over perm-ordered dims.
+inline Tensor permuted_as(const Tensor& t, const Dims& shape, const std::vector<int>& perm) {
+  const int nd = shape.size(), off = nd - t->dim();
+  Dims sh = Dims::filled(nd, 0), st = Dims::filled(nd, 0);
+  for (int j = 0; j < nd; ++j) {
+    const int d = perm[static_cast<size_t>(j)], i = d - off;
+    sh[j] = shape[d];
+    st[j] = i < 0 || (t->shape[i] == 1 && shape[d] != 1) ? 0 : t->strides[i];
+  }
+  return make_view(t, sh, st, t->offset);
+}
 
 }  // namespace pyag

@@ -1,7 +1,9 @@
 #include "kernels/reduce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <vector>
 
 #include "capture/hooks.h"
 #include "kernels/kernel_plan.h"
@@ -129,6 +131,86 @@ void extreme_dim_into(const Tensor& values, const Tensor& indices, const Tensor&
       }
     });
   });
+}
+
+namespace {
+
+// var_into and var_about_into: mean null for Welford.
+void spread_into(const Tensor& out, const Tensor& in, const Tensor* mean, double correction,
+                 bool take_sqrt) {
+  // Loop over the output positions; for each, walk the reduced dims of `in` (row-major).
+  const int nd = in->dim();
+  Dims outer_shape = in->shape;
+  std::vector<int64_t> rsize, rstride;  // reduced dims: sizes, byte strides (innermost last)
+  const int64_t isz = static_cast<int64_t>(itemsize(in->dtype));
+  int64_t count = 1;
+  for (int d = 0; d < nd; ++d) {
+    if (out->shape[d] == 1 && in->shape[d] != 1) {
+      rsize.push_back(in->shape[d]);
+      rstride.push_back(in->strides[d] * isz);
+      count *= in->shape[d];
+      outer_shape[d] = 1;
+    }
+  }
+  if (out->numel == 0) return;
+  const double dof = std::max(0.0, static_cast<double>(count) - correction);
+  Loop L = Loop::over(outer_shape);
+  L.add(out);
+  L.add(in->data(), outer_shape, in->strides, itemsize(in->dtype));
+  L.coalesce();
+  const size_t nr = rsize.size();
+  dispatch_float(in->dtype, [&](auto v) {
+    using T = decltype(v);
+    const bool has_mean = mean != nullptr;
+    const double m0 = has_mean ? static_cast<double>(*(*mean)->template data_as<T>()) : 0.0;
+    std::vector<int64_t> idx(nr);
+    L.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const char* ptr = p[1] + i * s[1];
+        std::fill(idx.begin(), idx.end(), 0);
+        double wmean = 0, m2 = 0, k = 0;
+        for (int64_t e = 0; e < count; ++e) {
+          const double x = static_cast<double>(*reinterpret_cast<const T*>(ptr));
+          if (has_mean) {
+            const double dx = x - m0;
+            m2 += dx * dx;
+          } else {  // PyTorch's WelfordOps::reduce
+            k += 1;
+            const double delta = x - wmean;
+            wmean += delta / k;
+            m2 += delta * (x - wmean);
+          }
+          for (size_t d = nr; d-- > 0;) {  // odometer over the reduced dims
+            ptr += rstride[d];
+            if (++idx[d] < rsize[d]) break;
+            ptr -= rstride[d] * rsize[d];
+            idx[d] = 0;
+          }
+        }
+        const double var = m2 / dof;
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(take_sqrt ? std::sqrt(var) : var);
+      }
+    });
+  });
+}
+
+}  // namespace
+
+void var_into(const Tensor& out, const Tensor& in, double correction, bool take_sqrt) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("var", {capture::W(out), capture::R(in)},
+                [=](const Tensor* t) { var_into(t[0], t[1], correction, take_sqrt); });
+  spread_into(out, in, nullptr, correction, take_sqrt);
+}
+
+void var_about_into(const Tensor& out, const Tensor& in, const Tensor& mean, double correction,
+                    bool take_sqrt) {
+  capture::Waist rec;
+  if (rec)
+    rec->kernel("var_about", {capture::W(out), capture::R(in), capture::R(mean)},
+                [=](const Tensor* t) { var_about_into(t[0], t[1], t[2], correction, take_sqrt); });
+  spread_into(out, in, &mean, correction, take_sqrt);
 }
 
 int64_t count_true(const Tensor& mask) {

@@ -162,6 +162,13 @@ void unary_into(UnaryKernel k, const Tensor& out, const Tensor& a, const ScalarA
   capture::Waist rec;
   if (rec) rec->unary(k, out, a, p);
   KernelPlan plan;
+  const std::vector<int> perm = memory_perm(out);
+  if (!perm.empty()) {  // a permuted output: the loop walks memory in its order
+    Tensor o = permuted_as(out, out->shape, perm), x = permuted_as(a, out->shape, perm);
+    plan_unary(plan, k, o, x, p);
+    plan.body(plan);
+    return;
+  }
   plan_unary(plan, k, out, a, p);
   plan.body(plan);
 }

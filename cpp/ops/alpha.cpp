@@ -30,7 +30,8 @@ Tensor scaled(const char* op, const Tensor& a, const Tensor* other, Scalar other
   // other * alpha in the result's dtype: alpha takes no part in the promotion (an int64
   // tensor times 3.0 added to a 0-d float64 tensor is float64, as PyTorch's, not float32)
   const DType rt = result_type(a, *other);
-  return mul(is_bool(rt) || (*other)->dtype == rt ? *other : cast(*other, rt), alpha);
+  return detail::scale_by_alpha(is_bool(rt) || (*other)->dtype == rt ? *other : cast(*other, rt),
+                                alpha);
 }
 
 template <bool kAdd>
@@ -73,7 +74,8 @@ Tensor apply_first(bool is_add, const char* op, Scalar a, const Tensor& b, Scala
   if (!is_add && (is_bool(b->dtype) || a.kind == ScalarKind::Bool))
     (void)compute_dtype<binary::sub>(a.kind == ScalarKind::Bool ? DType::Bool : b->dtype, b->dtype);
   check_fits(is_add ? alpha : Scalar(-alpha.v, alpha.kind), promote_scalar(b->dtype, a.kind), op);
-  const Tensor t = alpha.v == 1 && alpha.kind != ScalarKind::Float ? b : mul(b, alpha);
+  const Tensor t =
+      alpha.v == 1 && alpha.kind != ScalarKind::Float ? b : detail::scale_by_alpha(b, alpha);
   const int id = is_add ? detail::binary_index<binary::add> : detail::binary_index<binary::sub>;
   return detail::apply_binary_number_first(id, t, a, true);
 }

@@ -1,10 +1,12 @@
 // The binary ops declared in kernels/binary_ops.h: the forward (promotion, broadcasting,
 // allocation, kernel, recording), in place, and the one backward node, driven by each op's
 // declaration. A scalar operand (t * 2, 2 - t) goes through the same kernels and derivatives.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "autograd/node.h"
 #include "kernels/elementwise.h"
@@ -143,6 +145,7 @@ struct BinaryBackward : Node {
   SavedArg a, b;
   SavedTensor out;
   bool released = false;
+  bool unsaved_scalar = false;  // add/sub's alpha (scale_by_alpha): nothing to free
   BinaryBackward(BinaryKernel kernel, int ss) : k(kernel), scalar_side(ss) {}
   const char* name() const override {
     // PyTorch's three pow overloads: tensor ** scalar, tensor ** tensor, scalar ** tensor
@@ -174,7 +177,7 @@ struct BinaryBackward : Node {
   void check() const override {
     // A Python number operand is a saved (wrapped-number) tensor in PyTorch when the
     // derivative reads it (t * 2, t / 2): a second pass after release raises there too.
-    if (released && scalar_side >= 0 &&
+    if (released && scalar_side >= 0 && !unsaved_scalar &&
         (info(k).grad[1 - scalar_side].uses & (scalar_side == 0 ? binary::kA : binary::kB)))
       fail_freed(*this);
     a.t.check(*this), b.t.check(*this), out.check(*this);
@@ -333,6 +336,103 @@ void check_exponent_fits(BinaryKernel k, DType ct, Scalar s, bool scalar_first, 
 
 }  // namespace
 
+namespace {
+
+// PyTorch's is_non_overlapping_and_dense: the dims of size >= 2, by stride, tile memory.
+bool non_overlapping_dense(const Dims& shape, const Dims& strides) {
+  const int n = static_cast<int>(shape.size());
+  std::vector<int> ds;
+  for (int d = 0; d < n; ++d)
+    if (shape[d] >= 2) ds.push_back(d);
+  for (int d = 0; d < n; ++d)
+    if (shape[d] == 0) return true;
+  std::stable_sort(ds.begin(), ds.end(), [&](int a, int b) { return strides[a] < strides[b]; });
+  int64_t expect = 1;
+  for (int d : ds) {
+    if (strides[d] != expect) return false;
+    expect *= shape[d];
+  }
+  return true;
+}
+
+Tensor empty_with_strides(const Dims& shape, const Dims& strides, DType dtype) {
+  Tensor flat = empty(Dims{numel_of(shape, "empty")}, dtype);
+  return make_view(flat, shape, strides, 0);
+}
+
+// TensorIterator's reorder_dimensions (and infer_dense_strides, its one-operand form): dense
+// strides for `shape` in the order of the operands' strides `bs` (in `shape`, broadcast dims 0):
+// an insertion sort of the dims, fastest first, where the first operand that orders two dims
+// decides (stride 0 is ambiguous; equal strides put the smaller size first).
+Dims dense_in_order(const Dims& shape, const std::vector<Dims>& bs) {
+  const int nd = shape.size();
+  auto should_swap = [&](int d0, int d1) {
+    for (const Dims& b : bs) {
+      const int64_t s0 = b[d0], s1 = b[d1];
+      if (s0 == 0 || s1 == 0) continue;
+      if (s0 < s1) return -1;
+      if (s0 > s1) return 1;
+      if (shape[d0] > shape[d1]) return 1;
+    }
+    return 0;
+  };
+  std::vector<int> perm(static_cast<size_t>(nd));
+  for (int j = 0; j < nd; ++j) perm[j] = nd - 1 - j;
+  for (int i = 1; i < nd; ++i) {
+    int dim1 = i;
+    for (int dim0 = i - 1; dim0 >= 0; --dim0) {
+      const int c = should_swap(perm[dim0], perm[dim1]);
+      if (c > 0) {
+        std::swap(perm[dim0], perm[dim1]);
+        dim1 = dim0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  Dims st = Dims::filled(nd, 0);
+  int64_t acc = 1;
+  for (int j = 0; j < nd; ++j) {
+    st[perm[j]] = acc;
+    acc *= shape[perm[j]];
+  }
+  return st;
+}
+
+}  // namespace
+
+Tensor empty_pointwise(const Dims& shape, DType dtype, DType compute,
+                       std::initializer_list<const Tensor*> inputs, bool number_operand) {
+  bool contig = true;
+  for (const Tensor* t : inputs) contig = contig && (*t)->contiguous();
+  if (contig) return empty(shape, dtype);  // the common case: nothing more to look at
+  if (numel_of(shape, "empty") == 0) return empty(shape, dtype);
+  // Each input's strides as TensorIterator sees them: after the CPU cast to `compute`, whose
+  // result (_to_copy, preserve_format) is dense in the input's stride order.
+  const int nd = shape.size();
+  std::vector<Dims> bs;  // broadcast strides in `shape`, right-aligned
+  Dims first;
+  bool same = !number_operand;
+  contig = true;
+  for (const Tensor* tp : inputs) {
+    const Tensor& t = *tp;
+    Dims st = t->strides;
+    if (t->dtype != compute && !non_overlapping_dense(t->shape, st))
+      st = dense_in_order(t->shape, {st});
+    if (bs.empty()) first = st;
+    contig = contig && is_contiguous(t->shape, st);
+    same = same && t->shape == shape && non_overlapping_dense(t->shape, st) && st == first;
+    const int off = nd - t->dim();
+    Dims b = Dims::filled(nd, 0);
+    for (int i = 0; i < t->dim(); ++i)
+      b[off + i] = t->shape[i] == 1 && shape[off + i] != 1 ? 0 : st[i];
+    bs.push_back(b);
+  }
+  if (contig) return empty(shape, dtype);
+  if (same) return empty_with_strides(shape, first, dtype);
+  return empty_with_strides(shape, dense_in_order(shape, bs), dtype);
+}
+
 DType detail::binary_compute_dtype(int op, DType a, DType b) {
   const Info& in = info(static_cast<BinaryKernel>(op));
   return compute_dtype(in, a, b, promote_types(a, b), in.name);
@@ -344,8 +444,8 @@ Tensor detail::apply_binary(int op, const Tensor& a, const Tensor& b) {
   in.check(in.name, a->dtype, b->dtype);
   const DType ct = compute_dtype(in, a->dtype, b->dtype, result_type(a, b), in.name);
   Dims shape = a->shape == b->shape ? a->shape : broadcast_shapes(a->shape, b->shape, in.name);
+  Tensor out = empty_pointwise(shape, result_dtype(in, ct), ct, {&a, &b});
   Tensor ac = cast(a, ct), bc = cast(b, ct);
-  Tensor out = empty(shape, result_dtype(in, ct));
   binary_into(k, out, ac, bc);
   if (!differentiable(in)) return out;
   if (auto n = record<BinaryBackward>({&ac, &bc}, out, k, -1)) {
@@ -371,8 +471,8 @@ Tensor detail::apply_binary_number_first(int op, const Tensor& a, Scalar s, bool
   const DType ct = scalar_compute_dtype(in, a->dtype, s, in.name);
   in.check_scalar(in.name, ct, s.v, scalar_first);
   check_exponent_fits(k, ct, s, scalar_first, in.name);
+  Tensor out = empty_pointwise(a->shape, result_dtype(in, ct), ct, {&a}, true);
   Tensor ac = cast(a, ct);
-  Tensor out = empty(a->shape, result_dtype(in, ct));
   if (scalar_first)
     binary_into(k, out, s.v, ac);
   else if (k == BinaryKernel::pow && is_floating(ct) && (s.v == 0.5 || s.v == -0.5))
@@ -392,6 +492,12 @@ Tensor detail::apply_binary_number_first(int op, const Tensor& a, Scalar s, bool
     if (u & binary::kOut) n->out = SavedTensor(out);
   }
   return out;
+}
+
+Tensor detail::scale_by_alpha(const Tensor& a, Scalar alpha) {
+  Tensor r = apply_binary_number_first(binary_index<binary::mul>, a, alpha, false);
+  if (auto* n = dynamic_cast<BinaryBackward*>(r->grad_fn().get())) n->unsaved_scalar = true;
+  return r;
 }
 
 const Tensor& detail::apply_binary_(int op, const Tensor& self, const Tensor& other) {

@@ -21,8 +21,8 @@ void check_coefficient(const char* op, const char* name, Scalar s, DType dt) {
                     " must not be a floating point number");
 }
 
-// beta * input + alpha * prod, input broadcast to prod's shape (beta = 0: input is ignored,
-// NaN included, as PyTorch).
+// beta * input + alpha * prod, input broadcast to prod's shape (beta = 0: input's values are
+// ignored, NaN included, as PyTorch; its gradient is 0 * g).
 Tensor combine(const char* op, const Tensor& input, const Tensor& prod, Scalar beta, Scalar alpha) {
   if (input->dtype != prod->dtype)
     fail(op, "expected input to have the dtype of the product, ", dtype_name(prod->dtype), ", got ",
@@ -38,7 +38,14 @@ Tensor combine(const char* op, const Tensor& input, const Tensor& prod, Scalar b
     fail(op, "input of shape ", shape_str(input->shape),
          " cannot be broadcast to the product's shape ", shape_str(prod->shape));
   const Tensor p = alpha.v == 1 ? prod : mul(prod, alpha);
-  if (beta.v == 0) return p;
+  if (beta.v == 0) {
+    if (!input->requires_grad()) return p;
+    // PyTorch's gradient for input is still g * beta (zeros; NaN where g is not finite): the
+    // graph is the composite's, the values p's (input's NaN ignored); add's node saves nothing.
+    Tensor out = add(mul(input, beta), p);
+    copy_into(out, detach(p));
+    return out;
+  }
   return add(beta.v == 1 ? input : mul(input, beta), p);
 }
 

@@ -38,6 +38,9 @@ Tensor apply_binary(int op, const Tensor& a, Scalar s, bool scalar_first);
 // The same, but s / t divides (torch.div(number, t), where PyTorch wraps the number as a
 // tensor) where apply_binary computes the operator's reciprocal(t) * s.
 Tensor apply_binary_number_first(int op, const Tensor& a, Scalar s, bool scalar_first);
+// a * alpha for add/sub's alpha: as mul, but its node keeps no number (PyTorch's AddBackward0
+// saves alpha as a plain scalar), so a second backward pass through it does not raise.
+Tensor scale_by_alpha(const Tensor& a, Scalar alpha);
 const Tensor& apply_binary_(int op, const Tensor& self, const Tensor& other);
 const Tensor& apply_binary_(int op, const Tensor& self, Scalar s);
 DType binary_compute_dtype(int op, DType a, DType b);
@@ -353,6 +356,14 @@ const Tensor& bernoulli_(const Tensor& self, const Tensor& p, Generator* gen = n
 // An uninitialized tensor laid out as t in memory when t's elements tile it (PyTorch's
 // empty_like), else row-major.
 Tensor empty_like_dense(const Tensor& t, DType dtype);
+// The uninitialized result of a pointwise op over `inputs` (shape: their broadcast shape), laid
+// out as PyTorch's TensorIterator lays it out: contiguous when every input is; the inputs'
+// strides when they all have the result's shape and one non-overlapping dense layout (and no
+// number operand takes part); else dense in the order of the inputs' strides (the first input
+// that orders two dims decides). Inputs of a dtype other than `compute` are seen as PyTorch's
+// CPU casts make them (their layout if dense, else contiguous).
+Tensor empty_pointwise(const Dims& shape, DType dtype, DType compute,
+                       std::initializer_list<const Tensor*> inputs, bool number_operand = false);
 
 // ---- creation (creation.cpp) ----
 Tensor arange(double start, double end, double step, DType dtype);

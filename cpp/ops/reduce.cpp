@@ -41,7 +41,7 @@ Tensor expand_back(const Tensor& g, const Dims& in_shape, const std::vector<int>
 struct SumBackward : Node {
   Dims in_shape;
   std::vector<int> dims;
-  double scale = 1.0;                    // 1/n for mean
+  double count = 1.0;                    // mean: n, the gradient's divisor (PyTorch's)
   bool is_mean = false, by_dim = false;  // PyTorch's overloads: sum() SumBackward0, sum(dim) 1
   const char* name() const override {
     if (is_mean) return by_dim ? "MeanBackward1" : "MeanBackward0";
@@ -49,7 +49,7 @@ struct SumBackward : Node {
   }
   bool apply_is_differentiable() const override { return true; }
   std::vector<Tensor> apply(const Tensor& g) override {
-    Tensor gs = scale == 1.0 ? g : mul(g, Scalar{scale});
+    Tensor gs = is_mean ? div(g, Scalar{count}) : g;
     return {expand_back(gs, in_shape, dims)};
   }
 };
@@ -146,12 +146,12 @@ Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
   int64_t count = 1;
   for (int d : ds) count *= a->shape[d];
   Tensor out = reduce_sum(a, ds, keepdim && !(dims.empty() && a->dim() == 0));
-  const double scale = count ? 1.0 / static_cast<double>(count) : NAN;
-  binary_into(BinaryKernel::mul, out, out, scale);
+  // PyTorch's mean: sum / n (a division, not a product with 1 / n: 3 * 0.1f / 3 is 0.1f)
+  binary_into(BinaryKernel::div, out, out, static_cast<double>(count));
   if (auto n = record<SumBackward>({&a}, out)) {
     n->in_shape = a->shape;
     n->dims = ds;
-    n->scale = scale;
+    n->count = static_cast<double>(count);
     n->is_mean = true;
     n->by_dim = !dims.empty();
   }

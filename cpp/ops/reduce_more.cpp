@@ -7,6 +7,8 @@
 #include <limits>
 
 #include "autograd/node.h"
+#include "kernels/elementwise.h"
+#include "kernels/reduce.h"
 #include "kernels/scan.h"
 #include "ops/ops.h"
 
@@ -175,16 +177,49 @@ struct NormBackward : SavedReductionBackward {
 
 // std's gradient as PyTorch's: g / (2 std), 0 where std is 0 (not sqrt's inf * 0 = NaN),
 // then var's: times 2 (x - mean) / (n - correction).
+// PyTorch's var_backward: (2 / (N - correction)) * g * (x - mean(x)); with every dim reduced
+// and no degrees of freedom left, g * (x == mean(x) ? NaN : inf).
+Tensor var_grad(const Tensor& gk, const Tensor& xv, const std::vector<int>& dims, bool all,
+                double correction) {
+  const double dof = static_cast<double>(count_of(xv->shape, dims)) - correction;
+  if ((all || xv->dim() == 0) && dof <= 0) {
+    Tensor m = mean(xv, {}, false);
+    return mul(gk, where(eq(xv, m), Scalar{std::nan("")}, Scalar{kInf}));
+  }
+  return mul(mul(gk, Scalar{2.0 / dof}), sub(xv, mean(xv, as64(dims), true)));
+}
+
+// VarBackward0 saves the input only (PyTorch's node: an in-place write into the result is
+// allowed, one into the input is caught at backward).
+struct VarBackward : Node {
+  SavedTensor x;
+  std::vector<int> dims;
+  Dims kshape;  // the result in keepdim form
+  double correction = 1;
+  bool all = false;
+  const char* name() const override { return "VarBackward0"; }
+  std::vector<Tensor> grad(const Tensor& g, const Tensor& xv) const {
+    return {var_grad(reshape(g, kshape), xv, dims, all, correction)};
+  }
+  std::vector<Tensor> apply(const Tensor& g) override { return grad(g, x.unpack(*this)); }
+  std::optional<std::vector<Tensor>> apply_graph(const Tensor& g,
+                                                 const std::shared_ptr<Node>&) override {
+    return grad(g, input_history(*this, 0, x.unpack(*this)));
+  }
+  void check() const override { x.check(*this); }
+  void release() override { x.reset(); }
+};
+
+// PyTorch's std_backward: var_backward of g / (2 std), 0 where std is 0.
 struct StdBackward : SavedReductionBackward {
   double correction = 1;
+  bool all = false;
   const char* name() const override { return "StdBackward0"; }
   std::vector<Tensor> grads(const Tensor& g, const Tensor& xv, const Tensor& y) const override {
     const DType dt = xv->dtype;
     Tensor gk = reshape(g, y->shape);
     Tensor gv = where(eq(y, Scalar{0.0}), scalar_like(0.0, dt), div(gk, mul(y, Scalar{2.0})));
-    const double n = static_cast<double>(count_of(xv->shape, dims));
-    Tensor d = sub(xv, mean(xv, as64(dims), true));
-    return {mul(mul(gv, d), Scalar{2.0 / (n - correction)})};
+    return {var_grad(gv, xv, dims, all, correction)};
   }
 };
 
@@ -212,6 +247,7 @@ struct CumprodBackward : Node {
   std::vector<Tensor> apply(const Tensor& g) override {
     const Tensor& xv = x.unpack(*this);
     y.check(*this);
+    if (xv->dim() == 0) return {g};  // PyTorch's cumprod_backward of a 0-d input
     Tensor r = empty(g->shape, g->dtype);
     cumprod_grad_into(r, g, xv, dim);
     return {r};
@@ -277,28 +313,44 @@ Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
   return out;
 }
 
+// std and var: the value from var_into (PyTorch's kernels: two passes about the mean when the
+// result has one element, else Welford), in keepdim form.
+Tensor spread(const Tensor& a, const std::vector<int>& ds, double correction, bool take_sqrt) {
+  if (count_of(a->shape, ds) == 0) return full(kept_shape(a->shape, ds), std::nan(""), a->dtype);
+  Tensor y = empty(kept_shape(a->shape, ds), a->dtype);
+  if (y->numel == 1)
+    var_about_into(y, a, mean(detach(a), {}, false), correction, take_sqrt);
+  else
+    var_into(y, a, correction, take_sqrt);
+  return y;
+}
+
 Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
   need_float(a, "var", "std and var need");
   std::vector<int> ds = dims_of(a, dims, "var");
-  const double n = static_cast<double>(count_of(a->shape, ds));
-  Tensor d = sub(a, mean(a, as64(ds), true));
-  Tensor ss = sum(mul(d, d), as64(ds), true);
-  Tensor r = div(ss, Scalar{std::max(0.0, n - correction)});
-  Tensor out = finish_shape(r, a->shape, ds, keepdim);
-  show_grad_fn_as(out, "VarBackward0");
-  return out;
+  Tensor y = spread(a, ds, correction, false);
+  Tensor r = finish_new(y, a->shape, ds, keepdim);
+  if (auto n = record<VarBackward>({&a}, r)) {
+    n->x = SavedTensor(a);
+    n->dims = ds;
+    n->kshape = y->shape;
+    n->correction = correction;
+    n->all = dims.empty();
+  }
+  return r;
 }
 
 Tensor std_dev(const Tensor& a, const std::vector<int64_t>& dims, double correction, bool keepdim) {
   need_float(a, "std", "std and var need");
   std::vector<int> ds = dims_of(a, dims, "std");
-  Tensor y = sqrt(var(detach(a), dims, correction, true));
+  Tensor y = spread(a, ds, correction, true);
   Tensor r = finish_new(y, a->shape, ds, keepdim);
   if (auto n = record<StdBackward>({&a}, r)) {
     n->x = SavedTensor(a);
     n->out = SavedTensor(y);
     n->dims = ds;
     n->correction = correction;
+    n->all = dims.empty();
   }
   return r;
 }
@@ -350,10 +402,13 @@ Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
 Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
   Tensor x = dtype && *dtype != a->dtype ? cast(a, *dtype) : a;
   const int d = wrap_dim(dim, a->dim(), "cumprod");
-  if (a->dim() == 0)
-    return is_floating(x->dtype) || x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
+  if (a->dim() == 0 && !is_floating(x->dtype))
+    return x->dtype == DType::Int64 ? clone(x) : cast(x, DType::Int64);
   Tensor out = empty(x->shape, is_floating(x->dtype) ? x->dtype : DType::Int64);
-  cumprod_into(out, x, d);
+  if (a->dim() == 0)
+    copy_into(out, x);  // a 0-d input: its value, recorded as CumprodBackward0 (saving out)
+  else
+    cumprod_into(out, x, d);
   if (auto n = record<CumprodBackward>({&x}, out)) {
     n->x = SavedTensor(x);
     n->y = SavedTensor(out);

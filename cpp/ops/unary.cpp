@@ -289,8 +289,8 @@ Tensor detail::apply_unary(int op, const Tensor& a, const ScalarArgs& p) {
   in.check(in.name, a->dtype, p);
   const DType ct = compute_dtype(in, a->dtype, p, in.name);
   check_params_fit(in, ct, p, in.name);
+  Tensor out = empty_pointwise(a->shape, result_dtype(in, ct), ct, {&a});
   Tensor ac = cast(a, ct);
-  Tensor out = empty(a->shape, result_dtype(in, ac->dtype));
   unary_into(k, out, ac, p);
   if (in.grad == Grad::None) return out;
   if (auto n = record<UnaryBackward>({&ac}, out, k, p)) {

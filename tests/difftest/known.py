@@ -242,16 +242,6 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and ("alpha=" in ctx.code or "beta=" in ctx.code)
         ),
     ),
-    "new-baddbmm-beta0-grad": G(
-        "new",
-        "baddbmm/addmm with beta=0 and an input that requires grad (PyTorch gives it a zero "
-        "gradient; pyautograd none)",
-        lambda ctx: (
-            ctx.op() in ("baddbmm", "addmm")
-            and "beta=0" in ctx.code.replace(" ", "")
-            and ctx.tracked()
-        ),
-    ),
     "new-index-add-bool-alpha": G(
         "new",
         "index_add of bool tensors with alpha (pyautograd's scatter refuses the int64 "
@@ -351,19 +341,13 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
             and str(ctx.args[0].value.dtype).endswith("bool")
         ),
     ),
-    "new-var-no-dof-grad": G(
-        "new",
-        "std/var with correction >= the number of elements, with a gradient (PyTorch's "
-        "backward divides by n - correction: -0 or inf; pyautograd's composite gives NaN)",
-        P.var_no_dof,
-    ),
     "new-nonfinite-reduction-grad": G(
         "new",
-        "std/var/std_mean/var_mean/cumprod of inputs holding inf or NaN, with a gradient or "
+        "std_mean/var_mean/cumprod of inputs holding inf or NaN, with a gradient or "
         "a mean (PyTorch's formulas keep some infinities where pyautograd's composites give "
         "NaN, and its Welford mean of -inf is NaN)",
         lambda ctx: (
-            ctx.op() in ("std", "var", "std_mean", "var_mean", "cumprod", "cumprod_")
+            ctx.op() in ("std_mean", "var_mean", "cumprod", "cumprod_")
             and any(P.has(t, lambda v: not math.isfinite(v)) for t in ctx.tensors())
             and (ctx.tracked() or ctx.op() in ("std_mean", "var_mean"))
         ),
@@ -371,13 +355,13 @@ KNOWN_DIVERGENCES: dict[str, Gate] = {
     "new-reduction-view": G(
         "new",
         "detach_() of an all()/any() result, and in-place writes into results of "
-        "logsumexp/var/std_mean/var_mean (pyautograd's are views of an internal result: "
+        "logsumexp/std_mean/var_mean (pyautograd's are views of an internal result: "
         "detach_ refuses views, and one made under no_grad refuses in-place writes with grad "
         "mode on; PyTorch's are tensors of their own)",
         lambda ctx: (
             ctx.kind == "inplace"
             and ctx.g.made_by.get(ctx.args[0].var or "", "").startswith(
-                ("all", "any", "logsumexp", "var", "std_mean", "var_mean")
+                ("all", "any", "logsumexp", "std_mean", "var_mean")
             )
         ),
     ),

@@ -492,7 +492,10 @@ def tie_order(ctx: Ctx) -> bool:
     """A selection op with indices over a dim that holds equal values (or NaNs)."""
     if ctx.op() not in ("sort", "topk", "kthvalue", "median", "mode", "nanmedian"):
         return False
-    if ctx.row in ("sort:desc", "sort:values", "topk:values", "median:all", "nanmedian:all"):
+    if ctx.row in ("median:all", "nanmedian:all"):  # the gradient is shared among ties
+        return False
+    # values alone are the same whichever tie is chosen; their gradient is routed by it
+    if ctx.row in ("sort:desc", "sort:values", "topk:values") and not ctx.tracked():
         return False
     rd = _reduced_dim(ctx)
     if rd is None:
@@ -553,24 +556,6 @@ def backward_again_through(ctx: Ctx, rows: tuple[str, ...]) -> bool:
         and ctx.g.graph_freed
         and any(r in rows for r in ctx.g.made_by.values())
     )
-
-
-def var_no_dof(ctx: Ctx) -> bool:
-    """std/var whose correction leaves no degrees of freedom, recorded by autograd."""
-    if ctx.op() not in ("std", "var", "std_mean", "var_mean") or not ctx.tracked():
-        return False
-    t = ctx.args[0].value
-    corr = next((a.value for a in ctx.args[2:3] if isinstance(a.value, int)), 1)
-    if ctx.row.endswith(":all"):
-        n = t.numel()
-    else:
-        ds = ctx.args[1].value
-        ds = ds if isinstance(ds, tuple) else (ds,)
-        try:
-            n = math.prod(t.shape[d] for d in ds) if t.dim() else 1
-        except (IndexError, TypeError):
-            return False
-    return n <= corr
 
 
 def index_put_accumulate_out_of_range(ctx: Ctx) -> bool:
