@@ -1617,7 +1617,9 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     if isinstance(p, bool) or not isinstance(p, int) or p < 1:
         raise RuntimeError(f"[mvlgamma] p has to be greater than or equal to 1, got {p!r}")
     x = input if input.dtype.is_floating_point else input.to(pa.get_default_dtype())
-    out = sum(_core.lgamma(x - j / 2.0) for j in _builtin_range(p))
+    # PyTorch's: the p terms as one tensor (a huge p fails to allocate, as PyTorch's does)
+    offsets = _core.arange(0, p, dtype=x.dtype) * -0.5
+    out = _core.lgamma(x.unsqueeze(-1) + offsets).sum(-1)
     return out + p * (p - 1) / 4.0 * math.log(math.pi)
 
 
