@@ -1239,22 +1239,22 @@ def _dims_and_sizes(
     return dims, sizes
 
 
+def _c2c_n(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, op: str) -> ComplexTensor:
+    z = _as_complex(_float_input(input, op), op)
+    dims, sizes = _dims_and_sizes(z.ndim, s, dim, None, op)
+    for d, n in zip(dims, sizes, strict=True):
+        z = _c2c(z, n, d, norm, inverse, op)
+    return z
+
+
 def fftn(input: Any, s: Any = None, dim: Any = None, norm: str | None = None) -> ComplexTensor:
     """The Fourier transform over several dims (all by default)."""
-    z = _as_complex(_float_input(input, "fft_fftn"), "fft_fftn")
-    dims, sizes = _dims_and_sizes(z.ndim, s, dim, None, "fft_fftn")
-    for d, n in zip(dims, sizes, strict=True):
-        z = _c2c(z, n, d, norm, False, "fft_fftn")
-    return z
+    return _c2c_n(input, s, dim, norm, False, "fft_fftn")
 
 
 def ifftn(input: Any, s: Any = None, dim: Any = None, norm: str | None = None) -> ComplexTensor:
     """The inverse Fourier transform over several dims (all by default)."""
-    z = _as_complex(_float_input(input, "fft_ifftn"), "fft_ifftn")
-    dims, sizes = _dims_and_sizes(z.ndim, s, dim, None, "fft_ifftn")
-    for d, n in zip(dims, sizes, strict=True):
-        z = _c2c(z, n, d, norm, True, "fft_ifftn")
-    return z
+    return _c2c_n(input, s, dim, norm, True, "fft_ifftn")
 
 
 def rfftn(input: Tensor, s: Any = None, dim: Any = None, norm: str | None = None) -> ComplexTensor:
